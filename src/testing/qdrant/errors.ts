@@ -1,0 +1,34 @@
+/**
+ * Errors the Qdrant-compatible server answers with. The status codes and the
+ * message prefixes are Qdrant's own (src/actix/helpers.rs, content_manager/errors.rs),
+ * so clients that match on them behave as they would against real Qdrant.
+ */
+export class QdrantHttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "QdrantHttpError";
+  }
+}
+
+/** 404 `Not found: …` */
+export const notFound = (what: string) => new QdrantHttpError(404, `Not found: ${what}`);
+/** 400 `Wrong input: …` (Qdrant's BadInput). */
+export const badInput = (what: string) => new QdrantHttpError(400, `Wrong input: ${what}`);
+/** 409 `Wrong input: …` (Qdrant's AlreadyExists keeps the BadInput prefix). */
+export const alreadyExists = (what: string) => new QdrantHttpError(409, `Wrong input: ${what}`);
+/** 400 `Bad request: …` */
+export const badRequest = (what: string) => new QdrantHttpError(400, `Bad request: ${what}`);
+/** 403 `Forbidden: …` */
+export const forbidden = (what: string) => new QdrantHttpError(403, `Forbidden: ${what}`);
+/** 400 `Format error in JSON body: …` (serde rejected the body). */
+export const formatError = (what: string) =>
+  new QdrantHttpError(400, `Format error in JSON body: ${what}`);
+/** 422 `Validation error in JSON body: [...]` (validator rejected the body). */
+export const validationError = (problems: string[]) =>
+  new QdrantHttpError(422, `Validation error in JSON body: [${problems.join(", ")}]`);
+
+export const collectionNotFound = (name: string) =>
+  notFound(`Collection \`${name}\` doesn't exist!`);
