@@ -1,0 +1,79 @@
+/** What a secret is replaced with wherever it would otherwise be shown. */
+const MASK = "***";
+
+/** Query parameters whose values are credentials (compared case-insensitively). */
+const SECRET_PARAM = /^(api[-_]?key|key|token|access[-_]?token|password|secret)$/i;
+
+/**
+ * The URL with its password and any credential-bearing query values replaced
+ * by `***`, safe to put in logs and error messages. A string that does not
+ * parse as a URL is still redacted (by pattern), never returned untouched.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return redactByPattern(url);
+  }
+  const search = parsed.search ? redactQuery(parsed.search.slice(1)) : "";
+  if (!parsed.password && search === parsed.search.slice(1)) return url;
+  if (parsed.password) parsed.password = MASK;
+  // Rewritten by hand, not through URLSearchParams, so the other parameters
+  // keep their original spelling.
+  if (parsed.search) parsed.search = search;
+  return parsed.toString();
+}
+
+/**
+ * `text` with every occurrence of each non-empty secret, and of its
+ * URL-encoded form, replaced by `***`.
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret) continue;
+    needles.add(secret);
+    needles.add(encodeURIComponent(secret));
+  }
+  // Longest first, so a secret containing another is masked whole rather than
+  // leaving its tail visible.
+  const ordered = [...needles].sort((a, b) => b.length - a.length);
+  let result = text;
+  for (const needle of ordered) result = result.split(needle).join(MASK);
+  return result;
+}
+
+function redactQuery(query: string): string {
+  return query
+    .split("&")
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      if (eq < 0) return pair;
+      const name = safeDecode(pair.slice(0, eq));
+      return SECRET_PARAM.test(name) ? `${pair.slice(0, eq)}=${MASK}` : pair;
+    })
+    .join("&");
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}
+
+function redactByPattern(text: string): string {
+  return (
+    text
+      // user:password@, up to the last "@" on the line: an unparseable URL may
+      // hold an unencoded password with "@" or spaces in it, and masking too
+      // much is the safe mistake.
+      .replace(/(\/\/[^/?#@:\s]*:).*@/, `$1${MASK}@`)
+      .replace(
+        /([?&;](?:api[-_]?key|key|token|access[-_]?token|password|secret)=)[^&#\s]*/gi,
+        `$1${MASK}`,
+      )
+  );
+}
