@@ -30,10 +30,32 @@ export const ok = (result: unknown): Reply => ({ kind: "ok", result });
 
 export type Handler = (req: QdrantRequest) => Reply | Promise<Reply>;
 
+export interface RouteOptions {
+  /**
+   * The route changes server state. The server then runs it alone (mutating
+   * routes never interleave) and, with a storage directory, appends the request
+   * to the write-ahead log and fsyncs it before replying; on restart the log is
+   * replayed through the same handler. So a mutating handler must be a
+   * deterministic function of (state, request): no clocks, no randomness, no
+   * reads of files that may change. One that is not calls `ctx.checkpoint()`,
+   * and the server stores the whole state instead of logging the request.
+   * Requests that fail are logged too (replay ignores their errors), because
+   * Qdrant keeps what a failing request applied before it failed.
+   */
+  mutates?: boolean;
+}
+
+export interface MatchedRoute {
+  handler: Handler;
+  params: Record<string, string>;
+  mutates: boolean;
+}
+
 interface Route {
   method: string;
   segments: string[];
   handler: Handler;
+  mutates: boolean;
 }
 
 /**
@@ -43,13 +65,18 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  add(method: string, pattern: string, handler: Handler): void {
-    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler });
+  add(method: string, pattern: string, handler: Handler, options: RouteOptions = {}): void {
+    this.routes.push({
+      method,
+      segments: pattern.split("/").filter(Boolean),
+      handler,
+      mutates: options.mutates ?? false,
+    });
   }
 
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | null {
+  match(method: string, path: string): MatchedRoute | null {
     const parts = path.split("/").filter(Boolean);
-    let best: { handler: Handler; params: Record<string, string>; literals: number } | null = null;
+    let best: (MatchedRoute & { literals: number }) | null = null;
     for (const route of this.routes) {
       if (route.method !== method || route.segments.length !== parts.length) continue;
       const params: Record<string, string> = {};
@@ -68,10 +95,10 @@ export class Router {
         }
       }
       if (matched && (!best || literals > best.literals)) {
-        best = { handler: route.handler, params, literals };
+        best = { handler: route.handler, params, mutates: route.mutates, literals };
       }
     }
-    return best && { handler: best.handler, params: best.params };
+    return best && { handler: best.handler, params: best.params, mutates: best.mutates };
   }
 }
 

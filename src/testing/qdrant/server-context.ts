@@ -14,4 +14,11 @@ export interface ServerOptions {
 export interface ServerContext {
   state: ServerState;
   options: ServerOptions;
+  /**
+   * Called by a mutating handler whose effect cannot be replayed from its
+   * request (e.g. snapshot recovery reads a file that may be deleted later):
+   * the server then writes the whole state to disk before replying instead of
+   * logging the request. A no-op without a storage directory.
+   */
+  checkpoint(): void;
 }

@@ -2,11 +2,22 @@ import { mkdtemp } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { apiKeyRefusal } from "./api-key.js";
 import { QdrantHttpError } from "./errors.js";
-import { errorBody, okBody, parseJsonBody, type QdrantRequest, Router } from "./http.js";
+import {
+  errorBody,
+  type MatchedRoute,
+  okBody,
+  parseJsonBody,
+  type QdrantRequest,
+  type Reply,
+  Router,
+} from "./http.js";
 import { emptyState } from "./model.js";
+import { type LoggedRequest, Persistence } from "./persistence.js";
 import type { ServerContext } from "./server-context.js";
 import { registerServiceRoutes } from "./service-routes.js";
+import { loadState } from "./state-codec.js";
 
 export interface StartQdrantOptions {
   /** TCP port; a free one by default. */
@@ -15,7 +26,7 @@ export interface StartQdrantOptions {
   host?: string;
   /** Keep state on disk here; in memory only when omitted. */
   storageDir?: string;
-  /** Where snapshots go; a temporary directory by default. */
+  /** Where snapshots go; `<storageDir>/snapshots`, else a temporary directory, by default. */
   snapshotsDir?: string;
   /** Require this key in the `api-key` header (or `Authorization: Bearer`). */
   apiKey?: string;
@@ -33,23 +44,73 @@ export const DEFAULT_QDRANT_VERSION = "1.19.0";
 /**
  * Starts the in-process Qdrant-compatible server: Qdrant's REST paths, bodies,
  * envelopes, status codes and error texts, for tests and local sandboxes.
+ * With `storageDir`, every acknowledged change survives `stop()` and a crash
+ * (see persistence.ts); a restart on the same directory picks it up.
  */
 export async function startQdrant(options: StartQdrantOptions = {}): Promise<RunningQdrant> {
+  const storageDir = options.storageDir;
+  const snapshotsDir =
+    options.snapshotsDir ??
+    (storageDir
+      ? join(storageDir, "snapshots")
+      : await mkdtemp(join(tmpdir(), "qdrant-migrate-snapshots-")));
+  let checkpointRequested = false;
   const ctx: ServerContext = {
     state: emptyState(),
     options: {
       version: options.version ?? DEFAULT_QDRANT_VERSION,
-      snapshotsDir:
-        options.snapshotsDir ?? (await mkdtemp(join(tmpdir(), "qdrant-migrate-snapshots-"))),
-      storageDir: options.storageDir,
+      snapshotsDir,
+      storageDir,
       apiKey: options.apiKey,
+    },
+    checkpoint() {
+      checkpointRequested = true;
     },
   };
   const router = new Router();
   registerServiceRoutes(router, ctx);
 
+  let persistence: Persistence | undefined;
+  if (storageDir) {
+    const opened = Persistence.open(storageDir);
+    if (opened.state) loadState(ctx.state, opened.state);
+    for (const entry of opened.replay) await replay(router, entry);
+    persistence = opened.persistence;
+    // Start from a clean log, so a torn last line never sits before new entries.
+    persistence.checkpoint(ctx.state);
+  }
+
+  const mutations = new SerialQueue();
+  const runMutation = (matched: MatchedRoute, request: QdrantRequest) =>
+    mutations.run(async () => {
+      checkpointRequested = false;
+      let outcome: { reply: Reply } | { error: unknown };
+      try {
+        outcome = { reply: await matched.handler(request) };
+      } catch (error) {
+        outcome = { error };
+      }
+      if (persistence) {
+        if (checkpointRequested) {
+          persistence.checkpoint(ctx.state);
+        } else {
+          persistence.record(
+            {
+              method: request.method,
+              path: request.path,
+              query: request.query.toString(),
+              body: request.rawBody.toString("base64"),
+            },
+            ctx.state,
+          );
+        }
+      }
+      if ("error" in outcome) throw outcome.error;
+      return outcome.reply;
+    });
+
   const server = createServer((req, res) => {
-    void handle(router, req, res);
+    void handle(router, ctx, runMutation, req, res);
   });
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
@@ -63,37 +124,106 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Let a mutation that is still running finish its log write first.
+      await mutations.idle();
+      persistence?.close();
+      persistence = undefined;
     },
   };
 }
 
-async function handle(router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Runs tasks one at a time, in call order. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  idle(): Promise<unknown> {
+    return this.tail;
+  }
+}
+
+function buildRequest(
+  method: string,
+  path: string,
+  matched: MatchedRoute,
+  query: URLSearchParams,
+  headers: IncomingMessage["headers"],
+  rawBody: Buffer,
+): QdrantRequest {
+  let parsed: { value: unknown } | undefined;
+  return {
+    method,
+    path,
+    params: matched.params,
+    query,
+    headers,
+    rawBody,
+    json() {
+      parsed ??= { value: parseJsonBody(rawBody) };
+      return parsed.value;
+    },
+  };
+}
+
+/** Re-applies a logged request; its errors were already answered before the crash. */
+async function replay(router: Router, entry: LoggedRequest): Promise<void> {
+  const matched = router.match(entry.method, entry.path);
+  if (!matched) return;
+  const request = buildRequest(
+    entry.method,
+    entry.path,
+    matched,
+    new URLSearchParams(entry.query),
+    {},
+    Buffer.from(entry.body, "base64"),
+  );
+  try {
+    await matched.handler(request);
+  } catch {
+    // The original request failed the same way and its client saw the error.
+  }
+}
+
+async function handle(
+  router: Router,
+  ctx: ServerContext,
+  runMutation: (matched: MatchedRoute, request: QdrantRequest) => Promise<Reply>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const url = new URL(req.url ?? "/", "http://localhost");
   const method = req.method ?? "GET";
   try {
     const rawBody = await readBody(req);
+    const refusal = apiKeyRefusal(ctx.options.apiKey, url.pathname, req.headers);
+    if (refusal !== undefined) {
+      res.writeHead(401, { "content-type": "text/plain; charset=utf-8" }).end(refusal);
+      return;
+    }
     const matched = router.match(method, url.pathname);
     if (!matched) {
       // actix answers an unknown path with an empty 404.
       res.writeHead(404).end();
       return;
     }
-    let parsed: { value: unknown } | undefined;
-    const request: QdrantRequest = {
+    const request = buildRequest(
       method,
-      path: url.pathname,
-      params: matched.params,
-      query: url.searchParams,
-      headers: req.headers,
+      url.pathname,
+      matched,
+      url.searchParams,
+      req.headers,
       rawBody,
-      json() {
-        parsed ??= { value: parseJsonBody(rawBody) };
-        return parsed.value;
-      },
-    };
-    const reply = await matched.handler(request);
+    );
+    const reply = matched.mutates
+      ? await runMutation(matched, request)
+      : await matched.handler(request);
     if (reply.kind === "ok") {
       res
         .writeHead(200, { "content-type": "application/json" })
