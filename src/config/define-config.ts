@@ -1,0 +1,34 @@
+/** What a `umzug.config.ts` may set. Every field is optional; see `resolveConfig` for defaults. */
+export interface QdrantMigrateConfig {
+  /** Glob of migration files, relative to the config file's folder. Default `migrations/*.{ts,js,mjs}`. */
+  migrations?: string;
+  postgres?: {
+    /** Connection URL (`postgres://` or `postgresql://`). Default: env `DATABASE_URL`. */
+    url?: string;
+    /** Schema holding the journal tables. Default `public`. */
+    schema?: string;
+    /** Prefix of the journal tables (`<prefix>migrations`, `<prefix>schema_versions`). Default `qdrant_`. */
+    tablePrefix?: string;
+  };
+  qdrant?: {
+    /** Base URL (`http://` or `https://`). Default: env `QDRANT_URL`, else `http://localhost:6333`. */
+    url?: string;
+    /** API key. Default: env `QDRANT_API_KEY`. */
+    apiKey?: string;
+    /** Timeout of each Qdrant request in milliseconds. Default 30000. */
+    timeoutMs?: number;
+  };
+  snapshots?: {
+    /** Snapshots kept per collection after a successful run. Default 3. */
+    keep?: number;
+  };
+  lock?: {
+    /** How long to wait for another runner's lock, in milliseconds. Default 60000. */
+    timeoutMs?: number;
+  };
+}
+
+/** Returns `config` unchanged; it exists so config files get type checking and completion. */
+export function defineConfig(config: QdrantMigrateConfig): QdrantMigrateConfig {
+  return config;
+}

@@ -1,0 +1,210 @@
+import { resolve } from "node:path";
+import { parseMigrationsGlob } from "../migration/glob.js";
+import { ConfigError } from "./errors.js";
+
+/** The configuration with every default filled in and every field checked. */
+export interface ResolvedConfig {
+  /** Folder relative paths are resolved against: the config file's, else the working directory. */
+  rootDir: string;
+  /** Absolute path of the config file, when one was loaded. */
+  configFile: string | undefined;
+  /** `pattern` is the glob as configured; `dir` is its literal folder part, absolute. */
+  migrations: { pattern: string; dir: string };
+  postgres: { url: string; schema: string; tablePrefix: string };
+  qdrant: { url: string; apiKey: string | undefined; timeoutMs: number };
+  snapshots: { keep: number };
+  lock: { timeoutMs: number };
+}
+
+export const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
+export const DEFAULT_QDRANT_URL = "http://localhost:6333";
+
+const SECTIONS: Record<string, readonly string[] | undefined> = {
+  migrations: undefined,
+  postgres: ["url", "schema", "tablePrefix"],
+  qdrant: ["url", "apiKey", "timeoutMs"],
+  snapshots: ["keep"],
+  lock: ["timeoutMs"],
+};
+
+// Postgres truncates identifiers at 63 bytes; the longest table name is `<prefix>schema_versions`.
+const MAX_IDENTIFIER = 63;
+const LONGEST_TABLE_SUFFIX = "schema_versions".length;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// setTimeout's limit; larger values fire at once.
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * Checks `input` (a config file's default export, or `undefined` when there is
+ * no config file) and fills in defaults from `opts.env` (default
+ * `process.env`). Throws `ConfigError` naming the first bad field.
+ */
+export function resolveConfig(
+  input: unknown,
+  opts: { rootDir: string; configFile?: string; env?: NodeJS.ProcessEnv },
+): ResolvedConfig {
+  const env = opts.env ?? process.env;
+  const rootDir = resolve(opts.rootDir);
+  const where = opts.configFile ? `config file ${opts.configFile}` : "configuration";
+  const fail = (field: string, problem: string): never => {
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `Invalid ${where}: ${field} ${problem}.`,
+      field,
+      opts.configFile,
+    );
+  };
+
+  const root = input === undefined ? {} : input;
+  if (!isPlainObject(root)) {
+    return fail("(default export)", "must be an object, such as defineConfig({ ... })");
+  }
+  for (const key of Object.keys(root)) {
+    const allowed = SECTIONS[key];
+    if (!(key in SECTIONS)) {
+      return fail(key, `is not a known setting (known: ${Object.keys(SECTIONS).join(", ")})`);
+    }
+    const section = root[key];
+    if (allowed === undefined || section === undefined) continue;
+    if (!isPlainObject(section)) return fail(key, "must be an object");
+    for (const inner of Object.keys(section)) {
+      if (!allowed.includes(inner)) {
+        return fail(`${key}.${inner}`, `is not a known setting (known: ${allowed.join(", ")})`);
+      }
+    }
+  }
+  const section = (name: string): Record<string, unknown> => {
+    const value = root[name];
+    return isPlainObject(value) ? value : {};
+  };
+  const postgres = section("postgres");
+  const qdrant = section("qdrant");
+
+  const pattern = optionalString(root.migrations, "migrations", fail) ?? DEFAULT_MIGRATIONS;
+  const glob = parseMigrationsGlob(pattern);
+  if (typeof glob === "string") return fail("migrations", glob);
+
+  const pgUrl = optionalString(postgres.url, "postgres.url", fail) ?? nonEmpty(env.DATABASE_URL);
+  if (pgUrl === undefined) {
+    return fail(
+      "postgres.url",
+      "is not set: set postgres.url in the config file or the DATABASE_URL environment variable",
+    );
+  }
+  checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], fail);
+
+  const qdrantUrl =
+    optionalString(qdrant.url, "qdrant.url", fail) ??
+    nonEmpty(env.QDRANT_URL) ??
+    DEFAULT_QDRANT_URL;
+  checkUrl(qdrantUrl, "qdrant.url", ["http:", "https:"], fail);
+
+  const apiKey = qdrant.apiKey;
+  if (apiKey !== undefined && typeof apiKey !== "string") {
+    return fail("qdrant.apiKey", "must be a string");
+  }
+
+  return {
+    rootDir,
+    configFile: opts.configFile,
+    migrations: { pattern, dir: resolve(rootDir, glob.base) },
+    postgres: {
+      url: pgUrl,
+      schema: identifier(postgres.schema, "postgres.schema", "public", MAX_IDENTIFIER, fail),
+      tablePrefix: identifier(
+        postgres.tablePrefix,
+        "postgres.tablePrefix",
+        "qdrant_",
+        MAX_IDENTIFIER - LONGEST_TABLE_SUFFIX,
+        fail,
+      ),
+    },
+    qdrant: {
+      url: qdrantUrl.replace(/\/+$/, ""),
+      // An empty key (`QDRANT_API_KEY=` in a .env template) means "no key".
+      apiKey: nonEmpty(apiKey) ?? nonEmpty(env.QDRANT_API_KEY),
+      timeoutMs: integer(qdrant.timeoutMs, "qdrant.timeoutMs", 30_000, 1, fail),
+    },
+    snapshots: { keep: integer(section("snapshots").keep, "snapshots.keep", 3, 0, fail) },
+    lock: { timeoutMs: integer(section("lock").timeoutMs, "lock.timeoutMs", 60_000, 0, fail) },
+  };
+}
+
+type Fail = (field: string, problem: string) => never;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function optionalString(value: unknown, field: string, fail: Fail): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") return fail(field, `must be a string, not ${typeName(value)}`);
+  if (value.trim() === "") return fail(field, "must not be empty");
+  return value;
+}
+
+/** Checks syntax and scheme. The URL itself is never echoed: it may hold a password. */
+function checkUrl(value: string, field: string, protocols: string[], fail: Fail): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(
+      field,
+      `is not a valid URL (expected ${protocols.map((p) => `${p}//…`).join(" or ")})`,
+    );
+  }
+  if (!protocols.includes(url.protocol)) {
+    fail(
+      field,
+      `must use ${protocols.map((p) => `${p}//`).join(" or ")}, not the scheme "${url.protocol}"`,
+    );
+  }
+  if (protocols.includes("http:") && (url.search !== "" || url.hash !== "")) {
+    fail(field, "must not have a query string or #fragment (put the API key in qdrant.apiKey)");
+  }
+  return url;
+}
+
+function identifier(
+  value: unknown,
+  field: string,
+  fallback: string,
+  maxLength: number,
+  fail: Fail,
+): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string") return fail(field, `must be a string, not ${typeName(value)}`);
+  if (!IDENTIFIER.test(value)) {
+    return fail(
+      field,
+      `must be a plain SQL identifier (a letter or _, then letters, digits or _), not "${value}"`,
+    );
+  }
+  if (value.length > maxLength) return fail(field, `must be at most ${maxLength} characters`);
+  return value;
+}
+
+function integer(value: unknown, field: string, fallback: number, min: number, fail: Fail): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    return fail(field, `must be an integer, not ${typeName(value)}`);
+  }
+  if (value < min || value > MAX_TIMEOUT_MS) {
+    return fail(field, `must be between ${min} and ${MAX_TIMEOUT_MS}, not ${value}`);
+  }
+  return value;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,224 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../src/config/errors.js";
+import { type ResolvedConfig, resolveConfig } from "../src/config/resolve-config.js";
+
+const PG = "postgres://app:pg-secret-pw@db.internal:5432/app?sslmode=require";
+const ROOT = "/srv/app";
+const FILE = "/srv/app/umzug.config.ts";
+
+function resolveWith(
+  input: unknown,
+  env: NodeJS.ProcessEnv = { DATABASE_URL: PG },
+): ResolvedConfig {
+  return resolveConfig(input, { rootDir: ROOT, configFile: FILE, env });
+}
+
+function errorOf(input: unknown, env: NodeJS.ProcessEnv = { DATABASE_URL: PG }): ConfigError {
+  try {
+    resolveWith(input, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected resolveConfig to throw");
+}
+
+describe("resolveConfig: defaults", () => {
+  it("fills every default when the config is empty", () => {
+    expect(resolveWith({})).toEqual({
+      rootDir: ROOT,
+      configFile: FILE,
+      migrations: { pattern: "migrations/*.{ts,js,mjs}", dir: "/srv/app/migrations" },
+      postgres: { url: PG, schema: "public", tablePrefix: "qdrant_" },
+      qdrant: { url: "http://localhost:6333", apiKey: undefined, timeoutMs: 30_000 },
+      snapshots: { keep: 3 },
+      lock: { timeoutMs: 60_000 },
+    });
+  });
+
+  it("treats a missing config (undefined) like an empty one", () => {
+    const resolved = resolveConfig(undefined, { rootDir: ROOT, env: { DATABASE_URL: PG } });
+    expect(resolved.configFile).toBeUndefined();
+    expect(resolved.postgres.url).toBe(PG);
+  });
+
+  it("keeps every value the config sets", () => {
+    const resolved = resolveWith({
+      migrations: "db/changes/**/*.ts",
+      postgres: { url: "postgresql://u@h/db", schema: "ops", tablePrefix: "vec_" },
+      qdrant: { url: "https://q.example.com:6333/", apiKey: "k", timeoutMs: 5000 },
+      snapshots: { keep: 0 },
+      lock: { timeoutMs: 0 },
+    });
+    expect(resolved.migrations).toEqual({
+      pattern: "db/changes/**/*.ts",
+      dir: "/srv/app/db/changes",
+    });
+    expect(resolved.postgres).toEqual({
+      url: "postgresql://u@h/db",
+      schema: "ops",
+      tablePrefix: "vec_",
+    });
+    expect(resolved.qdrant).toEqual({
+      url: "https://q.example.com:6333",
+      apiKey: "k",
+      timeoutMs: 5000,
+    });
+    expect(resolved.snapshots.keep).toBe(0);
+    expect(resolved.lock.timeoutMs).toBe(0);
+  });
+
+  it("resolves the migrations folder against rootDir, or takes an absolute one as is", () => {
+    expect(resolveWith({ migrations: "../shared/*.ts" }).migrations.dir).toBe("/srv/shared");
+    expect(resolveWith({ migrations: "/opt/m/*.mjs" }).migrations.dir).toBe("/opt/m");
+    expect(resolveWith({ migrations: "*.ts" }).migrations.dir).toBe(ROOT);
+  });
+
+  it("passes Postgres URL query parameters such as sslmode through untouched", () => {
+    const url = "postgres://u:p@h:5432/db?sslmode=verify-full&application_name=x";
+    expect(resolveWith({ postgres: { url } }).postgres.url).toBe(url);
+  });
+});
+
+describe("resolveConfig: environment fallbacks", () => {
+  it("takes the Postgres URL from DATABASE_URL when the config has none", () => {
+    expect(resolveWith({}, { DATABASE_URL: PG }).postgres.url).toBe(PG);
+  });
+
+  it("prefers the config's Postgres URL over DATABASE_URL", () => {
+    const url = "postgres://other@h/db";
+    expect(resolveWith({ postgres: { url } }, { DATABASE_URL: PG }).postgres.url).toBe(url);
+  });
+
+  it("takes the Qdrant URL and API key from QDRANT_URL and QDRANT_API_KEY", () => {
+    const env = { DATABASE_URL: PG, QDRANT_URL: "http://qdrant:6333", QDRANT_API_KEY: "env-key" };
+    expect(resolveWith({}, env).qdrant).toMatchObject({
+      url: "http://qdrant:6333",
+      apiKey: "env-key",
+    });
+  });
+
+  it("prefers the config's Qdrant URL and API key over the environment", () => {
+    const env = { DATABASE_URL: PG, QDRANT_URL: "http://qdrant:6333", QDRANT_API_KEY: "env-key" };
+    const resolved = resolveWith({ qdrant: { url: "http://mine:1", apiKey: "mine" } }, env);
+    expect(resolved.qdrant).toMatchObject({ url: "http://mine:1", apiKey: "mine" });
+  });
+
+  it("treats empty environment variables as unset", () => {
+    const env = { DATABASE_URL: PG, QDRANT_URL: "", QDRANT_API_KEY: "" };
+    expect(resolveWith({}, env).qdrant).toMatchObject({
+      url: "http://localhost:6333",
+      apiKey: undefined,
+    });
+  });
+
+  it("reads process.env when no env is given", () => {
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = PG;
+    try {
+      expect(resolveConfig({}, { rootDir: ROOT }).postgres.url).toBe(PG);
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+    }
+  });
+});
+
+describe("resolveConfig: validation errors name the field and the file", () => {
+  const cases: [string, unknown, string][] = [
+    ["an unknown top-level key", { migration: "x/*.ts" }, "migration"],
+    ["an unknown nested key", { qdrant: { apikey: "k" } }, "qdrant.apikey"],
+    ["a section that is not an object", { postgres: "postgres://h/db" }, "postgres"],
+    ["a non-string migrations glob", { migrations: 3 }, "migrations"],
+    ["a migrations glob without a file wildcard", { migrations: "migrations" }, "migrations"],
+    ["a wildcard in a folder segment", { migrations: "m*/x/*.ts" }, "migrations"],
+    ["an unclosed brace", { migrations: "m/*.{ts,js" }, "migrations"],
+    ["a non-Postgres URL scheme", { postgres: { url: "mysql://h/db" } }, "postgres.url"],
+    ["an unparseable Postgres URL", { postgres: { url: "not a url" } }, "postgres.url"],
+    ["an empty Postgres URL", { postgres: { url: "" } }, "postgres.url"],
+    ["a schema that is not an identifier", { postgres: { schema: 'a"; drop' } }, "postgres.schema"],
+    ["a schema starting with a digit", { postgres: { schema: "1abc" } }, "postgres.schema"],
+    [
+      "a table prefix too long for Postgres",
+      { postgres: { tablePrefix: "p".repeat(49) } },
+      "postgres.tablePrefix",
+    ],
+    ["a table prefix with a dash", { postgres: { tablePrefix: "my-" } }, "postgres.tablePrefix"],
+    ["a non-HTTP Qdrant URL", { qdrant: { url: "grpc://q:6334" } }, "qdrant.url"],
+    [
+      "a Qdrant URL with a query string",
+      { qdrant: { url: "http://q:6333?api-key=x" } },
+      "qdrant.url",
+    ],
+    ["a non-string API key", { qdrant: { apiKey: 42 } }, "qdrant.apiKey"],
+    ["a fractional Qdrant timeout", { qdrant: { timeoutMs: 1.5 } }, "qdrant.timeoutMs"],
+    ["a zero Qdrant timeout", { qdrant: { timeoutMs: 0 } }, "qdrant.timeoutMs"],
+    ["a string snapshot count", { snapshots: { keep: "3" } }, "snapshots.keep"],
+    ["a negative snapshot count", { snapshots: { keep: -1 } }, "snapshots.keep"],
+    [
+      "a lock timeout beyond setTimeout's range",
+      { lock: { timeoutMs: 2 ** 31 } },
+      "lock.timeoutMs",
+    ],
+  ];
+
+  for (const [what, input, field] of cases) {
+    it(`rejects ${what} (${field})`, () => {
+      const error = errorOf(input);
+      expect(error.code).toBe("CONFIG_INVALID");
+      expect(error.field).toBe(field);
+      expect(error.file).toBe(FILE);
+      expect(error.message).toContain(field);
+      expect(error.message).toContain(FILE);
+    });
+  }
+
+  it("rejects a default export that is not an object", () => {
+    const error = errorOf(() => ({}));
+    expect(error.field).toBe("(default export)");
+    expect(error.message).toContain("defineConfig");
+  });
+
+  it("names postgres.url and DATABASE_URL when no Postgres URL is set anywhere", () => {
+    const error = errorOf({}, {});
+    expect(error.field).toBe("postgres.url");
+    expect(error.message).toContain("DATABASE_URL");
+  });
+
+  it("says where the settings came from when there is no config file", () => {
+    let message = "";
+    try {
+      resolveConfig({}, { rootDir: ROOT, env: {} });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration: postgres\.url/);
+  });
+});
+
+describe("resolveConfig: secrets never appear in errors", () => {
+  it("does not echo a bad Postgres URL's password", () => {
+    const error = errorOf({ postgres: { url: "mysql://root:hunter2-pw@h/db" } });
+    expect(error.message).not.toContain("hunter2-pw");
+  });
+
+  it("does not echo an unparseable Postgres URL's password", () => {
+    const error = errorOf({ postgres: { url: "postgres://root:p#ss w0rd@h:port/db" } });
+    expect(error.message).not.toContain("p#ss w0rd");
+  });
+
+  it("does not echo an API key carried in a Qdrant URL", () => {
+    const error = errorOf({ qdrant: { url: "http://q:6333/?api-key=qk-secret-1" } });
+    expect(error.message).not.toContain("qk-secret-1");
+  });
+
+  it("does not echo an API key given the wrong type", () => {
+    const error = errorOf({ qdrant: { apiKey: ["qk-secret-2"] } });
+    expect(error.message).not.toContain("qk-secret-2");
+  });
+
+  it("does not echo the password from DATABASE_URL when a later field fails", () => {
+    const error = errorOf({ lock: { timeoutMs: -5 } });
+    expect(error.message).not.toContain("pg-secret-pw");
+  });
+});
