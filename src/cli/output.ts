@@ -1,0 +1,43 @@
+import { redactSecrets } from "../util/redact.js";
+
+/**
+ * Where the CLI writes: results on stdout (one JSON document with `--json`),
+ * progress and logs on stderr, every line passed through secret redaction.
+ */
+export class Output {
+  private secrets: string[] = [];
+
+  constructor(
+    readonly json: boolean,
+    private readonly stdout: NodeJS.WritableStream = process.stdout,
+    private readonly stderr: NodeJS.WritableStream = process.stderr,
+  ) {}
+
+  /** Registers values that must never be printed (passwords, API keys). */
+  addSecrets(secrets: readonly (string | undefined)[]): void {
+    for (const s of secrets) if (s) this.secrets.push(s);
+  }
+
+  /** A human-readable result line (suppressed under `--json`). */
+  line(text = ""): void {
+    if (!this.json) this.stdout.write(`${this.redact(text)}\n`);
+  }
+
+  /** Progress and log lines: stderr, so stdout stays machine-readable. */
+  log(text: string): void {
+    this.stderr.write(`${this.redact(text)}\n`);
+  }
+
+  /** The JSON result document (only under `--json`). */
+  result(value: unknown): void {
+    if (this.json) this.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
+  }
+
+  error(text: string): void {
+    this.stderr.write(`error: ${this.redact(text)}\n`);
+  }
+
+  redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+}

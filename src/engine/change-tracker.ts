@@ -1,0 +1,97 @@
+import type { AliasRecord, SnapshotRecord } from "../journal/migration-log.js";
+import { readAliases } from "../qdrant/aliases.js";
+import { takeSnapshot } from "../qdrant/snapshots.js";
+import type { TrackingHooks } from "../qdrant/tracking-client.js";
+import type { MigratorEvent } from "./events.js";
+import type { Runtime } from "./runtime.js";
+
+/** What one migration run changed in Qdrant, enough to undo it. */
+export interface QdrantChanges {
+  snapshots: SnapshotRecord[];
+  createdCollections: string[];
+  aliasesBefore: AliasRecord[] | null;
+  /** Aliases the step changed; after a crash only the journal's fields are known. */
+  changedAliases: string[];
+}
+
+/**
+ * Implements the tracking client's hooks for one migration run: snapshots each
+ * existing collection before its first change (lazy snapshots), records
+ * collections about to be created and the alias state before any change, and
+ * journals each of these (committed) before the change itself is sent.
+ */
+export class ChangeTracker {
+  private readonly snapshots = new Map<string, SnapshotRecord>();
+  private readonly created = new Set<string>();
+  private readonly changedAliases = new Set<string>();
+  private aliasesBefore: AliasRecord[] | null = null;
+  private aliasesRecording: Promise<void> | undefined;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly migration: string,
+    private readonly emit: (event: MigratorEvent) => Promise<void>,
+  ) {}
+
+  readonly hooks: TrackingHooks = {
+    beforeMutate: (collection) => this.protect(collection),
+    beforeCreate: async (collection) => {
+      if (this.snapshots.has(collection) || this.created.has(collection)) return;
+      await this.recordAliases();
+      await this.emit({ type: "collection-creating", migration: this.migration, collection });
+      await this.rt.journal.addCreatedCollection(this.migration, collection);
+      this.created.add(collection);
+    },
+    beforeAliasChange: async (aliases) => {
+      await this.recordAliases();
+      for (const alias of aliases) this.changedAliases.add(alias);
+    },
+  };
+
+  /** Snapshots `collection` unless this run already did, or created it, or it does not exist. */
+  async protect(collection: string): Promise<void> {
+    if (this.snapshots.has(collection) || this.created.has(collection)) return;
+    const { exists } = await this.rt.qdrant.client.collectionExists(collection);
+    if (!exists) return;
+    await this.recordAliases();
+    await this.emit({ type: "snapshot-taking", migration: this.migration, collection });
+    const taken = await takeSnapshot(this.rt.qdrant, collection);
+    const record: SnapshotRecord = {
+      collection,
+      snapshot: taken.snapshot,
+      pointsCount: taken.pointsCount,
+      takenAt: new Date().toISOString(),
+    };
+    await this.rt.journal.addSnapshot(this.migration, record);
+    this.snapshots.set(collection, record);
+    await this.emit({ type: "snapshot-taken", migration: this.migration, snapshot: record });
+  }
+
+  changes(): QdrantChanges {
+    return {
+      snapshots: [...this.snapshots.values()],
+      createdCollections: [...this.created],
+      aliasesBefore: this.aliasesBefore,
+      changedAliases: [...this.changedAliases],
+    };
+  }
+
+  /** Collections whose recorded schema must be refreshed after success. */
+  touchedCollections(): string[] {
+    const names = new Set([...this.snapshots.keys(), ...this.created]);
+    for (const alias of this.aliasesBefore ?? []) {
+      if (this.changedAliases.has(alias.alias)) names.add(alias.collection);
+    }
+    return [...names].sort();
+  }
+
+  /** Aliases are recorded once, before the first change of any kind. */
+  private recordAliases(): Promise<void> {
+    this.aliasesRecording ??= (async () => {
+      const aliases = await readAliases(this.rt.qdrant);
+      await this.rt.journal.setAliasesBefore(this.migration, aliases);
+      this.aliasesBefore = aliases;
+    })();
+    return this.aliasesRecording;
+  }
+}

@@ -1,0 +1,82 @@
+import { QdrantMigrateError } from "../errors.js";
+
+/** A migration's step or verify failed; both stores were put back as they were. */
+export class MigrationFailedError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    readonly direction: "up" | "down",
+    cause: unknown,
+  ) {
+    super(
+      "MIGRATION_FAILED",
+      `Migration ${migration} (${direction}) failed: ${messageOf(cause)}. ` +
+        "Postgres was rolled back and every Qdrant collection it touched was restored; " +
+        "fix the migration and run the command again.",
+      { cause },
+    );
+  }
+}
+
+/**
+ * Undoing a failed or interrupted migration's Qdrant changes failed. The journal row
+ * stays `in_progress`, so the next run (or `qdrant-migrate repair`) tries again.
+ */
+export class RollbackFailedError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    readonly original: unknown,
+    cause: unknown,
+  ) {
+    super(
+      "ROLLBACK_FAILED",
+      `Migration ${migration} failed (${messageOf(original)}) and restoring Qdrant from its ` +
+        `snapshots failed too: ${messageOf(cause)}. Nothing was dropped; its journal row stays ` +
+        "in_progress. Fix the cause (is Qdrant reachable?) and run `qdrant-migrate repair`.",
+      { cause },
+    );
+  }
+}
+
+/** `down` was asked of a migration that lacks a `down` step. */
+export class IrreversibleMigrationError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    reason: string,
+  ) {
+    super("MIGRATION_IRREVERSIBLE", `Migration ${migration} cannot be reverted: ${reason}`);
+  }
+}
+
+/** A run found an interrupted migration and was told not to recover it. */
+export class InterruptedMigrationError extends QdrantMigrateError {
+  constructor(readonly migrations: readonly string[]) {
+    super(
+      "MIGRATION_INTERRUPTED",
+      `Migration ${migrations.join(", ")} was interrupted (its runner died mid-run). ` +
+        "Run `qdrant-migrate repair` to restore Qdrant from the journal, then run `up` again.",
+    );
+  }
+}
+
+/** Applied history and migration files disagree (changed, missing or out-of-order files). */
+export class HistoryMismatchError extends QdrantMigrateError {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      "HISTORY_MISMATCH",
+      `Refusing to run: ${problems.join("; ")}. Restore the files, or pass ` +
+        "--allow-changed / --allow-missing / --allow-out-of-order if this is intended.",
+    );
+  }
+}
+
+/** A name given to `--to`, `baseline` or `stamp` matches no migration file. */
+export class UnknownMigrationError extends QdrantMigrateError {
+  constructor(readonly migration: string) {
+    super("MIGRATION_UNKNOWN", `No migration named ${migration} in the migrations folder.`);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,23 @@
+import type { SnapshotRecord } from "../journal/migration-log.js";
+
+/** What a migrator reports while it works; the CLI turns these into log lines. */
+export type MigratorEvent =
+  | { type: "lock-waiting"; holder: string | undefined }
+  | { type: "lock-acquired" }
+  | { type: "recovering"; migration: string }
+  | { type: "recovered"; migration: string }
+  | { type: "migration-start"; migration: string; direction: "up" | "down"; index: number; total: number }
+  | { type: "postgres-step-done"; migration: string }
+  | { type: "snapshot-taking"; migration: string; collection: string }
+  | { type: "snapshot-taken"; migration: string; snapshot: SnapshotRecord }
+  | { type: "collection-creating"; migration: string; collection: string }
+  | { type: "qdrant-step-done"; migration: string }
+  | { type: "verified"; migration: string }
+  | { type: "before-commit"; migration: string }
+  | { type: "committed"; migration: string }
+  | { type: "rolling-back"; migration: string; reason: string }
+  | { type: "rolled-back"; migration: string }
+  | { type: "migration-done"; migration: string; direction: "up" | "down"; durationMs: number }
+  | { type: "log"; level: "info" | "warn"; migration: string; message: string };
+
+export type MigratorListener = (event: MigratorEvent) => void | Promise<void>;

@@ -1,0 +1,63 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { ResolvedConfig } from "../config/resolve-config.js";
+import { MigrationLog } from "../journal/migration-log.js";
+import { SchemaVersions } from "../journal/schema-versions.js";
+import { type JournalDatabase, type JournalTables, journalTables } from "../journal/tables.js";
+import { connectQdrant, type QdrantConnection } from "../qdrant/connect.js";
+
+/** The connections one run uses: one pool for Postgres, one client for Qdrant. */
+export interface Runtime {
+  config: ResolvedConfig;
+  db: Kysely<JournalDatabase>;
+  qdrant: QdrantConnection;
+  tables: JournalTables;
+  journal: MigrationLog;
+  versions: SchemaVersions;
+  /** Values that must never be printed: the Postgres password, the Qdrant API key. */
+  secrets: string[];
+  close(): Promise<void>;
+}
+
+export function openRuntime(config: ResolvedConfig): Runtime {
+  const pool = new pg.Pool({
+    connectionString: config.postgres.url,
+    // The journal writes on one connection while a migration's transaction holds another.
+    max: 3,
+    connectionTimeoutMillis: config.qdrant.timeoutMs,
+    application_name: "qdrant-migrate",
+  });
+  // An idle client that dies (server restart) must not crash the process.
+  pool.on("error", () => {});
+  const db = new Kysely<JournalDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const tables = journalTables(config.postgres.schema, config.postgres.tablePrefix);
+  const qdrant = connectQdrant({
+    url: config.qdrant.url,
+    apiKey: config.qdrant.apiKey,
+    timeoutMs: config.qdrant.timeoutMs,
+  });
+  return {
+    config,
+    db,
+    qdrant,
+    tables,
+    journal: new MigrationLog(db, tables),
+    versions: new SchemaVersions(db, tables),
+    secrets: secretsOf(config),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export function secretsOf(config: ResolvedConfig): string[] {
+  const secrets: string[] = [];
+  if (config.qdrant.apiKey) secrets.push(config.qdrant.apiKey);
+  try {
+    const password = new URL(config.postgres.url).password;
+    if (password) secrets.push(decodeURIComponent(password));
+  } catch {
+    // resolveConfig already rejected malformed URLs; nothing to collect.
+  }
+  return secrets;
+}

@@ -1,0 +1,43 @@
+/**
+ * qdrant-migrate's public API: what migration files, config files and
+ * applications import. Everything else is internal.
+ */
+export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.js";
+export { ConfigError } from "./config/errors.js";
+export { loadConfig } from "./config/load-config.js";
+export type { ResolvedConfig } from "./config/resolve-config.js";
+export {
+  HistoryMismatchError,
+  InterruptedMigrationError,
+  IrreversibleMigrationError,
+  MigrationFailedError,
+  RollbackFailedError,
+  UnknownMigrationError,
+} from "./engine/errors.js";
+export type { MigratorEvent, MigratorListener } from "./engine/events.js";
+export type { MigrationState, MigrationStatusEntry } from "./engine/history-status.js";
+export {
+  type CheckResult,
+  createMigrator,
+  type DownOptions,
+  type DriftEntry,
+  type MigrationRunResult,
+  type Migrator,
+  type MigratorOptions,
+  type PlanEntry,
+  type RunResult,
+  type SnapshotListEntry,
+  type StatusResult,
+  type UpOptions,
+} from "./engine/migrator.js";
+export { QdrantMigrateError } from "./errors.js";
+export type { MigrationRecord, MigrationStatus } from "./journal/migration-log.js";
+export type { SchemaVersionRecord } from "./journal/schema-versions.js";
+export {
+  defineMigration,
+  type MigrationDatabase,
+  type MigrationDefinition,
+  type MigrationLogger,
+  type MigrationStep,
+  type StepContext,
+} from "./migration/define-migration.js";
