@@ -1,0 +1,324 @@
+import { QdrantClient } from "@qdrant/js-client-rest";
+import { redactSecrets, redactUrl } from "../util/redact.js";
+import { IDEMPOTENT_METHODS } from "./client-methods.js";
+import { QdrantRequestError } from "./errors.js";
+
+/** `RequestInit` plus a per-call timeout, for long transfers such as snapshot downloads. */
+export type RawRequestInit = RequestInit & { timeoutMs?: number };
+
+export interface QdrantConnection {
+  /** The official client, with the timeout, retry policy and error wrapping below. */
+  client: QdrantClient;
+  url: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
+  /**
+   * A request to `url + path` for endpoints the client lacks (snapshot download
+   * and upload), with the api-key header, the timeout and the same retry policy.
+   * Answers with any status are returned; only transport failures throw.
+   */
+  fetchRaw(path: string, init?: RawRequestInit): Promise<Response>;
+  /** The server's version from `GET /` (cached). */
+  serverVersion(): Promise<string>;
+}
+
+export interface ConnectOptions {
+  url: string;
+  apiKey?: string;
+  timeoutMs: number;
+  /** Retries of a transient failure; 3 by default. */
+  retries?: number;
+  /** First backoff delay; doubled each retry. 200 ms by default. */
+  backoffMs?: number;
+}
+
+/** A Retry-After longer than this is not waited for: the call fails instead. */
+const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_BACKOFF_MS = 5_000;
+
+/** Socket errors after which the request may have reached Qdrant. */
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+/** Socket errors that mean the request never left this process. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN"]);
+
+/**
+ * Connects to Qdrant. Every call has a timeout; transient failures are retried
+ * with exponential backoff, but only where a retry cannot apply a change twice:
+ * connection refused, 503 and 429 (honouring Retry-After) mean Qdrant did not
+ * process the request, so any call is retried; after a connection reset only
+ * idempotent calls are. Errors are `QdrantRequestError`s with the API key redacted.
+ */
+export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
+  const url = cfg.url.replace(/\/+$/, "");
+  const policy: RetryPolicy = {
+    retries: cfg.retries ?? 3,
+    backoffMs: cfg.backoffMs ?? 200,
+    secrets: [cfg.apiKey],
+  };
+  const raw = new QdrantClient({
+    url,
+    apiKey: cfg.apiKey,
+    timeout: cfg.timeoutMs,
+    checkCompatibility: false,
+  });
+  const client = withRetries(raw, policy, url, cfg.timeoutMs);
+  let version: Promise<string> | undefined;
+
+  async function fetchRaw(path: string, init: RawRequestInit = {}): Promise<Response> {
+    const { timeoutMs = cfg.timeoutMs, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (cfg.apiKey !== undefined) headers.set("api-key", cfg.apiKey);
+    const method = (rest.method ?? "GET").toUpperCase();
+    // A streamed body is consumed by the first attempt and cannot be sent again.
+    const replayable = !(rest.body instanceof ReadableStream);
+    const idempotent = method === "GET" || method === "HEAD";
+    return attempt(
+      policy,
+      `${method} ${path}`,
+      undefined,
+      url,
+      timeoutMs,
+      async () => {
+        const res = await fetch(url + path, {
+          ...rest,
+          headers,
+          signal: rest.signal
+            ? AbortSignal.any([rest.signal, AbortSignal.timeout(timeoutMs)])
+            : AbortSignal.timeout(timeoutMs),
+        });
+        if (replayable && (res.status === 503 || res.status === 429)) {
+          throw new RetryableStatus(res.status, res.headers.get("retry-after"), res);
+        }
+        return res;
+      },
+      (error) => replayable && isRetryable(error, idempotent),
+    );
+  }
+
+  return {
+    client,
+    url,
+    apiKey: cfg.apiKey,
+    timeoutMs: cfg.timeoutMs,
+    fetchRaw,
+    serverVersion() {
+      version ??= (async () => {
+        const res = await fetchRaw("/");
+        if (!res.ok) throw await responseError(res, "serverVersion", undefined, policy.secrets);
+        const body = (await res.json()) as { version?: unknown };
+        return String(body.version ?? "");
+      })();
+      version.catch(() => {
+        version = undefined;
+      });
+      return version;
+    },
+  };
+}
+
+/** Builds a `QdrantRequestError` from a non-2xx answer to `fetchRaw`. */
+export async function responseError(
+  res: Response,
+  operation: string,
+  collection: string | undefined,
+  secrets: readonly (string | undefined)[] = [],
+): Promise<QdrantRequestError> {
+  const text = await res.text().catch(() => "");
+  const qdrantMessage = qdrantErrorText(parseJson(text)) ?? (text.slice(0, 500) || undefined);
+  return requestError(operation, collection, res.status, qdrantMessage, secrets);
+}
+
+interface RetryPolicy {
+  retries: number;
+  backoffMs: number;
+  secrets: readonly (string | undefined)[];
+}
+
+/** A 503/429 answer from `fetchRaw`, thrown so the retry loop sees it. */
+class RetryableStatus extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfter: string | null,
+    readonly response: Response,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+function withRetries(
+  client: QdrantClient,
+  policy: RetryPolicy,
+  url: string,
+  timeoutMs: number,
+): QdrantClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== "string" || typeof value !== "function" || prop === "api") return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      const idempotent = IDEMPOTENT_METHODS.has(prop);
+      return (...args: unknown[]) => {
+        const collection = typeof args[0] === "string" ? args[0] : undefined;
+        return attempt(
+          policy,
+          prop,
+          collection,
+          url,
+          timeoutMs,
+          () => method.apply(target, args),
+          (error) => isRetryable(error, idempotent),
+        );
+      };
+    },
+  });
+}
+
+async function attempt<T>(
+  policy: RetryPolicy,
+  operation: string,
+  collection: string | undefined,
+  url: string,
+  timeoutMs: number,
+  run: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await run();
+    } catch (error) {
+      const delay =
+        tries < policy.retries && retryable(error) ? retryDelay(error, policy, tries) : undefined;
+      if (delay === undefined) {
+        if (error instanceof RetryableStatus) return error.response as T;
+        throw wrapError(error, operation, collection, url, timeoutMs, policy.secrets);
+      }
+      if (error instanceof RetryableStatus) await error.response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function isRetryable(error: unknown, idempotent: boolean): boolean {
+  const status = statusOf(error);
+  if (status === 503 || status === 429) return true;
+  const code = socketCode(error);
+  if (code === undefined) return false;
+  return NOT_SENT_CODES.has(code) || (idempotent && RESET_CODES.has(code));
+}
+
+/** Milliseconds to wait before the next try, or undefined when Retry-After is too long. */
+function retryDelay(error: unknown, policy: RetryPolicy, tries: number): number | undefined {
+  const retryAfter = retryAfterMs(error);
+  if (retryAfter !== undefined) return retryAfter <= MAX_RETRY_AFTER_MS ? retryAfter : undefined;
+  const base = Math.min(policy.backoffMs * 2 ** tries, MAX_BACKOFF_MS);
+  // Jitter keeps many containers started together from retrying in lockstep.
+  return base / 2 + Math.random() * (base / 2);
+}
+
+function retryAfterMs(error: unknown): number | undefined {
+  let header: string | null | undefined;
+  if (error instanceof RetryableStatus) header = error.retryAfter;
+  else if (isRecord(error) && typeof error.retry_after === "number")
+    return error.retry_after * 1000;
+  else if (isRecord(error) && error.headers instanceof Headers)
+    header = error.headers.get("retry-after");
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof RetryableStatus) return error.status;
+  if (isRecord(error) && typeof error.status === "number") return error.status;
+  // The client turns a 429 with Retry-After into this class, which drops the status.
+  if (isRecord(error) && typeof error.retry_after === "number") return 429;
+  return undefined;
+}
+
+function socketCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && isRecord(current); depth++) {
+    if (typeof current.code === "string") return current.code;
+    if (Array.isArray(current.errors) && isRecord(current.errors[0])) {
+      const first = current.errors[0];
+      if (typeof first.code === "string") return first.code;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+function wrapError(
+  error: unknown,
+  operation: string,
+  collection: string | undefined,
+  url: string,
+  timeoutMs: number,
+  secrets: readonly (string | undefined)[],
+): Error {
+  if (error instanceof QdrantRequestError) return error;
+  const status = statusOf(error);
+  if (status !== undefined) {
+    const data = isRecord(error) ? error.data : undefined;
+    const text = qdrantErrorText(data) ?? (typeof data === "string" && data ? data : undefined);
+    return requestError(operation, collection, status, text, secrets);
+  }
+  const name = isRecord(error) && typeof error.name === "string" ? error.name : "";
+  if (name === "QdrantClientTimeoutError" || name === "TimeoutError") {
+    return requestError(
+      operation,
+      collection,
+      undefined,
+      undefined,
+      secrets,
+      `no answer from ${redactUrl(url)} within ${timeoutMs} ms (it may still have been applied)`,
+    );
+  }
+  const code = socketCode(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  return requestError(
+    operation,
+    collection,
+    undefined,
+    undefined,
+    secrets,
+    `cannot reach Qdrant at ${redactUrl(url)}: ${code ? `${code} (${detail})` : detail}`,
+  );
+}
+
+function requestError(
+  operation: string,
+  collection: string | undefined,
+  status: number | undefined,
+  qdrantMessage: string | undefined,
+  secrets: readonly (string | undefined)[],
+  transport?: string,
+): QdrantRequestError {
+  const target = collection === undefined ? "" : ` on collection "${collection}"`;
+  const what = transport ?? `HTTP ${status}${qdrantMessage ? `: ${qdrantMessage}` : ""}`;
+  const message = redactSecrets(`Qdrant ${operation}${target} failed: ${what}`, secrets);
+  const safeText = qdrantMessage === undefined ? undefined : redactSecrets(qdrantMessage, secrets);
+  return new QdrantRequestError(operation, collection, status, safeText, message);
+}
+
+/** Qdrant's error envelope is `{"status":{"error":"…"}}`. */
+function qdrantErrorText(data: unknown): string | undefined {
+  if (isRecord(data) && isRecord(data.status) && typeof data.status.error === "string") {
+    return data.status.error;
+  }
+  return undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
