@@ -1,0 +1,131 @@
+import type { QdrantClient } from "@qdrant/js-client-rest";
+import type { Kysely } from "kysely";
+import { QdrantMigrateError } from "../errors.js";
+
+/**
+ * The database as a migration sees it: any table, any column. Precise enough
+ * for `db.schema`, `sql`, `insertInto("t").values({...})` and
+ * `selectFrom("t").selectAll()` without casts, and free of `any`; column
+ * values read back are `unknown` and must be narrowed by the migration.
+ */
+export type MigrationDatabase = Record<string, Record<string, unknown>>;
+
+export interface MigrationLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** What each step receives. */
+export interface StepContext {
+  /** The migration's Postgres transaction: it commits only if the Qdrant step and `verify` succeed. */
+  db: Kysely<MigrationDatabase>;
+  /** A Qdrant client whose changes are tracked (snapshotted first) for rollback. */
+  qdrant: QdrantClient;
+  log: MigrationLogger;
+  /** Aborted when the run is cancelled; pass it on to long loops and requests. */
+  signal: AbortSignal;
+  migration: { name: string; direction: "up" | "down" };
+}
+
+export interface MigrationStep {
+  up(ctx: StepContext): Promise<void>;
+  /** Without it the step cannot be reverted (Qdrant halves can still be restored from snapshots). */
+  down?(ctx: StepContext): Promise<void>;
+}
+
+/** A migration file's default export. */
+export interface MigrationDefinition {
+  description?: string;
+  /** Qdrant collections the migration changes or creates; `plan` lists their snapshots. */
+  collections?: string[];
+  postgres?: MigrationStep;
+  qdrant?: MigrationStep;
+  /** Runs after both `up` steps, before the Postgres transaction commits; throwing rolls back both. */
+  verify?(ctx: StepContext): Promise<void>;
+}
+
+/** `defineMigration` was given something that is not a migration definition. */
+export class MigrationDefinitionError extends QdrantMigrateError {
+  constructor(readonly problem: string) {
+    super("MIGRATION_DEFINITION_INVALID", `Invalid migration definition: ${problem}.`);
+  }
+}
+
+/**
+ * Returns `def` unchanged after checking its shape at run time, so a mistake
+ * fails when the file is loaded rather than halfway through a run.
+ */
+export function defineMigration(def: MigrationDefinition): MigrationDefinition {
+  const problem = migrationShapeProblem(def);
+  if (problem !== undefined) throw new MigrationDefinitionError(problem);
+  return def;
+}
+
+/** False when a present half (postgres or qdrant) has no `down`. */
+export function isReversible(def: MigrationDefinition): boolean {
+  return [def.postgres, def.qdrant].every((step) => step === undefined || step.down !== undefined);
+}
+
+const DEFINITION_KEYS = ["description", "collections", "postgres", "qdrant", "verify"];
+const STEP_KEYS = ["up", "down"];
+
+/**
+ * Why `value` is not a `MigrationDefinition`, as a phrase naming the key and
+ * the fix; `undefined` when it is one.
+ */
+export function migrationShapeProblem(value: unknown): string | undefined {
+  if (!isObject(value))
+    return `expected an object such as defineMigration({ ... }), got ${kind(value)}`;
+  const unknownKey = Object.keys(value).find((key) => !DEFINITION_KEYS.includes(key));
+  if (unknownKey !== undefined) {
+    return `unknown key "${unknownKey}" (allowed: ${DEFINITION_KEYS.join(", ")})`;
+  }
+  if (value.description !== undefined && typeof value.description !== "string") {
+    return `description must be a string, got ${kind(value.description)}`;
+  }
+  const { collections } = value;
+  if (collections !== undefined) {
+    if (!Array.isArray(collections)) {
+      return `collections must be an array of collection names, got ${kind(collections)}`;
+    }
+    const bad = collections.findIndex((c) => typeof c !== "string" || c === "");
+    if (bad >= 0) return `collections[${bad}] must be a non-empty string`;
+  }
+  if (value.postgres === undefined && value.qdrant === undefined) {
+    return "it has neither a postgres nor a qdrant step; add at least one";
+  }
+  for (const half of ["postgres", "qdrant"] as const) {
+    const problem = stepShapeProblem(value[half], half);
+    if (problem !== undefined) return problem;
+  }
+  if (value.verify !== undefined && typeof value.verify !== "function") {
+    return `verify must be a function, got ${kind(value.verify)}`;
+  }
+  return undefined;
+}
+
+function stepShapeProblem(step: unknown, half: string): string | undefined {
+  if (step === undefined) return undefined;
+  if (!isObject(step))
+    return `${half} must be an object with up and down functions, got ${kind(step)}`;
+  const unknownKey = Object.keys(step).find((key) => !STEP_KEYS.includes(key));
+  if (unknownKey !== undefined) {
+    return `unknown key "${half}.${unknownKey}" (allowed: ${STEP_KEYS.join(", ")})`;
+  }
+  if (typeof step.up !== "function") return `${half}.up must be a function, got ${kind(step.up)}`;
+  if (step.down !== undefined && typeof step.down !== "function") {
+    return `${half}.down must be a function or absent, got ${kind(step.down)}`;
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function kind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (value === undefined) return "nothing";
+  return `a ${typeof value}`;
+}
