@@ -1,0 +1,242 @@
+import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
+import { QdrantMigrateError } from "../errors.js";
+import { journalScope } from "./journal-scope.js";
+import type { JournalDatabase, JournalMigrationsTable, JournalTables } from "./tables.js";
+
+export type MigrationStatus = "in_progress" | "applied" | "failed" | "rolled_back";
+
+/** A Qdrant snapshot taken before a migration touched a collection. */
+export interface SnapshotRecord {
+  collection: string;
+  snapshot: string;
+  pointsCount: number;
+  takenAt: string;
+}
+
+/** One alias as it pointed before a migration ran. */
+export interface AliasRecord {
+  alias: string;
+  collection: string;
+}
+
+export interface MigrationRecord {
+  name: string;
+  checksum: string;
+  direction: "up" | "down";
+  status: MigrationStatus;
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  snapshots: SnapshotRecord[];
+  aliasesBefore: AliasRecord[] | null;
+  createdCollections: string[];
+  error: string | null;
+  runner: string | null;
+}
+
+/** Options of the writes that may join the caller's transaction. */
+export interface JournalWriteOptions {
+  /** A transaction, so the write commits (or rolls back) with the migration's Postgres step. */
+  db?: Kysely<JournalDatabase>;
+}
+
+/** A write addressed a migration that has no journal row (it was never started). */
+export class JournalRowMissingError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    readonly table: string,
+  ) {
+    super(
+      "JOURNAL_ROW_MISSING",
+      `Migration ${migration} has no row in the journal table ${table}; it must be started ` +
+        "before its progress is recorded. Was the row deleted while the migration ran?",
+    );
+  }
+}
+
+// Read from the database clock, not `now()`: inside a transaction `now()` is
+// the transaction's start, which would make a migration finish before it ran.
+const clock = sql<Date>`clock_timestamp()`;
+const elapsedMs = sql<number>`(extract(epoch FROM clock_timestamp() - started_at) * 1000)::integer`;
+
+/** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
+export class MigrationLog {
+  readonly #db: Kysely<JournalDatabase>;
+
+  constructor(
+    db: Kysely<JournalDatabase>,
+    private readonly tables: JournalTables,
+  ) {
+    this.#db = journalScope(db, tables);
+  }
+
+  /**
+   * Marks the migration in progress (inserting or resetting its row) and
+   * commits at once, so a crash later leaves a trace for recovery.
+   */
+  async start(input: {
+    name: string;
+    checksum: string;
+    direction: "up" | "down";
+    runner: string;
+  }): Promise<void> {
+    const fresh = {
+      checksum: input.checksum,
+      direction: input.direction,
+      status: "in_progress" as const,
+      started_at: clock,
+      finished_at: null,
+      duration_ms: null,
+      snapshots: "[]",
+      aliases_before: null,
+      created_collections: "[]",
+      error: null,
+      runner: input.runner,
+    };
+    await this.#db
+      .insertInto("journalMigrations")
+      .values({ name: input.name, ...fresh })
+      .onConflict((oc) => oc.column("name").doUpdateSet(fresh))
+      .execute();
+  }
+
+  /** Appends a snapshot record in one statement, so concurrent appends never lose one. */
+  async addSnapshot(name: string, rec: SnapshotRecord): Promise<void> {
+    await this.#update(name, {
+      snapshots: sql<string>`snapshots || ${JSON.stringify([rec])}::jsonb`,
+    });
+  }
+
+  /** Records the alias state before the migration; keeps the first record if called again. */
+  async setAliasesBefore(name: string, aliases: AliasRecord[]): Promise<void> {
+    await this.#update(name, {
+      aliases_before: sql<string>`coalesce(aliases_before, ${JSON.stringify(aliases)}::jsonb)`,
+    });
+  }
+
+  /** Records a collection the migration created (once), so rollback can drop it. */
+  async addCreatedCollection(name: string, collection: string): Promise<void> {
+    const item = JSON.stringify([collection]);
+    await this.#update(name, {
+      created_collections: sql<string>`CASE WHEN created_collections @> ${item}::jsonb
+        THEN created_collections ELSE created_collections || ${item}::jsonb END`,
+    });
+  }
+
+  async markApplied(name: string, opts?: JournalWriteOptions): Promise<void> {
+    await this.#finish(name, { status: "applied" }, opts);
+  }
+
+  async markRolledBack(name: string, opts?: JournalWriteOptions): Promise<void> {
+    await this.#finish(name, { status: "rolled_back" }, opts);
+  }
+
+  async markFailed(name: string, error: string): Promise<void> {
+    await this.#finish(name, { status: "failed", error });
+  }
+
+  /** Deletes the migration's row; no error if there is none. */
+  async remove(name: string, opts?: JournalWriteOptions): Promise<void> {
+    await this.#scoped(opts).deleteFrom("journalMigrations").where("name", "=", name).execute();
+  }
+
+  async get(name: string): Promise<MigrationRecord | undefined> {
+    const row = await this.#db
+      .selectFrom("journalMigrations")
+      .selectAll()
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  /** Every row, ordered by migration name. */
+  async list(): Promise<MigrationRecord[]> {
+    const rows = await this.#db
+      .selectFrom("journalMigrations")
+      .selectAll()
+      .orderBy("name")
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** Rows left `in_progress`: migrations whose runner died or is still running. */
+  async inProgress(): Promise<MigrationRecord[]> {
+    const rows = await this.#db
+      .selectFrom("journalMigrations")
+      .selectAll()
+      .where("status", "=", "in_progress")
+      .orderBy("name")
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** Writes a finished row without running anything (for `baseline` and `stamp`). */
+  async stamp(name: string, checksum: string, status: MigrationStatus): Promise<void> {
+    const row = {
+      checksum,
+      direction: "up" as const,
+      status,
+      started_at: clock,
+      finished_at: clock,
+      duration_ms: 0,
+      snapshots: "[]",
+      aliases_before: null,
+      created_collections: "[]",
+      error: null,
+      runner: null,
+    };
+    await this.#db
+      .insertInto("journalMigrations")
+      .values({ name, ...row })
+      .onConflict((oc) => oc.column("name").doUpdateSet(row))
+      .execute();
+  }
+
+  #scoped(opts?: JournalWriteOptions): Kysely<JournalDatabase> {
+    return opts?.db ? journalScope(opts.db, this.tables) : this.#db;
+  }
+
+  async #finish(
+    name: string,
+    change: { status: MigrationStatus; error?: string },
+    opts?: JournalWriteOptions,
+  ): Promise<void> {
+    await this.#update(
+      name,
+      { ...change, finished_at: clock, duration_ms: elapsedMs },
+      this.#scoped(opts),
+    );
+  }
+
+  async #update(
+    name: string,
+    set: UpdateObject<JournalDatabase, "journalMigrations">,
+    db: Kysely<JournalDatabase> = this.#db,
+  ): Promise<void> {
+    const result = await db
+      .updateTable("journalMigrations")
+      .set(set)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) {
+      throw new JournalRowMissingError(name, `${this.tables.schema}.${this.tables.migrations}`);
+    }
+  }
+}
+
+function toRecord(row: Selectable<JournalMigrationsTable>): MigrationRecord {
+  return {
+    name: row.name,
+    checksum: row.checksum,
+    direction: row.direction,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+    snapshots: row.snapshots,
+    aliasesBefore: row.aliases_before,
+    createdCollections: row.created_collections,
+    error: row.error,
+    runner: row.runner,
+  };
+}

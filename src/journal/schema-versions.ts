@@ -1,0 +1,118 @@
+import type { Kysely, Selectable } from "kysely";
+import { sql } from "kysely";
+import { journalScope } from "./journal-scope.js";
+import type { JournalWriteOptions } from "./migration-log.js";
+import type { JournalDatabase, JournalSchemaVersionsTable, JournalTables } from "./tables.js";
+
+/** The recorded schema of one Qdrant collection and how many migrations changed it. */
+export interface SchemaVersionRecord {
+  collectionName: string;
+  schemaVersion: number;
+  vectorsConfig: unknown;
+  payloadSchema: unknown;
+  aliases: string[];
+  config: unknown;
+  lastMigration: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The `qdrant_schema_versions` table: the current schema version of each collection. */
+export class SchemaVersions {
+  readonly #db: Kysely<JournalDatabase>;
+
+  constructor(
+    db: Kysely<JournalDatabase>,
+    private readonly tables: JournalTables,
+  ) {
+    this.#db = journalScope(db, tables);
+  }
+
+  /**
+   * Records the collection's schema after a migration: version 1 for a
+   * collection not seen before, else one more than recorded. Returns the new version.
+   */
+  async record(
+    input: {
+      collectionName: string;
+      vectorsConfig: unknown;
+      payloadSchema: unknown;
+      aliases: string[];
+      config: unknown;
+      lastMigration: string;
+    },
+    opts?: JournalWriteOptions,
+  ): Promise<number> {
+    const state = {
+      vectors_config: toJson(input.vectorsConfig),
+      payload_schema: toJson(input.payloadSchema),
+      aliases: JSON.stringify(input.aliases),
+      config: toJson(input.config),
+      last_migration: input.lastMigration,
+    };
+    const row = await this.#scoped(opts)
+      .insertInto("journalSchemaVersions")
+      .values({ collection_name: input.collectionName, schema_version: 1, ...state })
+      .onConflict((oc) =>
+        oc.column("collection_name").doUpdateSet((eb) => ({
+          ...state,
+          schema_version: eb(eb.ref("journalSchemaVersions.schema_version"), "+", 1),
+          // The database clock, not now(): within a transaction now() is its start.
+          updated_at: sql<Date>`clock_timestamp()`,
+        })),
+      )
+      .returning("schema_version")
+      .executeTakeFirstOrThrow();
+    return row.schema_version;
+  }
+
+  /** Forgets the collection (it was dropped); no error if it was never recorded. */
+  async remove(collectionName: string, opts?: JournalWriteOptions): Promise<void> {
+    await this.#scoped(opts)
+      .deleteFrom("journalSchemaVersions")
+      .where("collection_name", "=", collectionName)
+      .execute();
+  }
+
+  async get(collectionName: string): Promise<SchemaVersionRecord | undefined> {
+    const row = await this.#db
+      .selectFrom("journalSchemaVersions")
+      .selectAll()
+      .where("collection_name", "=", collectionName)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  /** Every recorded collection, ordered by name. */
+  async list(): Promise<SchemaVersionRecord[]> {
+    const rows = await this.#db
+      .selectFrom("journalSchemaVersions")
+      .selectAll()
+      .orderBy("collection_name")
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  #scoped(opts?: JournalWriteOptions): Kysely<JournalDatabase> {
+    return opts?.db ? journalScope(opts.db, this.tables) : this.#db;
+  }
+}
+
+/** JSON text for a jsonb column; `undefined` (no value) becomes SQL NULL. */
+function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+function toRecord(row: Selectable<JournalSchemaVersionsTable>): SchemaVersionRecord {
+  return {
+    collectionName: row.collection_name,
+    schemaVersion: row.schema_version,
+    vectorsConfig: row.vectors_config,
+    payloadSchema: row.payload_schema,
+    aliases: row.aliases ?? [],
+    config: row.config,
+    lastMigration: row.last_migration,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,139 @@
+import { type ColumnType, type Generated, type Kysely, sql } from "kysely";
+import { advisoryLockKey } from "../lock/lock-key.js";
+import { journalScope } from "./journal-scope.js";
+import type { AliasRecord, MigrationStatus, SnapshotRecord } from "./migration-log.js";
+
+/** Where the journal lives: a Postgres schema and the two table names in it. */
+export interface JournalTables {
+  schema: string;
+  migrations: string;
+  schemaVersions: string;
+}
+
+export function journalTables(schema: string, prefix: string): JournalTables {
+  return {
+    schema,
+    migrations: `${prefix}migrations`,
+    schemaVersions: `${prefix}schema_versions`,
+  };
+}
+
+/**
+ * jsonb columns with a default: read as parsed JSON; written as JSON text
+ * (node-postgres would send a JS array as a Postgres array, not as JSON).
+ */
+type Json<T> = ColumnType<T, string | undefined, string>;
+/** Nullable jsonb columns, likewise written as JSON text. */
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export interface JournalMigrationsTable {
+  name: string;
+  checksum: string;
+  direction: "up" | "down";
+  status: MigrationStatus;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  duration_ms: number | null;
+  snapshots: Json<SnapshotRecord[]>;
+  aliases_before: NullableJson<AliasRecord[]>;
+  created_collections: Json<string[]>;
+  error: string | null;
+  runner: string | null;
+}
+
+export interface JournalSchemaVersionsTable {
+  id: Generated<number>;
+  collection_name: string;
+  schema_version: number;
+  vectors_config: NullableJson<unknown>;
+  payload_schema: NullableJson<unknown>;
+  aliases: NullableJson<string[]>;
+  config: NullableJson<unknown>;
+  last_migration: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/**
+ * The journal's Kysely database type. The keys are logical names: query
+ * through `journalScope(db, tables)`, which maps them to the configured
+ * schema and table names.
+ */
+export interface JournalDatabase {
+  journalMigrations: JournalMigrationsTable;
+  journalSchemaVersions: JournalSchemaVersionsTable;
+}
+
+/**
+ * Creates the journal's schema and tables if they are missing. Safe to call
+ * from many processes at once: the DDL runs under a transaction-level advisory
+ * lock, because concurrent `CREATE TABLE IF NOT EXISTS` can still fail on the
+ * unique index of pg_type. When the tables already exist nothing is locked or
+ * created, so a role without CREATE privilege can run against a prepared database.
+ */
+export async function ensureJournalTables(
+  db: Kysely<JournalDatabase>,
+  t: JournalTables,
+): Promise<void> {
+  if (await journalTablesExist(db, t)) return;
+  await db.transaction().execute(async (trx) => {
+    const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
+    await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
+    if (!(await schemaExists(trx, t.schema))) {
+      await trx.schema.createSchema(t.schema).ifNotExists().execute();
+    }
+    const scoped = journalScope(trx, t);
+    await scoped.schema
+      .createTable("journalMigrations")
+      .ifNotExists()
+      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("checksum", "text", (c) => c.notNull())
+      .addColumn("direction", "text", (c) => c.notNull().check(sql`direction IN ('up', 'down')`))
+      .addColumn("status", "text", (c) =>
+        c.notNull().check(sql`status IN ('in_progress', 'applied', 'failed', 'rolled_back')`),
+      )
+      .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn("finished_at", "timestamptz")
+      .addColumn("duration_ms", "integer")
+      .addColumn("snapshots", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn("aliases_before", "jsonb")
+      .addColumn("created_collections", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn("error", "text")
+      .addColumn("runner", "text")
+      .execute();
+    await scoped.schema
+      .createTable("journalSchemaVersions")
+      .ifNotExists()
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("collection_name", "text", (c) => c.notNull().unique())
+      .addColumn("schema_version", "integer", (c) => c.notNull())
+      .addColumn("vectors_config", "jsonb")
+      .addColumn("payload_schema", "jsonb")
+      .addColumn("aliases", "jsonb")
+      .addColumn("config", "jsonb")
+      .addColumn("last_migration", "text")
+      .addColumn("created_at", "timestamptz", (c) => c.defaultTo(sql`now()`))
+      .addColumn("updated_at", "timestamptz", (c) => c.defaultTo(sql`now()`))
+      .execute();
+  });
+}
+
+async function journalTablesExist(db: Kysely<JournalDatabase>, t: JournalTables): Promise<boolean> {
+  const { rows } = await sql<{ migrations: string | null; versions: string | null }>`
+    SELECT to_regclass(${qualified(t.schema, t.migrations)})::text AS migrations,
+           to_regclass(${qualified(t.schema, t.schemaVersions)})::text AS versions`.execute(db);
+  const row = rows[0];
+  return row?.migrations != null && row.versions != null;
+}
+
+async function schemaExists(db: Kysely<JournalDatabase>, schema: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${schema}) AS found`.execute(db);
+  return rows[0]?.found === true;
+}
+
+/** `"schema"."table"` as text for to_regclass, quoting so any name round-trips. */
+function qualified(schema: string, table: string): string {
+  const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
+  return `${quote(schema)}.${quote(table)}`;
+}

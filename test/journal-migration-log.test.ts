@@ -1,0 +1,244 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JournalRowMissingError, MigrationLog } from "../src/journal/migration-log.js";
+import { ensureJournalTables, type JournalDatabase, journalTables } from "../src/journal/tables.js";
+import { useTestDatabase } from "./harness/database.js";
+
+const database = useTestDatabase();
+const tables = journalTables("ops", "app_");
+let db: Kysely<JournalDatabase>;
+let log: MigrationLog;
+let admin: pg.Client;
+
+beforeAll(async () => {
+  db = new Kysely<JournalDatabase>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
+  });
+  await ensureJournalTables(db, tables);
+  log = new MigrationLog(db, tables);
+  admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await admin?.end();
+});
+
+let counter = 0;
+/** A migration name no other test in this file uses. */
+function fresh(): string {
+  counter += 1;
+  return `20260101_${String(counter).padStart(4, "0")}_test`;
+}
+
+async function started(direction: "up" | "down" = "up"): Promise<string> {
+  const name = fresh();
+  await log.start({ name, checksum: "sha256:abc", direction, runner: "host-a:42" });
+  return name;
+}
+
+const snapshot = (collection: string) => ({
+  collection,
+  snapshot: `${collection}-1.snapshot`,
+  pointsCount: 10,
+  takenAt: "2026-01-01T00:00:00.000Z",
+});
+
+describe("MigrationLog.start", () => {
+  it("inserts an in_progress row with the checksum, direction and runner", async () => {
+    const name = await started("down");
+    expect(await log.get(name)).toEqual({
+      name,
+      checksum: "sha256:abc",
+      direction: "down",
+      status: "in_progress",
+      startedAt: expect.any(Date),
+      finishedAt: null,
+      durationMs: null,
+      snapshots: [],
+      aliasesBefore: null,
+      createdCollections: [],
+      error: null,
+      runner: "host-a:42",
+    });
+  });
+
+  it("resets an existing row's progress, error and finish time", async () => {
+    const name = await started();
+    await log.addSnapshot(name, snapshot("docs"));
+    await log.setAliasesBefore(name, [{ alias: "docs", collection: "docs_v1" }]);
+    await log.addCreatedCollection(name, "docs_v2");
+    await log.markFailed(name, "boom");
+    await log.start({ name, checksum: "sha256:new", direction: "up", runner: "host-b:7" });
+    expect(await log.get(name)).toMatchObject({
+      checksum: "sha256:new",
+      status: "in_progress",
+      finishedAt: null,
+      durationMs: null,
+      snapshots: [],
+      aliasesBefore: null,
+      createdCollections: [],
+      error: null,
+      runner: "host-b:7",
+    });
+  });
+});
+
+describe("MigrationLog progress records", () => {
+  it("appends snapshots in order", async () => {
+    const name = await started();
+    await log.addSnapshot(name, snapshot("a"));
+    await log.addSnapshot(name, snapshot("b"));
+    expect((await log.get(name))?.snapshots).toEqual([snapshot("a"), snapshot("b")]);
+  });
+
+  it("keeps every snapshot when many are appended at once", async () => {
+    const name = await started();
+    const names = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    await Promise.all(names.map((c) => log.addSnapshot(name, snapshot(c))));
+    const recorded = (await log.get(name))?.snapshots.map((s) => s.collection);
+    expect(recorded?.sort()).toEqual(names.sort());
+  });
+
+  it("keeps the first alias record when called again", async () => {
+    const name = await started();
+    await log.setAliasesBefore(name, [{ alias: "docs", collection: "docs_v1" }]);
+    await log.setAliasesBefore(name, [{ alias: "docs", collection: "docs_v2" }]);
+    expect((await log.get(name))?.aliasesBefore).toEqual([
+      { alias: "docs", collection: "docs_v1" },
+    ]);
+  });
+
+  it("records an empty alias list as recorded, not as missing", async () => {
+    const name = await started();
+    await log.setAliasesBefore(name, []);
+    expect((await log.get(name))?.aliasesBefore).toEqual([]);
+  });
+
+  it("records each created collection once", async () => {
+    const name = await started();
+    await log.addCreatedCollection(name, "docs_v2");
+    await log.addCreatedCollection(name, "docs_v3");
+    await log.addCreatedCollection(name, "docs_v2");
+    expect((await log.get(name))?.createdCollections).toEqual(["docs_v2", "docs_v3"]);
+  });
+
+  it("refuses to record progress for a migration that was never started", async () => {
+    const name = fresh();
+    const error = await log.addSnapshot(name, snapshot("a")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JournalRowMissingError);
+    expect(error).toMatchObject({ code: "JOURNAL_ROW_MISSING", migration: name });
+    expect((error as Error).message).toContain("ops.app_migrations");
+    await expect(log.setAliasesBefore(name, [])).rejects.toThrow(JournalRowMissingError);
+    await expect(log.addCreatedCollection(name, "x")).rejects.toThrow(JournalRowMissingError);
+    await expect(log.markApplied(name)).rejects.toThrow(JournalRowMissingError);
+  });
+});
+
+describe("MigrationLog finishing", () => {
+  it("marks a migration applied with its finish time and duration", async () => {
+    const name = await started();
+    await log.markApplied(name);
+    const row = await log.get(name);
+    expect(row?.status).toBe("applied");
+    expect(row?.finishedAt?.getTime()).toBeGreaterThanOrEqual(row?.startedAt.getTime() ?? NaN);
+    // Within a millisecond: the database rounds microseconds, JS dates truncate them.
+    const elapsed = (row?.finishedAt?.getTime() ?? 0) - (row?.startedAt.getTime() ?? 0);
+    expect(Math.abs((row?.durationMs ?? NaN) - elapsed)).toBeLessThanOrEqual(1);
+  });
+
+  it("leaves the row in_progress when markApplied's transaction rolls back", async () => {
+    const name = await started();
+    const rollback = new Error("postgres step failed");
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await log.markApplied(name, { db: trx });
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect((await log.get(name))?.status).toBe("in_progress");
+  });
+
+  it("marks applied when markApplied's transaction commits", async () => {
+    const name = await started();
+    await db.transaction().execute(async (trx) => {
+      await log.markApplied(name, { db: trx });
+    });
+    expect((await log.get(name))?.status).toBe("applied");
+  });
+
+  it("records a failure's error message", async () => {
+    const name = await started();
+    await log.markFailed(name, "Qdrant said no");
+    expect(await log.get(name)).toMatchObject({
+      status: "failed",
+      error: "Qdrant said no",
+      finishedAt: expect.any(Date),
+    });
+  });
+
+  it("marks rolled back and keeps the error that caused it", async () => {
+    const name = await started();
+    await log.markFailed(name, "Qdrant said no");
+    await log.markRolledBack(name);
+    expect(await log.get(name)).toMatchObject({ status: "rolled_back", error: "Qdrant said no" });
+  });
+
+  it("removes a row, only when its transaction commits", async () => {
+    const name = await started();
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await log.remove(name, { db: trx });
+        throw new Error("undo");
+      }),
+    ).rejects.toThrow("undo");
+    expect(await log.get(name)).toBeDefined();
+    await log.remove(name);
+    expect(await log.get(name)).toBeUndefined();
+    await expect(log.remove(name)).resolves.toBeUndefined();
+  });
+});
+
+describe("MigrationLog reads and stamps", () => {
+  it("lists rows by name and finds the in_progress ones", async () => {
+    const local = new MigrationLog(db, journalTables("ops", "listing_"));
+    await ensureJournalTables(db, journalTables("ops", "listing_"));
+    await local.start({ name: "0003_c", checksum: "c", direction: "up", runner: "h:1" });
+    await local.start({ name: "0001_a", checksum: "a", direction: "up", runner: "h:1" });
+    await local.start({ name: "0002_b", checksum: "b", direction: "up", runner: "h:1" });
+    await local.markApplied("0002_b");
+    expect((await local.list()).map((r) => r.name)).toEqual(["0001_a", "0002_b", "0003_c"]);
+    expect((await local.inProgress()).map((r) => r.name)).toEqual(["0001_a", "0003_c"]);
+  });
+
+  it("stamps a finished row without running anything", async () => {
+    const name = fresh();
+    await log.stamp(name, "sha256:s", "applied");
+    expect(await log.get(name)).toMatchObject({
+      name,
+      checksum: "sha256:s",
+      direction: "up",
+      status: "applied",
+      finishedAt: expect.any(Date),
+      durationMs: 0,
+      runner: null,
+    });
+  });
+
+  it("stamps over an existing row", async () => {
+    const name = await started();
+    await log.addSnapshot(name, snapshot("a"));
+    await log.stamp(name, "sha256:s", "rolled_back");
+    expect(await log.get(name)).toMatchObject({ status: "rolled_back", snapshots: [] });
+  });
+
+  it("writes to the configured schema and prefixed table", async () => {
+    const name = await started();
+    const { rows } = await admin.query("SELECT status FROM ops.app_migrations WHERE name = $1", [
+      name,
+    ]);
+    expect(rows).toEqual([{ status: "in_progress" }]);
+  });
+});

@@ -1,0 +1,105 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureJournalTables, type JournalDatabase, journalTables } from "../src/journal/tables.js";
+import { useTestDatabase } from "./harness/database.js";
+
+const database = useTestDatabase();
+const opened: Kysely<JournalDatabase>[] = [];
+let admin: pg.Client;
+
+function connect(url = database.url): Kysely<JournalDatabase> {
+  const db = new Kysely<JournalDatabase>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+  });
+  opened.push(db);
+  return db;
+}
+
+async function tablesIn(schema: string): Promise<string[]> {
+  const { rows } = await admin.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+    [schema],
+  );
+  return rows.map((r) => r.table_name);
+}
+
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((db) => db.destroy()));
+  await admin.end();
+});
+
+describe("journalTables", () => {
+  it("names the tables after the prefix", () => {
+    expect(journalTables("ops", "qdrant_")).toEqual({
+      schema: "ops",
+      migrations: "qdrant_migrations",
+      schemaVersions: "qdrant_schema_versions",
+    });
+  });
+});
+
+describe("ensureJournalTables", () => {
+  it("creates the schema and both tables", async () => {
+    await ensureJournalTables(connect(), journalTables("journal_a", "qdrant_"));
+    expect(await tablesIn("journal_a")).toEqual(["qdrant_migrations", "qdrant_schema_versions"]);
+  });
+
+  it("uses a custom schema and prefix", async () => {
+    await ensureJournalTables(connect(), journalTables("Ops Schema", "App_"));
+    expect(await tablesIn("Ops Schema")).toEqual(["App_migrations", "App_schema_versions"]);
+  });
+
+  it("is idempotent", async () => {
+    const db = connect();
+    const t = journalTables("journal_b", "qdrant_");
+    await ensureJournalTables(db, t);
+    await admin.query(
+      "INSERT INTO journal_b.qdrant_migrations (name, checksum, direction, status) VALUES ('m1', 'c', 'up', 'applied')",
+    );
+    await ensureJournalTables(db, t);
+    const { rows } = await admin.query("SELECT name FROM journal_b.qdrant_migrations");
+    expect(rows).toEqual([{ name: "m1" }]);
+  });
+
+  it("succeeds when 8 connections call it at once", async () => {
+    const t = journalTables("journal_race", "qdrant_");
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => ensureJournalTables(connect(), t)),
+    );
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    expect(await tablesIn("journal_race")).toEqual(["qdrant_migrations", "qdrant_schema_versions"]);
+  });
+
+  it("needs no CREATE privilege when the tables already exist", async () => {
+    const t = journalTables("journal_ready", "qdrant_");
+    await ensureJournalTables(connect(), t);
+    const role = `qm_reader_${Date.now().toString(36)}`;
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw'`);
+    try {
+      await admin.query(`GRANT USAGE ON SCHEMA journal_ready TO ${role}`);
+      const url = new URL(database.url);
+      url.username = role;
+      url.password = "pw";
+      await expect(ensureJournalTables(connect(url.toString()), t)).resolves.toBeUndefined();
+    } finally {
+      await Promise.all(opened.splice(-1).map((db) => db.destroy()));
+      await admin.query(`DROP OWNED BY ${role}`);
+      await admin.query(`DROP ROLE ${role}`);
+    }
+  });
+
+  it("rejects a status outside the four known ones", async () => {
+    await ensureJournalTables(connect(), journalTables("journal_c", "qdrant_"));
+    await expect(
+      admin.query(
+        "INSERT INTO journal_c.qdrant_migrations (name, checksum, direction, status) VALUES ('m', 'c', 'up', 'done')",
+      ),
+    ).rejects.toThrow(/check constraint/);
+  });
+});
