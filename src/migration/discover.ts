@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import type { Dirent } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { extname, join, relative } from "node:path";
+import type { ResolvedConfig } from "../config/resolve-config.js";
+import { MigrationFileError } from "./errors.js";
+import { parseMigrationsGlob } from "./glob.js";
+
+export interface MigrationFile {
+  /** The file name without its extension; the migration's identity in the journal. */
+  name: string;
+  /** Absolute path. */
+  path: string;
+  /** sha256 (hex) of the file's bytes, recorded when it is applied to detect later edits. */
+  checksum: string;
+}
+
+/**
+ * Lists the migration files matching `migrations.pattern` under
+ * `migrations.dir`, sorted by name in byte order (so timestamp prefixes sort
+ * chronologically whatever the locale). Skips `.d.ts` files and names starting
+ * with `_` or `.`. A missing folder means no migrations yet.
+ */
+export async function discoverMigrations(
+  migrations: ResolvedConfig["migrations"],
+): Promise<MigrationFile[]> {
+  const glob = parseMigrationsGlob(migrations.pattern);
+  if (typeof glob === "string") {
+    throw new MigrationFileError(
+      migrations.dir,
+      `Migrations pattern "${migrations.pattern}" ${glob}.`,
+    );
+  }
+  const paths = await listFiles(migrations.dir, glob.recursive);
+  const byName = new Map<string, string>();
+  for (const path of paths) {
+    const file = path.slice(path.lastIndexOf("/") + 1);
+    if (file.startsWith("_") || file.startsWith(".") || file.endsWith(".d.ts")) continue;
+    if (!glob.fileName.test(file)) continue;
+    const name = file.slice(0, file.length - extname(file).length);
+    const other = byName.get(name);
+    if (other !== undefined) {
+      throw new MigrationFileError(
+        path,
+        `Two migration files are both named ${name}: ${relative(migrations.dir, other)} and ` +
+          `${relative(migrations.dir, path)}. Migration names must be unique; rename or delete one.`,
+      );
+    }
+    byName.set(name, path);
+  }
+  const names = [...byName.keys()].sort(compareBytes);
+  return Promise.all(
+    names.map(async (name) => {
+      const path = byName.get(name) as string;
+      const checksum = createHash("sha256")
+        .update(await readFile(path))
+        .digest("hex");
+      return { name, path, checksum };
+    }),
+  );
+}
+
+async function listFiles(dir: string, recursive: boolean): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return [];
+    throw error;
+  }
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isFile()) files.push(path);
+    else if (recursive && entry.isDirectory() && !entry.name.startsWith(".")) {
+      files.push(...(await listFiles(path, true)));
+    }
+  }
+  return files;
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && "code" in error && error.code === code;
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

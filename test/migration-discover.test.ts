@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { discoverMigrations } from "../src/migration/discover.js";
+import { MigrationFileError } from "../src/migration/errors.js";
+
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A temp folder holding the given files (path relative to it → contents). */
+async function folder(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-discover-"));
+  made.push(dir);
+  for (const [path, contents] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), contents);
+  }
+  return dir;
+}
+
+async function names(dir: string, pattern: string): Promise<string[]> {
+  return (await discoverMigrations({ pattern, dir })).map((f) => f.name);
+}
+
+describe("discoverMigrations", () => {
+  it("returns name, absolute path and sha256 of each file", async () => {
+    const dir = await folder({ "001_a.ts": "export default {};\n" });
+    const [file] = await discoverMigrations({ pattern: "*.ts", dir });
+    expect(file).toEqual({
+      name: "001_a",
+      path: join(dir, "001_a.ts"),
+      checksum: createHash("sha256").update("export default {};\n").digest("hex"),
+    });
+  });
+
+  it("sorts by name in byte order, not locale order", async () => {
+    const dir = await folder({ "b.ts": "", "B.ts": "", "a.ts": "", "_.ts": "", "A_1.ts": "" });
+    expect(await names(dir, "*.ts")).toEqual(["A_1", "B", "a", "b"]);
+  });
+
+  it("matches one extension with dir/*.ext", async () => {
+    const dir = await folder({ "1.ts": "", "2.js": "", "3.mjs": "" });
+    expect(await names(dir, "*.ts")).toEqual(["1"]);
+  });
+
+  it("matches a set of extensions with dir/*.{a,b}", async () => {
+    const dir = await folder({ "1.ts": "", "2.js": "", "3.mjs": "", "4.json": "", "5.md": "" });
+    expect(await names(dir, "*.{ts,js,mjs}")).toEqual(["1", "2", "3"]);
+  });
+
+  it("ignores the literal folder part of the pattern and lists dir itself", async () => {
+    const dir = await folder({ "1.ts": "" });
+    expect(await names(dir, "db/migrations/*.ts")).toEqual(["1"]);
+  });
+
+  it("descends into subfolders only with **/", async () => {
+    const dir = await folder({ "1.ts": "", "2024/2.ts": "", "2024/q1/3.ts": "" });
+    expect(await names(dir, "*.ts")).toEqual(["1"]);
+    expect(await names(dir, "**/*.{ts,js}")).toEqual(["1", "2", "3"]);
+  });
+
+  it("skips .d.ts files and names starting with _ or .", async () => {
+    const dir = await folder({ "1.ts": "", "types.d.ts": "", "_helpers.ts": "", ".hidden.ts": "" });
+    expect(await names(dir, "*.ts")).toEqual(["1"]);
+  });
+
+  it("skips folders whose name starts with .", async () => {
+    const dir = await folder({ "1.ts": "", ".cache/2.ts": "" });
+    expect(await names(dir, "**/*.ts")).toEqual(["1"]);
+  });
+
+  it("returns nothing when the folder does not exist", async () => {
+    const dir = await folder({});
+    expect(await names(join(dir, "missing"), "*.ts")).toEqual([]);
+  });
+
+  it("rejects two files with the same name, naming both", async () => {
+    const dir = await folder({ "001_a.ts": "", "001_a.mjs": "" });
+    const error = await discoverMigrations({ pattern: "*.{ts,mjs}", dir }).catch((e) => e);
+    expect(error).toBeInstanceOf(MigrationFileError);
+    expect(error.code).toBe("MIGRATION_FILE_INVALID");
+    expect(error.message).toContain("001_a.ts");
+    expect(error.message).toContain("001_a.mjs");
+  });
+
+  it("rejects the same name in two subfolders of a ** pattern", async () => {
+    const dir = await folder({ "x/001_a.ts": "", "y/001_a.ts": "" });
+    const error = await discoverMigrations({ pattern: "**/*.ts", dir }).catch((e) => e);
+    expect(error).toBeInstanceOf(MigrationFileError);
+    expect(error.message).toContain(join("x", "001_a.ts"));
+    expect(error.message).toContain(join("y", "001_a.ts"));
+  });
+
+  it("rejects an unsupported pattern", async () => {
+    const dir = await folder({});
+    await expect(discoverMigrations({ pattern: "[0-9]*.ts", dir })).rejects.toThrow(
+      /does not support \[\.\.\.\]/,
+    );
+  });
+});
