@@ -2,7 +2,9 @@ import { mkdtemp } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { registerAliasRoutes } from "./alias-routes.js";
 import { apiKeyRefusal } from "./api-key.js";
+import { registerCollectionRoutes } from "./collections-routes.js";
 import { QdrantHttpError } from "./errors.js";
 import {
   errorBody,
@@ -14,10 +16,13 @@ import {
   Router,
 } from "./http.js";
 import { emptyState } from "./model.js";
+import { registerPayloadIndexRoutes } from "./payload-index-routes.js";
+import { registerPointRoutes } from "./point-routes.js";
 import { type LoggedRequest, Persistence } from "./persistence.js";
 import type { ServerContext } from "./server-context.js";
 import { registerServiceRoutes } from "./service-routes.js";
 import { loadState } from "./state-codec.js";
+import { registerVectorNameRoutes } from "./vector-name-routes.js";
 
 export interface StartQdrantOptions {
   /** TCP port; a free one by default. */
@@ -69,6 +74,11 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   };
   const router = new Router();
   registerServiceRoutes(router, ctx);
+  registerCollectionRoutes(router, ctx);
+  registerVectorNameRoutes(router, ctx);
+  registerPayloadIndexRoutes(router, ctx);
+  registerAliasRoutes(router, ctx);
+  registerPointRoutes(router, ctx);
 
   let persistence: Persistence | undefined;
   if (storageDir) {

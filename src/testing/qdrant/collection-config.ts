@@ -1,0 +1,269 @@
+import { isRecord } from "./collections-store.js";
+import { formatError } from "./errors.js";
+import type { CollectionConfigJson } from "./model.js";
+import { outOfRange, type Problem, positionAfterField, tooLarge, tooSmall } from "./validation.js";
+
+/**
+ * Turns `PUT /collections/{c}` bodies into the `config` that
+ * `GET /collections/{c}` reports, with Qdrant's defaults filled in, and
+ * applies `PATCH` bodies to it (toc/collection_meta_ops.rs). Unknown fields are
+ * ignored, as Qdrant's CreateCollection and UpdateCollection do.
+ */
+
+type Json = Record<string, unknown>;
+
+export const DISTANCES = ["Cosine", "Euclid", "Dot", "Manhattan"];
+export const DATATYPES = ["float32", "uint8", "float16", "turbo4"];
+/** The largest dense vector Qdrant accepts. */
+export const MAX_VECTOR_SIZE = 65536;
+
+const DEFAULT_HNSW: Json = {
+  m: 16,
+  ef_construct: 100,
+  full_scan_threshold: 10000,
+  max_indexing_threads: 0,
+  on_disk: false,
+};
+const DEFAULT_OPTIMIZER: Json = {
+  deleted_threshold: 0.2,
+  vacuum_min_vector_number: 1000,
+  default_segment_number: 0,
+  max_segment_size: null,
+  memmap_threshold: null,
+  indexing_threshold: 10000,
+  flush_interval_sec: 5,
+  max_optimization_threads: null,
+};
+const DEFAULT_WAL: Json = { wal_capacity_mb: 32, wal_segments_ahead: 0, wal_retain_closed: 1 };
+const DEFAULT_STRICT_MODE: Json = { enabled: false };
+
+/**
+ * A VectorParams object as serde reads it, with only the fields that were set
+ * (Qdrant omits unset ones when it reports the config), or undefined when it
+ * is not one.
+ */
+export function readVectorParams(value: unknown): Json | undefined {
+  if (!isRecord(value)) return undefined;
+  const { size, distance, datatype, multivector_config: multi, on_disk } = value;
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 1) return undefined;
+  if (typeof distance !== "string" || !DISTANCES.includes(distance)) return undefined;
+  if (datatype != null && (typeof datatype !== "string" || !DATATYPES.includes(datatype))) {
+    return undefined;
+  }
+  if (multi != null && !(isRecord(multi) && multi.comparator === "max_sim")) return undefined;
+  if (on_disk != null && typeof on_disk !== "boolean") return undefined;
+  if (value.hnsw_config != null && !isRecord(value.hnsw_config)) return undefined;
+  const out: Json = { size, distance };
+  for (const key of ["hnsw_config", "quantization_config", "on_disk", "memory", "datatype"]) {
+    if (value[key] != null) out[key] = value[key];
+  }
+  if (multi != null) out.multivector_config = { comparator: "max_sim" };
+  return out;
+}
+
+/** Checks a `vectors` value (VectorsConfig: one VectorParams or a map of them). */
+function readVectorsConfig(value: unknown, raw: string): Json {
+  const untagged = () =>
+    formatError(
+      `data did not match any variant of untagged enum VectorsConfig${positionAfterField(raw, "vectors")}`,
+    );
+  const single = readVectorParams(value);
+  if (single) return single;
+  if (!isRecord(value)) throw untagged();
+  const named: Json = {};
+  for (const [name, params] of Object.entries(value)) {
+    const read = readVectorParams(params);
+    if (!read) throw untagged();
+    named[name] = read;
+  }
+  return named;
+}
+
+function readSparseVectors(value: unknown): Json {
+  if (!isRecord(value)) throw formatError("invalid type: expected a map of sparse vector params");
+  const out: Json = {};
+  for (const [name, params] of Object.entries(value)) {
+    if (!isRecord(params)) throw formatError(`invalid type for sparse vector \`${name}\``);
+    if (params.modifier != null && params.modifier !== "none" && params.modifier !== "idf") {
+      throw formatError(
+        `unknown variant \`${String(params.modifier)}\`, expected \`none\` or \`idf\``,
+      );
+    }
+    const read: Json = {};
+    if (params.index != null) read.index = params.index;
+    if (params.modifier != null) read.modifier = params.modifier;
+    out[name] = read;
+  }
+  return out;
+}
+
+function vectorSizeProblems(vectors: Json): Problem[] {
+  if (typeof vectors.size === "number") {
+    return vectors.size > MAX_VECTOR_SIZE
+      ? [tooLarge("vectors.size", vectors.size, MAX_VECTOR_SIZE)]
+      : [];
+  }
+  return Object.entries(vectors).flatMap(([name, params]) => {
+    const size = (params as Json).size as number;
+    return size > MAX_VECTOR_SIZE ? [tooLarge(`vectors.${name}.size`, size, MAX_VECTOR_SIZE)] : [];
+  });
+}
+
+/** Range checks Qdrant's validator makes on the `*_config` parts of a body. */
+function configProblems(body: Json): Problem[] {
+  const problems: Problem[] = [];
+  const min = (path: string, value: unknown, bound: number) => {
+    if (typeof value === "number" && value < bound) problems.push(tooSmall(path, value, bound));
+  };
+  const hnsw = body.hnsw_config;
+  if (isRecord(hnsw)) min("hnsw_config.ef_construct", hnsw.ef_construct, 4);
+  const optimizers = body.optimizers_config;
+  if (isRecord(optimizers)) {
+    const t = optimizers.deleted_threshold;
+    if (typeof t === "number" && (t < 0 || t > 1)) {
+      problems.push(outOfRange("optimizers_config.deleted_threshold", t, 0, 1));
+    }
+    min("optimizers_config.vacuum_min_vector_number", optimizers.vacuum_min_vector_number, 100);
+    min("optimizers_config.max_segment_size", optimizers.max_segment_size, 1);
+  }
+  const wal = body.wal_config;
+  if (isRecord(wal)) min("wal_config.wal_capacity_mb", wal.wal_capacity_mb, 1);
+  const params = isRecord(body.params) ? body.params : body;
+  for (const key of ["shard_number", "replication_factor", "write_consistency_factor"]) {
+    min(params === body ? key : `params.${key}`, params[key], 1);
+  }
+  return problems;
+}
+
+const withoutNulls = (value: unknown): Json =>
+  isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) : {};
+
+/** The config of a new collection; throws Qdrant's 400/422 for a bad body. */
+export function createCollectionConfig(
+  body: unknown,
+  raw: string,
+): {
+  config: CollectionConfigJson;
+  problems: Problem[];
+} {
+  if (!isRecord(body)) throw formatError("invalid type: expected struct CreateCollection");
+  const vectors = body.vectors == null ? {} : readVectorsConfig(body.vectors, raw);
+  const sparse = body.sparse_vectors == null ? undefined : readSparseVectors(body.sparse_vectors);
+  const problems = [...vectorSizeProblems(vectors), ...configProblems(body)];
+  const params: Json = { vectors, shard_number: body.shard_number ?? 1 };
+  if (body.sharding_method != null) params.sharding_method = body.sharding_method;
+  params.replication_factor = body.replication_factor ?? 1;
+  params.write_consistency_factor = body.write_consistency_factor ?? 1;
+  params.on_disk_payload = body.on_disk_payload ?? true;
+  if (sparse) params.sparse_vectors = sparse;
+  const config: Json = {
+    params,
+    hnsw_config: { ...DEFAULT_HNSW, ...withoutNulls(body.hnsw_config) },
+    optimizer_config: { ...DEFAULT_OPTIMIZER, ...withoutNulls(body.optimizers_config) },
+    wal_config: { ...DEFAULT_WAL, ...withoutNulls(body.wal_config) },
+    quantization_config: body.quantization_config ?? null,
+    strict_mode_config: { ...DEFAULT_STRICT_MODE, ...withoutNulls(body.strict_mode_config) },
+  };
+  if (isRecord(body.metadata)) config.metadata = withoutNulls(body.metadata);
+  return { config, problems };
+}
+
+/** 422 problems a PATCH body has (checked before anything changes). */
+export function updateProblems(body: Json): Problem[] {
+  return configProblems(body);
+}
+
+/**
+ * Applies a PATCH body in place. Returns the name of a vector the body names
+ * that the collection lacks (Qdrant's 400), checked before anything changes.
+ */
+export function applyCollectionUpdate(
+  config: CollectionConfigJson,
+  body: Json,
+): string | undefined {
+  const params = config.params as Json;
+  const vectors = params.vectors as Json;
+  const unnamed = typeof vectors.size === "number";
+  const sparse = (params.sparse_vectors ?? {}) as Json;
+  if (isRecord(body.vectors)) {
+    for (const name of Object.keys(body.vectors)) {
+      const exists = unnamed ? name === "" : isRecord(vectors[name]);
+      if (!exists) return name;
+    }
+  }
+  if (isRecord(body.sparse_vectors)) {
+    for (const name of Object.keys(body.sparse_vectors)) {
+      if (!isRecord(sparse[name])) return name;
+    }
+  }
+
+  if (isRecord(body.params)) {
+    for (const key of [
+      "replication_factor",
+      "write_consistency_factor",
+      "read_fan_out_factor",
+      "read_fan_out_delay_ms",
+      "on_disk_payload",
+      "payload",
+    ]) {
+      if (body.params[key] != null) params[key] = body.params[key];
+    }
+  }
+  if (isRecord(body.vectors)) {
+    for (const [name, diff] of Object.entries(body.vectors)) {
+      if (!isRecord(diff)) continue;
+      const target = (unnamed ? vectors : vectors[name]) as Json;
+      if (isRecord(diff.hnsw_config)) {
+        target.hnsw_config =
+          Object.keys(diff.hnsw_config).length === 0
+            ? undefined
+            : { ...withoutNulls(target.hnsw_config), ...withoutNulls(diff.hnsw_config) };
+        if (target.hnsw_config === undefined) delete target.hnsw_config;
+      }
+      if (diff.quantization_config != null) {
+        if (diff.quantization_config === "Disabled") delete target.quantization_config;
+        else target.quantization_config = diff.quantization_config;
+      }
+      if (diff.on_disk != null) target.on_disk = diff.on_disk;
+      if (diff.memory != null) target.memory = diff.memory;
+    }
+  }
+  if (isRecord(body.sparse_vectors)) {
+    for (const [name, diff] of Object.entries(body.sparse_vectors)) {
+      if (!isRecord(diff)) continue;
+      const target = sparse[name] as Json;
+      if (isRecord(diff.index)) {
+        target.index = { ...withoutNulls(target.index), ...withoutNulls(diff.index) };
+      }
+      if (diff.modifier != null) target.modifier = diff.modifier;
+    }
+  }
+  if (isRecord(body.hnsw_config)) {
+    config.hnsw_config = { ...(config.hnsw_config as Json), ...withoutNulls(body.hnsw_config) };
+  }
+  if (isRecord(body.optimizers_config)) {
+    config.optimizer_config = {
+      ...(config.optimizer_config as Json),
+      ...withoutNulls(body.optimizers_config),
+    };
+  }
+  if (body.quantization_config != null) {
+    config.quantization_config =
+      body.quantization_config === "Disabled" ? null : body.quantization_config;
+  }
+  if (isRecord(body.strict_mode_config)) {
+    config.strict_mode_config = {
+      ...(config.strict_mode_config as Json),
+      ...withoutNulls(body.strict_mode_config),
+    };
+  }
+  if (isRecord(body.metadata)) {
+    const metadata: Json = { ...((config.metadata as Json | undefined) ?? {}) };
+    for (const [key, value] of Object.entries(body.metadata)) {
+      if (value === null) delete metadata[key];
+      else metadata[key] = value;
+    }
+    config.metadata = metadata;
+  }
+  return undefined;
+}

@@ -1,0 +1,79 @@
+import { isRecord, resolveCollection } from "./collections-store.js";
+import { badRequest, formatError } from "./errors.js";
+import { ok, type Router } from "./http.js";
+import type { ServerContext } from "./server-context.js";
+import { updateResult } from "./update-result.js";
+import { assertValidName, queryTimeout } from "./validation.js";
+
+/** The payload schema types Qdrant indexes (PayloadSchemaType). */
+export const PAYLOAD_SCHEMA_TYPES = [
+  "keyword",
+  "integer",
+  "float",
+  "geo",
+  "text",
+  "bool",
+  "datetime",
+  "uuid",
+];
+
+/**
+ * `PUT /collections/{c}/index` and `DELETE /collections/{c}/index/{field}`
+ * (update_api.rs do_create_index / do_delete_index). Indexes only describe
+ * the payload here: filters work the same with or without them.
+ */
+export function registerPayloadIndexRoutes(router: Router, ctx: ServerContext): void {
+  const { state } = ctx;
+
+  router.add(
+    "PUT",
+    "/collections/{collection_name}/index",
+    (req) => {
+      const name = req.params.collection_name as string;
+      assertValidName(name, false);
+      queryTimeout(req.query);
+      const body = req.json();
+      if (!isRecord(body) || typeof body.field_name !== "string") {
+        throw formatError("missing field `field_name`");
+      }
+      const schema = readFieldSchema(body.field_schema);
+      const collection = resolveCollection(state, name);
+      if (schema === undefined) {
+        throw badRequest(
+          "Can't auto-detect field type, please specify `field_schema` in the request",
+        );
+      }
+      collection.payloadIndexes.set(body.field_name, { schema });
+      return ok(updateResult(state, req));
+    },
+    { mutates: true },
+  );
+
+  router.add(
+    "DELETE",
+    "/collections/{collection_name}/index/{field_name}",
+    (req) => {
+      const name = req.params.collection_name as string;
+      assertValidName(name, false);
+      queryTimeout(req.query);
+      const collection = resolveCollection(state, name);
+      collection.payloadIndexes.delete(req.params.field_name as string);
+      return ok(updateResult(state, req));
+    },
+    { mutates: true },
+  );
+}
+
+/** A PayloadFieldSchema: a type name or `{type, …params}`; undefined when absent. */
+function readFieldSchema(value: unknown): string | Record<string, unknown> | undefined {
+  if (value == null) return undefined;
+  if (typeof value === "string" && PAYLOAD_SCHEMA_TYPES.includes(value)) return value;
+  if (
+    isRecord(value) &&
+    typeof value.type === "string" &&
+    PAYLOAD_SCHEMA_TYPES.includes(value.type)
+  ) {
+    return value;
+  }
+  throw formatError("data did not match any variant of untagged enum PayloadFieldSchema");
+}

@@ -1,0 +1,146 @@
+import { DATATYPES, DISTANCES, MAX_VECTOR_SIZE } from "./collection-config.js";
+import { isDenseParams, isRecord, resolveCollection } from "./collections-store.js";
+import { badInput, formatError } from "./errors.js";
+import { ok, type Router } from "./http.js";
+import type { Collection } from "./model.js";
+import type { ServerContext } from "./server-context.js";
+import { updateResult } from "./update-result.js";
+import { assertValidBody, assertValidName, outOfRange, queryTimeout } from "./validation.js";
+
+type Json = Record<string, unknown>;
+
+/**
+ * Adding and removing named vectors in place, Qdrant v1.18+
+ * (`PUT`/`DELETE /collections/{c}/vectors/{v}`, collection/vector_name_schema.rs).
+ * A PUT with the same schema is a no-op; a different one is refused; a DELETE
+ * drops the vector from every point too.
+ */
+export function registerVectorNameRoutes(router: Router, ctx: ServerContext): void {
+  const { state } = ctx;
+
+  router.add(
+    "PUT",
+    "/collections/{collection_name}/vectors/{vector_name}",
+    (req) => {
+      const name = req.params.collection_name as string;
+      const vector = req.params.vector_name as string;
+      assertValidName(name, false);
+      queryTimeout(req.query);
+      const wanted = readVectorNameConfig(req.json());
+      const collection = resolveCollection(state, name);
+      const params = collection.config.params as Json;
+      if (wanted.kind === "dense") {
+        const existing = denseVectors(collection)[vector];
+        if (existing !== undefined || isRecord(sparseVectors(collection)[vector])) {
+          if (!sameDense(existing, wanted.params)) throw differentConfig(vector);
+          return ok(updateResult(state, req));
+        }
+        const named = denseVectors(collection);
+        named[vector] = wanted.params;
+        params.vectors = named;
+      } else {
+        const sparse = sparseVectors(collection);
+        const existing = sparse[vector];
+        if (existing !== undefined || denseVectors(collection)[vector] !== undefined) {
+          if (!sameSparse(existing, wanted.params)) throw differentConfig(vector);
+          return ok(updateResult(state, req));
+        }
+        sparse[vector] = wanted.params;
+        params.sparse_vectors = sparse;
+      }
+      return ok(updateResult(state, req));
+    },
+    { mutates: true },
+  );
+
+  router.add(
+    "DELETE",
+    "/collections/{collection_name}/vectors/{vector_name}",
+    (req) => {
+      const name = req.params.collection_name as string;
+      const vector = req.params.vector_name as string;
+      assertValidName(name, false);
+      queryTimeout(req.query);
+      const collection = resolveCollection(state, name);
+      const params = collection.config.params as Json;
+      const dense = denseVectors(collection);
+      const sparse = sparseVectors(collection);
+      if (dense[vector] !== undefined) {
+        delete dense[vector];
+        params.vectors = dense;
+      } else if (sparse[vector] !== undefined) {
+        delete sparse[vector];
+        params.sparse_vectors = sparse;
+      } else {
+        throw badInput(`Not existing vector name error: ${vector}`);
+      }
+      for (const point of collection.points.values()) point.vectors.delete(vector);
+      return ok(updateResult(state, req));
+    },
+    { mutates: true },
+  );
+}
+
+/** The dense vectors as a map; an unnamed vector becomes the entry `""`. */
+function denseVectors(collection: Collection): Json {
+  const vectors = (collection.config.params as Json).vectors;
+  if (!isRecord(vectors)) return {};
+  return isDenseParams(vectors) ? { "": vectors } : { ...vectors };
+}
+
+function sparseVectors(collection: Collection): Json {
+  const sparse = (collection.config.params as Json).sparse_vectors;
+  return isRecord(sparse) ? { ...sparse } : {};
+}
+
+function differentConfig(vector: string) {
+  return badInput(`Vector \`${vector}\` already exists with a different configuration`);
+}
+
+function sameDense(existing: unknown, wanted: Json): boolean {
+  if (!isRecord(existing)) return false;
+  return (
+    existing.size === wanted.size &&
+    existing.distance === wanted.distance &&
+    (existing.datatype ?? "float32") === (wanted.datatype ?? "float32") &&
+    isRecord(existing.multivector_config) === isRecord(wanted.multivector_config)
+  );
+}
+
+function sameSparse(existing: unknown, wanted: Json): boolean {
+  if (!isRecord(existing)) return false;
+  const index = isRecord(existing.index) ? existing.index : {};
+  const wantedIndex = isRecord(wanted.index) ? wanted.index : {};
+  return (
+    (existing.modifier ?? "none") === (wanted.modifier ?? "none") &&
+    (index.datatype ?? "float32") === (wantedIndex.datatype ?? "float32")
+  );
+}
+
+/** VectorNameConfig: `{"dense": {size, distance, …}}` or `{"sparse": {modifier?, datatype?}}`. */
+function readVectorNameConfig(body: unknown): { kind: "dense" | "sparse"; params: Json } {
+  const untagged = formatError("data did not match any variant of untagged enum VectorNameConfig");
+  if (!isRecord(body)) throw untagged;
+  if (isRecord(body.dense)) {
+    const { size, distance, datatype, multivector_config: multi } = body.dense;
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 0) throw untagged;
+    if (typeof distance !== "string" || !DISTANCES.includes(distance)) throw untagged;
+    if (datatype != null && !DATATYPES.includes(String(datatype))) throw untagged;
+    if (size < 1 || size > MAX_VECTOR_SIZE) {
+      assertValidBody([outOfRange("dense.size", size, 1, MAX_VECTOR_SIZE)]);
+    }
+    const params: Json = { size, distance };
+    if (datatype != null) params.datatype = datatype;
+    if (isRecord(multi)) params.multivector_config = { comparator: "max_sim" };
+    return { kind: "dense", params };
+  }
+  if (isRecord(body.sparse)) {
+    const { modifier, datatype } = body.sparse;
+    if (modifier != null && modifier !== "none" && modifier !== "idf") throw untagged;
+    const params: Json = {};
+    if (datatype != null) params.index = { datatype };
+    if (modifier != null) params.modifier = modifier;
+    return { kind: "sparse", params };
+  }
+  throw untagged;
+}
