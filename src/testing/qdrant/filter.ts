@@ -1,0 +1,355 @@
+import { formatError, validationError } from "./errors.js";
+import type { Payload, PointId, StoredPoint } from "./model.js";
+import { parseDatetimeMicros } from "./payload-datetime.js";
+import { getValues, isObject, type PayloadPath, parsePayloadPath } from "./payload-paths.js";
+import { parsePointId } from "./point-ids.js";
+
+/**
+ * Qdrant's `Filter` (segment/src/types.rs), compiled once into a predicate
+ * and evaluated as payload_storage/query_checker.rs and condition_checker.rs
+ * do: `should` any, `min_should` at least n, `must` all, `must_not` none;
+ * field conditions look into leaf arrays; a missing field fails every
+ * condition except is_empty, is_null: false and values_count (count 0).
+ */
+
+/** What a predicate sees: a stored point, or one object of a `nested` array. */
+export interface FilterSubject {
+  id: PointId | undefined;
+  payload: Payload;
+  vectors: StoredPoint["vectors"] | undefined;
+}
+
+export type PointPredicate = (subject: FilterSubject) => boolean;
+
+export interface FilterContext {
+  /** True when `key` has a full-text payload index: `match.text` then matches tokens. */
+  isTextIndexed(key: string): boolean;
+}
+
+const FILTER_FIELDS = ["should", "min_should", "must", "must_not"] as const;
+
+/** Compiles a request's `filter`; `null`/absent matches every point. */
+export function compileFilter(json: unknown, ctx: FilterContext): PointPredicate {
+  if (json === undefined || json === null) return () => true;
+  if (!isObject(json)) {
+    throw formatError(`invalid type: ${typeName(json)}, expected struct Filter`);
+  }
+  for (const key of Object.keys(json)) {
+    if (!(FILTER_FIELDS as readonly string[]).includes(key)) {
+      throw formatError(
+        `unknown field \`${key}\`, expected one of ${FILTER_FIELDS.map((f) => `\`${f}\``).join(", ")}`,
+      );
+    }
+  }
+  return compileFilterBody(json, ctx);
+}
+
+/** Thrown inside a condition; becomes serde's untagged-enum message at the boundary. */
+class ConditionMismatch extends Error {}
+
+function compileFilterBody(json: Record<string, unknown>, ctx: FilterContext): PointPredicate {
+  const should = conditionList(json.should, ctx);
+  const must = conditionList(json.must, ctx);
+  const mustNot = conditionList(json.must_not, ctx);
+  const minShould = compileMinShould(json.min_should, ctx);
+  return (s) =>
+    (should === undefined || should.some((c) => c(s))) &&
+    (minShould === undefined || minShould(s)) &&
+    (must === undefined || must.every((c) => c(s))) &&
+    (mustNot === undefined || !mustNot.some((c) => c(s)));
+}
+
+function conditionList(value: unknown, ctx: FilterContext): PointPredicate[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item) => guarded(item, ctx, "MaybeOneOrMany"));
+}
+
+function compileMinShould(value: unknown, ctx: FilterContext): PointPredicate | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value) || !Array.isArray(value.conditions)) {
+    throw formatError("missing field `conditions`");
+  }
+  const count = value.min_count;
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+    throw formatError("missing field `min_count`");
+  }
+  if (count < 1) {
+    throw validationError([`min_should.min_count: value ${count} invalid, must be 1 or larger`]);
+  }
+  const conditions = value.conditions.map((c) => guarded(c, ctx, "Condition"));
+  return (s) => {
+    let hits = 0;
+    for (const c of conditions) {
+      if (c(s) && ++hits >= count) return true;
+    }
+    return false;
+  };
+}
+
+function guarded(json: unknown, ctx: FilterContext, enumName: string): PointPredicate {
+  try {
+    return compileCondition(json, ctx);
+  } catch (error) {
+    if (error instanceof ConditionMismatch) {
+      throw formatError(`data did not match any variant of untagged enum ${enumName}`);
+    }
+    throw error;
+  }
+}
+
+function compileCondition(json: unknown, ctx: FilterContext): PointPredicate {
+  if (!isObject(json)) throw new ConditionMismatch();
+  if ("key" in json) return compileFieldCondition(json, ctx);
+  if ("is_empty" in json) {
+    const path = payloadFieldPath(json.is_empty);
+    return (s) => isEmptyValues(getValues(s.payload, path));
+  }
+  if ("is_null" in json) {
+    const path = payloadFieldPath(json.is_null);
+    return (s) => getValues(s.payload, path).some((v) => v === null);
+  }
+  if ("has_id" in json) {
+    if (!Array.isArray(json.has_id)) throw new ConditionMismatch();
+    const ids = new Set<PointId>(json.has_id.map(idOrMismatch));
+    return (s) => s.id !== undefined && ids.has(s.id);
+  }
+  if ("has_vector" in json) {
+    const name = json.has_vector;
+    if (typeof name !== "string") throw new ConditionMismatch();
+    return (s) => s.vectors?.has(name) ?? false;
+  }
+  if ("nested" in json) return compileNested(json.nested, ctx);
+  for (const key of Object.keys(json)) {
+    if (!(FILTER_FIELDS as readonly string[]).includes(key)) throw new ConditionMismatch();
+  }
+  return compileFilterBody(json, ctx);
+}
+
+function idOrMismatch(value: unknown): PointId {
+  try {
+    return parsePointId(value);
+  } catch {
+    throw new ConditionMismatch();
+  }
+}
+
+function payloadFieldPath(json: unknown): PayloadPath {
+  if (!isObject(json) || typeof json.key !== "string") throw new ConditionMismatch();
+  return pathOrMismatch(json.key);
+}
+
+function pathOrMismatch(key: string): PayloadPath {
+  try {
+    return parsePayloadPath(key);
+  } catch {
+    throw new ConditionMismatch();
+  }
+}
+
+function compileNested(json: unknown, ctx: FilterContext): PointPredicate {
+  if (!isObject(json) || typeof json.key !== "string" || !isObject(json.filter)) {
+    throw new ConditionMismatch();
+  }
+  // Qdrant appends `[]` to the key: the filter applies to each array element.
+  const path = pathOrMismatch(`${json.key}[]`);
+  for (const key of Object.keys(json.filter)) {
+    if (!(FILTER_FIELDS as readonly string[]).includes(key)) throw new ConditionMismatch();
+  }
+  const inner = compileFilterBody(json.filter, ctx);
+  return (s) =>
+    getValues(s.payload, path).some(
+      (element) =>
+        isObject(element) && inner({ id: undefined, payload: element, vectors: undefined }),
+    );
+}
+
+/** A value test for one leaf value (arrays are looked into by the caller). */
+type ValueTest = (value: unknown) => boolean;
+
+function compileFieldCondition(json: Record<string, unknown>, ctx: FilterContext): PointPredicate {
+  if (typeof json.key !== "string") throw new ConditionMismatch();
+  const key = json.key;
+  const path = pathOrMismatch(key);
+  const tests: ValueTest[] = [];
+  if (json.match !== undefined && json.match !== null) {
+    tests.push(compileMatch(json.match, ctx.isTextIndexed(key)));
+  }
+  if (json.range !== undefined && json.range !== null) tests.push(compileRange(json.range));
+  const valuesCount =
+    json.values_count === undefined || json.values_count === null
+      ? undefined
+      : compileValuesCount(json.values_count);
+  const isEmpty = optionalBool(json.is_empty);
+  const isNull = optionalBool(json.is_null);
+  for (const geo of ["geo_bounding_box", "geo_radius", "geo_polygon"]) {
+    if (json[geo] !== undefined && json[geo] !== null) {
+      throw validationError([`filter: ${geo} conditions are not supported by this test server`]);
+    }
+  }
+  if (
+    tests.length === 0 &&
+    valuesCount === undefined &&
+    isEmpty === undefined &&
+    isNull === undefined
+  ) {
+    throw validationError([`${key}: At least one field condition must be specified`]);
+  }
+  const anyValue: ValueTest = (v) => tests.some((t) => t(v));
+  return (s) => {
+    const values = getValues(s.payload, path);
+    if (values.length === 0) {
+      if (valuesCount !== undefined) return valuesCount(0);
+      if (isEmpty !== undefined) return isEmpty;
+      if (isNull !== undefined) return !isNull;
+      return false;
+    }
+    return values.some((value) => {
+      if (valuesCount !== undefined) return valuesCount(Array.isArray(value) ? value.length : 1);
+      if (isEmpty !== undefined) return emptyValue(value) === isEmpty;
+      if (isNull !== undefined) return nullValue(value) === isNull;
+      return Array.isArray(value) ? value.some(anyValue) : anyValue(value);
+    });
+  };
+}
+
+function optionalBool(value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw new ConditionMismatch();
+  return value;
+}
+
+function emptyValue(value: unknown): boolean {
+  return value === null || (Array.isArray(value) && value.length === 0);
+}
+
+function nullValue(value: unknown): boolean {
+  return value === null || (Array.isArray(value) && value.some((v) => v === null));
+}
+
+/** IsEmptyCondition: every reached value is null or `[]` (vacuously true when none). */
+function isEmptyValues(values: unknown[]): boolean {
+  return values.every(emptyValue);
+}
+
+function compileMatch(json: unknown, textIndexed: boolean): ValueTest {
+  if (!isObject(json)) throw new ConditionMismatch();
+  if ("value" in json) {
+    const expected = json.value;
+    if (typeof expected === "string" || typeof expected === "boolean") {
+      return (v) => v === expected;
+    }
+    if (typeof expected === "number" && Number.isInteger(expected)) {
+      return (v) => typeof v === "number" && Number.isInteger(v) && v === expected;
+    }
+    throw new ConditionMismatch();
+  }
+  if ("text" in json || "phrase" in json) {
+    const text = json.text ?? json.phrase;
+    if (typeof text !== "string") throw new ConditionMismatch();
+    if (textIndexed) {
+      const wanted = tokens(text);
+      return (v) => {
+        if (typeof v !== "string") return false;
+        const have = new Set(tokens(v));
+        return wanted.every((t) => have.has(t));
+      };
+    }
+    return (v) => typeof v === "string" && v.includes(text);
+  }
+  if ("text_any" in json) {
+    if (typeof json.text_any !== "string") throw new ConditionMismatch();
+    const wanted = json.text_any.split(/\s+/).filter(Boolean);
+    return (v) => typeof v === "string" && wanted.some((t) => v.includes(t));
+  }
+  if ("prefix" in json) {
+    const prefix = json.prefix;
+    if (typeof prefix !== "string") throw new ConditionMismatch();
+    return (v) => typeof v === "string" && v.startsWith(prefix);
+  }
+  if ("any" in json) {
+    const list = anyVariants(json.any);
+    return (v) => (typeof v === "string" || isInteger(v)) && list.has(v);
+  }
+  if ("except" in json) {
+    const list = anyVariants(json.except);
+    return (v) => {
+      if (v === null) return false;
+      if (typeof v === "string" || isInteger(v)) return !list.has(v);
+      return true;
+    };
+  }
+  throw new ConditionMismatch();
+}
+
+function isInteger(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v);
+}
+
+/** AnyVariants: all strings or all integers; mixed lists match neither variant. */
+function anyVariants(json: unknown): Set<string | number> {
+  if (!Array.isArray(json)) throw new ConditionMismatch();
+  const allStrings = json.every((v) => typeof v === "string");
+  const allIntegers = json.every(isInteger);
+  if (!allStrings && !allIntegers) throw new ConditionMismatch();
+  return new Set(json as (string | number)[]);
+}
+
+/** Word tokens, lower-cased, as the default full-text index tokenizer yields them. */
+function tokens(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter(Boolean);
+}
+
+const BOUNDS = ["lt", "gt", "gte", "lte"] as const;
+
+function compileRange(json: unknown): ValueTest {
+  if (!isObject(json)) throw new ConditionMismatch();
+  const given = BOUNDS.filter((b) => json[b] !== undefined && json[b] !== null);
+  if (given.every((b) => typeof json[b] === "number")) {
+    const check = boundsCheck(json as Partial<Record<(typeof BOUNDS)[number], number>>);
+    return (v) => typeof v === "number" && check(v);
+  }
+  // Qdrant's RangeInterface is untagged: not all numbers, so a DatetimeRange.
+  const bounds: Partial<Record<(typeof BOUNDS)[number], number>> = {};
+  for (const b of given) {
+    const raw = json[b];
+    const micros = typeof raw === "string" ? parseDatetimeMicros(raw) : undefined;
+    if (micros === undefined) throw new ConditionMismatch();
+    bounds[b] = micros;
+  }
+  const check = boundsCheck(bounds);
+  return (v) => {
+    if (typeof v !== "string") return false;
+    const micros = parseDatetimeMicros(v);
+    return micros !== undefined && check(micros);
+  };
+}
+
+function boundsCheck(b: Partial<Record<(typeof BOUNDS)[number], number>>): (n: number) => boolean {
+  return (n) =>
+    (b.lt === undefined || n < b.lt) &&
+    (b.gt === undefined || n > b.gt) &&
+    (b.lte === undefined || n <= b.lte) &&
+    (b.gte === undefined || n >= b.gte);
+}
+
+function compileValuesCount(json: unknown): (count: number) => boolean {
+  if (!isObject(json)) throw new ConditionMismatch();
+  const bounds: Partial<Record<(typeof BOUNDS)[number], number>> = {};
+  for (const b of BOUNDS) {
+    const raw = json[b];
+    if (raw === undefined || raw === null) continue;
+    if (!isInteger(raw) || raw < 0) throw new ConditionMismatch();
+    bounds[b] = raw;
+  }
+  return boundsCheck(bounds);
+}
+
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return "sequence";
+  if (typeof value === "string") return `string ${JSON.stringify(value)}`;
+  return typeof value === "number" ? `integer \`${value}\`` : String(value);
+}

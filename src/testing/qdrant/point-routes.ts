@@ -1,0 +1,275 @@
+import { resolveCollection } from "./collections-store.js";
+import { badInput, badRequest, formatError, notFound, QdrantHttpError } from "./errors.js";
+import { compileFilter, type PointPredicate } from "./filter.js";
+import { ok, type QdrantRequest, type Router } from "./http.js";
+import type { Collection, PointId, StoredPoint } from "./model.js";
+import { parseDatetimeMicros } from "./payload-datetime.js";
+import { getValues, isObject, parsePayloadPath } from "./payload-paths.js";
+import { parsePathPointId, parsePointId, parsePointIds } from "./point-ids.js";
+import { invalidateOrder, pointsFrom } from "./point-order.js";
+import { parsePayloadSelector, type RecordOptions, recordJson } from "./records.js";
+import type { ServerContext } from "./server-context.js";
+import {
+  compileBatchOperation,
+  compileClearPayload,
+  compileDeletePayload,
+  compileDeletePoints,
+  compileDeleteVectors,
+  compileSetPayload,
+  compileUpdateVectors,
+  compileUpsert,
+  filterContext,
+  type UpdateOperation,
+} from "./update-ops.js";
+import { parseVectorSelector } from "./vectors.js";
+
+/**
+ * The points API (src/actix/api/update_api.rs, retrieve_api.rs, count_api.rs):
+ * writes answer UpdateResult `{operation_id, status}`; `wait=true` reports
+ * `completed`, otherwise `acknowledged` (the change is applied either way).
+ */
+export function registerPointRoutes(router: Router, ctx: ServerContext): void {
+  const base = "/collections/{collection_name}/points";
+  const update = (
+    method: string,
+    path: string,
+    compile: (body: unknown, collection: Collection) => UpdateOperation,
+  ) =>
+    router.add(
+      method,
+      `${base}${path}`,
+      (req) => {
+        const wait = updateParams(req.query);
+        const body = req.json();
+        const collection = resolveCollection(ctx.state, req.params.collection_name as string);
+        const result = apply(ctx, collection, compile(body, collection), wait);
+        return ok(result);
+      },
+      { mutates: true },
+    );
+
+  update("PUT", "", compileUpsert);
+  update("POST", "/delete", compileDeletePoints);
+  update("POST", "/payload", (body, c) => compileSetPayload(body, c, false));
+  update("PUT", "/payload", (body, c) => compileSetPayload(body, c, true));
+  update("POST", "/payload/delete", compileDeletePayload);
+  update("POST", "/payload/clear", compileClearPayload);
+  update("PUT", "/vectors", compileUpdateVectors);
+  update("POST", "/vectors/delete", compileDeleteVectors);
+
+  router.add(
+    "POST",
+    `${base}/batch`,
+    (req) => {
+      const wait = updateParams(req.query);
+      const body = req.json();
+      const collection = resolveCollection(ctx.state, req.params.collection_name as string);
+      if (!isObject(body) || !Array.isArray(body.operations)) {
+        throw formatError("missing field `operations`");
+      }
+      // Qdrant deserialises the whole list first, then runs the operations in
+      // order; one that fails stops the rest, and earlier ones stay applied.
+      for (const op of body.operations) {
+        if (!isObject(op) || Object.keys(op).length !== 1) {
+          throw formatError("data did not match any variant of untagged enum UpdateOperation");
+        }
+      }
+      const results = body.operations.map((op) =>
+        apply(ctx, collection, compileBatchOperation(op, collection), wait),
+      );
+      return ok(results);
+    },
+    { mutates: true },
+  );
+
+  router.add("POST", base, (req) => {
+    const body = objectBody(req);
+    const collection = resolveCollection(ctx.state, req.params.collection_name as string);
+    if (!("ids" in body)) throw formatError("missing field `ids`");
+    const ids = parsePointIds(body.ids, "ids");
+    const options = readOptions(body, true, false);
+    const seen = new Set<PointId>();
+    const records: unknown[] = [];
+    for (const id of ids) {
+      const point = collection.points.get(id);
+      if (!point || seen.has(id)) continue;
+      seen.add(id);
+      records.push(recordJson(point, options));
+    }
+    return ok(records);
+  });
+
+  router.add("GET", `${base}/{id}`, (req) => {
+    const collection = resolveCollection(ctx.state, req.params.collection_name as string);
+    const id = parsePathPointId(req.params.id as string);
+    const point = collection.points.get(id);
+    if (!point) throw notFound(`Point with id ${id} does not exists!`);
+    return ok(recordJson(point, { payload: { kind: "all" }, vector: true }));
+  });
+
+  router.add("POST", `${base}/scroll`, (req) => {
+    const body = objectBody(req);
+    const collection = resolveCollection(ctx.state, req.params.collection_name as string);
+    return ok(scroll(collection, body));
+  });
+
+  router.add("POST", `${base}/count`, (req) => {
+    const body = objectBody(req);
+    const collection = resolveCollection(ctx.state, req.params.collection_name as string);
+    const predicate = compileFilter(body.filter, filterContext(collection));
+    let count = 0;
+    for (const point of collection.points.values()) {
+      if (predicate({ id: point.id, payload: point.payload, vectors: point.vectors })) count++;
+    }
+    return ok({ count });
+  });
+}
+
+function apply(
+  ctx: ServerContext,
+  collection: Collection,
+  operation: UpdateOperation,
+  wait: boolean,
+): { operation_id: number; status: "acknowledged" | "completed" } {
+  const opId = ctx.state.nextOperationId++;
+  operation(collection, opId);
+  invalidateOrder(collection);
+  return { operation_id: opId, status: wait ? "completed" : "acknowledged" };
+}
+
+/** `?wait=` (default false) and `?ordering=` (weak | medium | strong; single-node: no effect). */
+export function updateParams(query: URLSearchParams): boolean {
+  const ordering = query.get("ordering");
+  if (ordering !== null && !["weak", "medium", "strong"].includes(ordering)) {
+    throw new QdrantHttpError(
+      400,
+      `Query deserialize error: unknown variant \`${ordering}\`, expected one of \`weak\`, \`medium\`, \`strong\``,
+    );
+  }
+  const wait = query.get("wait");
+  if (wait === null) return false;
+  if (wait !== "true" && wait !== "false") {
+    throw new QdrantHttpError(
+      400,
+      "Query deserialize error: provided string was not `true` or `false`",
+    );
+  }
+  return wait === "true";
+}
+
+export function objectBody(req: QdrantRequest): Record<string, unknown> {
+  const body = req.json();
+  if (!isObject(body)) throw formatError("invalid type: expected a JSON object");
+  return body;
+}
+
+export function readOptions(
+  body: Record<string, unknown>,
+  payloadByDefault: boolean,
+  vectorByDefault: boolean,
+): RecordOptions {
+  return {
+    payload: parsePayloadSelector(body.with_payload, payloadByDefault),
+    vector: parseVectorSelector(body.with_vector, vectorByDefault),
+  };
+}
+
+/** Reads `limit` (default 10); 0 is the validator's 422. */
+export function readLimit(value: unknown, field: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw formatError(`invalid value for \`limit\`: expected usize`);
+  }
+  if (value === 0) {
+    throw new QdrantHttpError(
+      422,
+      `Validation error in JSON body: [${field}: value 0 invalid, must be 1 or larger]`,
+    );
+  }
+  return value;
+}
+
+function scroll(collection: Collection, body: Record<string, unknown>) {
+  const limit = readLimit(body.limit, "scroll_request.limit", 10);
+  const options = readOptions(body, true, false);
+  const predicate = compileFilter(body.filter, filterContext(collection));
+  const offset =
+    body.offset === undefined || body.offset === null ? undefined : parsePointId(body.offset);
+  if (body.order_by !== undefined && body.order_by !== null) {
+    return scrollOrdered(collection, body.order_by, offset, limit, predicate, options);
+  }
+  const page: StoredPoint[] = [];
+  for (const point of pointsFrom(collection, offset)) {
+    if (!predicate({ id: point.id, payload: point.payload, vectors: point.vectors })) continue;
+    page.push(point);
+    if (page.length > limit) break;
+  }
+  const next = page.length > limit ? (page.pop() as StoredPoint).id : null;
+  return { points: page.map((p) => recordJson(p, options)), next_page_offset: next };
+}
+
+const RANGE_TYPES = new Set(["integer", "float", "datetime"]);
+
+/**
+ * `order_by` (collection.rs scroll_by): needs a range index on the key, takes
+ * no `offset`, lists a point once per value it has, never pages by id.
+ */
+function scrollOrdered(
+  collection: Collection,
+  orderBy: unknown,
+  offset: PointId | undefined,
+  limit: number,
+  predicate: PointPredicate,
+  options: RecordOptions,
+) {
+  const spec = typeof orderBy === "string" ? { key: orderBy } : orderBy;
+  if (!isObject(spec) || typeof spec.key !== "string") {
+    throw formatError("data did not match any variant of untagged enum OrderByInterface");
+  }
+  const direction = spec.direction ?? "asc";
+  if (direction !== "asc" && direction !== "desc") {
+    throw formatError(`unknown variant \`${String(direction)}\`, expected \`asc\` or \`desc\``);
+  }
+  const schema = collection.payloadIndexes.get(spec.key)?.schema;
+  const type = typeof schema === "string" ? schema : isObject(schema) ? schema.type : undefined;
+  if (typeof type !== "string" || !RANGE_TYPES.has(type)) {
+    throw badRequest(
+      `No range index for \`order_by\` key: ${spec.key}. Please create one to use \`order_by\`. Integer, float, and datetime payloads can have range indexes, see https://qdrant.tech/documentation/concepts/indexing/#payload-index.`,
+    );
+  }
+  if (offset !== undefined) {
+    throw badInput(
+      "Cannot use an `offset` when using `order_by`. The alternative for paging is to use `order_by.start_from` and a filter to exclude the IDs that you've already seen for the `order_by.start_from` value",
+    );
+  }
+  const toOrderValue = (v: unknown): number | undefined => {
+    if (type === "datetime") return typeof v === "string" ? parseDatetimeMicros(v) : undefined;
+    if (typeof v !== "number") return undefined;
+    return type === "integer" && !Number.isInteger(v) ? undefined : v;
+  };
+  const start =
+    spec.start_from === undefined || spec.start_from === null
+      ? undefined
+      : typeof spec.start_from === "string"
+        ? parseDatetimeMicros(spec.start_from)
+        : Number(spec.start_from);
+  const path = parsePayloadPath(spec.key);
+  const rows: { value: number; point: StoredPoint }[] = [];
+  for (const point of pointsFrom(collection, undefined)) {
+    if (!predicate({ id: point.id, payload: point.payload, vectors: point.vectors })) continue;
+    for (const raw of getValues(point.payload, path).flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+      const value = toOrderValue(raw);
+      if (value === undefined) continue;
+      if (start !== undefined && (direction === "asc" ? value < start : value > start)) continue;
+      rows.push({ value, point });
+    }
+  }
+  const sign = direction === "asc" ? 1 : -1;
+  rows.sort((a, b) => sign * (a.value - b.value));
+  return {
+    points: rows
+      .slice(0, limit)
+      .map(({ value, point }) => ({ ...recordJson(point, options), order_value: value })),
+    next_page_offset: null,
+  };
+}

@@ -1,0 +1,302 @@
+import { type VectorSpec, vectorSpecs } from "./collections-store.js";
+import { badInput, formatError, notFound } from "./errors.js";
+import { compileFilter, type FilterContext, type PointPredicate } from "./filter.js";
+import type { Collection, Payload, PointId, StoredPoint } from "./model.js";
+import { deleteAtPath, isObject, parsePayloadPath, setAtPath } from "./payload-paths.js";
+import { parsePointId, parsePointIds } from "./point-ids.js";
+import { type NamedVectors, parseNamedVector, parseVectorStruct } from "./vectors.js";
+
+/**
+ * The point update operations (collection/operations/point_ops.rs,
+ * payload_ops.rs, vector_ops.rs) applied to one collection. Each validates its
+ * whole body before changing anything, so a rejected request changes nothing;
+ * `POST /points/batch` runs them in order and stops at the first error.
+ */
+
+export type UpdateOperation = (collection: Collection, opId: number) => void;
+
+/** The operation id that last changed each point: ScoredPoint.version. */
+const versions = new WeakMap<StoredPoint, number>();
+
+export function pointVersion(point: StoredPoint): number {
+  return versions.get(point) ?? 0;
+}
+
+function touch(point: StoredPoint, opId: number): void {
+  versions.set(point, opId);
+}
+
+export function filterContext(collection: Collection): FilterContext {
+  return {
+    isTextIndexed(key) {
+      const schema = collection.payloadIndexes.get(key)?.schema;
+      return schema === "text" || (isObject(schema) && schema.type === "text");
+    },
+  };
+}
+
+const subject = (p: StoredPoint) => ({ id: p.id, payload: p.payload, vectors: p.vectors });
+
+/** Points matching a compiled filter, in storage order. */
+export function matching(collection: Collection, predicate: PointPredicate): StoredPoint[] {
+  const out: StoredPoint[] = [];
+  for (const point of collection.points.values()) if (predicate(subject(point))) out.push(point);
+  return out;
+}
+
+interface NewPoint {
+  id: PointId;
+  vectors: NamedVectors;
+  payload: Payload;
+}
+
+/** `PUT /points` and the batch `upsert`: the list or the column (`batch`) form. */
+export function compileUpsert(body: unknown, collection: Collection): UpdateOperation {
+  if (!isObject(body)) {
+    throw formatError("data did not match any variant of untagged enum PointInsertOperations");
+  }
+  const specs = vectorSpecs(collection);
+  let points: NewPoint[];
+  if (body.batch !== undefined) points = batchPoints(body.batch, specs);
+  else if (Array.isArray(body.points)) points = body.points.map((p) => listPoint(p, specs));
+  else throw formatError("data did not match any variant of untagged enum PointInsertOperations");
+  const mode = body.update_mode ?? "upsert";
+  if (mode !== "upsert" && mode !== "insert_only" && mode !== "update_only") {
+    throw formatError(
+      `unknown variant \`${String(mode)}\`, expected one of \`upsert\`, \`insert_only\`, \`update_only\``,
+    );
+  }
+  const updateFilter = compileFilter(body.update_filter, filterContext(collection));
+  return (target, opId) => {
+    for (const p of points) {
+      const existing = target.points.get(p.id);
+      if (existing ? mode === "insert_only" : mode === "update_only") continue;
+      // update_filter guards existing points only; new ones are always inserted.
+      if (existing && !updateFilter(subject(existing))) continue;
+      const stored: StoredPoint = { id: p.id, vectors: new Map(p.vectors), payload: p.payload };
+      target.points.set(p.id, stored);
+      touch(stored, opId);
+    }
+  };
+}
+
+function listPoint(json: unknown, specs: Map<string, VectorSpec>): NewPoint {
+  if (!isObject(json)) throw formatError("invalid type: expected struct PointStruct");
+  if (!("id" in json)) throw formatError("missing field `id`");
+  if (!("vector" in json)) throw formatError("missing field `vector`");
+  const id = parsePointId(json.id);
+  return { id, vectors: parseVectorStruct(json.vector, specs), payload: payloadOf(json.payload) };
+}
+
+function payloadOf(json: unknown): Payload {
+  if (json === undefined || json === null) return {};
+  if (!isObject(json)) throw formatError("invalid type: expected a map for `payload`");
+  return json;
+}
+
+function batchPoints(json: unknown, specs: Map<string, VectorSpec>): NewPoint[] {
+  if (!isObject(json)) throw formatError("invalid type: expected struct Batch");
+  const ids = parsePointIds(json.ids, "ids");
+  const columns = batchVectorColumns(json.vectors);
+  const payloads = json.payloads;
+  if (payloads !== undefined && payloads !== null && !Array.isArray(payloads)) {
+    throw formatError("invalid type: expected a sequence for `payloads`");
+  }
+  for (const [, column] of columns) {
+    if (column.length !== ids.length) {
+      throw badInput(
+        `number of ids and vectors must be equal (ids: ${ids.length}, vectors: ${column.length})`,
+      );
+    }
+  }
+  if (Array.isArray(payloads) && payloads.length !== ids.length) {
+    throw badInput(
+      `number of ids and payloads must be equal (ids: ${ids.length}, payloads: ${payloads.length})`,
+    );
+  }
+  return ids.map((id, i) => {
+    const vectors: NamedVectors = new Map();
+    for (const [name, column] of columns) {
+      vectors.set(name, parseNamedVector(name, column[i], specs));
+    }
+    return { id, vectors, payload: payloadOf(Array.isArray(payloads) ? payloads[i] : undefined) };
+  });
+}
+
+/** BatchVectorStruct: `[[..]]` / `[[[..]]]` for the default vector, or `{name: [...]}`. */
+function batchVectorColumns(json: unknown): Map<string, unknown[]> {
+  if (Array.isArray(json)) return new Map([["", json]]);
+  if (isObject(json) && Object.values(json).every(Array.isArray)) {
+    return new Map(Object.entries(json) as [string, unknown[]][]);
+  }
+  throw formatError("data did not match any variant of untagged enum BatchVectorStruct");
+}
+
+/** Points named by `points` (ids) or `filter`: exactly one of the two (PointsSelector). */
+function selectPoints(
+  body: Record<string, unknown>,
+  collection: Collection,
+  what: string,
+  requireExisting: boolean,
+): (target: Collection) => StoredPoint[] {
+  const hasIds = body.points !== undefined && body.points !== null;
+  const hasFilter = body.filter !== undefined && body.filter !== null;
+  if (hasIds === hasFilter) {
+    throw formatError(`Either list of point ids or filter must be provided for ${what}`);
+  }
+  if (hasIds) {
+    const ids = parsePointIds(body.points, "points");
+    if (requireExisting) {
+      const missing = ids.find((id) => !collection.points.has(id));
+      if (missing !== undefined) throw notFound(`No point with id ${missing} found`);
+    }
+    return (target) =>
+      ids.map((id) => target.points.get(id)).filter((p): p is StoredPoint => p !== undefined);
+  }
+  const predicate = compileFilter(body.filter, filterContext(collection));
+  return (target) => matching(target, predicate);
+}
+
+/** `POST /points/delete` and the batch `delete`. */
+export function compileDeletePoints(body: unknown, collection: Collection): UpdateOperation {
+  if (!isObject(body)) {
+    throw formatError("data did not match any variant of untagged enum PointsSelector");
+  }
+  const select = selectPoints(body, collection, "delete", false);
+  return (target) => {
+    for (const p of select(target)) target.points.delete(p.id);
+  };
+}
+
+/** `POST /points/payload` (merge) and `PUT /points/payload` (overwrite). */
+export function compileSetPayload(
+  body: unknown,
+  collection: Collection,
+  overwrite: boolean,
+): UpdateOperation {
+  if (!isObject(body)) throw formatError("invalid type: expected struct SetPayload");
+  if (!isObject(body.payload)) throw formatError("missing field `payload`");
+  const payload = body.payload;
+  const key =
+    body.key === undefined || body.key === null ? undefined : parsePayloadPath(String(body.key));
+  const select = selectPoints(body, collection, "set_payload", true);
+  return (target, opId) => {
+    for (const p of select(target)) {
+      if (key) {
+        if (overwrite) p.payload = {};
+        setAtPath(p.payload, key, clone(payload));
+      } else if (overwrite) {
+        p.payload = clone(payload);
+      } else {
+        Object.assign(p.payload, clone(payload));
+      }
+      touch(p, opId);
+    }
+  };
+}
+
+/** `POST /points/payload/delete`. */
+export function compileDeletePayload(body: unknown, collection: Collection): UpdateOperation {
+  if (!isObject(body)) throw formatError("invalid type: expected struct DeletePayload");
+  if (!Array.isArray(body.keys)) throw formatError("missing field `keys`");
+  const keys = body.keys.map((k) => parsePayloadPath(String(k)));
+  const select = selectPoints(body, collection, "delete_payload", true);
+  return (target, opId) => {
+    for (const p of select(target)) {
+      for (const key of keys) deleteAtPath(p.payload, key);
+      touch(p, opId);
+    }
+  };
+}
+
+/** `POST /points/payload/clear`. */
+export function compileClearPayload(body: unknown, collection: Collection): UpdateOperation {
+  if (!isObject(body)) {
+    throw formatError("data did not match any variant of untagged enum PointsSelector");
+  }
+  const select = selectPoints(body, collection, "clear_payload", true);
+  return (target, opId) => {
+    for (const p of select(target)) {
+      p.payload = {};
+      touch(p, opId);
+    }
+  };
+}
+
+/** `PUT /points/vectors`: replaces the named vectors given, keeps the others. */
+export function compileUpdateVectors(body: unknown, collection: Collection): UpdateOperation {
+  if (!isObject(body) || !Array.isArray(body.points)) throw formatError("missing field `points`");
+  if (body.points.length === 0) {
+    throw validationEmpty("points");
+  }
+  const specs = vectorSpecs(collection);
+  const updates = body.points.map((json) => {
+    if (!isObject(json)) throw formatError("invalid type: expected struct PointVectors");
+    const id = parsePointId(json.id);
+    return { id, vectors: parseVectorStruct(json.vector, specs) };
+  });
+  const missing = updates.find((u) => !collection.points.has(u.id));
+  if (missing) throw notFound(`No point with id ${missing.id} found`);
+  const updateFilter = compileFilter(body.update_filter, filterContext(collection));
+  return (target, opId) => {
+    for (const u of updates) {
+      const point = target.points.get(u.id);
+      if (!point || !updateFilter(subject(point))) continue;
+      for (const [name, vector] of u.vectors) point.vectors.set(name, vector);
+      touch(point, opId);
+    }
+  };
+}
+
+/** `POST /points/vectors/delete`. */
+export function compileDeleteVectors(body: unknown, collection: Collection): UpdateOperation {
+  if (!isObject(body) || !Array.isArray(body.vector)) throw formatError("missing field `vector`");
+  if (body.vector.length === 0) throw validationEmpty("vector");
+  const names = body.vector.map(String);
+  const specs = vectorSpecs(collection);
+  const unknown = names.find((n) => !specs.has(n));
+  if (unknown !== undefined) throw badInput(`Not existing vector name error: ${unknown}`);
+  const select = selectPoints(body, collection, "delete_vectors", true);
+  return (target, opId) => {
+    for (const p of select(target)) {
+      for (const name of names) p.vectors.delete(name);
+      touch(p, opId);
+    }
+  };
+}
+
+function validationEmpty(field: string) {
+  return formatError(`${field}: must contain at least 1 item`);
+}
+
+/** One `POST /points/batch` entry: `{upsert: …}`, `{delete: …}`, …. */
+export function compileBatchOperation(json: unknown, collection: Collection): UpdateOperation {
+  if (!isObject(json) || Object.keys(json).length !== 1) {
+    throw formatError("data did not match any variant of untagged enum UpdateOperation");
+  }
+  const [kind, body] = Object.entries(json)[0] as [string, unknown];
+  switch (kind) {
+    case "upsert":
+      return compileUpsert(body, collection);
+    case "delete":
+      return compileDeletePoints(body, collection);
+    case "set_payload":
+      return compileSetPayload(body, collection, false);
+    case "overwrite_payload":
+      return compileSetPayload(body, collection, true);
+    case "delete_payload":
+      return compileDeletePayload(body, collection);
+    case "clear_payload":
+      return compileClearPayload(body, collection);
+    case "update_vectors":
+      return compileUpdateVectors(body, collection);
+    case "delete_vectors":
+      return compileDeleteVectors(body, collection);
+    default:
+      throw formatError("data did not match any variant of untagged enum UpdateOperation");
+  }
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
