@@ -17,8 +17,9 @@ import {
 } from "./http.js";
 import { emptyState } from "./model.js";
 import { registerPayloadIndexRoutes } from "./payload-index-routes.js";
-import { registerPointRoutes } from "./point-routes.js";
 import { type LoggedRequest, Persistence } from "./persistence.js";
+import { registerPointRoutes } from "./point-routes.js";
+import { registerQueryRoutes } from "./query-routes.js";
 import type { ServerContext } from "./server-context.js";
 import { registerServiceRoutes } from "./service-routes.js";
 import { loadState } from "./state-codec.js";
@@ -79,6 +80,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   registerPayloadIndexRoutes(router, ctx);
   registerAliasRoutes(router, ctx);
   registerPointRoutes(router, ctx);
+  registerQueryRoutes(router, ctx);
 
   let persistence: Persistence | undefined;
   if (storageDir) {
