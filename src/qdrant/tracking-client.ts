@@ -1,0 +1,197 @@
+import type { QdrantClient } from "@qdrant/js-client-rest";
+import {
+  ALIAS_WRITES,
+  COLLECTION_LIFECYCLE,
+  COLLECTION_WRITES,
+  READ_METHODS,
+} from "./client-methods.js";
+import { UnsupportedClientCallError } from "./errors.js";
+
+export interface TrackingHooks {
+  /** An existing collection is about to change: snapshot it first. */
+  beforeMutate(collection: string): Promise<void>;
+  /** A collection is about to be created by the step: record it. */
+  beforeCreate(collection: string): Promise<void>;
+  /** These aliases (and aliases into these collections) are about to change: record them first. */
+  beforeAliasChange(aliases: string[], collections: string[]): Promise<void>;
+}
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+interface AliasAction {
+  create_alias?: { collection_name: string; alias_name: string };
+  delete_alias?: { alias_name: string };
+  rename_alias?: { old_alias_name: string; new_alias_name: string };
+}
+
+/**
+ * The client a migration step gets. Before forwarding a call it resolves
+ * aliases to collection names and calls the right hook, once per collection
+ * for the whole step (concurrent calls share one hook call and all wait for it):
+ * `beforeMutate` before the first change of a collection that existed,
+ * `beforeCreate` before a collection is created, `beforeAliasChange` before
+ * aliases change (including those a collection drop removes).
+ *
+ * Every write is sent with `wait: true`, even when the step passed `wait: false`
+ * or nothing: Qdrant acknowledges writes before applying them by default, and
+ * the migration must not be recorded as done before its writes are durable.
+ *
+ * Methods it cannot make safe to roll back (the raw `api()`, snapshots,
+ * sharding, cluster operations) throw `UnsupportedClientCallError`.
+ */
+export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks): QdrantClient {
+  const prepared = new Map<string, Promise<void>>();
+  const aliasesRecorded = new Set<string>();
+  const collectionsAliasRecorded = new Set<string>();
+  let aliasMap: Promise<Map<string, string>> | undefined;
+
+  function aliases(): Promise<Map<string, string>> {
+    aliasMap ??= client
+      .getAliases()
+      .then((res) => new Map(res.aliases.map((a) => [a.alias_name, a.collection_name])));
+    aliasMap.catch(() => {
+      aliasMap = undefined;
+    });
+    return aliasMap;
+  }
+
+  async function resolve(name: string): Promise<string> {
+    return (await aliases()).get(name) ?? name;
+  }
+
+  async function exists(collection: string): Promise<boolean> {
+    const [all, isAlias] = await Promise.all([
+      client.getCollections(),
+      aliases().then((m) => m.has(collection)),
+    ]);
+    return !isAlias && all.collections.some((c) => c.name === collection);
+  }
+
+  /** One preparation per collection per step; later calls await the same promise. */
+  function prepare(collection: string, run: () => Promise<void>): Promise<void> {
+    let done = prepared.get(collection);
+    if (!done) {
+      done = run();
+      prepared.set(collection, done);
+    }
+    return done;
+  }
+
+  function beforeWrite(collection: string): Promise<void> {
+    return prepare(collection, async () => {
+      if (await exists(collection)) await hooks.beforeMutate(collection);
+    });
+  }
+
+  /** Records aliases not yet recorded in this step, so the recorded state is the step's start. */
+  async function recordAliases(names: string[], collections: string[]): Promise<void> {
+    const newAliases = [...new Set(names)].filter((a) => !aliasesRecorded.has(a));
+    const newCollections = [...new Set(collections)].filter(
+      (c) => !collectionsAliasRecorded.has(c),
+    );
+    if (newAliases.length === 0 && newCollections.length === 0) return;
+    for (const a of newAliases) aliasesRecorded.add(a);
+    for (const c of newCollections) collectionsAliasRecorded.add(c);
+    await hooks.beforeAliasChange(newAliases, newCollections);
+  }
+
+  async function beforeLifecycle(method: string, name: string): Promise<void> {
+    const existed = await exists(name);
+    if (method === "createCollection" || (method === "recoverSnapshot" && !existed)) {
+      // A name that existed at the step's start is already tracked for restore.
+      if (!existed && !prepared.has(name)) await prepare(name, () => hooks.beforeCreate(name));
+      return;
+    }
+    if (!existed) {
+      if (method === "recreateCollection" && !prepared.has(name)) {
+        await prepare(name, () => hooks.beforeCreate(name));
+      }
+      return;
+    }
+    if (method !== "recoverSnapshot") {
+      // Dropping a collection drops its aliases.
+      const pointing = [...(await aliases())].filter(([, c]) => c === name).map(([a]) => a);
+      await recordAliases(pointing, [name]);
+    }
+    await prepare(name, () => hooks.beforeMutate(name));
+  }
+
+  async function beforeAliasActions(actions: readonly AliasAction[]): Promise<void> {
+    const current = await aliases();
+    const names: string[] = [];
+    const collections: string[] = [];
+    for (const action of actions) {
+      if (action.create_alias) {
+        names.push(action.create_alias.alias_name);
+        collections.push(action.create_alias.collection_name);
+      }
+      if (action.delete_alias) names.push(action.delete_alias.alias_name);
+      if (action.rename_alias) {
+        names.push(action.rename_alias.old_alias_name, action.rename_alias.new_alias_name);
+      }
+    }
+    for (const name of names) {
+      const target = current.get(name);
+      if (target !== undefined) collections.push(target);
+    }
+    await recordAliases(names, collections);
+  }
+
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      // Symbols and `then` are probed by runtimes and printers, not called by steps.
+      if (typeof prop !== "string" || prop === "then") return Reflect.get(target, prop, receiver);
+      const method = Reflect.get(target, prop, receiver) as Method;
+      if (typeof method !== "function") throw new UnsupportedClientCallError(prop);
+      const call = (args: unknown[]) => method.apply(target, args);
+
+      if (READ_METHODS.has(prop)) return (...args: unknown[]) => call(args);
+
+      const waitIndex = COLLECTION_WRITES.get(prop);
+      if (waitIndex !== undefined) {
+        return async (...args: unknown[]) => {
+          const collection = await resolve(String(args[0]));
+          await beforeWrite(collection);
+          return call(withWait([collection, ...args.slice(1)], waitIndex));
+        };
+      }
+
+      if (COLLECTION_LIFECYCLE.has(prop)) {
+        return async (...args: unknown[]) => {
+          const name = String(args[0]);
+          await beforeLifecycle(prop, name);
+          try {
+            return await call(args);
+          } finally {
+            if (prop !== "createCollection") aliasMap = undefined;
+          }
+        };
+      }
+
+      if (ALIAS_WRITES.has(prop)) {
+        return async (...args: unknown[]) => {
+          const request = args[0] as { actions?: readonly AliasAction[] } | undefined;
+          await beforeAliasActions(request?.actions ?? []);
+          try {
+            return await call(args);
+          } finally {
+            // Refreshed after the change, also after a failure: Qdrant may have applied part.
+            aliasMap = undefined;
+          }
+        };
+      }
+
+      throw new UnsupportedClientCallError(prop);
+    },
+  });
+}
+
+/** `args` with `wait: true` set on the options argument at `index` (created when absent). */
+function withWait(args: unknown[], index: number): unknown[] {
+  if (index < 0) return args;
+  const copy = [...args];
+  while (copy.length <= index) copy.push(undefined);
+  const options = copy[index];
+  copy[index] = { ...(typeof options === "object" && options !== null ? options : {}), wait: true };
+  return copy;
+}
