@@ -1,0 +1,40 @@
+import { redactEnvironmentSecrets } from "../config/environment-secrets.js";
+import { type MigrationDefinition, migrationShapeProblem } from "./define-migration.js";
+import type { MigrationFile } from "./discover.js";
+import { MigrationFileError } from "./errors.js";
+import { importDefaultFresh } from "./import-fresh.js";
+
+/**
+ * Imports a migration file (TypeScript, JavaScript or ESM, through jiti) and
+ * checks its default export. Throws `MigrationFileError` naming the file when
+ * it does not import or does not export a migration definition.
+ */
+export async function loadMigration(file: MigrationFile): Promise<MigrationDefinition> {
+  let exported: { value: unknown } | undefined;
+  try {
+    exported = await importDefaultFresh(file.path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new MigrationFileError(
+      file.path,
+      `Migration ${file.name} (${file.path}) failed to load: ` +
+        `${redactEnvironmentSecrets(message, process.env)}. Fix the file and run again.`,
+    );
+  }
+  if (exported === undefined) {
+    throw new MigrationFileError(
+      file.path,
+      `Migration ${file.name} (${file.path}) has no default export; ` +
+        "end it with `export default defineMigration({ ... })`.",
+    );
+  }
+  const definition: unknown = exported.value;
+  const problem = migrationShapeProblem(definition);
+  if (problem !== undefined) {
+    throw new MigrationFileError(
+      file.path,
+      `Migration ${file.name} (${file.path}) does not export a valid migration: ${problem}.`,
+    );
+  }
+  return definition as MigrationDefinition;
+}
