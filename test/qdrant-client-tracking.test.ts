@@ -1,0 +1,203 @@
+import type { QdrantClient } from "@qdrant/js-client-rest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
+import { UnsupportedClientCallError } from "../src/qdrant/errors.js";
+import { createTrackingClient, type TrackingHooks } from "../src/qdrant/tracking-client.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+const qdrant = useQdrant();
+let conn: QdrantConnection;
+
+beforeAll(() => {
+  conn = connectQdrant({ url: qdrant.url, apiKey: qdrant.apiKey, timeoutMs: 30_000 });
+});
+
+interface Recorder {
+  hooks: TrackingHooks;
+  calls: string[];
+}
+
+/** Hooks that record each call; `beforeMutate` also notes how many points the collection had then. */
+function recorder(onMutate?: (collection: string) => Promise<void>): Recorder {
+  const calls: string[] = [];
+  return {
+    calls,
+    hooks: {
+      async beforeMutate(collection) {
+        await onMutate?.(collection);
+        calls.push(`mutate ${collection}`);
+      },
+      async beforeCreate(collection) {
+        calls.push(`create ${collection}`);
+      },
+      async beforeAliasChange(aliases, collections) {
+        calls.push(`aliases [${aliases.join(",")}] [${collections.join(",")}]`);
+      },
+    },
+  };
+}
+
+async function makeCollection(name: string): Promise<void> {
+  await conn.client.createCollection(name, { vectors: { size: 2, distance: "Dot" } });
+}
+
+function point(id: number) {
+  return { id, vector: [id, 1], payload: { n: id } };
+}
+
+describe("tracking client", () => {
+  it("calls beforeMutate once for concurrent writes to one collection, and every write waits for it", async () => {
+    const name = uniqueName("track");
+    await makeCollection(name);
+    let countAtHook = -1;
+    const rec = recorder(async (c) => {
+      // Give the concurrent writes a chance to overtake the hook if they could.
+      await new Promise((resolve) => setImmediate(resolve));
+      countAtHook = (await conn.client.count(c, { exact: true })).count;
+    });
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await Promise.all([1, 2, 3, 4, 5].map((id) => client.upsert(name, { points: [point(id)] })));
+    expect(rec.calls).toEqual([`mutate ${name}`]);
+    expect(countAtHook).toBe(0);
+    expect((await conn.client.count(name, { exact: true })).count).toBe(5);
+  });
+
+  it("resolves an alias to its collection before calling the hook", async () => {
+    const name = uniqueName("track");
+    const alias = uniqueName("alias");
+    await makeCollection(name);
+    await conn.client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: name } }],
+    });
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await client.upsert(alias, { points: [point(1)] });
+    await client.setPayload(name, { payload: { x: 1 }, points: [1] });
+    expect(rec.calls).toEqual([`mutate ${name}`]);
+  });
+
+  it("calls beforeCreate for a new collection and no beforeMutate for its later writes", async () => {
+    const name = uniqueName("track");
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await client.createCollection(name, { vectors: { size: 2, distance: "Dot" } });
+    await client.upsert(name, { points: [point(1)] });
+    await client.createPayloadIndex(name, { field_name: "n", field_schema: "integer" });
+    expect(rec.calls).toEqual([`create ${name}`]);
+  });
+
+  it("snapshots (beforeMutate) and records the aliases of a collection before dropping it", async () => {
+    const name = uniqueName("track");
+    const alias = uniqueName("alias");
+    await makeCollection(name);
+    await conn.client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: name } }],
+    });
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await client.deleteCollection(name);
+    expect(rec.calls).toEqual([`aliases [${alias}] [${name}]`, `mutate ${name}`]);
+  });
+
+  it("treats recreateCollection of an existing collection as a mutation, not a creation", async () => {
+    const name = uniqueName("track");
+    await makeCollection(name);
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await client.recreateCollection(name, { vectors: { size: 3, distance: "Cosine" } });
+    expect(rec.calls).toEqual([`aliases [] [${name}]`, `mutate ${name}`]);
+  });
+
+  it("records alias state once per alias, with the collections involved, before an alias change", async () => {
+    const a = uniqueName("track");
+    const b = uniqueName("track");
+    const alias = uniqueName("alias");
+    await makeCollection(a);
+    await makeCollection(b);
+    await conn.client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: a } }],
+    });
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: b } }],
+    });
+    await client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: a } }],
+    });
+    expect(rec.calls).toEqual([`aliases [${alias}] [${b},${a}]`]);
+  });
+
+  it("uses the refreshed alias after it was re-pointed in the same step", async () => {
+    const a = uniqueName("track");
+    const b = uniqueName("track");
+    const alias = uniqueName("alias");
+    await makeCollection(a);
+    await makeCollection(b);
+    await conn.client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: a } }],
+    });
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await client.getCollection(alias);
+    await client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: b } }],
+    });
+    await client.upsert(alias, { points: [point(1)] });
+    expect(rec.calls).toContain(`mutate ${b}`);
+    expect(rec.calls).not.toContain(`mutate ${a}`);
+  });
+
+  it("sends writes with wait=true even when the step asked for wait=false", async () => {
+    const name = uniqueName("track");
+    await makeCollection(name);
+    const seen: unknown[] = [];
+    const spy = new Proxy(conn.client, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== "upsert" && prop !== "delete") return value;
+        return (...args: unknown[]) => {
+          seen.push((args[1] as { wait?: unknown }).wait);
+          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    }) as QdrantClient;
+    const client = createTrackingClient(spy, recorder().hooks);
+    await client.upsert(name, { wait: false, points: [point(1)] });
+    await client.delete(name, { points: [1] });
+    expect(seen).toEqual([true, true]);
+  });
+
+  it("refuses the raw api() escape hatch and unknown methods, naming them", () => {
+    const client = createTrackingClient(conn.client, recorder().hooks);
+    expect(() => client.api()).toThrow(UnsupportedClientCallError);
+    expect(() => client.api()).toThrow(/QdrantClient\.api /);
+    expect(() => client.createShardKey).toThrow(/createShardKey/);
+    expect(() => client.deleteSnapshot).toThrow(UnsupportedClientCallError);
+  });
+
+  it("lets reads through without calling any hook", async () => {
+    const name = uniqueName("track");
+    await makeCollection(name);
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await client.getCollection(name);
+    await client.count(name, { exact: true });
+    await client.scroll(name, { limit: 1 });
+    expect(rec.calls).toEqual([]);
+  });
+
+  it("does not forward a write when its beforeMutate hook fails", async () => {
+    const name = uniqueName("track");
+    await makeCollection(name);
+    const client = createTrackingClient(conn.client, {
+      ...recorder().hooks,
+      beforeMutate: async () => {
+        throw new Error("snapshot failed");
+      },
+    });
+    await expect(client.upsert(name, { points: [point(1)] })).rejects.toThrow("snapshot failed");
+    await expect(client.upsert(name, { points: [point(2)] })).rejects.toThrow("snapshot failed");
+    expect((await conn.client.count(name, { exact: true })).count).toBe(0);
+  });
+});
