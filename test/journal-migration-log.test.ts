@@ -179,6 +179,12 @@ describe("MigrationLog finishing", () => {
     });
   });
 
+  it("restores the status a failed attempt left, with its error", async () => {
+    const name = await started("down");
+    await log.markFailed(name, "down step failed", { previousStatus: "applied" });
+    expect(await log.get(name)).toMatchObject({ status: "applied", error: "down step failed" });
+  });
+
   it("marks rolled back and keeps the error that caused it", async () => {
     const name = await started();
     await log.markFailed(name, "Qdrant said no");

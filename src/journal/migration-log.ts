@@ -131,8 +131,17 @@ export class MigrationLog {
     await this.#finish(name, { status: "rolled_back" }, opts);
   }
 
-  async markFailed(name: string, error: string): Promise<void> {
-    await this.#finish(name, { status: "failed", error });
+  /**
+   * Records why a run failed. The status becomes `failed`, unless
+   * `previousStatus` says what the rolled-back attempt left the migration as
+   * (a failed `down` leaves it `applied`).
+   */
+  async markFailed(
+    name: string,
+    error: string,
+    opts?: { previousStatus?: Exclude<MigrationStatus, "in_progress"> },
+  ): Promise<void> {
+    await this.#finish(name, { status: opts?.previousStatus ?? "failed", error });
   }
 
   /** Deletes the migration's row; no error if there is none. */
