@@ -1,0 +1,145 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
+import {
+  compareConfig,
+  type LiveCollectionConfig,
+  readLiveConfig,
+  stampSchemaVersion,
+} from "../src/qdrant/live-config.js";
+import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+const qdrant = useQdrant();
+let conn: QdrantConnection;
+
+beforeAll(() => {
+  conn = connectQdrant({ url: qdrant.url, apiKey: qdrant.apiKey, timeoutMs: 30_000 });
+});
+
+async function makeCollection(name: string): Promise<void> {
+  await conn.client.createCollection(name, {
+    vectors: { text: { size: 4, distance: "Cosine" } },
+  });
+}
+
+function config(overrides: Partial<LiveCollectionConfig>): LiveCollectionConfig {
+  return {
+    vectorsConfig: { text: { size: 4, distance: "Cosine" } },
+    payloadSchema: {},
+    config: { hnsw_config: { m: 16 } },
+    aliases: [],
+    pointsCount: 0,
+    ...overrides,
+  };
+}
+
+describe("live config", () => {
+  it("is undefined for a collection that does not exist", async () => {
+    expect(await readLiveConfig(conn, uniqueName("missing"))).toBeUndefined();
+  });
+
+  it("reports vectors, aliases, points and payload indexes without their volatile counts", async () => {
+    const name = uniqueName("live");
+    const alias = uniqueName("alias");
+    await makeCollection(name);
+    await conn.client.createPayloadIndex(name, {
+      field_name: "lang",
+      field_schema: "keyword",
+      wait: true,
+    });
+    await conn.client.upsert(name, {
+      wait: true,
+      points: [{ id: 1, vector: { text: [1, 0, 0, 0] }, payload: { lang: "en" } }],
+    });
+    await conn.client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: name } }],
+    });
+    const live = await readLiveConfig(conn, name);
+    expect(live?.vectorsConfig).toMatchObject({ text: { size: 4, distance: "Cosine" } });
+    expect(live?.payloadSchema).toEqual({ lang: { data_type: "keyword" } });
+    expect(live?.aliases).toEqual([alias]);
+    expect(live?.pointsCount).toBe(1);
+  });
+
+  it("shows no drift between two reads of an unchanged collection, even after points change", async () => {
+    const name = uniqueName("live");
+    await makeCollection(name);
+    await conn.client.createPayloadIndex(name, {
+      field_name: "n",
+      field_schema: "integer",
+      wait: true,
+    });
+    const first = await readLiveConfig(conn, name);
+    await conn.client.upsert(name, {
+      wait: true,
+      points: [{ id: 1, vector: { text: [1, 0, 0, 0] }, payload: { n: 1 } }],
+    });
+    const second = await readLiveConfig(conn, name);
+    if (!first || !second) throw new Error("collection vanished");
+    expect(compareConfig(first, second)).toEqual([]);
+  });
+
+  it("stamps the schema version into the collection's metadata, keeping other keys", async () => {
+    const name = uniqueName("live");
+    await makeCollection(name);
+    await conn.client.updateCollection(name, { metadata: { owner: "search-team" } });
+    expect(await stampSchemaVersion(conn, name, { schemaVersion: 3, migration: "003_add" })).toBe(
+      true,
+    );
+    const info = await conn.client.getCollection(name);
+    const metadata = (info.config as { metadata?: Record<string, unknown> }).metadata ?? {};
+    const stamp = (metadata.qdrant_migrate ?? {}) as Record<string, unknown>;
+    expect(metadata.owner).toBe("search-team");
+    expect(stamp).toMatchObject({ schema_version: 3, migration: "003_add" });
+    expect(typeof stamp.migrated_at).toBe("string");
+  });
+
+  it("does not count its own stamp as drift", async () => {
+    const name = uniqueName("live");
+    await makeCollection(name);
+    const before = await readLiveConfig(conn, name);
+    await stampSchemaVersion(conn, name, { schemaVersion: 1, migration: "001_init" });
+    const after = await readLiveConfig(conn, name);
+    if (!before || !after) throw new Error("collection vanished");
+    expect(compareConfig(before, after)).toEqual([]);
+  });
+
+  it("skips the stamp on a server older than 1.16, which has no collection metadata", async () => {
+    const old = await startQdrant({ version: "1.15.4" });
+    try {
+      const oldConn = connectQdrant({ url: old.url, timeoutMs: 10_000 });
+      const name = uniqueName("live");
+      await oldConn.client.createCollection(name, { vectors: { size: 2, distance: "Dot" } });
+      expect(await stampSchemaVersion(oldConn, name, { schemaVersion: 1, migration: "001" })).toBe(
+        false,
+      );
+      const info = await oldConn.client.getCollection(name);
+      expect((info.config as { metadata?: unknown }).metadata ?? {}).toEqual({});
+    } finally {
+      await old.stop();
+    }
+  });
+
+  it("describes drift one readable line per difference", () => {
+    const recorded = config({
+      payloadSchema: { lang: { data_type: "keyword" } },
+      aliases: ["docs"],
+    });
+    const live = config({
+      vectorsConfig: { text: { size: 8, distance: "Cosine" } },
+      payloadSchema: {},
+      aliases: ["docs", "docs_v2"],
+    });
+    expect(compareConfig(recorded, live)).toEqual([
+      "vectors.text.size: 4 → 8",
+      'payload_schema.lang: {"data_type":"keyword"} → (absent)',
+      'aliases: ["docs"] → ["docs","docs_v2"]',
+    ]);
+  });
+
+  it("treats an option reported as null and one left out as the same", () => {
+    const a = config({ config: { quantization_config: null } });
+    const b = config({ config: {} });
+    expect(compareConfig(a, b)).toEqual([]);
+  });
+});
