@@ -161,6 +161,15 @@ describe("MigrationLog finishing", () => {
     expect((await log.get(name))?.status).toBe("in_progress");
   });
 
+  it("joins a controlled transaction (startTransaction) the same way", async () => {
+    const name = await started();
+    const trx = await db.startTransaction().execute();
+    await log.markApplied(name, { db: trx });
+    expect((await log.get(name))?.status).toBe("in_progress");
+    await trx.rollback().execute();
+    expect((await log.get(name))?.status).toBe("in_progress");
+  });
+
   it("marks applied when markApplied's transaction commits", async () => {
     const name = await started();
     await db.transaction().execute(async (trx) => {

@@ -144,6 +144,24 @@ describe("acquireMigrationLock", () => {
     await expect(acquire(key, 20_000)).resolves.toBeDefined();
   });
 
+  it("keeps the lock past the server's idle_session_timeout", async () => {
+    const key = freshKey();
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE "${database.name}" SET idle_session_timeout = '100ms'`);
+      const lock = await acquire(key);
+      const outcome = await Promise.race([
+        lock.lost,
+        new Promise((resolve) => setTimeout(resolve, 500, "held")),
+      ]);
+      expect(outcome).toBe("held");
+    } finally {
+      await admin.query(`ALTER DATABASE "${database.name}" RESET idle_session_timeout`);
+      await admin.end();
+    }
+  });
+
   it("does not report a lock as lost after release", async () => {
     const lock = await acquire(freshKey());
     await lock.release();

@@ -108,6 +108,10 @@ async function connect(url: string, timeoutMs: number): Promise<pg.Client> {
     ]);
     throw new LockConnectionError(redactUrl(url), reason, error);
   }
+  // The connection idles for the whole run; a server-wide idle_session_timeout
+  // (Postgres 14+) would end it and take the lock with it. Older servers lack
+  // the setting, hence the ignored error.
+  await client.query("SET idle_session_timeout = 0").catch(() => {});
   return client;
 }
 
