@@ -24,9 +24,12 @@ export function largerIsBetter(distance: Distance): boolean {
   return distance === "Cosine" || distance === "Dot";
 }
 
-/** Qdrant's score_threshold: keep scores at least as good as the threshold. */
+/**
+ * Qdrant's score_threshold keeps scores strictly better than the threshold
+ * (Distance::check_threshold); a score equal to it is dropped.
+ */
 export function passesThreshold(distance: Distance, value: number, threshold: number): boolean {
-  return largerIsBetter(distance) ? value >= threshold : value <= threshold;
+  return largerIsBetter(distance) ? value > threshold : value < threshold;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
