@@ -22,6 +22,7 @@ import { registerPointRoutes } from "./point-routes.js";
 import { registerQueryRoutes } from "./query-routes.js";
 import type { ServerContext } from "./server-context.js";
 import { registerServiceRoutes } from "./service-routes.js";
+import { registerSnapshotRoutes } from "./snapshot-routes.js";
 import { loadState } from "./state-codec.js";
 import { registerVectorNameRoutes } from "./vector-name-routes.js";
 
@@ -38,6 +39,8 @@ export interface StartQdrantOptions {
   apiKey?: string;
   /** Version reported by `GET /`; the spec's (1.19.0) by default. */
   version?: string;
+  /** The clock snapshot names are stamped with; for tests of same-second snapshots. */
+  now?: () => Date;
 }
 
 export interface RunningQdrant {
@@ -79,6 +82,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   registerVectorNameRoutes(router, ctx);
   registerPayloadIndexRoutes(router, ctx);
   registerAliasRoutes(router, ctx);
+  registerSnapshotRoutes(router, ctx, options.now);
   registerPointRoutes(router, ctx);
   registerQueryRoutes(router, ctx);
 

@@ -1,0 +1,101 @@
+import { existsSync } from "node:fs";
+import { readFile, realpath } from "node:fs/promises";
+import { sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { isDeepStrictEqual } from "node:util";
+import { vectorSpecs } from "./collections-store.js";
+import { badInput, badRequest, forbidden, formatError } from "./errors.js";
+import type { Collection, ServerState } from "./model.js";
+import { readCollectionSnapshot, sha256 } from "./snapshot-file.js";
+
+/**
+ * Snapshot recovery (content_manager/snapshots/recover.rs, download.rs): fetch
+ * the bytes a location names, check them, and put the collection they hold
+ * into the state.
+ */
+
+/**
+ * The bytes at a recovery `location`: a `file://` path inside the snapshots
+ * directory, or an http(s) URL the server downloads (with `api-key` when given).
+ */
+export async function fetchSnapshot(
+  location: string,
+  snapshotsDir: string,
+  apiKey: string | undefined,
+): Promise<Buffer> {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw formatError(`relative URL without a base: ${JSON.stringify(location)}`);
+  }
+  if (url.protocol === "file:") {
+    if (url.host !== "" && url.host !== "localhost") {
+      throw badRequest("Invalid snapshot URI, file path must be absolute or on localhost");
+    }
+    const path = fileURLToPath(new URL(`file://${url.pathname}`));
+    if (!existsSync(path)) throw badRequest(`Snapshot file ${JSON.stringify(path)} does not exist`);
+    const canonical = await realpath(path);
+    const allowed = await realpath(snapshotsDir);
+    if (!canonical.startsWith(allowed + sep)) {
+      throw forbidden(
+        `Snapshot file path must be inside the snapshots directory ${JSON.stringify(allowed)}`,
+      );
+    }
+    return readFile(canonical);
+  }
+  if (url.protocol === "http:" || url.protocol === "https:") {
+    const response = await fetch(url, { headers: apiKey ? { "api-key": apiKey } : {} });
+    if (!response.ok) {
+      throw badRequest(
+        `Failed to download snapshot from ${url.origin}${url.pathname}: status - ${response.status}`,
+      );
+    }
+    return Buffer.from(await response.arrayBuffer());
+  }
+  throw badRequest(`URL ${location} with schema ${url.protocol.slice(0, -1)} is not supported`);
+}
+
+/**
+ * Recovers `bytes` as collection `name`. A missing collection is created from
+ * the snapshot (config, payload indexes, points); an existing one must have
+ * the same vectors and shard number, and then only its points are replaced.
+ */
+export function recoverCollection(
+  state: ServerState,
+  name: string,
+  bytes: Buffer,
+  checksum: string | undefined,
+): void {
+  if (checksum !== undefined) {
+    const actual = sha256(bytes);
+    if (actual !== checksum.toLowerCase()) {
+      throw badInput(`Snapshot checksum mismatch: expected ${checksum}, got ${actual}`);
+    }
+  }
+  const recovered = readCollectionSnapshot(bytes, name);
+  if (!recovered) throw badInput("Snapshot archive does not contain a collection config");
+  const existing = state.collections.get(name);
+  if (!existing) {
+    state.collections.set(name, recovered);
+    return;
+  }
+  if (!compatible(existing, recovered)) {
+    throw badInput(
+      `Snapshot is not compatible with existing collection: Collection vectors: ${describeVectors(existing)} Snapshot vectors: ${describeVectors(recovered)}`,
+    );
+  }
+  existing.points = recovered.points;
+}
+
+function compatible(a: Collection, b: Collection): boolean {
+  const shards = (c: Collection) => (c.config.params as Record<string, unknown>).shard_number;
+  return (
+    shards(a) === shards(b) &&
+    isDeepStrictEqual(Object.fromEntries(vectorSpecs(a)), Object.fromEntries(vectorSpecs(b)))
+  );
+}
+
+function describeVectors(c: Collection): string {
+  return JSON.stringify((c.config.params as Record<string, unknown>).vectors);
+}

@@ -1,0 +1,155 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { isRecord, resolveCollection } from "./collections-store.js";
+import { badRequest, formatError, notFound } from "./errors.js";
+import { ok, type QdrantRequest, type Reply, type Router } from "./http.js";
+import { multipartField } from "./multipart.js";
+import type { ServerContext } from "./server-context.js";
+import { collectionSnapshotBytes, fullSnapshotBytes } from "./snapshot-file.js";
+import { fetchSnapshot, recoverCollection } from "./snapshot-recovery.js";
+import { SnapshotStore } from "./snapshot-store.js";
+import { assertValidName, queryFlag } from "./validation.js";
+
+const PRIORITIES = ["no_sync", "snapshot", "replica"];
+
+/**
+ * Collection and full-storage snapshots (src/actix/api/snapshot_api.rs).
+ * `wait` defaults to true; with `wait=false` the work is still done before the
+ * reply (it is fast here), which then is Qdrant's 202 `accepted`.
+ * Recovery changes the state from a file, so it is never replayed from the
+ * log: it asks for a checkpoint instead (see RouteOptions.mutates).
+ */
+export function registerSnapshotRoutes(
+  router: Router,
+  ctx: ServerContext,
+  now: () => Date = () => new Date(),
+): void {
+  const { state } = ctx;
+  const store = new SnapshotStore(ctx.options.snapshotsDir, peerId(ctx), now);
+  const done = (req: QdrantRequest, result: unknown): Reply =>
+    queryFlag(req.query, "wait", true) ? ok(result) : { kind: "accepted" };
+  const collectionOf = (req: QdrantRequest) => {
+    const name = req.params.collection_name as string;
+    assertValidName(name, false);
+    return resolveCollection(state, name);
+  };
+  const missingSnapshot = (name: string) => notFound(`Snapshot ${name} not found`);
+
+  router.add("POST", "/collections/{collection_name}/snapshots", async (req) => {
+    const collection = collectionOf(req);
+    // Encoded before any await, so the snapshot is one consistent moment.
+    const bytes = collectionSnapshotBytes(collection);
+    const dir = store.collectionDir(collection.name);
+    return done(req, await store.save(dir, store.collectionSnapshotName(collection.name), bytes));
+  });
+
+  router.add("GET", "/collections/{collection_name}/snapshots", async (req) => {
+    const collection = collectionOf(req);
+    return ok(await store.list(store.collectionDir(collection.name)));
+  });
+
+  router.add("GET", "/collections/{collection_name}/snapshots/{snapshot_name}", async (req) => {
+    const collection = collectionOf(req);
+    const name = req.params.snapshot_name as string;
+    const bytes = await store.read(store.collectionDir(collection.name), name);
+    if (!bytes) throw missingSnapshot(name);
+    return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
+  });
+
+  router.add("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", async (req) => {
+    const collection = collectionOf(req);
+    const name = req.params.snapshot_name as string;
+    if (!(await store.remove(store.collectionDir(collection.name), name))) {
+      throw missingSnapshot(name);
+    }
+    return done(req, true);
+  });
+
+  router.add(
+    "PUT",
+    "/collections/{collection_name}/snapshots/recover",
+    async (req) => {
+      ctx.checkpoint();
+      const name = req.params.collection_name as string;
+      assertValidName(name, true);
+      const body = req.json();
+      if (!isRecord(body) || typeof body.location !== "string") {
+        throw formatError("missing field `location`");
+      }
+      if (body.priority != null && !PRIORITIES.includes(String(body.priority))) {
+        throw formatError(
+          `unknown variant \`${String(body.priority)}\`, expected one of \`no_sync\`, \`snapshot\`, \`replica\``,
+        );
+      }
+      const apiKey = typeof body.api_key === "string" ? body.api_key : undefined;
+      const bytes = await fetchSnapshot(body.location, ctx.options.snapshotsDir, apiKey);
+      const checksum = typeof body.checksum === "string" ? body.checksum : undefined;
+      recoverCollection(state, name, bytes, checksum);
+      return done(req, true);
+    },
+    { mutates: true },
+  );
+
+  router.add(
+    "POST",
+    "/collections/{collection_name}/snapshots/upload",
+    async (req) => {
+      ctx.checkpoint();
+      const name = req.params.collection_name as string;
+      assertValidName(name, true);
+      const priority = req.query.get("priority");
+      if (priority !== null && !PRIORITIES.includes(priority)) {
+        throw badRequest(`Query deserialize error: unknown variant \`${priority}\``);
+      }
+      const file = multipartField(req.headers["content-type"], req.rawBody, "snapshot");
+      if (!file) throw badRequest("Multipart field `snapshot` is missing");
+      // Kept in the collection's snapshot directory, as Qdrant keeps an uploaded snapshot.
+      const dir = store.collectionDir(name);
+      const fileName =
+        file.filename && store.path(dir, file.filename)
+          ? file.filename
+          : `${name}-upload-${randomInt(1e9)}.snapshot`;
+      await store.save(dir, fileName, file.content);
+      recoverCollection(state, name, file.content, req.query.get("checksum") ?? undefined);
+      return done(req, true);
+    },
+    { mutates: true },
+  );
+
+  router.add("POST", "/snapshots", async (req) => {
+    const bytes = fullSnapshotBytes(state);
+    return done(req, await store.save(store.root, store.fullSnapshotName(), bytes));
+  });
+
+  router.add("GET", "/snapshots", async () => ok(await store.list(store.root)));
+
+  router.add("GET", "/snapshots/{snapshot_name}", async (req) => {
+    const name = req.params.snapshot_name as string;
+    const bytes = await store.read(store.root, name);
+    if (!bytes) throw missingSnapshot(name);
+    return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
+  });
+
+  router.add("DELETE", "/snapshots/{snapshot_name}", async (req) => {
+    const name = req.params.snapshot_name as string;
+    if (!(await store.remove(store.root, name))) throw missingSnapshot(name);
+    return done(req, true);
+  });
+}
+
+/**
+ * This server's peer id, which snapshot names carry. Random like Qdrant's, and
+ * kept in the storage directory so names stay stable across restarts.
+ */
+function peerId(ctx: ServerContext): string {
+  const file = ctx.options.storageDir && join(ctx.options.storageDir, "peer-id");
+  if (file && existsSync(file)) return readFileSync(file, "utf8").trim();
+  // A 16-digit number, like the u64 peer ids in Qdrant's snapshot names.
+  const id = String(10n ** 15n + (randomBytes(8).readBigUInt64BE() % (9n * 10n ** 15n)));
+  if (file && ctx.options.storageDir) {
+    mkdirSync(ctx.options.storageDir, { recursive: true });
+    writeFileSync(file, id);
+  }
+  return id;
+}
