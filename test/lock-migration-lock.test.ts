@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { LockConnectionError, LockLostError, LockTimeoutError } from "../src/lock/errors.js";
+import { advisoryLockKey } from "../src/lock/lock-key.js";
 import {
   acquireMigrationLock,
   type LockHolder,
@@ -108,6 +109,23 @@ describe("acquireMigrationLock", () => {
     expect(message).toContain(`host ${hostname()}, pid ${process.pid}`);
     expect(message).toContain(first.holder.since.toISOString());
     expect(message).toContain(`pg_terminate_backend(${first.holder.backendPid})`);
+  });
+
+  it("identifies a holder that is not a qdrant-migrate runner by its session", async () => {
+    const key = freshKey();
+    const other = new pg.Client({ connectionString: database.url, application_name: "psql" });
+    await other.connect();
+    try {
+      const { rows } = await other.query<{ backend: number }>(
+        "SELECT pg_advisory_lock($1::bigint), pg_backend_pid() AS backend",
+        [advisoryLockKey(key).toString()],
+      );
+      const error = await failure(acquire(key));
+      expect(error).toMatchObject({ holder: { pid: 0, backendPid: rows[0]?.backend } });
+      expect((error as Error).message).toContain("not a qdrant-migrate runner");
+    } finally {
+      await other.end();
+    }
   });
 
   it("is freed when the holding process is killed with SIGKILL", async () => {

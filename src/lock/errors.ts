@@ -7,11 +7,18 @@ export class LockTimeoutError extends QdrantMigrateError {
     readonly holder: LockHolder | undefined,
     readonly timeoutMs: number,
   ) {
+    const waited = `${Number((timeoutMs / 1000).toFixed(1))}s`;
+    const advice =
+      "Let that run finish and try again, or wait longer (lock.timeoutMs in the config file).";
     super(
       "LOCK_TIMEOUT",
-      `Timed out after ${Number((timeoutMs / 1000).toFixed(1))}s waiting for the migration lock: ` +
-        `${describeHolder(holder)}. Let that run finish and try again, or wait longer ` +
-        "(--lock-timeout).",
+      holder
+        ? `Timed out after ${waited} waiting for the migration lock: it is held by ` +
+            `${describeRunner(holder)} since ${holder.since.toISOString()}. ${advice} ` +
+            "If that process is gone but its connection lingers, end it with " +
+            `SELECT pg_terminate_backend(${holder.backendPid}).`
+        : `Timed out after ${waited} waiting for the migration lock: another session holds ` +
+            `it but could not be identified (it may have just released it). ${advice}`,
     );
   }
 }
@@ -29,25 +36,22 @@ export class LockLostError extends QdrantMigrateError {
   }
 }
 
-/** The lock's dedicated Postgres connection could not be opened. */
+/**
+ * The lock's dedicated Postgres connection could not be opened. Built from
+ * redacted text only, and without `cause`: the driver's error is unredacted.
+ */
 export class LockConnectionError extends QdrantMigrateError {
-  constructor(safeUrl: string, safeReason: string, cause: unknown) {
+  constructor(safeUrl: string, safeReason: string) {
     super(
       "LOCK_CONNECTION_FAILED",
       `Could not connect to Postgres at ${safeUrl} to take the migration lock: ${safeReason}. ` +
         "Check the database URL and that Postgres is running.",
-      { cause },
     );
   }
 }
 
-function describeHolder(holder: LockHolder | undefined): string {
-  if (!holder) {
-    return "another session holds it, but it could not be identified (it may have just released it)";
-  }
-  const runner = holder.pid > 0 ? `host ${holder.host}, pid ${holder.pid}` : "a session";
-  return (
-    `it is held by ${runner} since ${holder.since.toISOString()}. If that process is gone ` +
-    `but its connection lingers, end it with SELECT pg_terminate_backend(${holder.backendPid})`
-  );
+function describeRunner(holder: LockHolder): string {
+  return holder.pid > 0
+    ? `host ${holder.host}, pid ${holder.pid}`
+    : `a session from ${holder.host} that is not a qdrant-migrate runner`;
 }

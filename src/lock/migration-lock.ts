@@ -106,7 +106,7 @@ async function connect(url: string, timeoutMs: number): Promise<pg.Client> {
     const reason = redactSecrets(error instanceof Error ? error.message : String(error), [
       password,
     ]);
-    throw new LockConnectionError(redactUrl(url), reason, error);
+    throw new LockConnectionError(redactUrl(url), reason);
   }
   // The connection idles for the whole run; a server-wide idle_session_timeout
   // (Postgres 14+) would end it and take the lock with it. Older servers lack
