@@ -4,13 +4,15 @@ import { createJiti } from "jiti";
 /**
  * Imports a user's TypeScript or JavaScript module (migration or config file)
  * from its current contents and returns its default export, or `undefined`
- * when it has none. `jiti.import` hands `.mjs` (and `.js` in ESM packages) to
- * Node's own loader, whose cache would keep serving a file's first version in
- * a long-lived process; so every file is transpiled and evaluated afresh.
+ * when it has none. The file itself is always transpiled and evaluated afresh:
+ * `jiti.import` would hand `.mjs` (and `.js` in ESM packages) to Node's loader,
+ * whose cache keeps serving a file's first version in a long-lived process.
+ * What it imports is cached as usual, or every load would re-transpile the
+ * whole import graph (seconds per file).
  */
 export async function importDefaultFresh(path: string): Promise<{ value: unknown } | undefined> {
   const source = await readFile(path, "utf8");
-  const jiti = createJiti(path, { moduleCache: false, fsCache: false });
+  const jiti = createJiti(path, { fsCache: false });
   const mod: unknown = await jiti.evalModule(source, {
     filename: path,
     async: true,
