@@ -47,13 +47,20 @@ const MAX_POLL_MS = 1_000;
 export async function acquireMigrationLock(opts: AcquireLockOptions): Promise<MigrationLock> {
   throwIfAborted(opts.signal, "waiting for the migration lock");
   const key = advisoryLockKey(opts.key);
-  const client = await connect(opts.url, opts.timeoutMs);
+  const client = new pg.Client({
+    connectionString: opts.url,
+    application_name: runnerApplicationName(),
+    connectionTimeoutMillis: Math.max(opts.timeoutMs, 10_000),
+    // Notice a silently dropped connection (and so a lost lock) without queries.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   let settleLost: (error: LockLostError) => void = () => {};
   const lost = new Promise<LockLostError>((resolve) => {
     settleLost = resolve;
   });
   let released = false;
-  // Registered before any query: an unhandled 'error' event would crash the process.
+  // Registered before connecting: an unhandled 'error' event would crash the process.
   client.on("error", (error) => {
     if (!released) settleLost(new LockLostError(error));
   });
@@ -63,6 +70,7 @@ export async function acquireMigrationLock(opts: AcquireLockOptions): Promise<Mi
 
   let acquired: { since: Date; backendPid: number };
   try {
+    await connect(client, opts.url);
     acquired = await waitForLock(client, key, opts);
   } catch (error) {
     released = true;
@@ -89,19 +97,10 @@ export async function acquireMigrationLock(opts: AcquireLockOptions): Promise<Mi
   };
 }
 
-async function connect(url: string, timeoutMs: number): Promise<pg.Client> {
-  const client = new pg.Client({
-    connectionString: url,
-    application_name: runnerApplicationName(),
-    connectionTimeoutMillis: Math.max(timeoutMs, 10_000),
-    // Notice a silently dropped connection (and so a lost lock) without queries.
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
-  });
+async function connect(client: pg.Client, url: string): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    await client.end().catch(() => {});
     const password = passwordOf(url);
     const reason = redactSecrets(error instanceof Error ? error.message : String(error), [
       password,
@@ -112,7 +111,6 @@ async function connect(url: string, timeoutMs: number): Promise<pg.Client> {
   // (Postgres 14+) would end it and take the lock with it. Older servers lack
   // the setting, hence the ignored error.
   await client.query("SET idle_session_timeout = 0").catch(() => {});
-  return client;
 }
 
 async function waitForLock(
