@@ -100,6 +100,20 @@ describe("snapshots", () => {
     expect(await leftoverTemps(name)).toEqual([]);
   });
 
+  it("leaves the recorded snapshot as it was and no uploaded copies behind", async () => {
+    const name = uniqueName("snap");
+    await seed(name);
+    const taken = await takeSnapshot(conn, name);
+    const snapshotsBefore = await listSnapshots(conn, name);
+    await mutate(name);
+    await restoreCollection(conn, { collection: name, ...taken });
+    await restoreCollection(conn, { collection: name, ...taken });
+    const after = await listSnapshots(conn, name);
+    expect(after.map((s) => [s.name, s.checksum])).toEqual(
+      snapshotsBefore.map((s) => [s.name, s.checksum]),
+    );
+  });
+
   it("keeps the collection's aliases when it has to replace the collection", async () => {
     const name = uniqueName("snap");
     const alias = uniqueName("alias");

@@ -122,7 +122,7 @@ export async function restoreCollection(
       (await collectionExists(conn, temp)) && (await exactCount(conn, temp)) === rec.pointsCount;
     if (proven) log(`reusing verified temporary collection ${temp}`);
 
-    // The file's name on upload; the recorded snapshot's, unless taken from the temporary copy.
+    // The downloaded snapshot: the recorded one, unless taken from the temporary copy.
     let source = snapshot;
     let checksum: string;
     let placeholder = false;
@@ -168,7 +168,7 @@ export async function restoreCollection(
 
     const upload = { file, source, checksum, timeoutMs: transferTimeoutMs };
     await restoreName(conn, rec, temp, upload, tempKept, fail, log);
-    if (source !== snapshot) await conn.client.deleteSnapshot(collection, source, { wait: true });
+    await deleteSnapshotIfPresent(conn, collection, uploadName(source));
 
     await deleteSnapshotsOf(conn, temp);
     await conn.client.deleteCollection(temp);
@@ -188,7 +188,7 @@ type Fail = (reason: string, outcome?: string) => SnapshotRestoreError;
 
 interface UploadSource {
   file: string;
-  /** File name sent with the upload; Qdrant stores the file under it. */
+  /** Name of the downloaded snapshot; the upload is sent as `uploadName(source)`. */
   source: string;
   checksum: string;
   timeoutMs: number;
@@ -224,7 +224,7 @@ async function restoreName(
   }
   const aliases = live?.aliases ?? [];
   if (live) {
-    log(`deleting collection ${collection}, whose config differs from the snapshot's`);
+    log(`deleting collection ${collection} to recover the snapshot under its name`);
     await conn.client.deleteCollection(collection);
   }
   log(`recovering snapshot ${snapshot} as collection ${collection}`);
@@ -334,9 +334,7 @@ async function uploadSnapshot(
   upload: UploadSource,
 ): Promise<{ ok: true } | { ok: false; error: string }> {
   const form = new FormData();
-  // Sent under its own name, so uploading into the collection overwrites its
-  // snapshot file with identical bytes instead of leaving a second copy.
-  form.append("snapshot", await openAsBlob(upload.file), upload.source);
+  form.append("snapshot", await openAsBlob(upload.file), uploadName(upload.source));
   const query = new URLSearchParams({
     wait: "true",
     priority: "snapshot",
@@ -352,6 +350,25 @@ async function uploadSnapshot(
   }
   const error = await responseError(res, "uploadSnapshot", collection, [conn.apiKey]);
   return { ok: false, error: error.message };
+}
+
+/**
+ * Qdrant keeps an uploaded file in the collection's snapshot folder under the
+ * name it was sent with. A name of its own keeps the upload from overwriting
+ * the recorded snapshot (a half-written overwrite would corrupt it), and lets
+ * it be deleted afterwards.
+ */
+function uploadName(snapshot: string): string {
+  return `qm-restore-${snapshot}`;
+}
+
+async function deleteSnapshotIfPresent(
+  conn: QdrantConnection,
+  collection: string,
+  snapshot: string,
+): Promise<void> {
+  const present = (await listSnapshots(conn, collection)).some((s) => s.name === snapshot);
+  if (present) await conn.client.deleteSnapshot(collection, snapshot, { wait: true });
 }
 
 /** Uploaded snapshot files stay in the collection's snapshot folder even after it is dropped. */
