@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverMigrations } from "../src/migration/discover.js";
 import { MigrationFileError } from "../src/migration/errors.js";
@@ -35,6 +35,12 @@ describe("discoverMigrations", () => {
       path: join(dir, "001_a.ts"),
       checksum: createHash("sha256").update("export default {};\n").digest("hex"),
     });
+  });
+
+  it("returns absolute paths when dir is relative", async () => {
+    const dir = await folder({ "1.ts": "" });
+    const [file] = await discoverMigrations({ pattern: "*.ts", dir: relative(process.cwd(), dir) });
+    expect(file?.path).toBe(join(dir, "1.ts"));
   });
 
   it("sorts by name in byte order, not locale order", async () => {

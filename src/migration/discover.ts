@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { extname, join, relative } from "node:path";
+import { extname, join, relative, resolve } from "node:path";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { MigrationFileError } from "./errors.js";
 import { parseMigrationsGlob } from "./glob.js";
@@ -31,7 +31,8 @@ export async function discoverMigrations(
       `Migrations pattern "${migrations.pattern}" ${glob}.`,
     );
   }
-  const paths = await listFiles(migrations.dir, glob.recursive);
+  const dir = resolve(migrations.dir);
+  const paths = await listFiles(dir, glob.recursive);
   const byName = new Map<string, string>();
   for (const path of paths) {
     const file = path.slice(path.lastIndexOf("/") + 1);
@@ -42,8 +43,8 @@ export async function discoverMigrations(
     if (other !== undefined) {
       throw new MigrationFileError(
         path,
-        `Two migration files are both named ${name}: ${relative(migrations.dir, other)} and ` +
-          `${relative(migrations.dir, path)}. Migration names must be unique; rename or delete one.`,
+        `Two migration files are both named ${name}: ${relative(dir, other)} and ` +
+          `${relative(dir, path)}. Migration names must be unique; rename or delete one.`,
       );
     }
     byName.set(name, path);
