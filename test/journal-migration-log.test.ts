@@ -228,6 +228,18 @@ describe("MigrationLog reads and stamps", () => {
     expect((await local.inProgress()).map((r) => r.name)).toEqual(["0001_a", "0003_c"]);
   });
 
+  it("lists in JavaScript string order even under a linguistic collation", async () => {
+    const t = journalTables("ops", "collated_");
+    await ensureJournalTables(db, t);
+    await admin.query(
+      'ALTER TABLE ops.collated_migrations ALTER COLUMN name TYPE text COLLATE "und-x-icu"',
+    );
+    const local = new MigrationLog(db, t);
+    const names = ["0001_b", "0001B", "0001a"];
+    for (const name of names) await local.stamp(name, "c", "applied");
+    expect((await local.list()).map((r) => r.name)).toEqual([...names].sort());
+  });
+
   it("stamps a finished row without running anything", async () => {
     const name = fresh();
     await log.stamp(name, "sha256:s", "applied");

@@ -59,6 +59,10 @@ export class JournalRowMissingError extends QdrantMigrateError {
 const clock = sql<Date>`clock_timestamp()`;
 const elapsedMs = sql<number>`(extract(epoch FROM clock_timestamp() - started_at) * 1000)::integer`;
 
+// Byte order, whatever the database's collation, so rows sort as the engine
+// sorts migration file names (JavaScript string order).
+const byName = sql`name COLLATE "C"`;
+
 /** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
 export class MigrationLog {
   readonly #db: Kysely<JournalDatabase>;
@@ -163,7 +167,7 @@ export class MigrationLog {
     const rows = await this.#db
       .selectFrom("journalMigrations")
       .selectAll()
-      .orderBy("name")
+      .orderBy(byName)
       .execute();
     return rows.map(toRecord);
   }
@@ -174,7 +178,7 @@ export class MigrationLog {
       .selectFrom("journalMigrations")
       .selectAll()
       .where("status", "=", "in_progress")
-      .orderBy("name")
+      .orderBy(byName)
       .execute();
     return rows.map(toRecord);
   }

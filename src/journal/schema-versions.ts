@@ -83,12 +83,12 @@ export class SchemaVersions {
     return row && toRecord(row);
   }
 
-  /** Every recorded collection, ordered by name. */
+  /** Every recorded collection, ordered by name (byte order, whatever the collation). */
   async list(): Promise<SchemaVersionRecord[]> {
     const rows = await this.#db
       .selectFrom("journalSchemaVersions")
       .selectAll()
-      .orderBy("collection_name")
+      .orderBy(sql`collection_name COLLATE "C"`)
       .execute();
     return rows.map(toRecord);
   }
