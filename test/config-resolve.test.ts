@@ -185,6 +185,18 @@ describe("resolveConfig: validation errors name the field and the file", () => {
     expect(error.message).toContain("DATABASE_URL");
   });
 
+  it("names DATABASE_URL when the bad Postgres URL came from it", () => {
+    const error = errorOf({}, { DATABASE_URL: "mysql://root:pw@h/db" });
+    expect(error.field).toBe("postgres.url");
+    expect(error.message).toContain("postgres.url (from the DATABASE_URL environment variable)");
+  });
+
+  it("names QDRANT_URL when the bad Qdrant URL came from it", () => {
+    const error = errorOf({}, { DATABASE_URL: PG, QDRANT_URL: "localhost:6333" });
+    expect(error.field).toBe("qdrant.url");
+    expect(error.message).toContain("qdrant.url (from the QDRANT_URL environment variable)");
+  });
+
   it("says where the settings came from when there is no config file", () => {
     let message = "";
     try {

@@ -46,10 +46,11 @@ export function resolveConfig(
   const env = opts.env ?? process.env;
   const rootDir = resolve(opts.rootDir);
   const where = opts.configFile ? `config file ${opts.configFile}` : "configuration";
-  const fail = (field: string, problem: string): never => {
+  const fail: Fail = (field, problem, envVar) => {
+    const from = envVar ? ` (from the ${envVar} environment variable)` : "";
     throw new ConfigError(
       "CONFIG_INVALID",
-      `Invalid ${where}: ${field} ${problem}.`,
+      `Invalid ${where}: ${field}${from} ${problem}.`,
       field,
       opts.configFile,
     );
@@ -84,20 +85,27 @@ export function resolveConfig(
   const glob = parseMigrationsGlob(pattern);
   if (typeof glob === "string") return fail("migrations", glob);
 
-  const pgUrl = optionalString(postgres.url, "postgres.url", fail) ?? nonEmpty(env.DATABASE_URL);
+  const configPgUrl = optionalString(postgres.url, "postgres.url", fail);
+  const pgUrl = configPgUrl ?? nonEmpty(env.DATABASE_URL);
   if (pgUrl === undefined) {
     return fail(
       "postgres.url",
       "is not set: set postgres.url in the config file or the DATABASE_URL environment variable",
     );
   }
-  checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], fail);
+  checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], (field, problem) =>
+    fail(field, problem, configPgUrl === undefined ? "DATABASE_URL" : undefined),
+  );
 
-  const qdrantUrl =
-    optionalString(qdrant.url, "qdrant.url", fail) ??
-    nonEmpty(env.QDRANT_URL) ??
-    DEFAULT_QDRANT_URL;
-  checkUrl(qdrantUrl, "qdrant.url", ["http:", "https:"], fail);
+  const configQdrantUrl = optionalString(qdrant.url, "qdrant.url", fail);
+  const qdrantUrl = configQdrantUrl ?? nonEmpty(env.QDRANT_URL) ?? DEFAULT_QDRANT_URL;
+  checkUrl(qdrantUrl, "qdrant.url", ["http:", "https:"], (field, problem) =>
+    fail(
+      field,
+      problem,
+      configQdrantUrl === undefined && env.QDRANT_URL ? "QDRANT_URL" : undefined,
+    ),
+  );
 
   const apiKey = qdrant.apiKey;
   if (apiKey !== undefined && typeof apiKey !== "string") {
@@ -130,7 +138,8 @@ export function resolveConfig(
   };
 }
 
-type Fail = (field: string, problem: string) => never;
+/** Throws the ConfigError for `field`; `envVar` names the variable the bad value came from. */
+type Fail = (field: string, problem: string, envVar?: string) => never;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
