@@ -127,6 +127,7 @@ describe("resolveConfig: environment fallbacks", () => {
 describe("resolveConfig: validation errors name the field and the file", () => {
   const cases: [string, unknown, string][] = [
     ["an unknown top-level key", { migration: "x/*.ts" }, "migration"],
+    ["a key inherited from Object.prototype", { constructor: {} }, "constructor"],
     ["an unknown nested key", { qdrant: { apikey: "k" } }, "qdrant.apikey"],
     ["a section that is not an object", { postgres: "postgres://h/db" }, "postgres"],
     ["a non-string migrations glob", { migrations: 3 }, "migrations"],

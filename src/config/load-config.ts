@@ -35,7 +35,10 @@ export async function loadConfig(
   return resolveConfig(input, { rootDir, configFile, env });
 }
 
-async function findConfigFile(cwd: string, configPath: string | undefined) {
+async function findConfigFile(
+  cwd: string,
+  configPath: string | undefined,
+): Promise<string | undefined> {
   if (configPath !== undefined) {
     const path = resolve(cwd, configPath);
     if (!(await exists(path))) {

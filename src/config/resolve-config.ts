@@ -61,10 +61,10 @@ export function resolveConfig(
     return fail("(default export)", "must be an object, such as defineConfig({ ... })");
   }
   for (const key of Object.keys(root)) {
-    const allowed = SECTIONS[key];
-    if (!(key in SECTIONS)) {
+    if (!Object.hasOwn(SECTIONS, key)) {
       return fail(key, `is not a known setting (known: ${Object.keys(SECTIONS).join(", ")})`);
     }
+    const allowed = SECTIONS[key];
     const section = root[key];
     if (allowed === undefined || section === undefined) continue;
     if (!isPlainObject(section)) return fail(key, "must be an object");
