@@ -86,6 +86,15 @@ describe("tracking client", () => {
     expect(rec.calls).toEqual([`create ${name}`]);
   });
 
+  it("still records the creation of a collection that an earlier write found missing", async () => {
+    const name = uniqueName("track");
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await expect(client.upsert(name, { points: [point(1)] })).rejects.toThrow();
+    await client.createCollection(name, { vectors: { size: 2, distance: "Dot" } });
+    expect(rec.calls).toEqual([`create ${name}`]);
+  });
+
   it("snapshots (beforeMutate) and records the aliases of a collection before dropping it", async () => {
     const name = uniqueName("track");
     const alias = uniqueName("alias");

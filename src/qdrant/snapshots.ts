@@ -31,23 +31,36 @@ export interface RestoreOptions {
   transferTimeoutMs?: number;
 }
 
-/** Snapshots a collection; the exact point count is read first. */
+/**
+ * Snapshots a collection; the exact point count is read first. Sent through
+ * `fetchRaw` with the transfer timeout: snapshotting a large collection takes
+ * longer than an ordinary call may.
+ */
 export async function takeSnapshot(
   conn: QdrantConnection,
   collection: string,
+  opts: { timeoutMs?: number } = {},
 ): Promise<{ snapshot: string; pointsCount: number; checksum: string | null }> {
   const pointsCount = await exactCount(conn, collection);
-  const description = await conn.client.createSnapshot(collection, { wait: true });
-  if (!description) {
+  const res = await conn.fetchRaw(
+    `/collections/${encodeURIComponent(collection)}/snapshots?wait=true`,
+    { method: "POST", timeoutMs: opts.timeoutMs ?? transferTimeout(conn) },
+  );
+  if (res.status !== 200) {
+    throw await responseError(res, "createSnapshot", collection, [conn.apiKey]);
+  }
+  const body = (await res.json()) as { result?: Partial<SnapshotDescription> };
+  const name = body.result?.name;
+  if (typeof name !== "string") {
     throw new QdrantRequestError(
       "createSnapshot",
       collection,
-      202,
+      res.status,
       undefined,
-      `Qdrant accepted the snapshot of collection "${collection}" without waiting for it; cannot roll back without it.`,
+      `Qdrant createSnapshot on collection "${collection}" answered without a snapshot name; cannot roll back without it.`,
     );
   }
-  return { snapshot: description.name, pointsCount, checksum: description.checksum ?? null };
+  return { snapshot: name, pointsCount, checksum: body.result?.checksum ?? null };
 }
 
 /** The collection's snapshots, oldest first; empty when the collection does not exist. */
@@ -109,7 +122,7 @@ export async function restoreCollection(
   opts: RestoreOptions = {},
 ): Promise<void> {
   const log = opts.log ?? (() => {});
-  const transferTimeoutMs = opts.transferTimeoutMs ?? Math.max(conn.timeoutMs, 600_000);
+  const transferTimeoutMs = opts.transferTimeoutMs ?? transferTimeout(conn);
   const { collection, snapshot } = rec;
   const temp = restoreTempName(collection, snapshot);
   const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-restore-"));
@@ -138,7 +151,7 @@ export async function restoreCollection(
       );
     } else if (proven) {
       // The name is gone, but the temporary copy is proven: take the file from it.
-      source = (await takeSnapshot(conn, temp)).snapshot;
+      source = (await takeSnapshot(conn, temp, { timeoutMs: transferTimeoutMs })).snapshot;
       checksum = await download(conn, temp, source, file, null, transferTimeoutMs, fail);
     } else {
       checksum = await downloadThroughPlaceholder(conn, rec, file, transferTimeoutMs, fail, log);
@@ -182,6 +195,11 @@ export async function restoreCollection(
 export function restoreTempName(collection: string, snapshot: string): string {
   const tag = createHash("sha256").update(snapshot).digest("hex").slice(0, 10);
   return `${collection}__qm_restore_${tag}`;
+}
+
+/** Snapshot transfers get at least 10 minutes: their size, not the server's health, sets their time. */
+function transferTimeout(conn: QdrantConnection): number {
+  return Math.max(conn.timeoutMs, 600_000);
 }
 
 type Fail = (reason: string, outcome?: string) => SnapshotRestoreError;

@@ -80,6 +80,8 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
   function beforeWrite(collection: string): Promise<void> {
     return prepare(collection, async () => {
       if (await exists(collection)) await hooks.beforeMutate(collection);
+      // Not remembered: Qdrant refuses this write, and a later createCollection must still be recorded.
+      else prepared.delete(collection);
     });
   }
 
