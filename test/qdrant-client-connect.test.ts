@@ -161,6 +161,19 @@ describe("connectQdrant", () => {
     expect(fake.hits()).toBe(1);
   });
 
+  it("reports an unexpected success status as a failed request, not as a connection problem", async () => {
+    const fake = await fakeQdrant((_req, res) => {
+      res
+        .writeHead(202, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: "accepted", time: 0 }));
+    });
+    const conn = connectQdrant({ url: fake.url, timeoutMs: 5_000 });
+    const error = (await caught(conn.client.createSnapshot("c"))) as QdrantRequestError;
+    expect(error).toBeInstanceOf(QdrantRequestError);
+    expect(error.message).toContain("202");
+    expect(error.message).not.toContain("cannot reach");
+  });
+
   it("sends the API key but never shows it in an error", async () => {
     const fake = await fakeQdrant((req, res) => {
       res.writeHead(403, { "content-type": "application/json" }).end(

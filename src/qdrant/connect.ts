@@ -276,8 +276,12 @@ function wrapError(
       `no answer from ${redactUrl(url)} within ${timeoutMs} ms (it may still have been applied)`,
     );
   }
-  const code = socketCode(error);
   const detail = error instanceof Error ? error.message : String(error);
+  if (name === "QdrantClientUnexpectedResponseError") {
+    // A non-error status the client does not expect, such as 202 Accepted.
+    return requestError(operation, collection, undefined, undefined, secrets, detail);
+  }
+  const code = socketCode(error);
   return requestError(
     operation,
     collection,
