@@ -151,6 +151,8 @@ describe("resolveConfig: validation errors name the field and the file", () => {
       { qdrant: { url: "http://q:6333?api-key=x" } },
       "qdrant.url",
     ],
+    ["a Qdrant URL with a path", { qdrant: { url: "http://proxy/qdrant" } }, "qdrant.url"],
+    ["a Qdrant URL with credentials", { qdrant: { url: "http://u:p@q:6333" } }, "qdrant.url"],
     ["a non-string API key", { qdrant: { apiKey: 42 } }, "qdrant.apiKey"],
     ["a fractional Qdrant timeout", { qdrant: { timeoutMs: 1.5 } }, "qdrant.timeoutMs"],
     ["a zero Qdrant timeout", { qdrant: { timeoutMs: 0 } }, "qdrant.timeoutMs"],
@@ -223,6 +225,11 @@ describe("resolveConfig: secrets never appear in errors", () => {
   it("does not echo an API key carried in a Qdrant URL", () => {
     const error = errorOf({ qdrant: { url: "http://q:6333/?api-key=qk-secret-1" } });
     expect(error.message).not.toContain("qk-secret-1");
+  });
+
+  it("does not echo a password carried in a Qdrant URL", () => {
+    const error = errorOf({ qdrant: { url: "https://admin:qk-secret-3@q:6333" } });
+    expect(error.message).not.toContain("qk-secret-3");
   });
 
   it("does not echo an API key given the wrong type", () => {

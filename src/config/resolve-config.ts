@@ -175,8 +175,20 @@ function checkUrl(value: string, field: string, protocols: string[], fail: Fail)
       `must use ${protocols.map((p) => `${p}//`).join(" or ")}, not the scheme "${url.protocol}"`,
     );
   }
-  if (protocols.includes("http:") && (url.search !== "" || url.hash !== "")) {
-    fail(field, "must not have a query string or #fragment (put the API key in qdrant.apiKey)");
+  if (protocols.includes("http:")) {
+    // The JS client silently drops all of these; a key must go in qdrant.apiKey.
+    if (url.username !== "" || url.password !== "") {
+      fail(field, "must not contain user:password@ (Qdrant takes an API key: set qdrant.apiKey)");
+    }
+    if (url.search !== "" || url.hash !== "") {
+      fail(field, "must not have a query string or #fragment (put the API key in qdrant.apiKey)");
+    }
+    if (url.pathname !== "/") {
+      fail(
+        field,
+        "must not have a path: the Qdrant client ignores it (give scheme, host and port)",
+      );
+    }
   }
   return url;
 }
