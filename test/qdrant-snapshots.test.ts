@@ -158,6 +158,19 @@ describe("Qdrant server: collection snapshots", () => {
     expect(reply.body).toMatchObject({ status: "accepted" });
   });
 
+  it("answers 202 with wait=false even when the task fails, as Qdrant only logs it", async () => {
+    const name = uniqueName("snap_nowait_fail");
+    await collectionWithPoints(name);
+    const reply = await rest(
+      qdrant,
+      "DELETE",
+      `/collections/${name}/snapshots/absent.snapshot?wait=false`,
+    );
+    expect(reply.status).toBe(202);
+    const waited = await rest(qdrant, "DELETE", `/collections/${name}/snapshots/absent.snapshot`);
+    expect(waited.status).toBe(404);
+  });
+
   it("answers 404 for snapshot names that try to leave the directory", async () => {
     const name = uniqueName("snap_traversal");
     await collectionWithPoints(name);

@@ -15,8 +15,10 @@ const PRIORITIES = ["no_sync", "snapshot", "replica"];
 
 /**
  * Collection and full-storage snapshots (src/actix/api/snapshot_api.rs).
- * `wait` defaults to true; with `wait=false` the work is still done before the
- * reply (it is fast here), which then is Qdrant's 202 `accepted`.
+ * `wait` defaults to true. With `wait=false` Qdrant runs the work as a task and
+ * answers 202 `accepted` at once, only logging the task's errors
+ * (helpers::time_or_accept); here the work is still done before the reply (it
+ * is fast), and its errors are dropped the same way.
  * Recovery changes the state from a file, so it is never replayed from the
  * log: it asks for a checkpoint instead (see RouteOptions.mutates).
  */
@@ -27,22 +29,32 @@ export function registerSnapshotRoutes(
 ): void {
   const { state } = ctx;
   const store = new SnapshotStore(ctx.options.snapshotsDir, peerId(ctx), now);
-  const done = (req: QdrantRequest, result: unknown): Reply =>
-    queryFlag(req.query, "wait", true) ? ok(result) : { kind: "accepted" };
+  const timeOrAccept = async (req: QdrantRequest, work: () => Promise<unknown>): Promise<Reply> => {
+    if (queryFlag(req.query, "wait", true)) return ok(await work());
+    try {
+      await work();
+    } catch {
+      // Qdrant only logs the errors of a task nobody waits for.
+    }
+    return { kind: "accepted" };
+  };
   const collectionOf = (req: QdrantRequest) => {
     const name = req.params.collection_name as string;
     assertValidName(name, false);
     return resolveCollection(state, name);
   };
   const missingSnapshot = (name: string) => notFound(`Snapshot ${name} not found`);
+  const missingFullSnapshot = (name: string) => notFound(`Full storage snapshot ${name} not found`);
 
-  router.add("POST", "/collections/{collection_name}/snapshots", async (req) => {
-    const collection = collectionOf(req);
-    // Encoded before any await, so the snapshot is one consistent moment.
-    const bytes = collectionSnapshotBytes(collection);
-    const dir = store.collectionDir(collection.name);
-    return done(req, await store.save(dir, store.collectionSnapshotName(collection.name), bytes));
-  });
+  router.add("POST", "/collections/{collection_name}/snapshots", (req) =>
+    timeOrAccept(req, () => {
+      const collection = collectionOf(req);
+      // Encoded before any await, so the snapshot is one consistent moment.
+      const bytes = collectionSnapshotBytes(collection);
+      const dir = store.collectionDir(collection.name);
+      return store.save(dir, store.collectionSnapshotName(collection.name), bytes);
+    }),
+  );
 
   router.add("GET", "/collections/{collection_name}/snapshots", async (req) => {
     const collection = collectionOf(req);
@@ -57,14 +69,16 @@ export function registerSnapshotRoutes(
     return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
   });
 
-  router.add("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", async (req) => {
-    const collection = collectionOf(req);
-    const name = req.params.snapshot_name as string;
-    if (!(await store.remove(store.collectionDir(collection.name), name))) {
-      throw missingSnapshot(name);
-    }
-    return done(req, true);
-  });
+  router.add("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", (req) =>
+    timeOrAccept(req, async () => {
+      const collection = collectionOf(req);
+      const name = req.params.snapshot_name as string;
+      if (!(await store.remove(store.collectionDir(collection.name), name))) {
+        throw missingSnapshot(name);
+      }
+      return true;
+    }),
+  );
 
   router.add(
     "PUT",
@@ -82,11 +96,14 @@ export function registerSnapshotRoutes(
           `unknown variant \`${String(body.priority)}\`, expected one of \`no_sync\`, \`snapshot\`, \`replica\``,
         );
       }
+      const location = body.location;
       const apiKey = typeof body.api_key === "string" ? body.api_key : undefined;
-      const bytes = await fetchSnapshot(body.location, ctx.options.snapshotsDir, apiKey);
       const checksum = typeof body.checksum === "string" ? body.checksum : undefined;
-      recoverCollection(state, name, bytes, checksum);
-      return done(req, true);
+      return timeOrAccept(req, async () => {
+        const bytes = await fetchSnapshot(location, ctx.options.snapshotsDir, apiKey);
+        recoverCollection(state, name, bytes, checksum);
+        return true;
+      });
     },
     { mutates: true },
   );
@@ -104,38 +121,43 @@ export function registerSnapshotRoutes(
       }
       const file = multipartField(req.headers["content-type"], req.rawBody, "snapshot");
       if (!file) throw badRequest("Multipart field `snapshot` is missing");
-      // Kept in the collection's snapshot directory, as Qdrant keeps an uploaded snapshot.
-      const dir = store.collectionDir(name);
-      const fileName =
-        file.filename && store.path(dir, file.filename)
-          ? file.filename
-          : `${name}-upload-${randomInt(1e9)}.snapshot`;
-      await store.save(dir, fileName, file.content);
-      recoverCollection(state, name, file.content, req.query.get("checksum") ?? undefined);
-      return done(req, true);
+      return timeOrAccept(req, async () => {
+        // Kept in the collection's snapshot directory, as Qdrant keeps an uploaded snapshot.
+        const dir = store.collectionDir(name);
+        const fileName =
+          file.filename && store.path(dir, file.filename)
+            ? file.filename
+            : `${name}-upload-${randomInt(1e9)}.snapshot`;
+        await store.save(dir, fileName, file.content);
+        recoverCollection(state, name, file.content, req.query.get("checksum") ?? undefined);
+        return true;
+      });
     },
     { mutates: true },
   );
 
-  router.add("POST", "/snapshots", async (req) => {
-    const bytes = fullSnapshotBytes(state);
-    return done(req, await store.save(store.root, store.fullSnapshotName(), bytes));
-  });
+  router.add("POST", "/snapshots", (req) =>
+    timeOrAccept(req, () =>
+      store.save(store.root, store.fullSnapshotName(), fullSnapshotBytes(state)),
+    ),
+  );
 
   router.add("GET", "/snapshots", async () => ok(await store.list(store.root)));
 
   router.add("GET", "/snapshots/{snapshot_name}", async (req) => {
     const name = req.params.snapshot_name as string;
     const bytes = await store.read(store.root, name);
-    if (!bytes) throw missingSnapshot(name);
+    if (!bytes) throw missingFullSnapshot(name);
     return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
   });
 
-  router.add("DELETE", "/snapshots/{snapshot_name}", async (req) => {
-    const name = req.params.snapshot_name as string;
-    if (!(await store.remove(store.root, name))) throw missingSnapshot(name);
-    return done(req, true);
-  });
+  router.add("DELETE", "/snapshots/{snapshot_name}", (req) =>
+    timeOrAccept(req, async () => {
+      const name = req.params.snapshot_name as string;
+      if (!(await store.remove(store.root, name))) throw missingFullSnapshot(name);
+      return true;
+    }),
+  );
 }
 
 /**
