@@ -120,6 +120,9 @@ async function restoreAppliedState(
   emit: (event: MigratorEvent) => Promise<void>,
   name: string,
 ): Promise<void> {
+  for (const snapshot of applied.snapshots) {
+    rt.snapshotSpacing.note(snapshot.collection, Date.parse(snapshot.takenAt));
+  }
   for (const snapshot of applied.snapshots) await tracker.protect(snapshot.collection);
   for (const collection of applied.createdCollections) await tracker.protect(collection);
   await undoQdrantChanges(rt, applied, (message) => {

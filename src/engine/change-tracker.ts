@@ -55,7 +55,9 @@ export class ChangeTracker {
     if (!exists) return;
     await this.recordAliases();
     await this.emit({ type: "snapshot-taking", migration: this.migration, collection });
+    await this.rt.snapshotSpacing.waitTurn(collection);
     const taken = await takeSnapshot(this.rt.qdrant, collection);
+    this.rt.snapshotSpacing.note(collection, Date.now());
     const record: SnapshotRecord = {
       collection,
       snapshot: taken.snapshot,

@@ -5,6 +5,7 @@ import { MigrationLog } from "../journal/migration-log.js";
 import { SchemaVersions } from "../journal/schema-versions.js";
 import { type JournalDatabase, type JournalTables, journalTables } from "../journal/tables.js";
 import { connectQdrant, type QdrantConnection } from "../qdrant/connect.js";
+import { SnapshotSpacing } from "./snapshot-spacing.js";
 
 /** The connections one run uses: one pool for Postgres, one client for Qdrant. */
 export interface Runtime {
@@ -16,6 +17,7 @@ export interface Runtime {
   versions: SchemaVersions;
   /** Values that must never be printed: the Postgres password, the Qdrant API key. */
   secrets: string[];
+  snapshotSpacing: SnapshotSpacing;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     journal: new MigrationLog(db, tables),
     versions: new SchemaVersions(db, tables),
     secrets: secretsOf(config),
+    snapshotSpacing: new SnapshotSpacing(),
     async close() {
       await db.destroy();
     },

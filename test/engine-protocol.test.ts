@@ -1,0 +1,361 @@
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { MigratorEvent } from "../src/engine/events.js";
+import { createMigrator, type Migrator } from "../src/engine/migrator.js";
+import { useTestDatabase } from "./harness/database.js";
+import { makeProject, type TestProject } from "./harness/project.js";
+import { dumpCollection } from "./harness/qdrant-state.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+const db = useTestDatabase();
+const qdrant = useQdrant();
+
+declare global {
+  // Lets migration files written by these tests call back into the test.
+  var qmProbe: ((point: string) => Promise<void>) | undefined;
+}
+
+let project: TestProject;
+let prefix: string;
+const open: Migrator[] = [];
+
+/** Each test gets its own migrations folder and its own journal tables. */
+beforeEach(async () => {
+  project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: qdrant.apiKey });
+  prefix = uniqueName("qm").toLowerCase();
+});
+
+afterEach(async () => {
+  globalThis.qmProbe = undefined;
+  await Promise.all(open.splice(0).map((m) => m.close()));
+});
+
+function migrator(events: MigratorEvent[] = []): Migrator {
+  const m = createMigrator(project.config({ tablePrefix: `${prefix}_` }), {
+    onEvent: (e) => {
+      events.push(e);
+    },
+  });
+  open.push(m);
+  return m;
+}
+
+async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function tableExists(name: string): Promise<boolean> {
+  const rows = await sql<{ t: string | null }>("SELECT to_regclass($1)::text AS t", [name]);
+  return rows[0]?.t !== null && rows[0]?.t !== undefined;
+}
+
+describe("engine protocol", () => {
+  it("applies a paired migration: Postgres step, Qdrant step, journal and schema version", async () => {
+    const collection = uniqueName("docs");
+    const table = uniqueName("docs");
+    await project.writeMigration(
+      "001_create",
+      `export default {
+        postgres: {
+          up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+          down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+        },
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.createCollection("${collection}", { vectors: { text: { size: 4, distance: "Cosine" } } });
+          },
+          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+        },
+      };`,
+    );
+    const m = migrator();
+    const result = await m.up();
+    expect(result.error).toBeUndefined();
+    expect(result.results).toEqual([
+      expect.objectContaining({ name: "001_create", direction: "up", status: "success" }),
+    ]);
+    expect(await tableExists(table)).toBe(true);
+    expect((await qdrant.client.collectionExists(collection)).exists).toBe(true);
+    const [record] = await m.history();
+    expect(record).toMatchObject({ name: "001_create", status: "applied", createdCollections: [collection] });
+    const { collections } = await m.status();
+    expect(collections.find((c) => c.collectionName === collection)).toMatchObject({
+      schemaVersion: 1,
+      lastMigration: "001_create",
+    });
+    const info = await qdrant.client.getCollection(collection);
+    expect(info.config.metadata).toMatchObject({
+      qdrant_migrate: { schema_version: 1, migration: "001_create" },
+    });
+  });
+
+  it("commits the in_progress journal row before the Qdrant step runs", async () => {
+    const collection = uniqueName("docs");
+    await project.writeMigration(
+      "002_probe_journal",
+      `export default {
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await globalThis.qmProbe?.("qdrant-step");
+            await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
+          },
+          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+        },
+      };`,
+    );
+    const seen: string[] = [];
+    globalThis.qmProbe = async () => {
+      const rows = await sql<{ status: string }>(
+        `SELECT status FROM "${prefix}_migrations" WHERE name = '002_probe_journal'`,
+      );
+      seen.push(rows[0]?.status ?? "absent");
+    };
+    const result = await migrator().up();
+    expect(result.error).toBeUndefined();
+    expect(seen).toEqual(["in_progress"]);
+  });
+
+  it("keeps the Postgres step uncommitted until the Qdrant step has succeeded", async () => {
+    const table = uniqueName("t");
+    const collection = uniqueName("docs");
+    await project.writeMigration(
+      "001_probe_transaction",
+      `export default {
+        postgres: {
+          up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+          down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+        },
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await globalThis.qmProbe?.("qdrant-step");
+            await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
+          },
+          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+        },
+      };`,
+    );
+    const visible: boolean[] = [];
+    globalThis.qmProbe = async () => {
+      visible.push(await tableExists(table));
+    };
+    const result = await migrator().up();
+    expect(result.error).toBeUndefined();
+    expect(visible).toEqual([false]);
+    expect(await tableExists(table)).toBe(true);
+  });
+
+  it("snapshots an existing collection before its first change, once", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await qdrant.client.upsert(collection, {
+      wait: true,
+      points: [{ id: 1, vector: [1, 0, 0, 0], payload: { n: 1 } }],
+    });
+    await project.writeMigration(
+      "001_touch",
+      `export default {
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await globalThis.qmProbe?.("before-write");
+            await Promise.all([2, 3, 4].map((id) =>
+              qdrant.upsert("${collection}", { points: [{ id, vector: [0, 1, 0, 0], payload: { n: id } }] })));
+          },
+          down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [2, 3, 4] }); },
+        },
+      };`,
+    );
+    const events: MigratorEvent[] = [];
+    let snapshotsBeforeWrite = -1;
+    globalThis.qmProbe = async () => {
+      snapshotsBeforeWrite = events.filter((e) => e.type === "snapshot-taken").length;
+    };
+    const m = migrator(events);
+    const result = await m.up();
+    expect(result.error).toBeUndefined();
+    expect(snapshotsBeforeWrite).toBe(0);
+    const taken = events.filter((e) => e.type === "snapshot-taken");
+    expect(taken).toHaveLength(1);
+    const [record] = await m.history();
+    expect(record?.snapshots).toEqual([expect.objectContaining({ collection, pointsCount: 1 })]);
+    const names = (await qdrant.client.listSnapshots(collection)).map((s) => s.name);
+    expect(names).toContain(record?.snapshots[0]?.snapshot);
+    // The writes went through with wait=true: all are visible as soon as up() returns.
+    expect((await qdrant.client.count(collection, { exact: true })).count).toBe(4);
+  });
+
+  it("leaves both stores exactly as they were when the Qdrant step fails", async () => {
+    const table = uniqueName("t");
+    const collection = uniqueName("docs");
+    const alias = uniqueName("docs_alias");
+    const created = uniqueName("new");
+    await sql(`CREATE TABLE "${table}" (id integer primary key, title text)`);
+    await sql(`INSERT INTO "${table}" VALUES (1, 'one'), (2, 'two')`);
+    await qdrant.client.createCollection(collection, {
+      vectors: { text: { size: 4, distance: "Cosine" } },
+    });
+    await qdrant.client.createPayloadIndex(collection, { field_name: "tenant", field_schema: "keyword", wait: true });
+    await qdrant.client.upsert(collection, {
+      wait: true,
+      points: [
+        { id: 1, vector: { text: [1, 0, 0, 0] }, payload: { tenant: "a", title: "one" } },
+        { id: 2, vector: { text: [0, 1, 0, 0] }, payload: { tenant: "b", title: "two" } },
+      ],
+    });
+    await qdrant.client.updateCollectionAliases({
+      actions: [{ create_alias: { collection_name: collection, alias_name: alias } }],
+    });
+    const before = await dumpCollection(qdrant.client, collection);
+    const rowsBefore = await sql(`SELECT * FROM "${table}" ORDER BY id`);
+
+    await project.writeMigration(
+      "001_breaks",
+      `export default {
+        postgres: {
+          up: async ({ db }) => {
+            await db.schema.alterTable("${table}").addColumn("extra", "text").execute();
+            await db.insertInto("${table}").values({ id: 3, title: "three" }).execute();
+            await db.deleteFrom("${table}").where("id", "=", 1).execute();
+          },
+          down: async () => {},
+        },
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.upsert("${alias}", { points: [{ id: 3, vector: { text: [0, 0, 1, 0] }, payload: { tenant: "c" } }] });
+            await qdrant.delete("${collection}", { points: [1] });
+            await qdrant.setPayload("${collection}", { points: [2], payload: { title: "changed" } });
+            await qdrant.createPayloadIndex("${collection}", { field_name: "title", field_schema: "text" });
+            await qdrant.createCollection("${created}", { vectors: { size: 4, distance: "Dot" } });
+            await qdrant.updateCollectionAliases({ actions: [
+              { delete_alias: { alias_name: "${alias}" } },
+              { create_alias: { collection_name: "${created}", alias_name: "${alias}" } },
+            ] });
+            throw new Error("boom in the qdrant step");
+          },
+          down: async () => {},
+        },
+      };`,
+    );
+    const m = migrator();
+    const result = await m.up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.message).toContain("boom in the qdrant step");
+    expect(await dumpCollection(qdrant.client, collection)).toEqual(before);
+    expect((await qdrant.client.collectionExists(created)).exists).toBe(false);
+    expect(await sql(`SELECT * FROM "${table}" ORDER BY id`)).toEqual(rowsBefore);
+    const [record] = await m.history();
+    expect(record).toMatchObject({ name: "001_breaks", status: "failed" });
+    expect(record?.error).toContain("boom in the qdrant step");
+  });
+
+  it("rolls back like a failing step when verify fails", async () => {
+    const table = uniqueName("t");
+    const collection = uniqueName("docs");
+    await project.writeMigration(
+      "001_unverified",
+      `export default {
+        postgres: {
+          up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+          down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+        },
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
+          },
+          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+        },
+        verify: async ({ qdrant }) => {
+          const { count } = await qdrant.count("${collection}", { exact: true });
+          if (count !== 10) throw new Error("expected 10 points, found " + count);
+        },
+      };`,
+    );
+    const result = await migrator().up();
+    expect(result.error?.message).toContain("expected 10 points, found 0");
+    expect(await tableExists(table)).toBe(false);
+    expect((await qdrant.client.collectionExists(collection)).exists).toBe(false);
+  });
+
+  it("applies nothing when a pending migration file is malformed", async () => {
+    const table = uniqueName("t");
+    await project.writeMigration(
+      "001_fine",
+      `export default { postgres: {
+        up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+        down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+      } };`,
+    );
+    const path = await project.writeMigration("002_broken", "export default { postgres: { up: 42 } };");
+    const result = await migrator().up();
+    expect(result.error?.code).toBe("MIGRATION_FILE_INVALID");
+    expect(result.error?.message).toContain(path);
+    expect(result.results).toEqual([]);
+    expect(await tableExists(table)).toBe(false);
+  });
+
+  it("refuses to run when an applied migration's file has changed", async () => {
+    const source = (n: number) =>
+      `export default { postgres: { up: async () => {}, down: async () => {} } }; // ${n}`;
+    await project.writeMigration("001_first", source(1));
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    await project.writeMigration("001_first", source(2));
+    await project.writeMigration("002_second", source(3));
+    const result = await m.up();
+    expect(result.error?.code).toBe("HISTORY_MISMATCH");
+    expect(result.error?.message).toContain("001_first");
+    expect((await m.status()).migrations.find((e) => e.name === "002_second")?.state).toBe("pending");
+  });
+
+  it("refuses to revert a migration whose Qdrant step has no down, unless from a snapshot", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await qdrant.client.upsert(collection, { wait: true, points: [{ id: 1, vector: [1, 2, 3, 4] }] });
+    const before = await dumpCollection(qdrant.client, collection);
+    await project.writeMigration(
+      "001_one_way",
+      `export default { qdrant: { up: async ({ qdrant }) => {
+        await qdrant.upsert("${collection}", { points: [{ id: 2, vector: [4, 3, 2, 1] }] });
+        await qdrant.createPayloadIndex("${collection}", { field_name: "k", field_schema: "keyword" });
+      } } };`,
+    );
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    const refused = await m.down();
+    expect(refused.error?.code).toBe("MIGRATION_IRREVERSIBLE");
+    expect(refused.error?.message).toContain("--from-snapshot");
+    expect((await qdrant.client.count(collection, { exact: true })).count).toBe(2);
+
+    const reverted = await m.down({ fromSnapshot: true });
+    expect(reverted.error).toBeUndefined();
+    expect(await dumpCollection(qdrant.client, collection)).toEqual(before);
+    expect((await m.status()).migrations[0]?.state).toBe("pending");
+  });
+
+  it("keeps a distinct snapshot per migration when two migrations touch one collection in one run", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    for (const [name, id] of [["001_a", 1], ["002_b", 2]] as const) {
+      await project.writeMigration(
+        name,
+        `export default { qdrant: {
+          up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: ${id}, vector: [1, 1, 1, 1] }] }); },
+          down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [${id}] }); },
+        } };`,
+      );
+    }
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    const records = await m.history();
+    const names = records.map((r) => r.snapshots[0]?.snapshot);
+    expect(new Set(names).size).toBe(2);
+    expect(records.map((r) => r.snapshots[0]?.pointsCount)).toEqual([0, 1]);
+    const onServer = (await qdrant.client.listSnapshots(collection)).map((s) => s.name);
+    for (const name of names) expect(onServer).toContain(name);
+  });
+});

@@ -1,0 +1,44 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resolveConfig, type ResolvedConfig } from "../../src/config/resolve-config.js";
+
+export interface TestProject {
+  dir: string;
+  migrationsDir: string;
+  /** Writes `migrations/<name>.mjs` with the given module source. */
+  writeMigration(name: string, source: string): Promise<string>;
+  /** The resolved config of this project (no config file; explicit URLs). */
+  config(overrides?: { tablePrefix?: string; lockTimeoutMs?: number; keep?: number }): ResolvedConfig;
+}
+
+/**
+ * A throwaway project folder for engine tests: its own `migrations/`, and a
+ * config pointing at the test file's database and Qdrant.
+ */
+export async function makeProject(urls: { postgres: string; qdrant: string; apiKey?: string }): Promise<TestProject> {
+  const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-project-"));
+  const migrationsDir = join(dir, "migrations");
+  await mkdir(migrationsDir);
+  return {
+    dir,
+    migrationsDir,
+    async writeMigration(name, source) {
+      const path = join(migrationsDir, `${name}.mjs`);
+      await writeFile(path, source);
+      return path;
+    },
+    config(overrides = {}) {
+      return resolveConfig(
+        {
+          migrations: "migrations/*.{ts,js,mjs}",
+          postgres: { url: urls.postgres, tablePrefix: overrides.tablePrefix ?? "qdrant_" },
+          qdrant: { url: urls.qdrant, apiKey: urls.apiKey, timeoutMs: 10_000 },
+          lock: { timeoutMs: overrides.lockTimeoutMs ?? 20_000 },
+          snapshots: { keep: overrides.keep ?? 3 },
+        },
+        { rootDir: dir, env: {} },
+      );
+    },
+  };
+}
