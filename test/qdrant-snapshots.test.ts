@@ -245,6 +245,21 @@ describe("Qdrant server: recovering collection snapshots", () => {
   );
 
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
+    "compares the whole vectors config: an on_disk change since the snapshot is incompatible",
+    async () => {
+      const name = uniqueName("snap_ondisk");
+      await collectionWithPoints(name);
+      const made = await snapshot(name);
+      await rest(qdrant, "PATCH", `/collections/${name}`, { vectors: { "": { on_disk: true } } });
+      const reply = await recover(name, { location: fileLocation(name, made.name) });
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toMatch(
+        /^Wrong input: Snapshot is not compatible with existing collection: Collection vectors: /,
+      );
+    },
+  );
+
+  it.skipIf(!snapshotsDir && externalUrl !== undefined)(
     "refuses a wrong checksum with 400 and creates nothing",
     async () => {
       const name = uniqueName("snap_checksum");

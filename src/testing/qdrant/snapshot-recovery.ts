@@ -3,7 +3,6 @@ import { readFile, realpath } from "node:fs/promises";
 import { sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
-import { vectorSpecs } from "./collections-store.js";
 import { badInput, badRequest, forbidden, formatError } from "./errors.js";
 import type { Collection, ServerState } from "./model.js";
 import { readCollectionSnapshot, sha256 } from "./snapshot-file.js";
@@ -59,7 +58,8 @@ export async function fetchSnapshot(
 /**
  * Recovers `bytes` as collection `name`. A missing collection is created from
  * the snapshot (config, payload indexes, points); an existing one must have
- * the same vectors and shard number, and then only its points are replaced.
+ * the same vectors config and shard number, and then only its points are
+ * replaced (its own config and payload index schema stay).
  */
 export function recoverCollection(
   state: ServerState,
@@ -80,22 +80,18 @@ export function recoverCollection(
     state.collections.set(name, recovered);
     return;
   }
-  if (!compatible(existing, recovered)) {
+  // Qdrant compares the whole vectors config (on_disk, hnsw_config, … too), then
+  // the shard number (content_manager/snapshots/recover.rs).
+  const params = (c: Collection) => c.config.params as Record<string, unknown>;
+  if (!isDeepStrictEqual(params(existing).vectors, params(recovered).vectors)) {
     throw badInput(
-      `Snapshot is not compatible with existing collection: Collection vectors: ${describeVectors(existing)} Snapshot vectors: ${describeVectors(recovered)}`,
+      `Snapshot is not compatible with existing collection: Collection vectors: ${JSON.stringify(params(existing).vectors)} Snapshot Vectors: ${JSON.stringify(params(recovered).vectors)}`,
+    );
+  }
+  if (params(existing).shard_number !== params(recovered).shard_number) {
+    throw badInput(
+      `Snapshot is not compatible with existing collection: Collection shard number: ${String(params(existing).shard_number)} Snapshot shard number: ${String(params(recovered).shard_number)}`,
     );
   }
   existing.points = recovered.points;
-}
-
-function compatible(a: Collection, b: Collection): boolean {
-  const shards = (c: Collection) => (c.config.params as Record<string, unknown>).shard_number;
-  return (
-    shards(a) === shards(b) &&
-    isDeepStrictEqual(Object.fromEntries(vectorSpecs(a)), Object.fromEntries(vectorSpecs(b)))
-  );
-}
-
-function describeVectors(c: Collection): string {
-  return JSON.stringify((c.config.params as Record<string, unknown>).vectors);
 }
