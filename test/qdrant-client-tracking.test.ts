@@ -108,6 +108,58 @@ describe("tracking client", () => {
     expect(rec.calls).toEqual([`aliases [${alias}] [${name}]`, `mutate ${name}`]);
   });
 
+  it("records a collection once when two creations of it race, before either is sent", async () => {
+    const name = uniqueName("track");
+    const sent: string[] = [];
+    let checks = 0;
+    let bothChecked: () => void = () => {};
+    const checked = new Promise<void>((resolve) => {
+      bothChecked = resolve;
+    });
+    // Notes when each call has looked the name up, and when a creation is sent.
+    const spy = new Proxy(conn.client, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as (...a: unknown[]) => Promise<unknown>;
+        if (prop === "getCollections") {
+          return async () => {
+            const result = await value.apply(target, []);
+            if (++checks === 2) bothChecked();
+            return result;
+          };
+        }
+        if (prop === "createCollection") {
+          return (...args: unknown[]) => {
+            sent.push(String(args[0]));
+            return value.apply(target, args);
+          };
+        }
+        return value;
+      },
+    }) as QdrantClient;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const rec = recorder();
+    const client = createTrackingClient(spy, {
+      ...rec.hooks,
+      async beforeCreate(collection) {
+        await gate;
+        await rec.hooks.beforeCreate(collection);
+      },
+    });
+    const create = () => client.createCollection(name, { vectors: { size: 2, distance: "Dot" } });
+    const both = Promise.allSettled([create(), create()]);
+    await checked;
+    await new Promise((resolve) => setImmediate(resolve));
+    const sentWhileHookPending = [...sent];
+    release();
+    const results = await both;
+    expect(sentWhileHookPending).toEqual([]);
+    expect(rec.calls).toEqual([`create ${name}`]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
   it("treats recreateCollection of an existing collection as a mutation, not a creation", async () => {
     const name = uniqueName("track");
     await makeCollection(name);

@@ -97,25 +97,23 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
     await hooks.beforeAliasChange(newAliases, newCollections);
   }
 
+  /**
+   * `prepare` shares one hook call per name, so a name snapshotted earlier in
+   * the step is never reported as created, one created in the step is never
+   * snapshotted, and concurrent calls all wait for the first one's hook.
+   */
   async function beforeLifecycle(method: string, name: string): Promise<void> {
     const existed = await exists(name);
-    if (method === "createCollection" || (method === "recoverSnapshot" && !existed)) {
-      // A name that existed at the step's start is already tracked for restore.
-      if (!existed && !prepared.has(name)) await prepare(name, () => hooks.beforeCreate(name));
-      return;
-    }
-    if (!existed) {
-      if (method === "recreateCollection" && !prepared.has(name)) {
-        await prepare(name, () => hooks.beforeCreate(name));
-      }
-      return;
-    }
-    if (method !== "recoverSnapshot") {
+    if (existed && (method === "deleteCollection" || method === "recreateCollection")) {
       // Dropping a collection drops its aliases.
       const pointing = [...(await aliases())].filter(([, c]) => c === name).map(([a]) => a);
       await recordAliases(pointing, [name]);
     }
-    await prepare(name, () => hooks.beforeMutate(name));
+    if (existed && method !== "createCollection") {
+      await prepare(name, () => hooks.beforeMutate(name));
+    } else if (!existed && method !== "deleteCollection") {
+      await prepare(name, () => hooks.beforeCreate(name));
+    }
   }
 
   async function beforeAliasActions(actions: readonly AliasAction[]): Promise<void> {
