@@ -1,5 +1,6 @@
 import type { DenseVectorSpec, VectorSpec } from "./collections-store.js";
 import { badInput, formatError } from "./errors.js";
+import { floatsFrom } from "./float-slab.js";
 import type { SparseVector, StoredVector } from "./model.js";
 import { isObject } from "./payload-paths.js";
 
@@ -80,7 +81,7 @@ function toDense(values: number[], spec: DenseVectorSpec): Float32Array {
   if (values.length !== spec.size) {
     throw badInput(`Vector dimension error: expected dim: ${spec.size}, got ${values.length}`);
   }
-  const vector = Float32Array.from(values);
+  const vector = floatsFrom(values);
   return spec.distance === "Cosine" ? normalised(vector) : vector;
 }
 
@@ -159,14 +160,33 @@ function denseToJson(v: Float32Array): number[] {
   return out;
 }
 
+/** Powers of ten that doubles hold exactly (up to 1e22). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 /**
  * The shortest decimal that reads back as the same float32, as Qdrant's
  * serializer (ryu) prints f32: 0.1 stays 0.1, not 0.10000000149011612.
+ * Rounds with exact powers of ten instead of toPrecision (several times
+ * faster, which matters when scrolling millions of values); every candidate
+ * is checked to read back as `x`, so a rounding slip can only cost a digit.
+ * Starting at 6 digits loses nothing: a shorter decimal that reads back is
+ * also the nearest 6-digit one, padded with zeros.
  */
 export function shortestFloat32(x: number): number {
   if (x === 0 || !Number.isFinite(x)) return x;
-  for (let digits = 6; digits < 9; digits++) {
-    const candidate = Number(x.toPrecision(digits));
+  const exponent = Math.floor(Math.log10(Math.abs(x)));
+  for (let digits = 6; digits <= 9; digits++) {
+    const k = digits - 1 - exponent;
+    let candidate: number;
+    if (k >= 0 && k <= 22) {
+      const scale = POW10[k] as number;
+      candidate = Math.round(x * scale) / scale;
+    } else if (k < 0 && k >= -22) {
+      const scale = POW10[-k] as number;
+      candidate = Math.round(x / scale) * scale;
+    } else {
+      candidate = Number(x.toPrecision(digits));
+    }
     if (Math.fround(candidate) === x) return candidate;
   }
   return Number(x.toPrecision(9));
