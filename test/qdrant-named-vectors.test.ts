@@ -86,6 +86,52 @@ describe("Qdrant server: named vectors added and removed in place (v1.18+)", () 
     expect(Object.keys(vector)).toEqual(["a"]);
   });
 
+  it("compares datatype as set: an explicit float32 differs from an unset one", async () => {
+    const name = uniqueName("nv_datatype");
+    await rest(qdrant, "PUT", `/collections/${name}`, {
+      vectors: { text: { size: 4, distance: "Dot" } },
+    });
+    const reply = await putVector(name, "text", {
+      dense: { size: 4, distance: "Dot", datatype: "float32" },
+    });
+    expect(reply.status).toBe(400);
+  });
+
+  it("refuses a dense vector under a sparse vector's name, and the reverse", async () => {
+    const name = uniqueName("nv_kinds");
+    await rest(qdrant, "PUT", `/collections/${name}`, {
+      vectors: { text: { size: 4, distance: "Dot" } },
+      sparse_vectors: { words: {} },
+    });
+    const dense = await putVector(name, "words", { dense: { size: 4, distance: "Dot" } });
+    expect(dense.status).toBe(400);
+    expect(errorText(dense)).toBe("Wrong input: Vector `words` already exists as a sparse vector");
+    const sparse = await putVector(name, "text", { sparse: {} });
+    expect(sparse.status).toBe(400);
+    expect(errorText(sparse)).toBe("Wrong input: Vector `text` already exists as a dense vector");
+  });
+
+  it("answers 422 for a size of 0 or above 65536", async () => {
+    const name = uniqueName("nv_size");
+    await rest(qdrant, "PUT", `/collections/${name}`, { vectors: {} });
+    for (const size of [0, 65537]) {
+      const reply = await rest(qdrant, "PUT", `/collections/${name}/vectors/v?wait=true`, {
+        dense: { size, distance: "Cosine" },
+      });
+      expect(reply.status).toBe(422);
+      expect(errorText(reply)).toContain("size");
+    }
+  });
+
+  it("deletes an absent vector name without error", async () => {
+    const name = uniqueName("nv_absent");
+    await rest(qdrant, "PUT", `/collections/${name}`, {
+      vectors: { text: { size: 4, distance: "Dot" } },
+    });
+    const reply = await rest(qdrant, "DELETE", `/collections/${name}/vectors/nope?wait=true`);
+    expect(reply.status).toBe(200);
+  });
+
   it("answers 404 for an unknown collection", async () => {
     const name = uniqueName("nv_missing");
     const reply = await putVector(name, "v", { dense: { size: 2, distance: "Dot" } });

@@ -13,7 +13,7 @@ type Json = Record<string, unknown>;
  * Adding and removing named vectors in place, Qdrant v1.18+
  * (`PUT`/`DELETE /collections/{c}/vectors/{v}`, collection/vector_name_schema.rs).
  * A PUT with the same schema is a no-op; a different one is refused; a DELETE
- * drops the vector from every point too.
+ * drops the vector from every point too, and of an absent name does nothing.
  */
 export function registerVectorNameRoutes(router: Router, ctx: ServerContext): void {
   const { state } = ctx;
@@ -29,21 +29,27 @@ export function registerVectorNameRoutes(router: Router, ctx: ServerContext): vo
       const wanted = readVectorNameConfig(req.json());
       const collection = resolveCollection(state, name);
       const params = collection.config.params as Json;
+      const dense = denseVectors(collection);
+      const sparse = sparseVectors(collection);
       if (wanted.kind === "dense") {
-        const existing = denseVectors(collection)[vector];
-        if (existing !== undefined || isRecord(sparseVectors(collection)[vector])) {
-          if (!sameDense(existing, wanted.params)) throw differentConfig(vector);
+        if (dense[vector] !== undefined) {
+          if (!sameDense(dense[vector], wanted.params)) throw differentConfig("Vector", vector);
           return ok(updateResult(state, req));
         }
-        const named = denseVectors(collection);
-        named[vector] = wanted.params;
-        params.vectors = named;
+        if (sparse[vector] !== undefined) {
+          throw badInput(`Vector \`${vector}\` already exists as a sparse vector`);
+        }
+        dense[vector] = wanted.params;
+        params.vectors = dense;
       } else {
-        const sparse = sparseVectors(collection);
-        const existing = sparse[vector];
-        if (existing !== undefined || denseVectors(collection)[vector] !== undefined) {
-          if (!sameSparse(existing, wanted.params)) throw differentConfig(vector);
+        if (sparse[vector] !== undefined) {
+          if (!sameSparse(sparse[vector], wanted.params)) {
+            throw differentConfig("Sparse vector", vector);
+          }
           return ok(updateResult(state, req));
+        }
+        if (dense[vector] !== undefined) {
+          throw badInput(`Vector \`${vector}\` already exists as a dense vector`);
         }
         sparse[vector] = wanted.params;
         params.sparse_vectors = sparse;
@@ -63,16 +69,16 @@ export function registerVectorNameRoutes(router: Router, ctx: ServerContext): vo
       queryTimeout(req.query);
       const collection = resolveCollection(state, name);
       const params = collection.config.params as Json;
+      // Like Qdrant (remove_vector_from_config), an absent name is no error.
       const dense = denseVectors(collection);
       const sparse = sparseVectors(collection);
       if (dense[vector] !== undefined) {
         delete dense[vector];
         params.vectors = dense;
-      } else if (sparse[vector] !== undefined) {
+      }
+      if (sparse[vector] !== undefined) {
         delete sparse[vector];
         params.sparse_vectors = sparse;
-      } else {
-        throw badInput(`Not existing vector name error: ${vector}`);
       }
       for (const point of collection.points.values()) point.vectors.delete(vector);
       return ok(updateResult(state, req));
@@ -93,28 +99,29 @@ function sparseVectors(collection: Collection): Json {
   return isRecord(sparse) ? { ...sparse } : {};
 }
 
-function differentConfig(vector: string) {
-  return badInput(`Vector \`${vector}\` already exists with a different configuration`);
+function differentConfig(kind: string, vector: string) {
+  return badInput(`${kind} \`${vector}\` already exists with a different configuration`);
 }
 
+/**
+ * The schema-defining fields only, compared as set (an unset datatype differs
+ * from an explicit `float32`), as dense_schema_matches does; hnsw, quantization
+ * and on_disk may have been tuned since and are ignored.
+ */
 function sameDense(existing: unknown, wanted: Json): boolean {
   if (!isRecord(existing)) return false;
   return (
     existing.size === wanted.size &&
     existing.distance === wanted.distance &&
-    (existing.datatype ?? "float32") === (wanted.datatype ?? "float32") &&
+    existing.datatype === wanted.datatype &&
     isRecord(existing.multivector_config) === isRecord(wanted.multivector_config)
   );
 }
 
 function sameSparse(existing: unknown, wanted: Json): boolean {
   if (!isRecord(existing)) return false;
-  const index = isRecord(existing.index) ? existing.index : {};
-  const wantedIndex = isRecord(wanted.index) ? wanted.index : {};
-  return (
-    (existing.modifier ?? "none") === (wanted.modifier ?? "none") &&
-    (index.datatype ?? "float32") === (wantedIndex.datatype ?? "float32")
-  );
+  const datatype = (params: Json) => (isRecord(params.index) ? params.index.datatype : undefined);
+  return existing.modifier === wanted.modifier && datatype(existing) === datatype(wanted);
 }
 
 /** VectorNameConfig: `{"dense": {size, distance, …}}` or `{"sparse": {modifier?, datatype?}}`. */
