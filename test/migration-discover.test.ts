@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -76,6 +76,21 @@ describe("discoverMigrations", () => {
 
   it("skips folders whose name starts with .", async () => {
     const dir = await folder({ "1.ts": "", ".cache/2.ts": "" });
+    expect(await names(dir, "**/*.ts")).toEqual(["1"]);
+  });
+
+  it("follows symlinks to files, as in a Kubernetes ConfigMap mount, and skips dangling ones", async () => {
+    const dir = await folder({ "..data/1.ts": "export default 1;" });
+    await symlink(join(dir, "..data/1.ts"), join(dir, "1.ts"));
+    await symlink(join(dir, "..data/gone.ts"), join(dir, "gone.ts"));
+    const [file] = await discoverMigrations({ pattern: "**/*.ts", dir });
+    expect(file).toMatchObject({ name: "1", path: join(dir, "1.ts") });
+    expect(await names(dir, "**/*.ts")).toEqual(["1"]);
+  });
+
+  it("does not follow a symlinked folder, which could loop", async () => {
+    const dir = await folder({ "sub/1.ts": "" });
+    await symlink(dir, join(dir, "sub", "loop"));
     expect(await names(dir, "**/*.ts")).toEqual(["1"]);
   });
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Dirent } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import type { Dirent, Stats } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve } from "node:path";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { MigrationFileError } from "./errors.js";
@@ -72,12 +72,25 @@ async function listFiles(dir: string, recursive: boolean): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isFile()) files.push(path);
+    // Files mounted from a Kubernetes ConfigMap are symlinks. Linked folders are
+    // not followed: a link back up the tree would recurse forever.
+    const linked = entry.isSymbolicLink() ? await linkTarget(path) : undefined;
+    if (entry.isFile() || linked?.isFile()) files.push(path);
     else if (recursive && entry.isDirectory() && !entry.name.startsWith(".")) {
       files.push(...(await listFiles(path, true)));
     }
   }
   return files;
+}
+
+/** What a symlink points to, or `undefined` when it dangles. */
+async function linkTarget(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw error;
+  }
 }
 
 function isErrno(error: unknown, code: string): boolean {
