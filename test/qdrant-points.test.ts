@@ -182,6 +182,14 @@ describe("Qdrant server: upserting and reading points", () => {
     ]);
   });
 
+  it("rejects a batch whose columns differ in length with the validator's 422", async () => {
+    const name = await collection();
+    const body = { batch: { ids: [1, 2], vectors: [v(1)] } };
+    const reply = await call("PUT", POINTS, name, body, "?wait=true");
+    expect(reply.status).toBe(422);
+    expect(errorText(reply)).toContain("number of ids and vectors must be equal (2 != 1)");
+  });
+
   it("skips existing points with update_mode insert_only", async () => {
     const name = await collection();
     await upsert(name, [{ id: 1, vector: v(1), payload: { old: true } }]);

@@ -1,5 +1,5 @@
 import { type VectorSpec, vectorSpecs } from "./collections-store.js";
-import { badInput, formatError, notFound } from "./errors.js";
+import { badInput, formatError, notFound, validationError } from "./errors.js";
 import { compileFilter, type FilterContext, type PointPredicate } from "./filter.js";
 import type { Collection, Payload, PointId, StoredPoint } from "./model.js";
 import { deleteAtPath, isObject, parsePayloadPath, setAtPath } from "./payload-paths.js";
@@ -102,17 +102,18 @@ function batchPoints(json: unknown, specs: Map<string, VectorSpec>): NewPoint[] 
   if (payloads !== undefined && payloads !== null && !Array.isArray(payloads)) {
     throw formatError("invalid type: expected a sequence for `payloads`");
   }
+  // Batch::validate (lib/api/src/rest/validate.rs): the validator's 422.
   for (const [, column] of columns) {
     if (column.length !== ids.length) {
-      throw badInput(
-        `number of ids and vectors must be equal (ids: ${ids.length}, vectors: ${column.length})`,
-      );
+      throw validationError([
+        `batch: number of ids and vectors must be equal (${ids.length} != ${column.length})`,
+      ]);
     }
   }
   if (Array.isArray(payloads) && payloads.length !== ids.length) {
-    throw badInput(
-      `number of ids and payloads must be equal (ids: ${ids.length}, payloads: ${payloads.length})`,
-    );
+    throw validationError([
+      `batch: number of ids and payloads must be equal (${ids.length} != ${payloads.length})`,
+    ]);
   }
   return ids.map((id, i) => {
     const vectors: NamedVectors = new Map();
@@ -230,9 +231,12 @@ export function compileUpdateVectors(body: unknown, collection: Collection): Upd
     throw validationEmpty("points");
   }
   const specs = vectorSpecs(collection);
-  const updates = body.points.map((json) => {
+  const updates = body.points.map((json, i) => {
     if (!isObject(json)) throw formatError("invalid type: expected struct PointVectors");
     const id = parsePointId(json.id);
+    if (isObject(json.vector) && Object.keys(json.vector).length === 0) {
+      throw validationError([`points[${i}].vector: must specify vectors to update for point`]);
+    }
     return { id, vectors: parseVectorStruct(json.vector, specs) };
   });
   const missing = updates.find((u) => !collection.points.has(u.id));
