@@ -1,5 +1,6 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { redactSecrets, redactUrl } from "../util/redact.js";
+import { withRetry } from "../util/retry.js";
 import { IDEMPOTENT_METHODS } from "./client-methods.js";
 import { QdrantRequestError } from "./errors.js";
 
@@ -182,19 +183,24 @@ async function attempt<T>(
   run: () => Promise<T>,
   retryable: (error: unknown) => boolean,
 ): Promise<T> {
-  for (let tries = 0; ; tries++) {
-    try {
-      return await run();
-    } catch (error) {
-      const delay =
-        tries < policy.retries && retryable(error) ? retryDelay(error, policy, tries) : undefined;
-      if (delay === undefined) {
-        if (error instanceof RetryableStatus) return error.response as T;
-        throw wrapError(error, operation, collection, url, timeoutMs, policy.secrets);
-      }
-      if (error instanceof RetryableStatus) await error.response.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+  try {
+    return await withRetry(run, {
+      retries: policy.retries,
+      baseDelayMs: policy.backoffMs,
+      maxDelayMs: MAX_BACKOFF_MS,
+      isTransient(error) {
+        if (!retryable(error)) return false;
+        const retryAfter = retryAfterMs(error);
+        if (retryAfter === undefined) return true;
+        return retryAfter <= MAX_RETRY_AFTER_MS && { retryAfterMs: retryAfter };
+      },
+      onRetry(error) {
+        if (error instanceof RetryableStatus) void error.response.body?.cancel();
+      },
+    });
+  } catch (error) {
+    if (error instanceof RetryableStatus) return error.response as T;
+    throw wrapError(error, operation, collection, url, timeoutMs, policy.secrets);
   }
 }
 
@@ -204,15 +210,6 @@ function isRetryable(error: unknown, idempotent: boolean): boolean {
   const code = socketCode(error);
   if (code === undefined) return false;
   return NOT_SENT_CODES.has(code) || (idempotent && RESET_CODES.has(code));
-}
-
-/** Milliseconds to wait before the next try, or undefined when Retry-After is too long. */
-function retryDelay(error: unknown, policy: RetryPolicy, tries: number): number | undefined {
-  const retryAfter = retryAfterMs(error);
-  if (retryAfter !== undefined) return retryAfter <= MAX_RETRY_AFTER_MS ? retryAfter : undefined;
-  const base = Math.min(policy.backoffMs * 2 ** tries, MAX_BACKOFF_MS);
-  // Jitter keeps many containers started together from retrying in lockstep.
-  return base / 2 + Math.random() * (base / 2);
 }
 
 function retryAfterMs(error: unknown): number | undefined {
