@@ -294,6 +294,20 @@ describe("Qdrant server: updating collections in place", () => {
     expect(errorText(reply)).toBe("Wrong input: Not existing vector name error: image");
   });
 
+  it("keeps the parts applied before an unknown vector name fails, as Qdrant does", async () => {
+    const name = uniqueName("coll_patch_partial");
+    await create(name, { vectors: { text: { size: 4, distance: "Dot" } } });
+    const reply = await rest(qdrant, "PATCH", `/collections/${name}`, {
+      optimizers_config: { indexing_threshold: 777 },
+      vectors: { image: { on_disk: true } },
+      metadata: { never: true },
+    });
+    expect(reply.status).toBe(400);
+    const config = (await info(name)).config as Record<string, Record<string, unknown>>;
+    expect(config.optimizer_config?.indexing_threshold).toBe(777);
+    expect(config.metadata ?? null).toBeNull();
+  });
+
   it("answers 404 when patching an unknown collection", async () => {
     const name = uniqueName("coll_patch_missing");
     const reply = await rest(qdrant, "PATCH", `/collections/${name}`, { metadata: { a: 1 } });

@@ -1,5 +1,5 @@
 import { isRecord } from "./collections-store.js";
-import { formatError } from "./errors.js";
+import { badInput, formatError } from "./errors.js";
 import type { CollectionConfigJson } from "./model.js";
 import { outOfRange, type Problem, positionAfterField, tooLarge, tooSmall } from "./validation.js";
 
@@ -174,29 +174,19 @@ export function updateProblems(body: Json): Problem[] {
 }
 
 /**
- * Applies a PATCH body in place. Returns the name of a vector the body names
- * that the collection lacks (Qdrant's 400), checked before anything changes.
+ * Applies a PATCH body in place, part by part in Qdrant's order (toc
+ * update_collection): optimizers, params, hnsw, vectors, quantization, sparse
+ * vectors, strict mode, metadata. A vector name the collection lacks fails with
+ * 400 when its part is reached, and the parts before it stay applied, as in Qdrant.
  */
-export function applyCollectionUpdate(
-  config: CollectionConfigJson,
-  body: Json,
-): string | undefined {
+export function applyCollectionUpdate(config: CollectionConfigJson, body: Json): void {
   const params = config.params as Json;
-  const vectors = params.vectors as Json;
-  const unnamed = typeof vectors.size === "number";
-  const sparse = (params.sparse_vectors ?? {}) as Json;
-  if (isRecord(body.vectors)) {
-    for (const name of Object.keys(body.vectors)) {
-      const exists = unnamed ? name === "" : isRecord(vectors[name]);
-      if (!exists) return name;
-    }
+  if (isRecord(body.optimizers_config)) {
+    config.optimizer_config = {
+      ...(config.optimizer_config as Json),
+      ...withoutNulls(body.optimizers_config),
+    };
   }
-  if (isRecord(body.sparse_vectors)) {
-    for (const name of Object.keys(body.sparse_vectors)) {
-      if (!isRecord(sparse[name])) return name;
-    }
-  }
-
   if (isRecord(body.params)) {
     for (const key of [
       "replication_factor",
@@ -209,48 +199,15 @@ export function applyCollectionUpdate(
       if (body.params[key] != null) params[key] = body.params[key];
     }
   }
-  if (isRecord(body.vectors)) {
-    for (const [name, diff] of Object.entries(body.vectors)) {
-      if (!isRecord(diff)) continue;
-      const target = (unnamed ? vectors : vectors[name]) as Json;
-      if (isRecord(diff.hnsw_config)) {
-        target.hnsw_config =
-          Object.keys(diff.hnsw_config).length === 0
-            ? undefined
-            : { ...withoutNulls(target.hnsw_config), ...withoutNulls(diff.hnsw_config) };
-        if (target.hnsw_config === undefined) delete target.hnsw_config;
-      }
-      if (diff.quantization_config != null) {
-        if (diff.quantization_config === "Disabled") delete target.quantization_config;
-        else target.quantization_config = diff.quantization_config;
-      }
-      if (diff.on_disk != null) target.on_disk = diff.on_disk;
-      if (diff.memory != null) target.memory = diff.memory;
-    }
-  }
-  if (isRecord(body.sparse_vectors)) {
-    for (const [name, diff] of Object.entries(body.sparse_vectors)) {
-      if (!isRecord(diff)) continue;
-      const target = sparse[name] as Json;
-      if (isRecord(diff.index)) {
-        target.index = { ...withoutNulls(target.index), ...withoutNulls(diff.index) };
-      }
-      if (diff.modifier != null) target.modifier = diff.modifier;
-    }
-  }
   if (isRecord(body.hnsw_config)) {
     config.hnsw_config = { ...(config.hnsw_config as Json), ...withoutNulls(body.hnsw_config) };
   }
-  if (isRecord(body.optimizers_config)) {
-    config.optimizer_config = {
-      ...(config.optimizer_config as Json),
-      ...withoutNulls(body.optimizers_config),
-    };
-  }
+  if (isRecord(body.vectors)) updateVectors(params, body.vectors);
   if (body.quantization_config != null) {
     config.quantization_config =
       body.quantization_config === "Disabled" ? null : body.quantization_config;
   }
+  if (isRecord(body.sparse_vectors)) updateSparseVectors(params, body.sparse_vectors);
   if (isRecord(body.strict_mode_config)) {
     config.strict_mode_config = {
       ...(config.strict_mode_config as Json),
@@ -265,5 +222,49 @@ export function applyCollectionUpdate(
     }
     config.metadata = metadata;
   }
-  return undefined;
+}
+
+const missingVector = (name: string) => badInput(`Not existing vector name error: ${name}`);
+
+/** Every name is checked before any vector changes (update_vectors_from_diff). */
+function updateVectors(params: Json, diffs: Json): void {
+  const vectors = params.vectors as Json;
+  const unnamed = typeof vectors.size === "number";
+  for (const name of Object.keys(diffs)) {
+    if (!(unnamed ? name === "" : isRecord(vectors[name]))) throw missingVector(name);
+  }
+  for (const [name, diff] of Object.entries(diffs)) {
+    if (!isRecord(diff)) continue;
+    const target = (unnamed ? vectors : vectors[name]) as Json;
+    if (isRecord(diff.hnsw_config)) {
+      // An empty object unsets the vector's own HNSW settings.
+      if (Object.keys(diff.hnsw_config).length === 0) delete target.hnsw_config;
+      else
+        target.hnsw_config = {
+          ...withoutNulls(target.hnsw_config),
+          ...withoutNulls(diff.hnsw_config),
+        };
+    }
+    if (diff.quantization_config != null) {
+      if (diff.quantization_config === "Disabled") delete target.quantization_config;
+      else target.quantization_config = diff.quantization_config;
+    }
+    if (diff.on_disk != null) target.on_disk = diff.on_disk;
+    if (diff.memory != null) target.memory = diff.memory;
+  }
+}
+
+function updateSparseVectors(params: Json, diffs: Json): void {
+  const sparse = (params.sparse_vectors ?? {}) as Json;
+  for (const name of Object.keys(diffs)) {
+    if (!isRecord(sparse[name])) throw missingVector(name);
+  }
+  for (const [name, diff] of Object.entries(diffs)) {
+    if (!isRecord(diff)) continue;
+    const target = sparse[name] as Json;
+    if (isRecord(diff.index)) {
+      target.index = { ...withoutNulls(target.index), ...withoutNulls(diff.index) };
+    }
+    if (diff.modifier != null) target.modifier = diff.modifier;
+  }
 }

@@ -73,8 +73,7 @@ export function registerCollectionRoutes(router: Router, ctx: ServerContext): vo
       if (!isRecord(body)) throw formatError("invalid type: expected struct UpdateCollection");
       assertValidBody(updateProblems(body));
       const collection = resolveCollection(state, name);
-      const missing = applyCollectionUpdate(collection.config, body);
-      if (missing !== undefined) throw badInput(`Not existing vector name error: ${missing}`);
+      applyCollectionUpdate(collection.config, body);
       return ok(true);
     },
     { mutates: true },
