@@ -1,0 +1,245 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../src/testing/free-port.js";
+import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
+import { runCli } from "./harness/child.js";
+import { useTestDatabase } from "./harness/database.js";
+import { makeProject, type TestProject } from "./harness/project.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+const db = useTestDatabase();
+const qdrant = useQdrant();
+
+async function sql<T extends pg.QueryResultRow>(text: string, url = db.url): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A project with a config file, as users have it. */
+async function cliProject(
+  opts: { postgresUrl?: string; qdrantUrl?: string; apiKey?: string; waitLockMs?: number } = {},
+): Promise<TestProject & { prefix: string }> {
+  const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
+  const prefix = `${uniqueName("qm").toLowerCase()}_`;
+  const config = {
+    migrations: "migrations/*.mjs",
+    postgres: { url: opts.postgresUrl ?? db.url, tablePrefix: prefix },
+    qdrant: {
+      url: opts.qdrantUrl ?? qdrant.url,
+      timeoutMs: 5000,
+      ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
+    },
+    lock: { timeoutMs: opts.waitLockMs ?? 60_000 },
+  };
+  await writeFile(
+    join(project.dir, "umzug.config.mjs"),
+    `export default ${JSON.stringify(config)};`,
+  );
+  return { ...project, prefix };
+}
+
+const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
+
+describe("CLI", () => {
+  it("8 concurrent `up` processes apply each migration exactly once, and all exit 0", async () => {
+    const project = await cliProject();
+    const table = uniqueName("runs");
+    const collection = uniqueName("docs");
+    await sql(`CREATE TABLE "${table}" (migration text)`);
+    await project.writeMigration(
+      "001_first",
+      `export default {
+        postgres: { up: async ({ db }) => { await db.insertInto("${table}").values({ migration: "001" }).execute(); }, down: async () => {} },
+        qdrant: {
+          up: async ({ qdrant }) => { await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } }); },
+          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+        },
+      };`,
+    );
+    await project.writeMigration(
+      "002_second",
+      `export default {
+        postgres: { up: async ({ db }) => { await db.insertInto("${table}").values({ migration: "002" }).execute(); }, down: async () => {} },
+        qdrant: {
+          up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 2, 3, 4] }] }); },
+          down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [1] }); },
+        },
+      };`,
+    );
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => runCli(["up"], { cwd: project.dir, timeoutMs: 120_000 })),
+    );
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    expect(await sql(`SELECT migration FROM "${table}" ORDER BY migration`)).toEqual([
+      { migration: "001" },
+      { migration: "002" },
+    ]);
+    expect((await qdrant.client.count(collection, { exact: true })).count).toBe(1);
+    expect(runs.filter((r) => r.stdout.includes("up to date"))).toHaveLength(7);
+  }, 180_000);
+
+  it("check fails with exit 4 and names an applied migration whose file changed", async () => {
+    const project = await cliProject();
+    const path = await project.writeMigration("001_first", noop);
+    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    await writeFile(path, `${noop}\n// edited after it ran\n`);
+    const check = await runCli(["check"], { cwd: project.dir });
+    expect(check.code).toBe(4);
+    expect(check.stdout).toContain("changed since applied: 001_first");
+  });
+
+  it("status --json reports pending migrations with exit 3", async () => {
+    const project = await cliProject();
+    await project.writeMigration("001_first", noop);
+    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    expect(status.code).toBe(3);
+    const body = JSON.parse(status.stdout) as { migrations: { name: string; state: string }[] };
+    expect(body.migrations).toEqual([
+      expect.objectContaining({ name: "001_first", state: "pending" }),
+    ]);
+  });
+
+  it("check exits 0 when everything is applied and unchanged", async () => {
+    const project = await cliProject();
+    await project.writeMigration("001_first", noop);
+    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    const check = await runCli(["check", "--json"], { cwd: project.dir });
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, pending: [], drift: [] });
+  });
+
+  it("--wait waits for a Qdrant that starts late, then proceeds", async () => {
+    const port = await freePort();
+    const project = await cliProject({ qdrantUrl: `http://127.0.0.1:${port}` });
+    await project.writeMigration("001_first", noop);
+    const run = runCli(["up", "--wait", "30"], { cwd: project.dir });
+    await new Promise((r) => setTimeout(r, 1500));
+    const late = await startQdrant({ port });
+    try {
+      const result = await run;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain("waiting for Qdrant");
+    } finally {
+      await late.stop();
+    }
+  });
+
+  it("--wait gives a clear error naming Qdrant when it never answers", async () => {
+    const port = await freePort();
+    const project = await cliProject({ qdrantUrl: `http://127.0.0.1:${port}` });
+    await project.writeMigration("001_first", noop);
+    const result = await runCli(["up", "--wait", "2"], { cwd: project.dir, timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Qdrant/);
+    expect(result.signal).toBeNull();
+  });
+
+  it("rejects a bad config with exit 2, naming the field", async () => {
+    const project = await cliProject();
+    await writeFile(
+      join(project.dir, "umzug.config.mjs"),
+      "export default { qdrant: { timeoutMs: -5 } };",
+    );
+    const result = await runCli(["status"], { cwd: project.dir, env: { DATABASE_URL: db.url } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("qdrant.timeoutMs");
+  });
+
+  it("rejects a migration with a syntax error with exit 2, naming the file, applying nothing", async () => {
+    const project = await cliProject();
+    await project.writeMigration("001_fine", noop);
+    const path = await project.writeMigration(
+      "002_broken",
+      "export default { postgres: { up: async () => { ",
+    );
+    const result = await runCli(["up"], { cwd: project.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(path);
+    const status = JSON.parse(
+      (await runCli(["status", "--json"], { cwd: project.dir })).stdout,
+    ) as {
+      migrations: { state: string }[];
+    };
+    expect(status.migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
+  });
+
+  it("answers an unknown flag with usage exit 2", async () => {
+    const result = await runCli(["up", "--no-such-flag"]);
+    expect(result.code).toBe(2);
+  });
+
+  it("create writes a timestamped migration with both halves", async () => {
+    const project = await cliProject();
+    const result = await runCli(["create", "add_title_vector"], { cwd: project.dir });
+    expect(result.code, result.stderr).toBe(0);
+    const files = await readdir(project.migrationsDir);
+    const created = files.find((f) => /^\d{14}_add_title_vector\.ts$/.test(f));
+    expect(created).toBeDefined();
+    const text = await readFile(join(project.migrationsDir, created as string), "utf8");
+    expect(text).toContain("postgres");
+    expect(text).toContain("qdrant");
+  });
+
+  describe("secrets", () => {
+    const password = "pw-Zq8-s3cret";
+    const apiKey = "key-Yx7-s3cret";
+    let keyed: Awaited<ReturnType<typeof startQdrant>> | undefined;
+    afterAll(async () => {
+      await keyed?.stop();
+    });
+
+    it("never prints the database password or the Qdrant API key, in output or errors", async () => {
+      const role = uniqueName("role").toLowerCase();
+      await sql(`CREATE ROLE "${role}" LOGIN PASSWORD '${password}'`);
+      await sql(`ALTER DATABASE "${db.name}" OWNER TO "${role}"`);
+      await sql(`GRANT ALL ON SCHEMA public TO "${role}"`);
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = password;
+      keyed = await startQdrant({ apiKey });
+      const project = await cliProject({
+        postgresUrl: url.toString(),
+        qdrantUrl: keyed.url,
+        apiKey,
+      });
+      await project.writeMigration(
+        "001_fails",
+        `export default { qdrant: { up: async ({ qdrant }) => {
+          await qdrant.createCollection("${uniqueName("c")}", { vectors: { size: 4, distance: "Dot" } });
+          throw new Error("failing on purpose with ${url.toString()} and ${apiKey}");
+        }, down: async () => {} } };`,
+      );
+      const outputs = [
+        await runCli(["up"], { cwd: project.dir }),
+        await runCli(["status", "--json"], { cwd: project.dir }),
+        await runCli(["history"], { cwd: project.dir }),
+      ];
+      expect(outputs[0]?.code).toBe(1);
+      // The run really reached the migration, whose error quotes both secrets.
+      expect(outputs[0]?.stderr).toContain("failing on purpose with postgres://");
+      expect(outputs[0]?.stderr).toContain("***");
+      for (const out of outputs) {
+        expect(out.stdout + out.stderr).not.toContain(password);
+        expect(out.stdout + out.stderr).not.toContain(apiKey);
+      }
+      const badUrl = new URL(url);
+      badUrl.port = String(await freePort());
+      const unreachable = await cliProject({
+        postgresUrl: badUrl.toString(),
+        qdrantUrl: keyed.url,
+        apiKey,
+      });
+      const failed = await runCli(["status"], { cwd: unreachable.dir });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/ECONNREFUSED|connect/);
+      expect(failed.stdout + failed.stderr).not.toContain(password);
+    });
+  });
+});
