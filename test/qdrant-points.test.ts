@@ -71,6 +71,19 @@ describe("Qdrant server: upserting and reading points", () => {
     expect(result<{ status: string }>(reply).status).toBe("acknowledged");
   });
 
+  it("accepts the ordering guarantees and refuses others", async () => {
+    const name = await collection();
+    const body = { points: [{ id: 1, vector: v(1) }] };
+    for (const ordering of ["weak", "medium", "strong"]) {
+      expect(
+        (await call("PUT", POINTS, name, body, `?wait=true&ordering=${ordering}`)).status,
+      ).toBe(200);
+    }
+    const reply = await rest(qdrant, "PUT", `/collections/${name}/points?ordering=fast`, body);
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toContain("Query deserialize error: unknown variant `fast`");
+  });
+
   it("retrieves points in request order and leaves out missing ids", async () => {
     const name = await collection();
     await upsert(name, [

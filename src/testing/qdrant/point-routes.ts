@@ -21,6 +21,7 @@ import {
   filterContext,
   type UpdateOperation,
 } from "./update-ops.js";
+import { queryFlag, queryTimeout } from "./validation.js";
 import { parseVectorSelector } from "./vectors.js";
 
 /**
@@ -137,7 +138,10 @@ function apply(
   return { operation_id: opId, status: wait ? "completed" : "acknowledged" };
 }
 
-/** `?wait=` (default false) and `?ordering=` (weak | medium | strong; single-node: no effect). */
+/**
+ * `?wait=` (default false), `?timeout=` (1 or more) and `?ordering=` (weak |
+ * medium | strong; it only matters in a cluster, so it is checked, not used).
+ */
 export function updateParams(query: URLSearchParams): boolean {
   const ordering = query.get("ordering");
   if (ordering !== null && !["weak", "medium", "strong"].includes(ordering)) {
@@ -146,15 +150,8 @@ export function updateParams(query: URLSearchParams): boolean {
       `Query deserialize error: unknown variant \`${ordering}\`, expected one of \`weak\`, \`medium\`, \`strong\``,
     );
   }
-  const wait = query.get("wait");
-  if (wait === null) return false;
-  if (wait !== "true" && wait !== "false") {
-    throw new QdrantHttpError(
-      400,
-      "Query deserialize error: provided string was not `true` or `false`",
-    );
-  }
-  return wait === "true";
+  queryTimeout(query);
+  return queryFlag(query, "wait", false);
 }
 
 export function objectBody(req: QdrantRequest): Record<string, unknown> {
