@@ -26,7 +26,7 @@ export async function fetchSnapshot(
   try {
     url = new URL(location);
   } catch {
-    throw formatError(`relative URL without a base: ${JSON.stringify(location)}`);
+    throw formatError("relative URL without a base");
   }
   if (url.protocol === "file:") {
     if (url.host !== "" && url.host !== "localhost") {
@@ -52,7 +52,9 @@ export async function fetchSnapshot(
     }
     return Buffer.from(await response.arrayBuffer());
   }
-  throw badRequest(`URL ${location} with schema ${url.protocol.slice(0, -1)} is not supported`);
+  // Named without user info or query, which may carry credentials.
+  const shown = `${url.protocol}//${url.host}${url.pathname}`;
+  throw badRequest(`URL ${shown} with schema ${url.protocol.slice(0, -1)} is not supported`);
 }
 
 /**
