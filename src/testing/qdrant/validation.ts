@@ -31,7 +31,7 @@ export function assertValidName(name: string, creating: boolean): void {
   if (name.length < 1 || name.length > 255) {
     problems.push(`name: value ${name} invalid, length must be from 1 to 255`);
   }
-  const forbidden = creating ? '<>:"/\\|?*' : "/";
+  const forbidden = creating ? '<>:"/\\|?*\0\u001f' : "/";
   const bad = [...name].find((ch) => forbidden.includes(ch));
   if (bad !== undefined) problems.push(`name: collection name cannot contain "${bad}" char`);
   if (problems.length > 0) throw invalid("path parameters", problems);
