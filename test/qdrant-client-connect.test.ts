@@ -106,6 +106,19 @@ describe("connectQdrant", () => {
     expect(fake.hits()).toBe(2);
   });
 
+  it("fails at once when Retry-After asks for longer than a minute", async () => {
+    const fake = await fakeQdrant((_req, res) => {
+      res
+        .writeHead(429, { "content-type": "application/json", "retry-after": "3600" })
+        .end(JSON.stringify({ status: { error: "Too many requests" }, time: 0 }));
+    });
+    const conn = connectQdrant({ url: fake.url, timeoutMs: 5_000, backoffMs: 1 });
+    // Through fetchRaw: js-client-rest 1.18 keeps only the header's first character.
+    const res = await conn.fetchRaw("/collections");
+    expect(res.status).toBe(429);
+    expect(fake.hits()).toBe(1);
+  });
+
   it("gives up after the configured retries with the last status", async () => {
     const fake = await fakeQdrant((_req, res) => unavailable(res));
     const conn = connectQdrant({ url: fake.url, timeoutMs: 5_000, retries: 2, backoffMs: 1 });

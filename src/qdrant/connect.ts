@@ -215,6 +215,8 @@ function isRetryable(error: unknown, idempotent: boolean): boolean {
 function retryAfterMs(error: unknown): number | undefined {
   let header: string | null | undefined;
   if (error instanceof RetryableStatus) header = error.retryAfter;
+  // js-client-rest 1.18 parses only the header's first character ("30" → 3),
+  // so through the client this is a lower bound; fetchRaw reads the header itself.
   else if (isRecord(error) && typeof error.retry_after === "number")
     return error.retry_after * 1000;
   else if (isRecord(error) && error.headers instanceof Headers)
