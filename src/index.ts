@@ -32,12 +32,24 @@ export {
 } from "./engine/migrator.js";
 export { QdrantMigrateError } from "./errors.js";
 export type { MigrationRecord, MigrationStatus } from "./journal/migration-log.js";
+export { JournalRowMissingError } from "./journal/migration-log.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
+export { LockConnectionError, LockLostError, LockTimeoutError } from "./lock/errors.js";
 export {
   defineMigration,
   type MigrationDatabase,
   type MigrationDefinition,
+  MigrationDefinitionError,
   type MigrationLogger,
   type MigrationStep,
   type StepContext,
 } from "./migration/define-migration.js";
+export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
+export {
+  AliasRestoreError,
+  QdrantRequestError,
+  SnapshotRestoreError,
+  UnsupportedClientCallError,
+} from "./qdrant/errors.js";
+export { AbortedError } from "./util/abort.js";
+export { WaitTimeoutError } from "./util/wait-for.js";

@@ -33,25 +33,31 @@ const killPoints = [
 ] as const;
 
 describe("crash recovery: a runner SIGKILLed at any step", () => {
-  it.each(killPoints)("$label: the next run ends consistent, nothing lost", async ({ at, recovers }) => {
-    const project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: qdrant.apiKey });
-    const prefix = uniqueName("qm").toLowerCase();
-    const table = uniqueName("t");
-    const collection = uniqueName("docs");
-    const created = uniqueName("created");
-    await sql(`CREATE TABLE "${table}" (id integer primary key)`);
-    await sql(`INSERT INTO "${table}" VALUES (1), (2)`);
-    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await qdrant.client.upsert(collection, {
-      wait: true,
-      points: [
-        { id: 1, vector: [1, 0, 0, 0], payload: { v: "old" } },
-        { id: 2, vector: [0, 1, 0, 0], payload: { v: "old" } },
-      ],
-    });
-    await project.writeMigration(
-      "001_crashy",
-      `export default {
+  it.each(killPoints)(
+    "$label: the next run ends consistent, nothing lost",
+    async ({ at, recovers }) => {
+      const project = await makeProject({
+        postgres: db.url,
+        qdrant: qdrant.url,
+        apiKey: qdrant.apiKey,
+      });
+      const prefix = uniqueName("qm").toLowerCase();
+      const table = uniqueName("t");
+      const collection = uniqueName("docs");
+      const created = uniqueName("created");
+      await sql(`CREATE TABLE "${table}" (id integer primary key)`);
+      await sql(`INSERT INTO "${table}" VALUES (1), (2)`);
+      await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+      await qdrant.client.upsert(collection, {
+        wait: true,
+        points: [
+          { id: 1, vector: [1, 0, 0, 0], payload: { v: "old" } },
+          { id: 2, vector: [0, 1, 0, 0], payload: { v: "old" } },
+        ],
+      });
+      await project.writeMigration(
+        "001_crashy",
+        `export default {
         postgres: {
           up: async ({ db }) => {
             await db.schema.alterTable("${table}").addColumn("note", "text").execute();
@@ -69,39 +75,40 @@ describe("crash recovery: a runner SIGKILLed at any step", () => {
           down: async () => {},
         },
       };`,
-    );
-    const config = project.config({ tablePrefix: `${prefix}_` });
+      );
+      const config = project.config({ tablePrefix: `${prefix}_` });
 
-    const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), at], {
-      env: { QM_KILL_MID: at === "mid-qdrant-step" ? "1" : "0" },
-    });
-    expect(child.signal).toBe("SIGKILL");
+      const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), at], {
+        env: { QM_KILL_MID: at === "mid-qdrant-step" ? "1" : "0" },
+      });
+      expect(child.signal).toBe("SIGKILL");
 
-    const migrator = createMigrator(config);
-    try {
-      const result = await migrator.up();
-      expect(result.error).toBeUndefined();
-      expect(result.recovered).toEqual(recovers ? ["001_crashy"] : []);
-      expect(result.results.map((r) => r.name)).toEqual(at === "committed" ? [] : ["001_crashy"]);
-      const [record] = await migrator.history();
-      expect(record?.status).toBe("applied");
-    } finally {
-      await migrator.close();
-    }
-    // Applied exactly once, nothing of the original data lost.
-    expect(await sql(`SELECT id, note FROM "${table}" ORDER BY id`)).toEqual([
-      { id: 1, note: null },
-      { id: 2, note: null },
-      { id: 3, note: "new" },
-    ]);
-    const { points } = await qdrant.client.scroll(collection, { limit: 10, with_payload: true });
-    expect(points.map((p) => [p.id, p.payload])).toEqual([
-      [1, { v: "new" }],
-      [2, { v: "new" }],
-      [3, { v: "new" }],
-    ]);
-    expect((await qdrant.client.collectionExists(created)).exists).toBe(true);
-    const { collections } = await qdrant.client.getCollections();
-    expect(collections.filter((c) => c.name.includes("__qm_"))).toEqual([]);
-  });
+      const migrator = createMigrator(config);
+      try {
+        const result = await migrator.up();
+        expect(result.error).toBeUndefined();
+        expect(result.recovered).toEqual(recovers ? ["001_crashy"] : []);
+        expect(result.results.map((r) => r.name)).toEqual(at === "committed" ? [] : ["001_crashy"]);
+        const [record] = await migrator.history();
+        expect(record?.status).toBe("applied");
+      } finally {
+        await migrator.close();
+      }
+      // Applied exactly once, nothing of the original data lost.
+      expect(await sql(`SELECT id, note FROM "${table}" ORDER BY id`)).toEqual([
+        { id: 1, note: null },
+        { id: 2, note: null },
+        { id: 3, note: "new" },
+      ]);
+      const { points } = await qdrant.client.scroll(collection, { limit: 10, with_payload: true });
+      expect(points.map((p) => [p.id, p.payload])).toEqual([
+        [1, { v: "new" }],
+        [2, { v: "new" }],
+        [3, { v: "new" }],
+      ]);
+      expect((await qdrant.client.collectionExists(created)).exists).toBe(true);
+      const { collections } = await qdrant.client.getCollections();
+      expect(collections.filter((c) => c.name.includes("__qm_"))).toEqual([]);
+    },
+  );
 });

@@ -4,8 +4,8 @@ import type { MigratorEvent } from "../src/engine/events.js";
 import { createMigrator, type Migrator } from "../src/engine/migrator.js";
 import { useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";
-import { dumpCollection } from "./harness/qdrant-state.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
+import { dumpCollection } from "./harness/qdrant-state.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
@@ -40,7 +40,10 @@ function migrator(events: MigratorEvent[] = []): Migrator {
   return m;
 }
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+async function sql<T extends pg.QueryResultRow>(
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
@@ -83,7 +86,11 @@ describe("engine protocol", () => {
     expect(await tableExists(table)).toBe(true);
     expect((await qdrant.client.collectionExists(collection)).exists).toBe(true);
     const [record] = await m.history();
-    expect(record).toMatchObject({ name: "001_create", status: "applied", createdCollections: [collection] });
+    expect(record).toMatchObject({
+      name: "001_create",
+      status: "applied",
+      createdCollections: [collection],
+    });
     const { collections } = await m.status();
     expect(collections.find((c) => c.collectionName === collection)).toMatchObject({
       schemaVersion: 1,
@@ -199,7 +206,11 @@ describe("engine protocol", () => {
     await qdrant.client.createCollection(collection, {
       vectors: { text: { size: 4, distance: "Cosine" } },
     });
-    await qdrant.client.createPayloadIndex(collection, { field_name: "tenant", field_schema: "keyword", wait: true });
+    await qdrant.client.createPayloadIndex(collection, {
+      field_name: "tenant",
+      field_schema: "keyword",
+      wait: true,
+    });
     await qdrant.client.upsert(collection, {
       wait: true,
       points: [
@@ -290,7 +301,10 @@ describe("engine protocol", () => {
         down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
       } };`,
     );
-    const path = await project.writeMigration("002_broken", "export default { postgres: { up: 42 } };");
+    const path = await project.writeMigration(
+      "002_broken",
+      "export default { postgres: { up: 42 } };",
+    );
     const result = await migrator().up();
     expect(result.error?.code).toBe("MIGRATION_FILE_INVALID");
     expect(result.error?.message).toContain(path);
@@ -309,13 +323,18 @@ describe("engine protocol", () => {
     const result = await m.up();
     expect(result.error?.code).toBe("HISTORY_MISMATCH");
     expect(result.error?.message).toContain("001_first");
-    expect((await m.status()).migrations.find((e) => e.name === "002_second")?.state).toBe("pending");
+    expect((await m.status()).migrations.find((e) => e.name === "002_second")?.state).toBe(
+      "pending",
+    );
   });
 
   it("refuses to revert a migration whose Qdrant step has no down, unless from a snapshot", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await qdrant.client.upsert(collection, { wait: true, points: [{ id: 1, vector: [1, 2, 3, 4] }] });
+    await qdrant.client.upsert(collection, {
+      wait: true,
+      points: [{ id: 1, vector: [1, 2, 3, 4] }],
+    });
     const before = await dumpCollection(qdrant.client, collection);
     await project.writeMigration(
       "001_one_way",
@@ -340,7 +359,10 @@ describe("engine protocol", () => {
   it("keeps a distinct snapshot per migration when two migrations touch one collection in one run", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    for (const [name, id] of [["001_a", 1], ["002_b", 2]] as const) {
+    for (const [name, id] of [
+      ["001_a", 1],
+      ["002_b", 2],
+    ] as const) {
       await project.writeMigration(
         name,
         `export default { qdrant: {

@@ -94,16 +94,25 @@ async function dispatch(
       const status = await migrator.status();
       const pending = status.migrations.filter((m) => m.state === "pending").length;
       const bad = status.migrations.some(
-        (m) => m.changed || m.outOfOrder || m.state === "missing" || m.state === "failed" || m.state === "in_progress",
+        (m) =>
+          m.changed ||
+          m.outOfOrder ||
+          m.state === "missing" ||
+          m.state === "failed" ||
+          m.state === "in_progress",
       );
       out.result({ ok: !bad && pending === 0, ...status });
       for (const m of status.migrations) {
-        const flags = [m.changed && "CHANGED", m.outOfOrder && "OUT OF ORDER"].filter(Boolean).join(" ");
+        const flags = [m.changed && "CHANGED", m.outOfOrder && "OUT OF ORDER"]
+          .filter(Boolean)
+          .join(" ");
         out.line(`${m.state.padEnd(11)} ${m.name}${flags ? `  ${flags}` : ""}`);
       }
       if (status.collections.length > 0) out.line();
       for (const c of status.collections) {
-        out.line(`collection ${c.collectionName}: schema version ${c.schemaVersion} (by ${c.lastMigration ?? "baseline"})`);
+        out.line(
+          `collection ${c.collectionName}: schema version ${c.schemaVersion} (by ${c.lastMigration ?? "baseline"})`,
+        );
       }
       return bad ? ExitCode.INCONSISTENT : pending > 0 ? ExitCode.PENDING : ExitCode.OK;
     }
@@ -145,7 +154,8 @@ async function dispatch(
     case "snapshots-list": {
       const snapshots = await migrator.listSnapshots();
       out.result({ ok: true, snapshots });
-      for (const s of snapshots) out.line(`${s.collection}  ${s.name}  ${s.size} bytes  ${s.creationTime ?? ""}`);
+      for (const s of snapshots)
+        out.line(`${s.collection}  ${s.name}  ${s.size} bytes  ${s.creationTime ?? ""}`);
       return ExitCode.OK;
     }
     case "snapshots-prune": {
@@ -169,7 +179,9 @@ function printRun(result: RunResult, out: Output, verb: string): number {
     out.error(result.error.message);
     return exitCodeFor(result.error.code);
   }
-  out.line(done.length === 0 ? "nothing to do: up to date" : `${verb} ${done.length}: ${done.join(", ")}`);
+  out.line(
+    done.length === 0 ? "nothing to do: up to date" : `${verb} ${done.length}: ${done.join(", ")}`,
+  );
   return ExitCode.OK;
 }
 
@@ -195,14 +207,18 @@ function printCheck(result: CheckResult, out: Output): number {
     ["pending", result.pending],
   ];
   for (const [label, names] of lines) for (const n of names) out.line(`${label}: ${n}`);
-  for (const d of result.drift) for (const diff of d.differences) out.line(`drift in ${d.collection}: ${diff}`);
+  for (const d of result.drift)
+    for (const diff of d.differences) out.line(`drift in ${d.collection}: ${diff}`);
   if (result.ok) {
     out.line("ok: everything applied, files unchanged, no drift");
     return ExitCode.OK;
   }
   const inconsistent =
-    result.changed.length + result.missing.length + result.failed.length +
-    result.interrupted.length + result.outOfOrder.length + result.drift.length;
+    result.changed.length +
+    result.missing.length +
+    result.failed.length +
+    result.interrupted.length +
+    result.outOfOrder.length +
+    result.drift.length;
   return inconsistent > 0 ? ExitCode.INCONSISTENT : ExitCode.PENDING;
 }
-

@@ -3,9 +3,9 @@ import { loadConfig } from "../config/load-config.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { secretsOf } from "../engine/runtime.js";
 import { QdrantMigrateError } from "../errors.js";
+import { type CommandName, runCommand } from "./commands.js";
 import { ExitCode } from "./exit-codes.js";
 import { Output } from "./output.js";
-import { runCommand, type CommandName } from "./commands.js";
 
 export interface GlobalOptions {
   config?: string;
@@ -34,9 +34,16 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   let out = new Output(argv.includes("--json"), io.stdout, io.stderr);
   const program = new Command("qdrant-migrate")
     .description("Paired Postgres + Qdrant migrations with snapshot rollback")
-    .option("-c, --config <path>", "config file (default: umzug.config.ts in the working directory)")
+    .option(
+      "-c, --config <path>",
+      "config file (default: umzug.config.ts in the working directory)",
+    )
     .option("--json", "print machine-readable JSON on stdout")
-    .option("--wait <seconds>", "wait up to this long for Postgres and Qdrant to answer", positiveInt)
+    .option(
+      "--wait <seconds>",
+      "wait up to this long for Postgres and Qdrant to answer",
+      positiveInt,
+    )
     .option("--dry-run", "print the plan without changing anything")
     .exitOverride()
     .configureOutput({
@@ -66,18 +73,30 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   program
     .command("down")
     .description("revert the last migration (or --step / --to)")
-    .addOption(new Option("--to <name>", "revert down to and including this migration; 0 reverts all"))
+    .addOption(
+      new Option("--to <name>", "revert down to and including this migration; 0 reverts all"),
+    )
     .option("--step <n>", "revert n migrations", positiveInt)
     .option("--from-snapshot", "undo the Qdrant half from the snapshots taken when it was applied")
     .action(action("down"));
-  program.command("status").description("list migrations and collection schema versions").action(action("status"));
-  program.command("current").description("print the last applied migration").action(action("current"));
+  program
+    .command("status")
+    .description("list migrations and collection schema versions")
+    .action(action("status"));
+  program
+    .command("current")
+    .description("print the last applied migration")
+    .action(action("current"));
   program.command("history").description("print the migration journal").action(action("history"));
   program
     .command("check")
     .description("exit non-zero on pending, changed or missing files, failed state or drift")
     .action(action("check"));
-  program.command("create").argument("<name>", "short name, e.g. add_title_vector").description("write a new migration file").action(action("create"));
+  program
+    .command("create")
+    .argument("<name>", "short name, e.g. add_title_vector")
+    .description("write a new migration file")
+    .action(action("create"));
   program
     .command("repair")
     .description("restore interrupted migrations from the journal; clear failed ones")
@@ -85,14 +104,25 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   program
     .command("baseline")
     .argument("<name>", "last migration already reflected in the databases")
-    .description("adopt an existing deployment: mark migrations up to <name> applied without running them")
+    .description(
+      "adopt an existing deployment: mark migrations up to <name> applied without running them",
+    )
     .action(action("baseline"));
-  const snapshots = program.command("snapshots").description("manage the snapshots migrations take");
-  snapshots.command("list").description("list snapshots of every collection").action(action("snapshots-list"));
+  const snapshots = program
+    .command("snapshots")
+    .description("manage the snapshots migrations take");
+  snapshots
+    .command("list")
+    .description("list snapshots of every collection")
+    .action(action("snapshots-list"));
   snapshots
     .command("prune")
     .description("delete all but the newest snapshots of each collection")
-    .option("--keep <n>", "how many to keep per collection (default: config snapshots.keep)", positiveInt)
+    .option(
+      "--keep <n>",
+      "how many to keep per collection (default: config snapshots.keep)",
+      positiveInt,
+    )
     .action(action("snapshots-prune"));
 
   try {
@@ -136,9 +166,19 @@ export function reportError(out: Output, error: unknown): number {
   return exitCodeFor(code);
 }
 
-/** Input problems (nothing was attempted) are usage errors; the rest are failures. */
+/** Error codes that mean bad input: nothing was attempted. */
+const USAGE_CODES = new Set([
+  "MIGRATION_FILE_INVALID",
+  "MIGRATION_DEFINITION_INVALID",
+  "MIGRATION_UNKNOWN",
+  "MIGRATION_NAME_INVALID",
+  "MIGRATION_FILE_EXISTS",
+]);
+/** Error codes that mean the recorded history and the files or stores disagree. */
+const INCONSISTENT_CODES = new Set(["HISTORY_MISMATCH", "MIGRATION_INTERRUPTED"]);
+
 export function exitCodeFor(code: string): number {
-  return code.startsWith("CONFIG_") || code === "MIGRATION_FILE_INVALID" || code === "MIGRATION_UNKNOWN" || code === "MIGRATION_NAME_INVALID"
-    ? ExitCode.USAGE
-    : ExitCode.ERROR;
+  if (code.startsWith("CONFIG_") || USAGE_CODES.has(code)) return ExitCode.USAGE;
+  if (INCONSISTENT_CODES.has(code)) return ExitCode.INCONSISTENT;
+  return ExitCode.ERROR;
 }

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
-import type { MigrationFile } from "../migration/discover.js";
 import type {
   MigrationDatabase,
   MigrationDefinition,
   StepContext,
 } from "../migration/define-migration.js";
+import type { MigrationFile } from "../migration/discover.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker, type QdrantChanges } from "./change-tracker.js";
@@ -101,7 +101,9 @@ export async function applyMigration(
     } catch (undoError) {
       throw new RollbackFailedError(name, error, undoError);
     }
-    await rt.journal.markFailed(name, reason, { previousStatus: direction === "down" ? "applied" : undefined });
+    await rt.journal.markFailed(name, reason, {
+      previousStatus: direction === "down" ? "applied" : undefined,
+    });
     await emit({ type: "rolled-back", migration: name });
     throw new MigrationFailedError(name, direction, error);
   }

@@ -6,7 +6,13 @@ export type MigratorEvent =
   | { type: "lock-acquired" }
   | { type: "recovering"; migration: string }
   | { type: "recovered"; migration: string }
-  | { type: "migration-start"; migration: string; direction: "up" | "down"; index: number; total: number }
+  | {
+      type: "migration-start";
+      migration: string;
+      direction: "up" | "down";
+      index: number;
+      total: number;
+    }
   | { type: "postgres-step-done"; migration: string }
   | { type: "snapshot-taking"; migration: string; collection: string }
   | { type: "snapshot-taken"; migration: string; snapshot: SnapshotRecord }

@@ -111,7 +111,9 @@ export interface Migrator {
   up(options?: UpOptions): Promise<RunResult>;
   down(options?: DownOptions): Promise<RunResult>;
   /** What `up` (or `down`) would run, without running it. */
-  plan(options?: UpOptions & { direction?: "up" | "down"; downStep?: number }): Promise<PlanEntry[]>;
+  plan(
+    options?: UpOptions & { direction?: "up" | "down"; downStep?: number },
+  ): Promise<PlanEntry[]>;
   status(): Promise<StatusResult>;
   check(): Promise<CheckResult>;
   history(): Promise<MigrationRecord[]>;
@@ -144,7 +146,9 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       onWait: (holder) => {
         void emit({
           type: "lock-waiting",
-          holder: holder ? `${holder.host} pid ${holder.pid} since ${holder.since.toISOString()}` : undefined,
+          holder: holder
+            ? `${holder.host} pid ${holder.pid} since ${holder.since.toISOString()}`
+            : undefined,
         });
       },
     });
@@ -156,7 +160,11 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     }
   }
 
-  async function readState(): Promise<{ files: MigrationFile[]; records: MigrationRecord[]; entries: MigrationStatusEntry[] }> {
+  async function readState(): Promise<{
+    files: MigrationFile[];
+    records: MigrationRecord[];
+    entries: MigrationStatusEntry[];
+  }> {
     await ensureJournalTables(rt.db, rt.tables);
     const [files, records] = await Promise.all([
       discoverMigrations(config.migrations),
@@ -172,9 +180,13 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       await undoQdrantChanges(rt, changesOf(record), (message) => {
         void emit({ type: "log", level: "info", migration: record.name, message });
       });
-      await rt.journal.markFailed(record.name, `interrupted (runner ${record.runner ?? "unknown"} died); Qdrant restored from the journal`, {
-        previousStatus: record.direction === "down" ? "applied" : undefined,
-      });
+      await rt.journal.markFailed(
+        record.name,
+        `interrupted (runner ${record.runner ?? "unknown"} died); Qdrant restored from the journal`,
+        {
+          previousStatus: record.direction === "down" ? "applied" : undefined,
+        },
+      );
       await emit({ type: "recovered", migration: record.name });
       recovered.push(record.name);
     }
@@ -206,7 +218,10 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     return applied.slice(0, opts.step ?? 1);
   }
 
-  async function load(files: readonly MigrationFile[], names: readonly string[]): Promise<Map<string, LoadedMigration>> {
+  async function load(
+    files: readonly MigrationFile[],
+    names: readonly string[],
+  ): Promise<Map<string, LoadedMigration>> {
     const byName = new Map(files.map((f) => [f.name, f]));
     const loaded = new Map<string, LoadedMigration>();
     for (const name of names) {
@@ -222,10 +237,17 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     const record = await rt.journal.get(name);
     for (const snapshot of record?.snapshots ?? []) {
       try {
-        await pruneSnapshots(rt.qdrant, snapshot.collection, config.snapshots.keep, [snapshot.snapshot]);
+        await pruneSnapshots(rt.qdrant, snapshot.collection, config.snapshots.keep, [
+          snapshot.snapshot,
+        ]);
       } catch (error) {
         const message = `could not prune old snapshots of ${snapshot.collection}: ${messageOf(error)}`;
-        await emit({ type: "log", level: "warn", migration: name, message: redactSecrets(message, rt.secrets) });
+        await emit({
+          type: "log",
+          level: "warn",
+          migration: name,
+          message: redactSecrets(message, rt.secrets),
+        });
       }
     }
   }
@@ -392,11 +414,17 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
         const live = await readLiveConfig(rt.qdrant, recorded.collectionName);
         const differences = live
           ? compareConfig(
-              { vectorsConfig: recorded.vectorsConfig, payloadSchema: recorded.payloadSchema, config: recorded.config, aliases: recorded.aliases },
+              {
+                vectorsConfig: recorded.vectorsConfig,
+                payloadSchema: recorded.payloadSchema,
+                config: recorded.config,
+                aliases: recorded.aliases,
+              },
               live,
             )
           : ["collection is recorded but does not exist in Qdrant"];
-        if (differences.length > 0) drift.push({ collection: recorded.collectionName, differences });
+        if (differences.length > 0)
+          drift.push({ collection: recorded.collectionName, differences });
       }
       const result: CheckResult = {
         ok: false,
@@ -409,9 +437,14 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
         drift,
       };
       result.ok =
-        result.pending.length + result.changed.length + result.missing.length +
-          result.failed.length + result.interrupted.length + result.outOfOrder.length +
-          drift.length === 0;
+        result.pending.length +
+          result.changed.length +
+          result.missing.length +
+          result.failed.length +
+          result.interrupted.length +
+          result.outOfOrder.length +
+          drift.length ===
+        0;
       return result;
     },
 
@@ -467,7 +500,12 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const entries: SnapshotListEntry[] = [];
       for (const { name } of collections) {
         for (const s of await listSnapshots(rt.qdrant, name)) {
-          entries.push({ collection: name, name: s.name, size: s.size, creationTime: s.creation_time ?? null });
+          entries.push({
+            collection: name,
+            name: s.name,
+            size: s.size,
+            creationTime: s.creation_time ?? null,
+          });
         }
       }
       return entries;
@@ -503,6 +541,7 @@ function toMigrateError(error: unknown, secrets: readonly string[]): QdrantMigra
     error.message = redactSecrets(error.message, secrets);
     return error;
   }
-  return new QdrantMigrateError("UNEXPECTED", redactSecrets(messageOf(error), secrets), { cause: error });
+  return new QdrantMigrateError("UNEXPECTED", redactSecrets(messageOf(error), secrets), {
+    cause: error,
+  });
 }
-

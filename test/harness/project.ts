@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveConfig, type ResolvedConfig } from "../../src/config/resolve-config.js";
+import { type ResolvedConfig, resolveConfig } from "../../src/config/resolve-config.js";
 
 export interface TestProject {
   dir: string;
@@ -9,14 +9,22 @@ export interface TestProject {
   /** Writes `migrations/<name>.mjs` with the given module source. */
   writeMigration(name: string, source: string): Promise<string>;
   /** The resolved config of this project (no config file; explicit URLs). */
-  config(overrides?: { tablePrefix?: string; lockTimeoutMs?: number; keep?: number }): ResolvedConfig;
+  config(overrides?: {
+    tablePrefix?: string;
+    lockTimeoutMs?: number;
+    keep?: number;
+  }): ResolvedConfig;
 }
 
 /**
  * A throwaway project folder for engine tests: its own `migrations/`, and a
  * config pointing at the test file's database and Qdrant.
  */
-export async function makeProject(urls: { postgres: string; qdrant: string; apiKey?: string }): Promise<TestProject> {
+export async function makeProject(urls: {
+  postgres: string;
+  qdrant: string;
+  apiKey?: string;
+}): Promise<TestProject> {
   const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-project-"));
   const migrationsDir = join(dir, "migrations");
   await mkdir(migrationsDir);
