@@ -11,6 +11,7 @@ const PAYLOADS: Record<number, Record<string, unknown>> = {
   1: {
     city: "Berlin",
     n: 1,
+    location: { lon: 13.404954, lat: 52.520008 },
     tags: ["a", "b"],
     flag: true,
     when: "2024-01-01T00:00:00Z",
@@ -26,6 +27,7 @@ const PAYLOADS: Record<number, Record<string, unknown>> = {
   2: {
     city: "London",
     n: 2,
+    location: { lon: -0.1278, lat: 51.5074 },
     tags: ["b"],
     flag: false,
     when: "2024-06-01T12:00:00+02:00",
@@ -35,6 +37,7 @@ const PAYLOADS: Record<number, Record<string, unknown>> = {
   3: {
     city: "Paris",
     n: 3.5,
+    location: { lon: 2.3522, lat: 48.8566 },
     tags: [],
     nullish: null,
     when: "2023-12-31T23:59:59Z",
@@ -164,6 +167,49 @@ describe("Qdrant server filters: range, datetimes and counts", () => {
     expect(await select({ must: [key("tags", { values_count: { lt: 1 } })] })).toEqual([
       3, 4, 5, 6,
     ]);
+  });
+});
+
+describe("Qdrant server filters: geo", () => {
+  const berlin = { lon: 13.404954, lat: 52.520008 };
+
+  it("selects points within a radius in metres", async () => {
+    // Berlin–Paris is about 878 km, Berlin–London about 930 km.
+    const near = (radius: number) => ({
+      must: [key("location", { geo_radius: { center: berlin, radius } })],
+    });
+    expect(await select(near(500_000))).toEqual([1]);
+    expect(await select(near(900_000))).toEqual([1, 3]);
+  });
+
+  it("selects points inside a bounding box", async () => {
+    const box = { top_left: { lon: -1, lat: 53 }, bottom_right: { lon: 3, lat: 48 } };
+    expect(await select({ must: [key("location", { geo_bounding_box: box })] })).toEqual([2, 3]);
+  });
+
+  it("selects points inside a polygon and outside its holes", async () => {
+    const ring = (points: [number, number][]) => ({
+      points: points.map(([lon, lat]) => ({ lon, lat })),
+    });
+    const geo_polygon = {
+      exterior: ring([
+        [-2, 47],
+        [4, 47],
+        [4, 53],
+        [-2, 53],
+        [-2, 47],
+      ]),
+      interiors: [
+        ring([
+          [-1, 51],
+          [1, 51],
+          [1, 52],
+          [-1, 52],
+          [-1, 51],
+        ]),
+      ],
+    };
+    expect(await select({ must: [key("location", { geo_polygon })] })).toEqual([3]);
   });
 });
 

@@ -1,4 +1,13 @@
 import { formatError, validationError } from "./errors.js";
+import {
+  asGeoPoint,
+  boundingBox,
+  type GeoPoint,
+  type GeoTest,
+  parseGeoPoint,
+  polygon,
+  radius,
+} from "./geo.js";
 import type { Payload, PointId, StoredPoint } from "./model.js";
 import { parseDatetimeMicros } from "./payload-datetime.js";
 import { getValues, isObject, type PayloadPath, parsePayloadPath } from "./payload-paths.js";
@@ -182,11 +191,8 @@ function compileFieldCondition(json: Record<string, unknown>, ctx: FilterContext
       : compileValuesCount(json.values_count);
   const isEmpty = optionalBool(json.is_empty);
   const isNull = optionalBool(json.is_null);
-  for (const geo of ["geo_bounding_box", "geo_radius", "geo_polygon"]) {
-    if (json[geo] !== undefined && json[geo] !== null) {
-      throw validationError([`filter: ${geo} conditions are not supported by this test server`]);
-    }
-  }
+  const geo = compileGeo(json);
+  if (geo) tests.push(geo);
   if (
     tests.length === 0 &&
     valuesCount === undefined &&
@@ -211,6 +217,45 @@ function compileFieldCondition(json: Record<string, unknown>, ctx: FilterContext
       return Array.isArray(value) ? value.some(anyValue) : anyValue(value);
     });
   };
+}
+
+/** geo_bounding_box / geo_radius / geo_polygon, OR-ed like the other field conditions. */
+function compileGeo(json: Record<string, unknown>): ValueTest | undefined {
+  const geoTests: GeoTest[] = [];
+  const box = json.geo_bounding_box;
+  if (box !== undefined && box !== null) {
+    if (!isObject(box)) throw new ConditionMismatch();
+    geoTests.push(
+      boundingBox(geoPointOrMismatch(box.top_left), geoPointOrMismatch(box.bottom_right)),
+    );
+  }
+  const circle = json.geo_radius;
+  if (circle !== undefined && circle !== null) {
+    if (!isObject(circle) || typeof circle.radius !== "number") throw new ConditionMismatch();
+    geoTests.push(radius(geoPointOrMismatch(circle.center), circle.radius));
+  }
+  const shape = json.geo_polygon;
+  if (shape !== undefined && shape !== null) {
+    if (!isObject(shape)) throw new ConditionMismatch();
+    const interiors = Array.isArray(shape.interiors) ? shape.interiors.map(lineOrMismatch) : [];
+    geoTests.push(polygon(lineOrMismatch(shape.exterior), interiors));
+  }
+  if (geoTests.length === 0) return undefined;
+  return (v) => {
+    const point = asGeoPoint(v);
+    return point !== undefined && geoTests.some((t) => t(point));
+  };
+}
+
+function geoPointOrMismatch(json: unknown): GeoPoint {
+  const point = parseGeoPoint(json);
+  if (!point) throw new ConditionMismatch();
+  return point;
+}
+
+function lineOrMismatch(json: unknown): GeoPoint[] {
+  if (!isObject(json) || !Array.isArray(json.points)) throw new ConditionMismatch();
+  return json.points.map(geoPointOrMismatch);
 }
 
 function optionalBool(value: unknown): boolean | undefined {
