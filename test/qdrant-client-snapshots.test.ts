@@ -142,6 +142,24 @@ describe("snapshots", () => {
     expect(await leftoverTemps(name)).toEqual([]);
   });
 
+  it("leaves a deleted collection absent, with no placeholder, when its snapshot cannot be proven", async () => {
+    const name = uniqueName("snap");
+    await seed(name);
+    const taken = await takeSnapshot(conn, name);
+    await conn.client.deleteCollection(name);
+
+    const error = await restoreCollection(conn, {
+      collection: name,
+      snapshot: taken.snapshot,
+      pointsCount: taken.pointsCount + 1,
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SnapshotRestoreError);
+    const { collections } = await conn.client.getCollections();
+    expect(collections.map((c) => c.name)).not.toContain(name);
+    expect(await leftoverTemps(name)).toEqual([]);
+  });
+
   it("can run twice with the same result", async () => {
     const name = uniqueName("snap");
     await seed(name);

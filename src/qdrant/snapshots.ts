@@ -159,23 +159,19 @@ export async function restoreCollection(
     }
 
     if (!proven) {
-      if (await collectionExists(conn, temp)) await conn.client.deleteCollection(temp);
-      log(`recovering snapshot ${snapshot} into temporary collection ${temp}`);
-      const upload = await uploadSnapshot(conn, temp, {
-        file,
-        source,
-        checksum,
-        timeoutMs: transferTimeoutMs,
-      });
-      const count = upload.ok ? await countIfExists(conn, temp) : undefined;
-      if (count !== rec.pointsCount) {
-        if (await collectionExists(conn, temp)) await conn.client.deleteCollection(temp);
-        if (placeholder) await conn.client.deleteCollection(collection);
-        throw fail(
-          upload.ok
-            ? `the recovered copy holds ${count ?? 0} points, not the ${rec.pointsCount} recorded`
-            : `Qdrant refused it (${upload.error})`,
+      try {
+        await proveCopy(
+          conn,
+          rec,
+          temp,
+          { file, source, checksum, timeoutMs: transferTimeoutMs },
+          fail,
+          log,
         );
+      } catch (error) {
+        // The name was absent before this restore; leave it absent, not an empty placeholder.
+        if (placeholder) await conn.client.deleteCollection(collection);
+        throw error;
       }
     }
 
@@ -189,6 +185,28 @@ export async function restoreCollection(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Recovers the snapshot into `temp` and proves it holds the recorded points; removes it otherwise. */
+async function proveCopy(
+  conn: QdrantConnection,
+  rec: SnapshotToRestore,
+  temp: string,
+  upload: UploadSource,
+  fail: Fail,
+  log: (m: string) => void,
+): Promise<void> {
+  if (await collectionExists(conn, temp)) await conn.client.deleteCollection(temp);
+  log(`recovering snapshot ${rec.snapshot} into temporary collection ${temp}`);
+  const result = await uploadSnapshot(conn, temp, upload);
+  const count = result.ok ? await countIfExists(conn, temp) : undefined;
+  if (count === rec.pointsCount) return;
+  if (await collectionExists(conn, temp)) await conn.client.deleteCollection(temp);
+  throw fail(
+    result.ok
+      ? `the recovered copy holds ${count ?? 0} points, not the ${rec.pointsCount} recorded`
+      : `Qdrant refused it (${result.error})`,
+  );
 }
 
 /** Temporary collection name for restoring `snapshot`: the same on every run, so a crash leaves a reusable copy. */
