@@ -10,6 +10,7 @@ import {
   restoreTempName,
   takeSnapshot,
 } from "../src/qdrant/snapshots.js";
+import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const qdrant = useQdrant();
@@ -246,6 +247,25 @@ describe("snapshots", () => {
 
     expect(await points(name)).toEqual(before);
     expect(await leftoverTemps(name)).toEqual([]);
+  });
+});
+
+describe("snapshots on a server that needs an API key", () => {
+  it("downloads and uploads with the key", async () => {
+    const key = "restore-secret-key";
+    const server = await startQdrant({ apiKey: key });
+    try {
+      const keyed = connectQdrant({ url: server.url, apiKey: key, timeoutMs: 30_000 });
+      const name = uniqueName("snap");
+      await keyed.client.createCollection(name, { vectors: { size: 2, distance: "Dot" } });
+      await keyed.client.upsert(name, { wait: true, points: [{ id: 1, vector: [1, 0] }] });
+      const taken = await takeSnapshot(keyed, name);
+      await keyed.client.delete(name, { wait: true, points: [1] });
+      await restoreCollection(keyed, { collection: name, ...taken });
+      expect((await keyed.client.count(name, { exact: true })).count).toBe(1);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
