@@ -157,4 +157,70 @@ describe("Qdrant server: query by vector", () => {
       [1, 1],
     ]);
   });
+
+  it("answers /points/query/batch with one result per request", async () => {
+    const name = await collection("Dot", LINE);
+    const body = {
+      searches: [
+        { query: [1, 0], limit: 1 },
+        { query: [0, 1], limit: 1 },
+      ],
+    };
+    expectValidRequest("post", `${QUERY}/batch`, body);
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/query/batch`, body);
+    expectValidResponse("post", `${QUERY}/batch`, reply.status, reply.body);
+    const result = (reply.body as { result: { points: Scored[] }[] }).result;
+    expect(result.map((r) => r.points.map((p) => p.id))).toEqual([[2], [3]]);
+  });
+});
+
+describe("Qdrant server: query by sparse and multi vectors", () => {
+  it("scores sparse vectors by the dot product of shared indices, leaving out disjoint ones", async () => {
+    const name = uniqueName("query_sparse");
+    await rest(qdrant, "PUT", `/collections/${name}`, { sparse_vectors: { text: {} } });
+    const upserted = await rest(qdrant, "PUT", `/collections/${name}/points?wait=true`, {
+      points: [
+        { id: 1, vector: { text: { indices: [1, 5], values: [1, 2] } } },
+        { id: 2, vector: { text: { indices: [5, 9], values: [3, 1] } } },
+        { id: 3, vector: { text: { indices: [7], values: [10] } } },
+      ],
+    });
+    expect(upserted.status, JSON.stringify(upserted.body)).toBe(200);
+    const got = await points(name, { query: { indices: [5], values: [1] }, using: "text" });
+    expect(got.map((p) => [p.id, p.score])).toEqual([
+      [2, 3],
+      [1, 2],
+    ]);
+  });
+
+  it("scores multivectors by MaxSim", async () => {
+    const name = uniqueName("query_multi");
+    await rest(qdrant, "PUT", `/collections/${name}`, {
+      vectors: { size: 2, distance: "Dot", multivector_config: { comparator: "max_sim" } },
+    });
+    const upserted = await rest(qdrant, "PUT", `/collections/${name}/points?wait=true`, {
+      points: [
+        {
+          id: 1,
+          vector: [
+            [1, 0],
+            [0, 1],
+          ],
+        },
+        { id: 2, vector: [[2, 0]] },
+      ],
+    });
+    expect(upserted.status, JSON.stringify(upserted.body)).toBe(200);
+    // Rows [1,0] and [0,2]: point 1 scores 1 + 2 = 3, point 2 scores 2 + 0 = 2.
+    const got = await points(name, {
+      query: [
+        [1, 0],
+        [0, 2],
+      ],
+    });
+    expect(got.map((p) => [p.id, p.score])).toEqual([
+      [1, 3],
+      [2, 2],
+    ]);
+  });
 });

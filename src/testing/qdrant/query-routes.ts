@@ -2,21 +2,22 @@ import { type Distance, resolveCollection, vectorSpecs } from "./collections-sto
 import { badInput, badRequest, formatError, notFound } from "./errors.js";
 import { compileFilter, type PointPredicate } from "./filter.js";
 import { ok, type Router } from "./http.js";
-import type { Collection, PointId, StoredPoint } from "./model.js";
+import type { Collection, PointId, SparseVector, StoredPoint, StoredVector } from "./model.js";
 import { isObject } from "./payload-paths.js";
 import { canonicalUuid, comparePointIds } from "./point-ids.js";
 import { objectBody, readLimit, readOptions } from "./point-routes.js";
 import { type RecordOptions, selectPayload } from "./records.js";
-import { largerIsBetter, passesThreshold, score } from "./scoring.js";
+import { largerIsBetter, maxSim, passesThreshold, score, sparseDot } from "./scoring.js";
 import type { ServerContext } from "./server-context.js";
 import { filterContext, pointVersion } from "./update-ops.js";
 import { normalised, shortestFloat32, vectorsToJson } from "./vectors.js";
 
 /**
- * Nearest-neighbour reads by exact brute force: `POST /points/query` (dense
- * vector, `{nearest}`, or a point id whose vector is used and which is left
- * out) and the deprecated `POST /points/search`, which Qdrant 1.19 still
- * serves though its spec no longer lists it (qdrant PR #9982).
+ * Nearest-neighbour reads by exact brute force: `POST /points/query` and
+ * `/query/batch` (a dense, sparse or multi vector, `{nearest}`, or a point id
+ * whose vector is used and which is left out) and the deprecated
+ * `POST /points/search`, which Qdrant 1.19 still serves though its spec no
+ * longer lists it (qdrant PR #9982).
  */
 export function registerQueryRoutes(router: Router, ctx: ServerContext): void {
   const base = "/collections/{collection_name}/points";
@@ -25,6 +26,17 @@ export function registerQueryRoutes(router: Router, ctx: ServerContext): void {
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     return ok({ points: query(collection, body) });
   });
+  router.add("POST", `${base}/query/batch`, (req) => {
+    const body = objectBody(req);
+    const collection = resolveCollection(ctx.state, req.params.collection_name as string);
+    if (!Array.isArray(body.searches)) throw formatError("missing field `searches`");
+    return ok(
+      body.searches.map((one) => {
+        if (!isObject(one)) throw formatError("invalid type: expected struct QueryRequest");
+        return { points: query(collection, one) };
+      }),
+    );
+  });
   router.add("POST", `${base}/search`, (req) => {
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
@@ -32,9 +44,14 @@ export function registerQueryRoutes(router: Router, ctx: ServerContext): void {
   });
 }
 
+type QueryVector =
+  | { kind: "dense"; values: number[] }
+  | { kind: "sparse"; vector: SparseVector }
+  | { kind: "multi"; rows: number[][] };
+
 interface Nearest {
   using: string;
-  vector: number[];
+  query: QueryVector;
   exclude: PointId | undefined;
 }
 
@@ -82,9 +99,8 @@ function readOffset(value: unknown): number {
 }
 
 function nearestOf(collection: Collection, input: unknown, using: string): Nearest {
-  if (Array.isArray(input) && input.every((x) => typeof x === "number")) {
-    return { using, vector: input as number[], exclude: undefined };
-  }
+  const given = queryVectorOf(input);
+  if (given) return { using, query: given, exclude: undefined };
   const id =
     typeof input === "number" && Number.isInteger(input) && input >= 0
       ? input
@@ -92,15 +108,81 @@ function nearestOf(collection: Collection, input: unknown, using: string): Neare
         ? canonicalUuid(input)
         : undefined;
   if (id === undefined) {
-    throw badRequest("only dense vectors and point ids are supported as query by this test server");
+    throw badRequest("only vectors and point ids are supported as query by this test server");
   }
   const point = collection.points.get(id);
   if (!point) throw notFound(`No point with id ${id} found`);
   const stored = point.vectors.get(using);
-  if (!(stored instanceof Float32Array)) {
-    throw badInput(`Vector "${using}" is not found in point ${id}`);
+  if (stored === undefined) throw badInput(`Vector "${using}" is not found in point ${id}`);
+  return { using, query: storedAsQuery(stored), exclude: id };
+}
+
+function queryVectorOf(input: unknown): QueryVector | undefined {
+  if (Array.isArray(input)) {
+    if (input.every((x) => typeof x === "number")) return { kind: "dense", values: input };
+    if (input.every((row) => Array.isArray(row) && row.every((x) => typeof x === "number"))) {
+      return { kind: "multi", rows: input as number[][] };
+    }
+    return undefined;
   }
-  return { using, vector: Array.from(stored), exclude: id };
+  if (isObject(input) && Array.isArray(input.indices) && Array.isArray(input.values)) {
+    return {
+      kind: "sparse",
+      vector: { indices: input.indices as number[], values: input.values as number[] },
+    };
+  }
+  return undefined;
+}
+
+function storedAsQuery(stored: StoredVector): QueryVector {
+  if (stored instanceof Float32Array) return { kind: "dense", values: Array.from(stored) };
+  if (Array.isArray(stored)) return { kind: "multi", rows: stored.map((row) => Array.from(row)) };
+  return { kind: "sparse", vector: stored };
+}
+
+/** How to score one stored point against the query; undefined leaves it out. */
+type Scorer = (stored: StoredVector | undefined) => number | undefined;
+
+function scorerFor(collection: Collection, nearest: Nearest): { scorer: Scorer; larger: boolean } {
+  const spec = vectorSpecs(collection).get(nearest.using);
+  if (!spec) throw badInput(`Not existing vector name error: ${nearest.using}`);
+  const q = nearest.query;
+  if (spec.kind === "sparse") {
+    if (q.kind !== "sparse") throw badInput("Conversion between sparse and regular vectors failed");
+    const query = q.vector;
+    // Qdrant searches sparse vectors through an inverted index: points that
+    // share no index with the query are never candidates.
+    return {
+      larger: true,
+      scorer: (stored) =>
+        stored && !(stored instanceof Float32Array) && !Array.isArray(stored)
+          ? sparseDot(query, stored)
+          : undefined,
+    };
+  }
+  if (q.kind === "sparse") throw badInput("Conversion between sparse and regular vectors failed");
+  const distance: Distance = spec.distance;
+  const prepare = (values: number[]) => {
+    if (values.length !== spec.size) {
+      throw badInput(`Vector dimension error: expected dim: ${spec.size}, got ${values.length}`);
+    }
+    const v = Float32Array.from(values);
+    return distance === "Cosine" ? normalised(v) : v;
+  };
+  if (spec.multivector) {
+    const rows = (q.kind === "multi" ? q.rows : [q.values]).map(prepare);
+    return {
+      larger: true,
+      scorer: (stored) => (Array.isArray(stored) ? maxSim(distance, rows, stored) : undefined),
+    };
+  }
+  if (q.kind !== "dense") throw badInput("Conversion between multi and regular vectors failed");
+  const query = prepare(q.values);
+  return {
+    larger: largerIsBetter(distance),
+    scorer: (stored) =>
+      stored instanceof Float32Array ? score(distance, query, stored) : undefined,
+  };
 }
 
 function rank(
@@ -112,31 +194,18 @@ function rank(
   limit: number,
   options: RecordOptions,
 ): unknown[] {
-  const spec = vectorSpecs(collection).get(nearest.using);
-  if (!spec) throw badInput(`Not existing vector name error: ${nearest.using}`);
-  if (spec.kind !== "dense" || spec.multivector) {
-    throw badRequest("only dense single vectors can be queried on this test server");
-  }
-  if (nearest.vector.length !== spec.size) {
-    throw badInput(
-      `Vector dimension error: expected dim: ${spec.size}, got ${nearest.vector.length}`,
-    );
-  }
-  const distance: Distance = spec.distance;
-  const raw = Float32Array.from(nearest.vector);
-  const queryVector = distance === "Cosine" ? normalised(raw) : raw;
+  const { scorer, larger } = scorerFor(collection, nearest);
   const threshold = typeof thresholdJson === "number" ? thresholdJson : undefined;
   const hits: { point: StoredPoint; score: number }[] = [];
   for (const point of collection.points.values()) {
     if (point.id === nearest.exclude) continue;
-    const stored = point.vectors.get(nearest.using);
-    if (!(stored instanceof Float32Array)) continue;
+    const value = scorer(point.vectors.get(nearest.using));
+    if (value === undefined) continue;
     if (!predicate({ id: point.id, payload: point.payload, vectors: point.vectors })) continue;
-    const value = score(distance, queryVector, stored);
-    if (threshold !== undefined && !passesThreshold(distance, value, threshold)) continue;
+    if (threshold !== undefined && !passesThreshold(larger, value, threshold)) continue;
     hits.push({ point, score: value });
   }
-  const sign = largerIsBetter(distance) ? -1 : 1;
+  const sign = larger ? -1 : 1;
   hits.sort((a, b) => sign * (a.score - b.score) || comparePointIds(a.point.id, b.point.id));
   return hits.slice(offset, offset + limit).map((h) => scoredJson(h.point, h.score, options));
 }

@@ -1,4 +1,5 @@
 import type { Distance } from "./collections-store.js";
+import type { SparseVector } from "./model.js";
 
 /**
  * Exact scores by a collection's distance, as Qdrant's metrics compute them
@@ -28,8 +29,44 @@ export function largerIsBetter(distance: Distance): boolean {
  * Qdrant's score_threshold keeps scores strictly better than the threshold
  * (Distance::check_threshold); a score equal to it is dropped.
  */
-export function passesThreshold(distance: Distance, value: number, threshold: number): boolean {
-  return largerIsBetter(distance) ? value > threshold : value < threshold;
+export function passesThreshold(larger: boolean, value: number, threshold: number): boolean {
+  return larger ? value > threshold : value < threshold;
+}
+
+/** Dot product over the indices both sparse vectors have; undefined when they share none. */
+export function sparseDot(a: SparseVector, b: SparseVector): number | undefined {
+  const weights = new Map<number, number>();
+  for (let i = 0; i < a.indices.length; i++) {
+    weights.set(a.indices[i] as number, a.values[i] as number);
+  }
+  let sum = 0;
+  let shared = false;
+  for (let i = 0; i < b.indices.length; i++) {
+    const w = weights.get(b.indices[i] as number);
+    if (w === undefined) continue;
+    shared = true;
+    sum += w * (b.values[i] as number);
+  }
+  return shared ? Math.fround(sum) : undefined;
+}
+
+/**
+ * MaxSim (the only multivector comparator): for each query row, the best
+ * similarity to any stored row, summed. Similarity is the dot product for
+ * Cosine/Dot and the negated distance for Euclid/Manhattan, so larger is
+ * always better.
+ */
+export function maxSim(distance: Distance, query: Float32Array[], stored: Float32Array[]): number {
+  let sum = 0;
+  for (const q of query) {
+    let best = Number.NEGATIVE_INFINITY;
+    for (const s of stored) {
+      const raw = score(distance, q, s);
+      best = Math.max(best, largerIsBetter(distance) ? raw : -raw);
+    }
+    sum += best;
+  }
+  return Math.fround(sum);
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
