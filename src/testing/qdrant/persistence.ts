@@ -8,9 +8,10 @@ import {
   readFileSync,
   renameSync,
   unlinkSync,
-  writeSync,
+  writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { pack, unpack, VectorBlob } from "./binary-container.js";
 import type { ServerState } from "./model.js";
 import { type EncodedState, encodeState } from "./state-codec.js";
 
@@ -18,10 +19,11 @@ import { type EncodedState, encodeState } from "./state-codec.js";
  * Durable storage for the server: a state file plus a write-ahead log of the
  * mutating requests made since it was written.
  *
- * - `state.json` holds `{generation, state}`; `wal-<generation>.log` holds one
- *   JSON line per mutating request since then. Each line is fsynced before the
- *   server replies, so anything acknowledged survives `kill -9`.
- * - A checkpoint writes `state.json` under the next generation (temp file,
+ * - `state.bin` holds `{generation, state}` (a binary container, vectors as
+ *   raw float32); `wal-<generation>.log` holds one JSON line per mutating
+ *   request since then. Each line is fsynced before the server replies, so
+ *   anything acknowledged survives `kill -9`.
+ * - A checkpoint writes `state.bin` under the next generation (temp file,
  *   fsync, rename, fsync of the directory) and only then drops the old log; a
  *   crash in between leaves a log whose generation no longer matches, which is
  *   ignored, so no request is ever applied twice.
@@ -48,6 +50,9 @@ interface StateFile {
   state: EncodedState;
 }
 
+const STATE_MAGIC = "qdrant-migrate-state/1\n";
+const STATE_FILE = "state.bin";
+
 export class Persistence {
   private fd: number;
   private entries = 0;
@@ -65,17 +70,19 @@ export class Persistence {
    */
   static open(dir: string): {
     persistence: Persistence;
-    state: EncodedState | undefined;
+    state: { encoded: EncodedState; blob: Buffer } | undefined;
     replay: LoggedRequest[];
   } {
     mkdirSync(dir, { recursive: true });
-    const statePath = join(dir, "state.json");
+    const statePath = join(dir, STATE_FILE);
     let generation = 0;
-    let state: EncodedState | undefined;
+    let state: { encoded: EncodedState; blob: Buffer } | undefined;
     if (existsSync(statePath)) {
-      const file = JSON.parse(readFileSync(statePath, "utf8")) as StateFile;
+      const unpacked = unpack(STATE_MAGIC, readFileSync(statePath));
+      if (!unpacked) throw new Error(`${statePath} is not a qdrant-migrate state file`);
+      const file = unpacked.header as StateFile;
       generation = file.generation;
-      state = file.state;
+      state = { encoded: file.state, blob: unpacked.blob };
     }
     const replay = readLog(join(dir, `wal-${generation}.log`));
     for (const name of readdirSync(dir)) {
@@ -88,7 +95,8 @@ export class Persistence {
 
   /** Appends one request to the log and fsyncs it. */
   record(entry: LoggedRequest, state: ServerState): void {
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    // writeFileSync on a descriptor loops until every byte is written.
+    writeFileSync(this.fd, `${JSON.stringify(entry)}\n`);
     fsyncSync(this.fd);
     this.entries++;
     if (this.entries >= CHECKPOINT_EVERY) this.checkpoint(state);
@@ -97,12 +105,13 @@ export class Persistence {
   /** Writes the whole state under a new generation and starts an empty log. */
   checkpoint(state: ServerState): void {
     const next = this.generation + 1;
-    const statePath = join(this.dir, "state.json");
+    const statePath = join(this.dir, STATE_FILE);
     const tmp = `${statePath}.tmp`;
-    const file: StateFile = { generation: next, state: encodeState(state) };
+    const blob = new VectorBlob();
+    const file: StateFile = { generation: next, state: encodeState(state, blob) };
     const fd = openSync(tmp, "w");
     try {
-      writeSync(fd, JSON.stringify(file));
+      writeFileSync(fd, pack(STATE_MAGIC, file, blob.bytes()));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { pack, unpack, VectorBlob } from "./binary-container.js";
 import type { Collection, ServerState } from "./model.js";
 import {
   decodeCollection,
@@ -9,25 +10,33 @@ import {
 } from "./state-codec.js";
 
 /**
- * The server's snapshot file format: a magic line, then JSON. Dense vectors are
- * base64 of their float32 bytes (state-codec.ts), so they come back exactly.
- * Real Qdrant writes a tar of segments instead; clients treat both as opaque
- * bytes with a sha256 checksum, which is all the REST API exposes.
+ * The server's snapshot file format: a binary container (binary-container.ts)
+ * whose header holds config, payload indexes, payloads and ids, and whose blob
+ * holds the dense vectors as exact float32. Real Qdrant writes a tar of
+ * segments instead; clients treat both as opaque bytes with a sha256 checksum,
+ * which is all the REST API exposes.
  */
 
-const MAGIC = "qdrant-migrate-snapshot/1\n";
+const MAGIC = "qdrant-migrate-snapshot/2\n";
 
 type SnapshotContent =
   | { kind: "collection"; collection: EncodedCollection }
   | { kind: "full"; state: EncodedState };
 
 export function collectionSnapshotBytes(collection: Collection): Buffer {
-  return pack({ kind: "collection", collection: encodeCollection(collection) });
+  const blob = new VectorBlob();
+  const content: SnapshotContent = {
+    kind: "collection",
+    collection: encodeCollection(collection, blob),
+  };
+  return pack(MAGIC, content, blob.bytes());
 }
 
 /** A full-storage snapshot: every collection and the aliases (snapshots/mod.rs). */
 export function fullSnapshotBytes(state: ServerState): Buffer {
-  return pack({ kind: "full", state: encodeState(state) });
+  const blob = new VectorBlob();
+  const content: SnapshotContent = { kind: "full", state: encodeState(state, blob) };
+  return pack(MAGIC, content, blob.bytes());
 }
 
 /**
@@ -36,25 +45,12 @@ export function fullSnapshotBytes(state: ServerState): Buffer {
  * collection config").
  */
 export function readCollectionSnapshot(bytes: Buffer, name: string): Collection | undefined {
-  const content = unpack(bytes);
-  if (content?.kind !== "collection") return undefined;
-  return decodeCollection(content.collection, name);
+  const unpacked = unpack(MAGIC, bytes);
+  const content = unpacked?.header as SnapshotContent | undefined;
+  if (!unpacked || content?.kind !== "collection") return undefined;
+  return decodeCollection(content.collection, unpacked.blob, name);
 }
 
 export function sha256(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
-}
-
-function pack(content: SnapshotContent): Buffer {
-  return Buffer.from(MAGIC + JSON.stringify(content), "utf8");
-}
-
-function unpack(bytes: Buffer): SnapshotContent | undefined {
-  const text = bytes.toString("utf8");
-  if (!text.startsWith(MAGIC)) return undefined;
-  try {
-    return JSON.parse(text.slice(MAGIC.length)) as SnapshotContent;
-  } catch {
-    return undefined;
-  }
 }

@@ -89,7 +89,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   let persistence: Persistence | undefined;
   if (storageDir) {
     const opened = Persistence.open(storageDir);
-    if (opened.state) loadState(ctx.state, opened.state);
+    if (opened.state) loadState(ctx.state, opened.state.encoded, opened.state.blob);
     for (const entry of opened.replay) await replay(router, entry);
     persistence = opened.persistence;
     // Start from a clean log, so a torn last line never sits before new entries.

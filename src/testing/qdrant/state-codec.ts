@@ -1,3 +1,4 @@
+import { readVector, type VectorBlob } from "./binary-container.js";
 import type {
   Collection,
   PayloadIndex,
@@ -9,14 +10,16 @@ import type {
 } from "./model.js";
 
 /**
- * JSON encoding of collections and whole server states, shared by the state
- * file and snapshot files. Dense vectors travel as base64 of their float32
- * bytes, so they come back bit for bit.
+ * Encoding of collections and whole server states, shared by the state file
+ * and snapshot files: a JSON-able header whose dense vectors point into a
+ * binary blob (binary-container.ts), so they come back bit for bit.
  */
 
+type VectorRef = [offset: number, count: number];
+
 type EncodedVector =
-  | { dense: string }
-  | { multi: string[] }
+  | { dense: VectorRef }
+  | { multi: VectorRef[] }
   | { sparse: { indices: number[]; values: number[] } };
 
 interface EncodedPoint {
@@ -38,49 +41,38 @@ export interface EncodedState {
   nextOperationId: number;
 }
 
-const encodeFloats = (v: Float32Array): string =>
-  Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
-
-function decodeFloats(text: string): Float32Array {
-  const bytes = Buffer.from(text, "base64");
-  // Copy into a fresh, aligned buffer: Buffer slices may start at any offset.
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  return new Float32Array(copy.buffer);
-}
-
-function encodeVector(v: StoredVector): EncodedVector {
-  if (v instanceof Float32Array) return { dense: encodeFloats(v) };
-  if (Array.isArray(v)) return { multi: v.map(encodeFloats) };
+function encodeVector(v: StoredVector, blob: VectorBlob): EncodedVector {
+  if (v instanceof Float32Array) return { dense: blob.push(v) };
+  if (Array.isArray(v)) return { multi: v.map((part) => blob.push(part)) };
   return { sparse: { indices: [...v.indices], values: [...v.values] } };
 }
 
-function decodeVector(v: EncodedVector): StoredVector {
-  if ("dense" in v) return decodeFloats(v.dense);
-  if ("multi" in v) return v.multi.map(decodeFloats);
+function decodeVector(v: EncodedVector, blob: Buffer): StoredVector {
+  if ("dense" in v) return readVector(blob, ...v.dense);
+  if ("multi" in v) return v.multi.map((ref) => readVector(blob, ...ref));
   const sparse: SparseVector = { indices: v.sparse.indices, values: v.sparse.values };
   return sparse;
 }
 
-export function encodeCollection(c: Collection): EncodedCollection {
+export function encodeCollection(c: Collection, blob: VectorBlob): EncodedCollection {
   return {
     name: c.name,
     config: c.config,
     payloadIndexes: Object.fromEntries(c.payloadIndexes),
     points: [...c.points.values()].map((p) => ({
       id: p.id,
-      vectors: Object.fromEntries([...p.vectors].map(([k, v]) => [k, encodeVector(v)])),
+      vectors: Object.fromEntries([...p.vectors].map(([k, v]) => [k, encodeVector(v, blob)])),
       payload: p.payload,
     })),
   };
 }
 
-export function decodeCollection(e: EncodedCollection, name = e.name): Collection {
+export function decodeCollection(e: EncodedCollection, blob: Buffer, name = e.name): Collection {
   const points = new Map<PointId, StoredPoint>();
   for (const p of e.points) {
     points.set(p.id, {
       id: p.id,
-      vectors: new Map(Object.entries(p.vectors).map(([k, v]) => [k, decodeVector(v)])),
+      vectors: new Map(Object.entries(p.vectors).map(([k, v]) => [k, decodeVector(v, blob)])),
       payload: p.payload,
     });
   }
@@ -92,17 +84,17 @@ export function decodeCollection(e: EncodedCollection, name = e.name): Collectio
   };
 }
 
-export function encodeState(s: ServerState): EncodedState {
+export function encodeState(s: ServerState, blob: VectorBlob): EncodedState {
   return {
-    collections: [...s.collections.values()].map(encodeCollection),
+    collections: [...s.collections.values()].map((c) => encodeCollection(c, blob)),
     aliases: Object.fromEntries(s.aliases),
     nextOperationId: s.nextOperationId,
   };
 }
 
 /** Replaces the contents of `target` (kept as the same object, since handlers hold it). */
-export function loadState(target: ServerState, e: EncodedState): void {
-  target.collections = new Map(e.collections.map((c) => [c.name, decodeCollection(c)]));
+export function loadState(target: ServerState, e: EncodedState, blob: Buffer): void {
+  target.collections = new Map(e.collections.map((c) => [c.name, decodeCollection(c, blob)]));
   target.aliases = new Map(Object.entries(e.aliases));
   target.nextOperationId = e.nextOperationId;
 }
