@@ -428,6 +428,17 @@ describe("Qdrant server: deleting and updating points", () => {
     expect(await payloads(name)).toEqual([{ k: "a" }, { k: "b" }, {}]);
   });
 
+  it("refuses a payload update that names neither points nor a filter", async () => {
+    const name = await three();
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/payload?wait=true`, {
+      payload: { a: 1 },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toContain(
+      "Format error in JSON body: Either list of point ids or filter must be provided",
+    );
+  });
+
   it("answers 404 when setting payload on a missing point", async () => {
     const name = await three();
     const reply = await call(

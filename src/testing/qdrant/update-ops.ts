@@ -133,29 +133,45 @@ function batchVectorColumns(json: unknown): Map<string, unknown[]> {
   throw formatError("data did not match any variant of untagged enum BatchVectorStruct");
 }
 
-/** Points named by `points` (ids) or `filter`: exactly one of the two (PointsSelector). */
+/**
+ * The points an update applies to. Payload and vector updates take `points`,
+ * `filter` or both (their union), and at least one (SetPayloadShadow); a
+ * PointsSelector (delete, clear_payload) is an untagged enum of the two, so
+ * ids win when both are given.
+ */
 function selectPoints(
   body: Record<string, unknown>,
   collection: Collection,
-  what: string,
+  selector: "points-selector" | "points-or-filter",
   requireExisting: boolean,
 ): (target: Collection) => StoredPoint[] {
   const hasIds = body.points !== undefined && body.points !== null;
   const hasFilter = body.filter !== undefined && body.filter !== null;
-  if (hasIds === hasFilter) {
-    throw formatError(`Either list of point ids or filter must be provided for ${what}`);
+  if (!hasIds && !hasFilter) {
+    throw formatError(
+      selector === "points-selector"
+        ? "data did not match any variant of untagged enum PointsSelector"
+        : "Either list of point ids or filter must be provided",
+    );
   }
-  if (hasIds) {
-    const ids = parsePointIds(body.points, "points");
-    if (requireExisting) {
-      const missing = ids.find((id) => !collection.points.has(id));
-      if (missing !== undefined) throw notFound(`No point with id ${missing} found`);
+  const ids = hasIds ? parsePointIds(body.points, "points") : [];
+  if (requireExisting) {
+    const missing = ids.find((id) => !collection.points.has(id));
+    if (missing !== undefined) throw notFound(`No point with id ${missing} found`);
+  }
+  const predicate =
+    hasFilter && !(selector === "points-selector" && hasIds)
+      ? compileFilter(body.filter, filterContext(collection))
+      : undefined;
+  return (target) => {
+    const chosen = new Map<PointId, StoredPoint>();
+    for (const id of ids) {
+      const point = target.points.get(id);
+      if (point) chosen.set(id, point);
     }
-    return (target) =>
-      ids.map((id) => target.points.get(id)).filter((p): p is StoredPoint => p !== undefined);
-  }
-  const predicate = compileFilter(body.filter, filterContext(collection));
-  return (target) => matching(target, predicate);
+    if (predicate) for (const point of matching(target, predicate)) chosen.set(point.id, point);
+    return [...chosen.values()];
+  };
 }
 
 /** `POST /points/delete` and the batch `delete`. */
@@ -163,7 +179,7 @@ export function compileDeletePoints(body: unknown, collection: Collection): Upda
   if (!isObject(body)) {
     throw formatError("data did not match any variant of untagged enum PointsSelector");
   }
-  const select = selectPoints(body, collection, "delete", false);
+  const select = selectPoints(body, collection, "points-selector", false);
   return (target) => {
     for (const p of select(target)) target.points.delete(p.id);
   };
@@ -180,7 +196,7 @@ export function compileSetPayload(
   const payload = body.payload;
   const key =
     body.key === undefined || body.key === null ? undefined : parsePayloadPath(String(body.key));
-  const select = selectPoints(body, collection, "set_payload", true);
+  const select = selectPoints(body, collection, "points-or-filter", true);
   return (target, opId) => {
     for (const p of select(target)) {
       if (key) {
@@ -201,7 +217,7 @@ export function compileDeletePayload(body: unknown, collection: Collection): Upd
   if (!isObject(body)) throw formatError("invalid type: expected struct DeletePayload");
   if (!Array.isArray(body.keys)) throw formatError("missing field `keys`");
   const keys = body.keys.map((k) => parsePayloadPath(String(k)));
-  const select = selectPoints(body, collection, "delete_payload", true);
+  const select = selectPoints(body, collection, "points-or-filter", true);
   return (target, opId) => {
     for (const p of select(target)) {
       for (const key of keys) deleteAtPath(p.payload, key);
@@ -215,7 +231,7 @@ export function compileClearPayload(body: unknown, collection: Collection): Upda
   if (!isObject(body)) {
     throw formatError("data did not match any variant of untagged enum PointsSelector");
   }
-  const select = selectPoints(body, collection, "clear_payload", true);
+  const select = selectPoints(body, collection, "points-selector", true);
   return (target, opId) => {
     for (const p of select(target)) {
       p.payload = {};
@@ -260,7 +276,7 @@ export function compileDeleteVectors(body: unknown, collection: Collection): Upd
   const specs = vectorSpecs(collection);
   const unknown = names.find((n) => !specs.has(n));
   if (unknown !== undefined) throw badInput(`Not existing vector name error: ${unknown}`);
-  const select = selectPoints(body, collection, "delete_vectors", true);
+  const select = selectPoints(body, collection, "points-or-filter", true);
   return (target, opId) => {
     for (const p of select(target)) {
       for (const name of names) p.vectors.delete(name);
