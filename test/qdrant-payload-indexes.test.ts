@@ -90,6 +90,29 @@ describe("Qdrant server: payload indexes", () => {
     );
   });
 
+  it("answers 400 for a malformed field path and keeps the collection readable", async () => {
+    const name = await collection();
+    const reply = await rest(qdrant, "PUT", `/collections/${name}/index`, {
+      field_name: "a..b",
+      field_schema: "keyword",
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+    expect(await payloadSchema(name)).toEqual({});
+  });
+
+  it("indexes nested paths", async () => {
+    const name = await collection();
+    await rest(qdrant, "PUT", `/collections/${name}/points?wait=true`, {
+      points: [{ id: 1, vector: [1, 0], payload: { meta: { langs: ["en", "de"] } } }],
+    });
+    await putIndex(name, { field_name: "meta.langs[]", field_schema: "keyword" });
+    expect((await payloadSchema(name))["meta.langs[]"]).toMatchObject({
+      data_type: "keyword",
+      points: 1,
+    });
+  });
+
   it("deletes an index, and deleting an absent one is no error", async () => {
     const name = await collection();
     await putIndex(name, { field_name: "gone", field_schema: "keyword" });

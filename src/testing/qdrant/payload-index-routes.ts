@@ -1,6 +1,7 @@
 import { isRecord, resolveCollection } from "./collections-store.js";
 import { badRequest, formatError } from "./errors.js";
 import { ok, type Router } from "./http.js";
+import { parsePayloadPath } from "./payload-paths.js";
 import type { ServerContext } from "./server-context.js";
 import { updateResult } from "./update-result.js";
 import { assertValidName, queryTimeout } from "./validation.js";
@@ -36,6 +37,8 @@ export function registerPayloadIndexRoutes(router: Router, ctx: ServerContext): 
       if (!isRecord(body) || typeof body.field_name !== "string") {
         throw formatError("missing field `field_name`");
       }
+      // field_name is a JsonPath for serde: a malformed one is a 400 format error.
+      parsePayloadPath(body.field_name);
       const schema = readFieldSchema(body.field_schema);
       const collection = resolveCollection(state, name);
       if (schema === undefined) {
