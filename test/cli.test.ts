@@ -119,15 +119,25 @@ describe("CLI", () => {
     const port = await freePort();
     const project = await cliProject({ qdrantUrl: `http://127.0.0.1:${port}` });
     await project.writeMigration("001_first", noop);
-    const run = runCli(["up", "--wait", "30"], { cwd: project.dir });
-    await new Promise((r) => setTimeout(r, 1500));
-    const late = await startQdrant({ port });
+    let late: Awaited<ReturnType<typeof startQdrant>> | undefined;
+    let starting: Promise<void> | undefined;
+    const result = await runCli(["up", "--wait", "60"], {
+      cwd: project.dir,
+      // Qdrant starts only once the CLI has said it is waiting for it.
+      onStderr: (stderr) => {
+        if (!starting && stderr.includes("waiting for Qdrant")) {
+          starting = startQdrant({ port }).then((server) => {
+            late = server;
+          });
+        }
+      },
+    });
     try {
-      const result = await run;
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toContain("waiting for Qdrant");
+      expect(result.stdout).toContain("applied 1: 001_first");
     } finally {
-      await late.stop();
+      await starting;
+      await late?.stop();
     }
   });
 

@@ -63,6 +63,7 @@ export class ChangeTracker {
       snapshot: taken.snapshot,
       pointsCount: taken.pointsCount,
       takenAt: new Date().toISOString(),
+      checksum: taken.checksum,
     };
     await this.rt.journal.addSnapshot(this.migration, record);
     this.snapshots.set(collection, record);

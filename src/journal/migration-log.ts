@@ -11,6 +11,8 @@ export interface SnapshotRecord {
   snapshot: string;
   pointsCount: number;
   takenAt: string;
+  /** sha256 Qdrant reported; a restore checks the downloaded file against it. */
+  checksum?: string | null;
 }
 
 /** One alias as it pointed before a migration ran. */

@@ -6,6 +6,14 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..
 /** tsx's loader by absolute URL: children run in project folders with no node_modules. */
 const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
+export interface ChildOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Called with everything the child wrote to stderr so far, on each write. */
+  onStderr?: (stderrSoFar: string) => void;
+}
+
 export interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -17,7 +25,7 @@ export interface ChildResult {
 export function runTs(
   file: string,
   args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: ChildOptions = {},
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -36,6 +44,7 @@ export function runTs(
     });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
+      opts.onStderr?.(stderr);
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
     child.on("error", reject);
@@ -47,9 +56,6 @@ export function runTs(
 }
 
 /** Runs the qdrant-migrate CLI from source. */
-export function runCli(
-  args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<ChildResult> {
+export function runCli(args: readonly string[], opts: ChildOptions = {}): Promise<ChildResult> {
   return runTs("src/cli/main.ts", args, opts);
 }
