@@ -58,6 +58,9 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
   };
   const raw = new QdrantClient({
     url,
+    // The client would add :6333 to a URL without a port (even https://host);
+    // use the URL as written, as fetchRaw does.
+    port: new URL(url).port ? undefined : null,
     apiKey: cfg.apiKey,
     timeout: cfg.timeoutMs,
     checkCompatibility: false,
