@@ -86,7 +86,12 @@ export class Router {
         const seg = route.segments[i] as string;
         const part = parts[i] as string;
         if (seg.startsWith("{") && seg.endsWith("}")) {
-          params[seg.slice(1, -1)] = decodeURIComponent(part);
+          const decoded = decodePathSegment(part);
+          if (decoded === undefined) {
+            matched = false;
+            break;
+          }
+          params[seg.slice(1, -1)] = decoded;
         } else if (seg === part) {
           literals++;
         } else {
@@ -99,6 +104,15 @@ export class Router {
       }
     }
     return best && { handler: best.handler, params: best.params, mutates: best.mutates };
+  }
+}
+
+/** A percent-decoded path segment; undefined when it is not valid UTF-8 escapes (then no route matches: 404). */
+function decodePathSegment(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
   }
 }
 
