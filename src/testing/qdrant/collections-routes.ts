@@ -112,6 +112,8 @@ export function collectionInfo(collection: Collection): Record<string, unknown> 
     segments_count: segments,
     config: collection.config,
     payload_schema: payloadSchema(collection),
+    // Writes are applied before they are acknowledged, so nothing ever waits.
+    update_queue: { length: 0 },
   };
 }
 
