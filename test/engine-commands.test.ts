@@ -1,0 +1,188 @@
+import { unlink } from "node:fs/promises";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createMigrator, type Migrator } from "../src/engine/migrator.js";
+import { runTs } from "./harness/child.js";
+import { useTestDatabase } from "./harness/database.js";
+import { makeProject, type TestProject } from "./harness/project.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+const db = useTestDatabase();
+const qdrant = useQdrant();
+
+let project: TestProject;
+let prefix: string;
+const open: Migrator[] = [];
+
+beforeEach(async () => {
+  project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: qdrant.apiKey });
+  prefix = `${uniqueName("qm").toLowerCase()}_`;
+});
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((m) => m.close()));
+});
+
+function migrator(overrides: { keep?: number } = {}): Migrator {
+  const m = createMigrator(project.config({ tablePrefix: prefix, ...overrides }));
+  open.push(m);
+  return m;
+}
+
+const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
+
+/** A migration that upserts point `id` into `collection` (which must exist). */
+const upsertOne = (collection: string, id: number) =>
+  `export default { qdrant: {
+    up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: ${id}, vector: [1, 0, 0, 0] }] }); },
+    down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [${id}] }); },
+  } };`;
+
+describe("engine commands", () => {
+  it("with autoRecover off, stops at an interrupted migration until repair restores it", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await project.writeMigration("001_upsert", upsertOne(collection, 7));
+    const config = project.config({ tablePrefix: prefix });
+    const child = await runTs("test/fixtures/crash-runner.ts", [
+      JSON.stringify(config),
+      "before-commit",
+    ]);
+    expect(child.signal).toBe("SIGKILL");
+    expect((await qdrant.client.count(collection, { exact: true })).count).toBe(1);
+
+    const m = migrator();
+    const stopped = await m.up({ autoRecover: false });
+    expect(stopped.error?.code).toBe("MIGRATION_INTERRUPTED");
+    expect(stopped.error?.message).toContain("qdrant-migrate repair");
+    expect((await m.check()).interrupted).toEqual(["001_upsert"]);
+
+    const repaired = await m.repair();
+    expect(repaired.recovered).toEqual(["001_upsert"]);
+    expect((await qdrant.client.count(collection, { exact: true })).count).toBe(0);
+    expect((await m.status()).migrations[0]?.state).toBe("pending");
+  });
+
+  it("refuses to run when an applied migration's file is gone, unless allowed", async () => {
+    const path = await project.writeMigration("001_first", noop);
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    await unlink(path);
+    await project.writeMigration("002_second", noop);
+    const refused = await m.up();
+    expect(refused.error?.code).toBe("HISTORY_MISMATCH");
+    expect(refused.error?.message).toContain("001_first has no file");
+    expect((await m.check()).missing).toEqual(["001_first"]);
+    expect((await m.up({ allowMissing: true })).results.map((r) => r.name)).toEqual(["002_second"]);
+  });
+
+  it("refuses a pending migration that sorts before an applied one, unless allowed", async () => {
+    await project.writeMigration("002_later", noop);
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    await project.writeMigration("001_earlier", noop);
+    const refused = await m.up();
+    expect(refused.error?.code).toBe("HISTORY_MISMATCH");
+    expect(refused.error?.message).toContain("001_earlier sorts before");
+    const allowed = await m.up({ allowOutOfOrder: true });
+    expect(allowed.results.map((r) => r.name)).toEqual(["001_earlier"]);
+  });
+
+  it("up --to and --step apply only the migrations asked for", async () => {
+    for (const name of ["001_a", "002_b", "003_c"]) await project.writeMigration(name, noop);
+    const m = migrator();
+    expect((await m.up({ step: 1 })).results.map((r) => r.name)).toEqual(["001_a"]);
+    expect((await m.up({ to: "002_b" })).results.map((r) => r.name)).toEqual(["002_b"]);
+    const states = (await m.status()).migrations.map((e) => e.state);
+    expect(states).toEqual(["applied", "applied", "pending"]);
+  });
+
+  it("down reverts the last migration by default, and down --to 0 reverts all", async () => {
+    for (const name of ["001_a", "002_b", "003_c"]) await project.writeMigration(name, noop);
+    const m = migrator();
+    await m.up();
+    expect((await m.down()).results.map((r) => r.name)).toEqual(["003_c"]);
+    expect((await m.down({ to: 0 })).results.map((r) => r.name)).toEqual(["002_b", "001_a"]);
+    expect((await m.status()).migrations.every((e) => e.state === "pending")).toBe(true);
+  });
+
+  it("baseline marks migrations applied without running them and records live collections", async () => {
+    const collection = uniqueName("existing");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await project.writeMigration(
+      "001_would_fail",
+      "export default { postgres: { up: async () => { throw new Error('must not run'); }, down: async () => {} } };",
+    );
+    await project.writeMigration("002_next", noop);
+    const m = migrator();
+    const result = await m.baseline({ to: "001_would_fail" });
+    expect(result.stamped).toEqual(["001_would_fail"]);
+    expect(result.collections).toContain(collection);
+    const status = await m.status();
+    expect(status.migrations.map((e) => e.state)).toEqual(["applied", "pending"]);
+    expect(status.collections.find((c) => c.collectionName === collection)?.schemaVersion).toBe(1);
+    expect((await m.up()).results.map((r) => r.name)).toEqual(["002_next"]);
+  });
+
+  it("check reports drift when a collection changed outside migrations", async () => {
+    const collection = uniqueName("docs");
+    await project.writeMigration(
+      "001_create",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } }); },
+        down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+      } };`,
+    );
+    const m = migrator();
+    await m.up();
+    expect((await m.check()).ok).toBe(true);
+    await qdrant.client.createPayloadIndex(collection, {
+      field_name: "by_hand",
+      field_schema: "keyword",
+      wait: true,
+    });
+    const check = await m.check();
+    expect(check.ok).toBe(false);
+    expect(check.drift).toEqual([
+      { collection, differences: [expect.stringContaining("by_hand")] },
+    ]);
+  });
+
+  it("keeps the newest snapshots per collection after a migration, as configured", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    for (let i = 1; i <= 3; i++)
+      await project.writeMigration(`00${i}_upsert`, upsertOne(collection, i));
+    const m = migrator({ keep: 2 });
+    expect((await m.up()).error).toBeUndefined();
+    const records = await m.history();
+    const kept = (await qdrant.client.listSnapshots(collection)).map((s) => s.name).sort();
+    expect(kept).toEqual(
+      records
+        .slice(1)
+        .map((r) => r.snapshots[0]?.snapshot)
+        .sort(),
+    );
+  });
+
+  it("plan lists pending migrations and which declared collections they snapshot or create", async () => {
+    const existing = uniqueName("existing");
+    const fresh = uniqueName("fresh");
+    await qdrant.client.createCollection(existing, { vectors: { size: 4, distance: "Dot" } });
+    await project.writeMigration(
+      "001_plan",
+      `export default { description: "touches two", collections: ["${existing}", "${fresh}"],
+        postgres: { up: async () => {}, down: async () => {} } };`,
+    );
+    const plan = await migrator().plan();
+    expect(plan).toEqual([
+      {
+        name: "001_plan",
+        direction: "up",
+        description: "touches two",
+        snapshots: [existing],
+        creates: [fresh],
+      },
+    ]);
+    expect((await qdrant.client.listSnapshots(existing)).length).toBe(0);
+  });
+});
