@@ -180,6 +180,19 @@ describe("CLI", () => {
     expect(status.migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
   });
 
+  it("up --dry-run --json prints the plan and applies nothing", async () => {
+    const project = await cliProject();
+    await project.writeMigration("001_first", noop);
+    const dry = await runCli(["up", "--dry-run", "--json"], { cwd: project.dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dryRun: true,
+      plan: [{ name: "001_first", direction: "up" }],
+    });
+    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    expect(status.code).toBe(3);
+  });
+
   it("answers an unknown flag with usage exit 2", async () => {
     const result = await runCli(["up", "--no-such-flag"]);
     expect(result.code).toBe(2);
