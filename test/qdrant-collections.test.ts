@@ -137,6 +137,34 @@ describe("Qdrant server: creating collections", () => {
     expect(errorText(reply)).toMatch(/error in JSON body/);
   });
 
+  it("keeps a valid quantization config and rejects a malformed one with 400", async () => {
+    const name = uniqueName("coll_quant");
+    const quantization_config = { scalar: { type: "int8", quantile: 0.99, always_ram: true } };
+    await create(name, { vectors: { size: 4, distance: "Dot" }, quantization_config });
+    expect(((await info(name)).config as Record<string, unknown>).quantization_config).toEqual(
+      quantization_config,
+    );
+    const bad = await rest(qdrant, "PUT", `/collections/${uniqueName("coll_quant_bad")}`, {
+      vectors: { size: 4, distance: "Dot" },
+      quantization_config: { scalar: { type: "int4" } },
+    });
+    expect(bad.status).toBe(400);
+    expect(errorText(bad)).toMatch(/^Format error in JSON body: /);
+  });
+
+  it('removes quantization with "Disabled" in PATCH', async () => {
+    const name = uniqueName("coll_quant_off");
+    await create(name, {
+      vectors: { size: 4, distance: "Dot" },
+      quantization_config: { binary: {} },
+    });
+    const reply = await rest(qdrant, "PATCH", `/collections/${name}`, {
+      quantization_config: "Disabled",
+    });
+    expect(reply.status).toBe(200);
+    expect(((await info(name)).config as Record<string, unknown>).quantization_config).toBeNull();
+  });
+
   it("answers 422 naming the field when a config value is out of range", async () => {
     const reply = await rest(qdrant, "PUT", `/collections/${uniqueName("coll_ef")}`, {
       vectors: { size: 4, distance: "Dot" },

@@ -37,6 +37,28 @@ const DEFAULT_OPTIMIZER: Json = {
 const DEFAULT_WAL: Json = { wal_capacity_mb: 32, wal_segments_ahead: 0, wal_retain_closed: 1 };
 const DEFAULT_STRICT_MODE: Json = { enabled: false };
 
+const COMPRESSIONS = ["x4", "x8", "x16", "x32", "x64"];
+
+/**
+ * A QuantizationConfig as serde reads it: `scalar` (type int8), `product` (a
+ * compression ratio) or `binary`.
+ */
+export function isQuantizationConfig(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  // Untagged: the first variant whose field parses wins; other keys are ignored.
+  const { scalar, product, binary } = value;
+  return (
+    (isRecord(scalar) && scalar.type === "int8") ||
+    (isRecord(product) && COMPRESSIONS.includes(String(product.compression))) ||
+    isRecord(binary)
+  );
+}
+
+/** A QuantizationConfigDiff: a QuantizationConfig or `"Disabled"`. */
+function isQuantizationDiff(value: unknown): boolean {
+  return value === "Disabled" || isQuantizationConfig(value);
+}
+
 /**
  * A VectorParams object as serde reads it, with only the fields that were set
  * (Qdrant omits unset ones when it reports the config), or undefined when it
@@ -53,6 +75,9 @@ export function readVectorParams(value: unknown): Json | undefined {
   if (multi != null && !(isRecord(multi) && multi.comparator === "max_sim")) return undefined;
   if (on_disk != null && typeof on_disk !== "boolean") return undefined;
   if (value.hnsw_config != null && !isRecord(value.hnsw_config)) return undefined;
+  if (value.quantization_config != null && !isQuantizationConfig(value.quantization_config)) {
+    return undefined;
+  }
   const out: Json = { size, distance };
   for (const key of ["hnsw_config", "quantization_config", "on_disk", "memory", "datatype"]) {
     if (value[key] != null) out[key] = value[key];
@@ -148,6 +173,11 @@ export function createCollectionConfig(
 } {
   if (!isRecord(body)) throw formatError("invalid type: expected struct CreateCollection");
   const vectors = body.vectors == null ? {} : readVectorsConfig(body.vectors, raw);
+  if (body.quantization_config != null && !isQuantizationConfig(body.quantization_config)) {
+    throw formatError(
+      `data did not match any variant of untagged enum QuantizationConfig${positionAfterField(raw, "quantization_config")}`,
+    );
+  }
   const sparse = body.sparse_vectors == null ? undefined : readSparseVectors(body.sparse_vectors);
   const problems = [...vectorSizeProblems(vectors), ...configProblems(body)];
   const params: Json = { vectors, shard_number: body.shard_number ?? 1 };
@@ -168,8 +198,20 @@ export function createCollectionConfig(
   return { config, problems };
 }
 
-/** 422 problems a PATCH body has (checked before anything changes). */
+/**
+ * Checks a PATCH body as serde and the validator would, before anything
+ * changes: throws 400 for a malformed quantization diff, returns the 422 problems.
+ */
 export function updateProblems(body: Json): Problem[] {
+  const diffs = [
+    body.quantization_config,
+    ...(isRecord(body.vectors)
+      ? Object.values(body.vectors).map((v) => (isRecord(v) ? v.quantization_config : undefined))
+      : []),
+  ];
+  if (diffs.some((q) => q != null && !isQuantizationDiff(q))) {
+    throw formatError("data did not match any variant of untagged enum QuantizationConfigDiff");
+  }
   return configProblems(body);
 }
 
