@@ -198,6 +198,12 @@ describe("Qdrant server: creating collections", () => {
     expect(errorText(reply)).toMatch(/^Validation error in path parameters: /);
   });
 
+  it("refuses a collection name longer than 255 characters with 422", async () => {
+    const reply = await rest(qdrant, "GET", `/collections/${"x".repeat(256)}`);
+    expect(reply.status).toBe(422);
+    expect(errorText(reply)).toMatch(/^Validation error in path parameters: \[name: /);
+  });
+
   it("is usable through the official client", async () => {
     const name = uniqueName("coll_client");
     await qdrant.client.createCollection(name, { vectors: { size: 3, distance: "Euclid" } });

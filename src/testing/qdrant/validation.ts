@@ -29,7 +29,8 @@ export function assertValidBody(problems: Problem[]): void {
 export function assertValidName(name: string, creating: boolean): void {
   const problems: Problem[] = [];
   if (name.length < 1 || name.length > 255) {
-    problems.push(`name: value ${name} invalid, length must be from 1 to 255`);
+    // The validator prints a string value as JSON, quotes included.
+    problems.push(`name: value ${JSON.stringify(name)} invalid, must be from 1 to 255 characters`);
   }
   const forbidden = creating ? '<>:"/\\|?*\0\u001f' : "/";
   const bad = [...name].find((ch) => forbidden.includes(ch));
