@@ -1,7 +1,7 @@
 import { isRecord } from "./collections-store.js";
 import { badInput, formatError } from "./errors.js";
 import type { CollectionConfigJson } from "./model.js";
-import { outOfRange, type Problem, positionAfterField, tooLarge, tooSmall } from "./validation.js";
+import { outOfRange, type Problem, positionAfterField, tooSmall } from "./validation.js";
 
 /**
  * Turns `PUT /collections/{c}` bodies into the `config` that
@@ -125,12 +125,14 @@ function readSparseVectors(value: unknown): Json {
 function vectorSizeProblems(vectors: Json): Problem[] {
   if (typeof vectors.size === "number") {
     return vectors.size > MAX_VECTOR_SIZE
-      ? [tooLarge("vectors.size", vectors.size, MAX_VECTOR_SIZE)]
+      ? [outOfRange("vectors.size", vectors.size, 1, MAX_VECTOR_SIZE)]
       : [];
   }
   return Object.entries(vectors).flatMap(([name, params]) => {
     const size = (params as Json).size as number;
-    return size > MAX_VECTOR_SIZE ? [tooLarge(`vectors.${name}.size`, size, MAX_VECTOR_SIZE)] : [];
+    return size > MAX_VECTOR_SIZE
+      ? [outOfRange(`vectors.${name}.size`, size, 1, MAX_VECTOR_SIZE)]
+      : [];
   });
 }
 

@@ -11,9 +11,6 @@ export type Problem = string;
 export const tooSmall = (path: string, value: unknown, min: number): Problem =>
   `${path}: value ${String(value)} invalid, must be ${min} or larger`;
 
-export const tooLarge = (path: string, value: unknown, max: number): Problem =>
-  `${path}: value ${String(value)} invalid, must be ${max} or smaller`;
-
 export const outOfRange = (path: string, value: unknown, min: number, max: number): Problem =>
   `${path}: value ${String(value)} invalid, must be from ${min} to ${max}`;
 
