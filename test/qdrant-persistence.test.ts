@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -200,6 +200,14 @@ describe.skipIf(!inProcess)("Qdrant server: persistence with a storage directory
     const names = (listed.body as { result: { collections: { name: string }[] } }).result
       .collections;
     expect(names.map((c) => c.name).sort()).toEqual(["after", "torn"]);
+  });
+
+  it("refuses to start on a state file it did not write, with a typed error", async () => {
+    const dir = await storageDir();
+    await writeFile(join(dir, "state.bin"), "not a state file");
+    await expect(startQdrant({ storageDir: dir })).rejects.toMatchObject({
+      code: "qdrant_server_storage_unreadable",
+    });
   });
 
   it("starts empty on a new directory", async () => {

@@ -1,3 +1,5 @@
+import { QdrantMigrateError } from "../../errors.js";
+
 /**
  * Errors the Qdrant-compatible server answers with. The status codes and the
  * message prefixes are Qdrant's own (src/actix/helpers.rs, content_manager/errors.rs),
@@ -32,3 +34,16 @@ export const validationError = (problems: string[]) =>
 
 export const collectionNotFound = (name: string) =>
   notFound(`Collection \`${name}\` doesn't exist!`);
+
+/**
+ * What `startQdrant()` itself throws to its caller (not over HTTP): the server
+ * could not start, e.g. its storage directory holds something it cannot read.
+ */
+export class QdrantServerStartError extends QdrantMigrateError {
+  constructor(
+    code: "qdrant_server_storage_unreadable" | "qdrant_server_no_address",
+    message: string,
+  ) {
+    super(code, message);
+  }
+}

@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { pack, unpack, VectorBlob } from "./binary-container.js";
+import { QdrantServerStartError } from "./errors.js";
 import type { ServerState } from "./model.js";
 import { type EncodedState, encodeState } from "./state-codec.js";
 
@@ -79,7 +80,12 @@ export class Persistence {
     let state: { encoded: EncodedState; blob: Buffer } | undefined;
     if (existsSync(statePath)) {
       const unpacked = unpack(STATE_MAGIC, readFileSync(statePath));
-      if (!unpacked) throw new Error(`${statePath} is not a qdrant-migrate state file`);
+      if (!unpacked) {
+        throw new QdrantServerStartError(
+          "qdrant_server_storage_unreadable",
+          `${statePath} is not a state file of this server; point storageDir at a directory this server wrote, or at an empty one.`,
+        );
+      }
       const file = unpacked.header as StateFile;
       generation = file.generation;
       state = { encoded: file.state, blob: unpacked.blob };

@@ -1,11 +1,11 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerAliasRoutes } from "./alias-routes.js";
 import { apiKeyRefusal } from "./api-key.js";
 import { registerCollectionRoutes } from "./collections-routes.js";
-import { QdrantHttpError } from "./errors.js";
+import { QdrantHttpError, QdrantServerStartError } from "./errors.js";
 import {
   errorBody,
   type MatchedRoute,
@@ -58,11 +58,13 @@ export const DEFAULT_QDRANT_VERSION = "1.19.0";
  */
 export async function startQdrant(options: StartQdrantOptions = {}): Promise<RunningQdrant> {
   const storageDir = options.storageDir;
+  // A temporary snapshots directory is this server's own, removed by stop().
+  const temporarySnapshots =
+    options.snapshotsDir === undefined && storageDir === undefined
+      ? await mkdtemp(join(tmpdir(), "qdrant-migrate-snapshots-"))
+      : undefined;
   const snapshotsDir =
-    options.snapshotsDir ??
-    (storageDir
-      ? join(storageDir, "snapshots")
-      : await mkdtemp(join(tmpdir(), "qdrant-migrate-snapshots-")));
+    options.snapshotsDir ?? temporarySnapshots ?? join(storageDir as string, "snapshots");
   let checkpointRequested = false;
   const ctx: ServerContext = {
     state: emptyState(),
@@ -134,7 +136,12 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address();
-  if (!address || typeof address !== "object") throw new Error("Qdrant server has no address");
+  if (!address || typeof address !== "object") {
+    throw new QdrantServerStartError(
+      "qdrant_server_no_address",
+      `The Qdrant-compatible server did not get a TCP address on ${host}; pass another host or port.`,
+    );
+  }
   return {
     url: `http://${host}:${address.port}`,
     async stop() {
@@ -144,6 +151,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
       await mutations.idle();
       persistence?.close();
       persistence = undefined;
+      if (temporarySnapshots) await rm(temporarySnapshots, { recursive: true, force: true });
     },
   };
 }
