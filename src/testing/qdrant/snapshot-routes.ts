@@ -46,15 +46,17 @@ export function registerSnapshotRoutes(
   const missingSnapshot = (name: string) => notFound(`Snapshot ${name} not found`);
   const missingFullSnapshot = (name: string) => notFound(`Full storage snapshot ${name} not found`);
 
-  router.add("POST", "/collections/{collection_name}/snapshots", (req) =>
-    timeOrAccept(req, () => {
+  // Path parameters are validated before the task starts, so even wait=false gets their 422.
+  router.add("POST", "/collections/{collection_name}/snapshots", (req) => {
+    assertValidName(req.params.collection_name as string, false);
+    return timeOrAccept(req, () => {
       const collection = collectionOf(req);
       // Encoded before any await, so the snapshot is one consistent moment.
       const bytes = collectionSnapshotBytes(collection);
       const dir = store.collectionDir(collection.name);
       return store.save(dir, store.collectionSnapshotName(collection.name), bytes);
-    }),
-  );
+    });
+  });
 
   router.add("GET", "/collections/{collection_name}/snapshots", async (req) => {
     const collection = collectionOf(req);
@@ -69,16 +71,17 @@ export function registerSnapshotRoutes(
     return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
   });
 
-  router.add("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", (req) =>
-    timeOrAccept(req, async () => {
+  router.add("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", (req) => {
+    assertValidName(req.params.collection_name as string, false);
+    return timeOrAccept(req, async () => {
       const collection = collectionOf(req);
       const name = req.params.snapshot_name as string;
       if (!(await store.remove(store.collectionDir(collection.name), name))) {
         throw missingSnapshot(name);
       }
       return true;
-    }),
-  );
+    });
+  });
 
   router.add(
     "PUT",
