@@ -318,6 +318,20 @@ describe("Qdrant server: updating collections in place", () => {
     });
   });
 
+  it("ignores what PATCH cannot change: shard number, WAL config, vector size", async () => {
+    const name = uniqueName("coll_patch_fixed");
+    await create(name);
+    const reply = await rest(qdrant, "PATCH", `/collections/${name}`, {
+      params: { shard_number: 3 },
+      wal_config: { wal_capacity_mb: 64 },
+      vectors: { "": { size: 8, distance: "Cosine" } },
+    });
+    expect(reply.status).toBe(200);
+    const config = (await info(name)).config as Record<string, Record<string, unknown>>;
+    expect(config.params).toMatchObject({ shard_number: 1, vectors: { size: 4, distance: "Dot" } });
+    expect(config.wal_config).toMatchObject({ wal_capacity_mb: 32 });
+  });
+
   it("refuses to update a vector name the collection lacks", async () => {
     const name = uniqueName("coll_patch_bad");
     await create(name, { vectors: { text: { size: 4, distance: "Dot" } } });
