@@ -281,6 +281,29 @@ describe("Qdrant server: recovering collection snapshots", () => {
   );
 
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
+    "recovers through an alias into the collection it points to",
+    async () => {
+      const name = uniqueName("snap_via_alias");
+      const alias = uniqueName("snap_via_alias_a");
+      await collectionWithPoints(name);
+      const made = await snapshot(name);
+      await rest(qdrant, "POST", "/collections/aliases", {
+        actions: [{ create_alias: { collection_name: name, alias_name: alias } }],
+      });
+      await rest(qdrant, "POST", `/collections/${name}/points/delete?wait=true`, {
+        points: [1, 2],
+      });
+      const reply = await recover(alias, { location: fileLocation(name, made.name) });
+      expect(reply.status).toBe(200);
+      expect(await points(name)).toHaveLength(2);
+      const listed = await rest(qdrant, "GET", "/collections");
+      const names = (listed.body as { result: { collections: { name: string }[] } }).result
+        .collections;
+      expect(names.map((c) => c.name)).not.toContain(alias);
+    },
+  );
+
+  it.skipIf(!snapshotsDir && externalUrl !== undefined)(
     "does not carry aliases in a collection snapshot",
     async () => {
       const name = uniqueName("snap_alias");

@@ -75,11 +75,13 @@ export function recoverCollection(
       throw badInput(`Snapshot checksum mismatch: expected ${checksum}, got ${actual}`);
     }
   }
-  const recovered = readCollectionSnapshot(bytes, name);
+  // Qdrant looks the target up with get_collection, which resolves aliases first.
+  const target = state.aliases.get(name) ?? name;
+  const recovered = readCollectionSnapshot(bytes, target);
   if (!recovered) throw badInput("Snapshot archive does not contain a collection config");
-  const existing = state.collections.get(name);
+  const existing = state.collections.get(target);
   if (!existing) {
-    state.collections.set(name, recovered);
+    state.collections.set(target, recovered);
     return;
   }
   // Qdrant compares the whole vectors config (on_disk, hnsw_config, … too), then
