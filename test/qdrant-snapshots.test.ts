@@ -147,6 +147,7 @@ describe("Qdrant server: collection snapshots", () => {
     expect((first.body as { result: unknown }).result).toBe(true);
     const second = await rest(qdrant, "DELETE", `${path}?wait=true`);
     expect(second.status).toBe(404);
+    expect(errorText(second)).toBe(`Not found: Snapshot ${made.name} not found`);
   });
 
   it("answers 202 accepted with wait=false", async () => {

@@ -43,8 +43,8 @@ export function registerSnapshotRoutes(
     assertValidName(name, false);
     return resolveCollection(state, name);
   };
+  // CollectionError::NotFound("Snapshot <name>") displays as "<what> not found" (snapshot_storage_manager.rs).
   const missingSnapshot = (name: string) => notFound(`Snapshot ${name} not found`);
-  const missingFullSnapshot = (name: string) => notFound(`Full storage snapshot ${name} not found`);
 
   // Path parameters are validated before the task starts, so even wait=false gets their 422.
   router.add("POST", "/collections/{collection_name}/snapshots", (req) => {
@@ -150,14 +150,14 @@ export function registerSnapshotRoutes(
   router.add("GET", "/snapshots/{snapshot_name}", async (req) => {
     const name = req.params.snapshot_name as string;
     const bytes = await store.read(store.root, name);
-    if (!bytes) throw missingFullSnapshot(name);
+    if (!bytes) throw missingSnapshot(name);
     return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
   });
 
   router.add("DELETE", "/snapshots/{snapshot_name}", (req) =>
     timeOrAccept(req, async () => {
       const name = req.params.snapshot_name as string;
-      if (!(await store.remove(store.root, name))) throw missingFullSnapshot(name);
+      if (!(await store.remove(store.root, name))) throw missingSnapshot(name);
       return true;
     }),
   );
