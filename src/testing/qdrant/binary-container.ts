@@ -1,4 +1,5 @@
 import { endianness } from "node:os";
+import { allocateFloats } from "./float-slab.js";
 
 /**
  * A file of one JSON header plus one binary blob: `<magic line><uint32 BE
@@ -38,9 +39,12 @@ export class VectorBlob {
 
 /** Reads back a vector that `VectorBlob.push` placed at `offset`. */
 export function readVector(blob: Buffer, offset: number, count: number): Float32Array {
-  const out = new Float32Array(count);
+  // In the points' shared slabs, like vectors that arrive over HTTP.
+  const out = allocateFloats(count);
   if (LITTLE_ENDIAN) {
-    new Uint8Array(out.buffer).set(blob.subarray(offset, offset + count * 4));
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(
+      blob.subarray(offset, offset + count * 4),
+    );
   } else {
     for (let i = 0; i < count; i++) out[i] = blob.readFloatLE(offset + i * 4);
   }
