@@ -49,7 +49,7 @@ describe("createMigrationFile", () => {
     const dir = await tempDir();
     const path = await createMigrationFile({ dir, name: "init", now: NOW });
     expect(await readFile(path, "utf8")).toMatch(
-      /^import \{ defineMigration \} from "qdrant-migrate";/,
+      /^import \{ defineMigration \} from "qdrant-migrate\/define";/,
     );
   });
 

@@ -38,7 +38,7 @@ export async function createMigrationFile(opts: {
   }
   const source = migrationTemplate({
     description: name.replace(/[_-]+/g, " "),
-    importFrom: opts.importFrom ?? "qdrant-migrate",
+    importFrom: opts.importFrom ?? "qdrant-migrate/define",
   });
   try {
     // "wx": fail rather than overwrite a file created since the check above.

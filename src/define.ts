@@ -1,0 +1,14 @@
+/**
+ * `qdrant-migrate/define`: what config and migration files need, and nothing
+ * else. It loads no database driver, so a container that starts with nothing
+ * to migrate does not pay for one while reading its config.
+ */
+export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.js";
+export {
+  defineMigration,
+  type MigrationDatabase,
+  type MigrationDefinition,
+  type MigrationLogger,
+  type MigrationStep,
+  type StepContext,
+} from "./migration/define-migration.js";
