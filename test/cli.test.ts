@@ -1,26 +1,15 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../src/testing/free-port.js";
 import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { runCli } from "./harness/child.js";
-import { useTestDatabase } from "./harness/database.js";
+import { queryRows, useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
-
-async function sql<T extends pg.QueryResultRow>(text: string, url = db.url): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** A project with a config file, as users have it. */
 async function cliProject(
@@ -52,7 +41,7 @@ describe("CLI", () => {
     const project = await cliProject();
     const table = uniqueName("runs");
     const collection = uniqueName("docs");
-    await sql(`CREATE TABLE "${table}" (migration text)`);
+    await queryRows(db.url, `CREATE TABLE "${table}" (migration text)`);
     await project.writeMigration(
       "001_first",
       `export default {
@@ -77,7 +66,7 @@ describe("CLI", () => {
       Array.from({ length: 8 }, () => runCli(["up"], { cwd: project.dir, timeoutMs: 120_000 })),
     );
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
-    expect(await sql(`SELECT migration FROM "${table}" ORDER BY migration`)).toEqual([
+    expect(await queryRows(db.url, `SELECT migration FROM "${table}" ORDER BY migration`)).toEqual([
       { migration: "001" },
       { migration: "002" },
     ]);
@@ -220,9 +209,9 @@ describe("CLI", () => {
 
     it("never prints the database password or the Qdrant API key, in output or errors", async () => {
       const role = uniqueName("role").toLowerCase();
-      await sql(`CREATE ROLE "${role}" LOGIN PASSWORD '${password}'`);
-      await sql(`ALTER DATABASE "${db.name}" OWNER TO "${role}"`);
-      await sql(`GRANT ALL ON SCHEMA public TO "${role}"`);
+      await queryRows(db.url, `CREATE ROLE "${role}" LOGIN PASSWORD '${password}'`);
+      await queryRows(db.url, `ALTER DATABASE "${db.name}" OWNER TO "${role}"`);
+      await queryRows(db.url, `GRANT ALL ON SCHEMA public TO "${role}"`);
       const url = new URL(db.url);
       url.username = role;
       url.password = password;

@@ -1,23 +1,12 @@
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createMigrator } from "../src/engine/migrator.js";
 import { runTs } from "./harness/child.js";
-import { useTestDatabase } from "./harness/database.js";
+import { queryRows, useTestDatabase } from "./harness/database.js";
 import { makeProject } from "./harness/project.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
-
-async function sql<T extends pg.QueryResultRow>(text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Kill points, in protocol order. "mid-qdrant-step" is a kill from inside the
@@ -45,8 +34,8 @@ describe("crash recovery: a runner SIGKILLed at any step", () => {
       const table = uniqueName("t");
       const collection = uniqueName("docs");
       const created = uniqueName("created");
-      await sql(`CREATE TABLE "${table}" (id integer primary key)`);
-      await sql(`INSERT INTO "${table}" VALUES (1), (2)`);
+      await queryRows(db.url, `CREATE TABLE "${table}" (id integer primary key)`);
+      await queryRows(db.url, `INSERT INTO "${table}" VALUES (1), (2)`);
       await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
       await qdrant.client.upsert(collection, {
         wait: true,
@@ -95,7 +84,7 @@ describe("crash recovery: a runner SIGKILLed at any step", () => {
         await migrator.close();
       }
       // Applied exactly once, nothing of the original data lost.
-      expect(await sql(`SELECT id, note FROM "${table}" ORDER BY id`)).toEqual([
+      expect(await queryRows(db.url, `SELECT id, note FROM "${table}" ORDER BY id`)).toEqual([
         { id: 1, note: null },
         { id: 2, note: null },
         { id: 3, note: "new" },

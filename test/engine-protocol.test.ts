@@ -1,8 +1,7 @@
-import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/engine/events.js";
 import { createMigrator, type Migrator } from "../src/engine/migrator.js";
-import { useTestDatabase } from "./harness/database.js";
+import { queryRows, useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 import { dumpCollection } from "./harness/qdrant-state.js";
@@ -40,21 +39,10 @@ function migrator(events: MigratorEvent[] = []): Migrator {
   return m;
 }
 
-async function sql<T extends pg.QueryResultRow>(
-  text: string,
-  values: unknown[] = [],
-): Promise<T[]> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 async function tableExists(name: string): Promise<boolean> {
-  const rows = await sql<{ t: string | null }>("SELECT to_regclass($1)::text AS t", [name]);
+  const rows = await queryRows<{ t: string | null }>(db.url, "SELECT to_regclass($1)::text AS t", [
+    name,
+  ]);
   return rows[0]?.t !== null && rows[0]?.t !== undefined;
 }
 
@@ -118,7 +106,8 @@ describe("engine protocol", () => {
     );
     const seen: string[] = [];
     globalThis.qmProbe = async () => {
-      const rows = await sql<{ status: string }>(
+      const rows = await queryRows<{ status: string }>(
+        db.url,
         `SELECT status FROM "${prefix}_migrations" WHERE name = '002_probe_journal'`,
       );
       seen.push(rows[0]?.status ?? "absent");
@@ -201,8 +190,8 @@ describe("engine protocol", () => {
     const collection = uniqueName("docs");
     const alias = uniqueName("docs_alias");
     const created = uniqueName("new");
-    await sql(`CREATE TABLE "${table}" (id integer primary key, title text)`);
-    await sql(`INSERT INTO "${table}" VALUES (1, 'one'), (2, 'two')`);
+    await queryRows(db.url, `CREATE TABLE "${table}" (id integer primary key, title text)`);
+    await queryRows(db.url, `INSERT INTO "${table}" VALUES (1, 'one'), (2, 'two')`);
     await qdrant.client.createCollection(collection, {
       vectors: { text: { size: 4, distance: "Cosine" } },
     });
@@ -222,7 +211,7 @@ describe("engine protocol", () => {
       actions: [{ create_alias: { collection_name: collection, alias_name: alias } }],
     });
     const before = await dumpCollection(qdrant.client, collection);
-    const rowsBefore = await sql(`SELECT * FROM "${table}" ORDER BY id`);
+    const rowsBefore = await queryRows(db.url, `SELECT * FROM "${table}" ORDER BY id`);
 
     await project.writeMigration(
       "001_breaks",
@@ -258,7 +247,7 @@ describe("engine protocol", () => {
     expect(result.error?.message).toContain("boom in the qdrant step");
     expect(await dumpCollection(qdrant.client, collection)).toEqual(before);
     expect((await qdrant.client.collectionExists(created)).exists).toBe(false);
-    expect(await sql(`SELECT * FROM "${table}" ORDER BY id`)).toEqual(rowsBefore);
+    expect(await queryRows(db.url, `SELECT * FROM "${table}" ORDER BY id`)).toEqual(rowsBefore);
     const [record] = await m.history();
     expect(record).toMatchObject({ name: "001_breaks", status: "failed" });
     expect(record?.error).toContain("boom in the qdrant step");

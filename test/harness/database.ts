@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../src/testing/postgres.js";
 
@@ -23,4 +24,19 @@ export function useTestDatabase(): { readonly url: string; readonly name: string
       return db.name;
     },
   };
+}
+
+/** Runs one statement on its own connection to `url` and returns the rows. */
+export async function queryRows<T extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
 }
