@@ -416,6 +416,34 @@ describe("Qdrant server: uploading snapshots", () => {
     expect(reply.status).toBe(400);
   });
 
+  it("lists an uploaded snapshot without a checksum: Qdrant moves the upload into place unhashed", async () => {
+    const name = uniqueName("snap_up_list");
+    await collectionWithPoints(name);
+    const bytes = await download(name, (await snapshot(name)).name);
+    const copy = uniqueName("snap_up_listed");
+    expect((await upload(copy, bytes, "?wait=true")).status).toBe(200);
+    const listed = await rest(qdrant, "GET", `/collections/${copy}/snapshots`);
+    expect((listed.body as { result: unknown }).result).toEqual([
+      expect.objectContaining({ checksum: null }),
+    ]);
+  });
+
+  it("keeps nothing of an upload whose checksum does not match", async () => {
+    const name = uniqueName("snap_up_keep");
+    await collectionWithPoints(name);
+    const bytes = await download(name, (await snapshot(name)).name);
+    const names = async () =>
+      (
+        (await rest(qdrant, "GET", `/collections/${name}/snapshots`)).body as {
+          result: Description[];
+        }
+      ).result.map((d) => d.name);
+    const before = await names();
+    const reply = await upload(name, bytes, `?checksum=${"0".repeat(64)}`);
+    expect(reply.status).toBe(400);
+    expect(await names()).toEqual(before);
+  });
+
   it("refuses a file that is not a snapshot without leaking server paths", async () => {
     const reply = await upload(uniqueName("snap_up_junk"), Buffer.from(""));
     expect(reply.status).toBe(400);

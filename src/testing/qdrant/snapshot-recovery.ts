@@ -57,6 +57,15 @@ export async function fetchSnapshot(
   throw badRequest(`URL ${shown} with schema ${url.protocol.slice(0, -1)} is not supported`);
 }
 
+/** 400 when a snapshot's sha256 is not the `checksum` the caller gave. */
+export function verifyChecksum(bytes: Buffer, checksum: string | undefined): void {
+  if (checksum === undefined) return;
+  const actual = sha256(bytes);
+  if (actual !== checksum.toLowerCase()) {
+    throw badInput(`Snapshot checksum mismatch: expected ${checksum}, got ${actual}`);
+  }
+}
+
 /**
  * Recovers `bytes` as collection `name`. A missing collection is created from
  * the snapshot (config, payload indexes, points); an existing one must have
@@ -69,12 +78,7 @@ export function recoverCollection(
   bytes: Buffer,
   checksum: string | undefined,
 ): void {
-  if (checksum !== undefined) {
-    const actual = sha256(bytes);
-    if (actual !== checksum.toLowerCase()) {
-      throw badInput(`Snapshot checksum mismatch: expected ${checksum}, got ${actual}`);
-    }
-  }
+  verifyChecksum(bytes, checksum);
   // Qdrant looks the target up with get_collection, which resolves aliases first.
   const target = state.aliases.get(name) ?? name;
   const recovered = readCollectionSnapshot(bytes, target);

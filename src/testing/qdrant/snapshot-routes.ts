@@ -7,7 +7,7 @@ import { ok, type QdrantRequest, type Reply, type Router } from "./http.js";
 import { multipartField } from "./multipart.js";
 import type { ServerContext } from "./server-context.js";
 import { collectionSnapshotBytes, fullSnapshotBytes } from "./snapshot-file.js";
-import { fetchSnapshot, recoverCollection } from "./snapshot-recovery.js";
+import { fetchSnapshot, recoverCollection, verifyChecksum } from "./snapshot-recovery.js";
 import { SnapshotStore } from "./snapshot-store.js";
 import { assertValidName, queryFlag } from "./validation.js";
 
@@ -131,8 +131,17 @@ export function registerSnapshotRoutes(
           file.filename && store.path(dir, file.filename)
             ? file.filename
             : `${name}-upload-${randomInt(1e9)}.snapshot`;
-        await store.save(dir, fileName, file.content);
-        recoverCollection(state, name, file.content, req.query.get("checksum") ?? undefined);
+        // Qdrant checks the checksum before it keeps the upload, and removes the
+        // kept file again when recovery fails.
+        const checksum = req.query.get("checksum") ?? undefined;
+        verifyChecksum(file.content, checksum);
+        await store.save(dir, fileName, file.content, { sidecar: false });
+        try {
+          recoverCollection(state, name, file.content, checksum);
+        } catch (error) {
+          await store.remove(dir, fileName);
+          throw error;
+        }
         return true;
       });
     },

@@ -43,12 +43,19 @@ export class SnapshotStore {
   /**
    * Writes a snapshot and its checksum sidecar. The sidecar goes first and the
    * snapshot appears last, by rename, so a listed snapshot always has both.
+   * An uploaded snapshot gets no sidecar: Qdrant only moves the upload into
+   * place, so it lists with `checksum: null`.
    */
-  async save(dir: string, name: string, bytes: Buffer): Promise<SnapshotDescription> {
+  async save(
+    dir: string,
+    name: string,
+    bytes: Buffer,
+    opts: { sidecar?: boolean } = {},
+  ): Promise<SnapshotDescription> {
     await mkdir(dir, { recursive: true });
     const target = join(dir, name);
-    const checksum = sha256(bytes);
-    await writeDurably(`${target}.checksum`, Buffer.from(checksum));
+    if (opts.sidecar !== false)
+      await writeDurably(`${target}.checksum`, Buffer.from(sha256(bytes)));
     await writeDurably(`${target}.tmp`, bytes);
     await rename(`${target}.tmp`, target);
     return this.describe(dir, name) as Promise<SnapshotDescription>;
