@@ -60,6 +60,8 @@ describe("MigrationLog.start", () => {
       snapshots: [],
       aliasesBefore: null,
       createdCollections: [],
+      changedAliases: [],
+      appliedChanges: null,
       error: null,
       runner: "host-a:42",
     });
@@ -267,5 +269,47 @@ describe("MigrationLog reads and stamps", () => {
       name,
     ]);
     expect(rows).toEqual([{ status: "in_progress" }]);
+  });
+});
+
+describe("MigrationLog: what undoing needs, kept across runs", () => {
+  it("records each changed alias once", async () => {
+    const name = await started();
+    await log.addChangedAliases(name, ["docs", "search"]);
+    await log.addChangedAliases(name, ["docs"]);
+    expect((await log.get(name))?.changedAliases.sort()).toEqual(["docs", "search"]);
+  });
+
+  it("forgets a collection recorded as created when Qdrant refused to create it", async () => {
+    const name = await started();
+    await log.addCreatedCollection(name, "mine");
+    await log.addCreatedCollection(name, "not_mine");
+    await log.removeCreatedCollection(name, "not_mine");
+    expect((await log.get(name))?.createdCollections).toEqual(["mine"]);
+  });
+
+  it("keeps an up's changes when it is applied, and a later down run leaves them and the checksum", async () => {
+    const name = await started("up");
+    await log.addSnapshot(name, snapshot("docs"));
+    await log.setAliasesBefore(name, [{ alias: "docs", collection: "docs_v1" }]);
+    await log.addCreatedCollection(name, "docs_v2");
+    await log.addChangedAliases(name, ["docs"]);
+    await log.markApplied(name);
+    const applied = {
+      snapshots: [snapshot("docs")],
+      createdCollections: ["docs_v2"],
+      aliasesBefore: [{ alias: "docs", collection: "docs_v1" }],
+      changedAliases: ["docs"],
+    };
+    expect((await log.get(name))?.appliedChanges).toEqual(applied);
+
+    await log.start({ name, checksum: "sha256:edited", direction: "down", runner: "host-b:7" });
+    await log.addSnapshot(name, snapshot("other"));
+    await log.markFailed(name, "down failed", { previousStatus: "applied" });
+    expect(await log.get(name)).toMatchObject({
+      status: "applied",
+      checksum: "sha256:abc",
+      appliedChanges: applied,
+    });
   });
 });

@@ -33,6 +33,9 @@ function recorder(onMutate?: (collection: string) => Promise<void>): Recorder {
       async beforeAliasChange(aliases, collections) {
         calls.push(`aliases [${aliases.join(",")}] [${collections.join(",")}]`);
       },
+      async createRefused(collection) {
+        calls.push(`refused ${collection}`);
+      },
     },
   };
 }
@@ -187,6 +190,54 @@ describe("tracking client", () => {
       actions: [{ create_alias: { alias_name: alias, collection_name: a } }],
     });
     expect(rec.calls).toEqual([`aliases [${alias}] [${b},${a}]`]);
+  });
+
+  it("makes concurrent alias changes wait until the alias state before them is recorded", async () => {
+    const a = uniqueName("coll_a");
+    const b = uniqueName("coll_b");
+    const alias = uniqueName("alias");
+    await makeCollection(a);
+    await makeCollection(b);
+    await conn.client.updateCollectionAliases({
+      actions: [{ create_alias: { collection_name: a, alias_name: alias } }],
+    });
+    const seenByHook: (string | undefined)[] = [];
+    const rec = recorder();
+    const hooks = {
+      ...rec.hooks,
+      async beforeAliasChange(aliases: string[], collections: string[]) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const { aliases: now } = await conn.client.getAliases();
+        seenByHook.push(now.find((x) => x.alias_name === alias)?.collection_name);
+        await rec.hooks.beforeAliasChange(aliases, collections);
+      },
+    };
+    const client = createTrackingClient(conn.client, hooks);
+    await Promise.all([
+      client.updateCollectionAliases({
+        actions: [{ create_alias: { collection_name: b, alias_name: alias } }],
+      }),
+      client.updateCollectionAliases({ actions: [{ delete_alias: { alias_name: alias } }] }),
+    ]);
+    expect(seenByHook).toEqual([a]);
+  });
+
+  it("tells the hooks when Qdrant refuses a creation, so the collection is not taken as the step's", async () => {
+    const name = uniqueName("raced");
+    const rec = recorder();
+    const hooks = {
+      ...rec.hooks,
+      // The app creates the collection between the step's check and its create call.
+      async beforeCreate(collection: string) {
+        await makeCollection(collection);
+        await rec.hooks.beforeCreate(collection);
+      },
+    };
+    const client = createTrackingClient(conn.client, hooks);
+    await expect(
+      client.createCollection(name, { vectors: { size: 2, distance: "Dot" } }),
+    ).rejects.toThrow();
+    expect(rec.calls).toEqual([`create ${name}`, `refused ${name}`]);
   });
 
   it("uses the refreshed alias after it was re-pointed in the same step", async () => {

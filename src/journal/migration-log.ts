@@ -21,6 +21,18 @@ export interface AliasRecord {
   collection: string;
 }
 
+/**
+ * What an `up` run changed in Qdrant, kept when it commits. A later `down`
+ * run journals its own changes in the live columns and never touches this, so
+ * `down --from-snapshot` always finds the state from before the `up`.
+ */
+export interface AppliedChanges {
+  snapshots: SnapshotRecord[];
+  createdCollections: string[];
+  aliasesBefore: AliasRecord[] | null;
+  changedAliases: string[];
+}
+
 export interface MigrationRecord {
   name: string;
   checksum: string;
@@ -32,6 +44,10 @@ export interface MigrationRecord {
   snapshots: SnapshotRecord[];
   aliasesBefore: AliasRecord[] | null;
   createdCollections: string[];
+  /** Aliases the current (or last) run changed. */
+  changedAliases: string[];
+  /** The last committed `up` run's changes; null when it was stamped, never run. */
+  appliedChanges: AppliedChanges | null;
   error: string | null;
   runner: string | null;
 }
@@ -87,7 +103,6 @@ export class MigrationLog {
     runner: string;
   }): Promise<void> {
     const fresh = {
-      checksum: input.checksum,
       direction: input.direction,
       status: "in_progress" as const,
       started_at: clock,
@@ -96,13 +111,17 @@ export class MigrationLog {
       snapshots: "[]",
       aliases_before: null,
       created_collections: "[]",
+      changed_aliases: "[]",
       error: null,
       runner: input.runner,
     };
+    // A `down` keeps the checksum recorded when the migration was applied, so a
+    // changed file is still reported as changed after a failed `down`.
+    const update = input.direction === "up" ? { ...fresh, checksum: input.checksum } : fresh;
     await this.#db
       .insertInto("journalMigrations")
-      .values({ name: input.name, ...fresh })
-      .onConflict((oc) => oc.column("name").doUpdateSet(fresh))
+      .values({ name: input.name, checksum: input.checksum, ...fresh })
+      .onConflict((oc) => oc.column("name").doUpdateSet(update))
       .execute();
   }
 
@@ -129,8 +148,34 @@ export class MigrationLog {
     });
   }
 
+  /** Records aliases the migration is about to change (each once), so recovery can put them back. */
+  async addChangedAliases(name: string, aliases: readonly string[]): Promise<void> {
+    if (aliases.length === 0) return;
+    await this.#update(name, {
+      changed_aliases: sql<string>`(SELECT coalesce(jsonb_agg(DISTINCT a), '[]'::jsonb)
+        FROM jsonb_array_elements_text(changed_aliases || ${JSON.stringify(aliases)}::jsonb) AS a)`,
+    });
+  }
+
+  /** Forgets a collection recorded as created when Qdrant refused to create it. */
+  async removeCreatedCollection(name: string, collection: string): Promise<void> {
+    await this.#update(name, {
+      created_collections: sql<string>`created_collections - ${collection}::text`,
+    });
+  }
+
+  /** Marks an `up` applied and keeps what it changed in `applied_changes`. */
   async markApplied(name: string, opts?: JournalWriteOptions): Promise<void> {
-    await this.#finish(name, { status: "applied" }, opts);
+    await this.#finish(
+      name,
+      {
+        status: "applied",
+        applied_changes: sql<string>`jsonb_build_object('snapshots', snapshots,
+          'createdCollections', created_collections, 'aliasesBefore', aliases_before,
+          'changedAliases', changed_aliases)`,
+      },
+      opts,
+    );
   }
 
   async markRolledBack(name: string, opts?: JournalWriteOptions): Promise<void> {
@@ -185,7 +230,7 @@ export class MigrationLog {
     return rows.map(toRecord);
   }
 
-  /** Writes a finished row without running anything (for `baseline` and `stamp`). */
+  /** Writes a finished row without running anything (for `baseline`). */
   async stamp(name: string, checksum: string, status: MigrationStatus): Promise<void> {
     const row = {
       checksum,
@@ -197,6 +242,8 @@ export class MigrationLog {
       snapshots: "[]",
       aliases_before: null,
       created_collections: "[]",
+      changed_aliases: "[]",
+      applied_changes: null,
       error: null,
       runner: null,
     };
@@ -213,7 +260,10 @@ export class MigrationLog {
 
   async #finish(
     name: string,
-    change: { status: MigrationStatus; error?: string },
+    change: Pick<
+      UpdateObject<JournalDatabase, "journalMigrations">,
+      "status" | "error" | "applied_changes"
+    >,
     opts?: JournalWriteOptions,
   ): Promise<void> {
     await this.#update(
@@ -251,6 +301,8 @@ function toRecord(row: Selectable<JournalMigrationsTable>): MigrationRecord {
     snapshots: row.snapshots,
     aliasesBefore: row.aliases_before,
     createdCollections: row.created_collections,
+    changedAliases: row.changed_aliases,
+    appliedChanges: row.applied_changes,
     error: row.error,
     runner: row.runner,
   };

@@ -1,7 +1,12 @@
 import { type ColumnType, type Generated, type Kysely, sql } from "kysely";
 import { advisoryLockKey } from "../lock/lock-key.js";
 import { journalScope } from "./journal-scope.js";
-import type { AliasRecord, MigrationStatus, SnapshotRecord } from "./migration-log.js";
+import type {
+  AliasRecord,
+  AppliedChanges,
+  MigrationStatus,
+  SnapshotRecord,
+} from "./migration-log.js";
 
 /** Where the journal lives: a Postgres schema and the two table names in it. */
 export interface JournalTables {
@@ -37,6 +42,8 @@ export interface JournalMigrationsTable {
   snapshots: Json<SnapshotRecord[]>;
   aliases_before: NullableJson<AliasRecord[]>;
   created_collections: Json<string[]>;
+  changed_aliases: Json<string[]>;
+  applied_changes: NullableJson<AppliedChanges>;
   error: string | null;
   runner: string | null;
 }
@@ -98,6 +105,8 @@ export async function ensureJournalTables(
       .addColumn("snapshots", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("aliases_before", "jsonb")
       .addColumn("created_collections", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn("changed_aliases", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn("applied_changes", "jsonb")
       .addColumn("error", "text")
       .addColumn("runner", "text")
       .execute();

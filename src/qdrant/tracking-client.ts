@@ -5,7 +5,7 @@ import {
   COLLECTION_WRITES,
   READ_METHODS,
 } from "./client-methods.js";
-import { UnsupportedClientCallError } from "./errors.js";
+import { QdrantRequestError, UnsupportedClientCallError } from "./errors.js";
 
 export interface TrackingHooks {
   /** An existing collection is about to change: snapshot it first. */
@@ -14,6 +14,11 @@ export interface TrackingHooks {
   beforeCreate(collection: string): Promise<void>;
   /** These aliases (and aliases into these collections) are about to change: record them first. */
   beforeAliasChange(aliases: string[], collections: string[]): Promise<void>;
+  /**
+   * Qdrant refused to create a collection announced by `beforeCreate` (say, it
+   * exists already because the app created it first): it is not the step's own.
+   */
+  createRefused(collection: string): Promise<void>;
 }
 
 type Method = (...args: unknown[]) => Promise<unknown>;
@@ -41,8 +46,12 @@ interface AliasAction {
  */
 export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks): QdrantClient {
   const prepared = new Map<string, Promise<void>>();
-  const aliasesRecorded = new Set<string>();
-  const collectionsAliasRecorded = new Set<string>();
+  const creations = new CreationOutcomes(async (name) => {
+    prepared.delete(name);
+    await hooks.createRefused(name);
+  });
+  /** Alias-recording hook calls by `alias:<name>` and `collection:<name>`; callers await them. */
+  const aliasRecording = new Map<string, Promise<void>>();
   let aliasMap: Promise<Map<string, string>> | undefined;
 
   function aliases(): Promise<Map<string, string>> {
@@ -85,16 +94,24 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
     });
   }
 
-  /** Records aliases not yet recorded in this step, so the recorded state is the step's start. */
+  /**
+   * Records aliases not yet recorded in this step, so the recorded state is the
+   * step's start. Every caller waits for the hook calls covering its names,
+   * also those a concurrent call started, before its change is sent.
+   */
   async function recordAliases(names: string[], collections: string[]): Promise<void> {
-    const newAliases = [...new Set(names)].filter((a) => !aliasesRecorded.has(a));
-    const newCollections = [...new Set(collections)].filter(
-      (c) => !collectionsAliasRecorded.has(c),
-    );
-    if (newAliases.length === 0 && newCollections.length === 0) return;
-    for (const a of newAliases) aliasesRecorded.add(a);
-    for (const c of newCollections) collectionsAliasRecorded.add(c);
-    await hooks.beforeAliasChange(newAliases, newCollections);
+    const keys = [
+      ...[...new Set(names)].map((a) => `alias:${a}`),
+      ...[...new Set(collections)].map((c) => `collection:${c}`),
+    ];
+    const fresh = keys.filter((k) => !aliasRecording.has(k));
+    if (fresh.length > 0) {
+      const pick = (prefix: string) =>
+        fresh.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+      const recording = hooks.beforeAliasChange(pick("alias:"), pick("collection:"));
+      for (const key of fresh) aliasRecording.set(key, recording);
+    }
+    await Promise.all(keys.map((k) => aliasRecording.get(k)));
   }
 
   /**
@@ -102,7 +119,8 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
    * the step is never reported as created, one created in the step is never
    * snapshotted, and concurrent calls all wait for the first one's hook.
    */
-  async function beforeLifecycle(method: string, name: string): Promise<void> {
+  /** Resolves to true when the call was announced to `beforeCreate`. */
+  async function beforeLifecycle(method: string, name: string): Promise<boolean> {
     const existed = await exists(name);
     if (existed && (method === "deleteCollection" || method === "recreateCollection")) {
       // Dropping a collection drops its aliases.
@@ -113,7 +131,9 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
       await prepare(name, () => hooks.beforeMutate(name));
     } else if (!existed && method !== "deleteCollection") {
       await prepare(name, () => hooks.beforeCreate(name));
+      return true;
     }
+    return false;
   }
 
   async function beforeAliasActions(actions: readonly AliasAction[]): Promise<void> {
@@ -159,10 +179,18 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
       if (COLLECTION_LIFECYCLE.has(prop)) {
         return async (...args: unknown[]) => {
           const name = String(args[0]);
-          await beforeLifecycle(prop, name);
+          const announced = await beforeLifecycle(prop, name);
+          const outcome = announced ? creations.start(name) : undefined;
           try {
-            return await call(args);
+            const result = await call(args);
+            outcome?.succeeded();
+            return result;
+          } catch (error) {
+            // Only a definite refusal: after a timeout the collection may exist, and be ours.
+            if (isRefusal(error)) outcome?.refused();
+            throw error;
           } finally {
+            await outcome?.settled();
             if (prop !== "createCollection") aliasMap = undefined;
           }
         };
@@ -184,6 +212,48 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
       throw new UnsupportedClientCallError(prop);
     },
   });
+}
+
+/**
+ * The creation calls of each name in a step. Two racing creations of one name
+ * share one `beforeCreate`; one succeeds and the other gets a 409, which does
+ * not make the collection someone else's. Only when every call for the name
+ * has ended, none succeeded and one was refused is `onRefused` called.
+ */
+class CreationOutcomes {
+  private readonly names = new Map<string, { inFlight: number; ok: boolean; refused: boolean }>();
+
+  constructor(private readonly onRefused: (name: string) => Promise<void>) {}
+
+  start(name: string) {
+    const state = this.names.get(name) ?? { inFlight: 0, ok: false, refused: false };
+    this.names.set(name, state);
+    state.inFlight++;
+    return {
+      succeeded: () => {
+        state.ok = true;
+      },
+      refused: () => {
+        state.refused = true;
+      },
+      settled: async () => {
+        state.inFlight--;
+        if (state.inFlight > 0 || state.ok || !state.refused) return;
+        this.names.delete(name);
+        await this.onRefused(name);
+      },
+    };
+  }
+}
+
+/** Qdrant answered and said no (4xx): the request changed nothing. */
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof QdrantRequestError &&
+    error.status !== undefined &&
+    error.status >= 400 &&
+    error.status < 500
+  );
 }
 
 /** `args` with `wait: true` set on the options argument at `index` (created when absent). */
