@@ -182,6 +182,19 @@ describe("CLI", () => {
     expect(status.code).toBe(3);
   });
 
+  it("refuses --dry-run with exit 2 for a command that has no plan, changing nothing", async () => {
+    const project = await cliProject();
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await qdrant.client.createSnapshot(collection, { wait: true });
+    const result = await runCli(["snapshots", "prune", "--keep", "0", "--dry-run"], {
+      cwd: project.dir,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--dry-run is supported by up and down only");
+    expect((await qdrant.client.listSnapshots(collection)).length).toBe(1);
+  });
+
   it("answers an unknown flag with usage exit 2", async () => {
     const result = await runCli(["up", "--no-such-flag"]);
     expect(result.code).toBe(2);

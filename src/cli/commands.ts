@@ -43,6 +43,11 @@ export async function runCommand(
     out.line(`created ${path}`);
     return ExitCode.OK;
   }
+  if (options.dryRun && name !== "up" && name !== "down") {
+    // Silently running a command that changes things "for real" would be worse than refusing.
+    out.error(`--dry-run is supported by up and down only, not by ${name.replace("-", " ")}`);
+    return ExitCode.USAGE;
+  }
   if (options.wait !== undefined) await waitForServices(config, options.wait, out, env.signal);
   const migrator = createMigrator(config, { onEvent: logEvents(out), signal: env.signal });
   try {
@@ -76,7 +81,11 @@ async function dispatch(
       const to = options.to === "0" ? 0 : (options.to as string | undefined);
       if (options.dryRun) {
         return printPlan(
-          await migrator.plan({ direction: "down", downStep: (options.step as number) ?? 1 }),
+          await migrator.plan({
+            direction: "down",
+            downTo: to,
+            downStep: options.step as number | undefined,
+          }),
           out,
         );
       }

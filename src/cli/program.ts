@@ -173,6 +173,7 @@ const USAGE_CODES = new Set([
   "MIGRATION_UNKNOWN",
   "MIGRATION_NAME_INVALID",
   "MIGRATION_FILE_EXISTS",
+  "MIGRATION_IRREVERSIBLE",
 ]);
 /** Error codes that mean the recorded history and the files or stores disagree. */
 const INCONSISTENT_CODES = new Set(["HISTORY_MISMATCH", "MIGRATION_INTERRUPTED"]);

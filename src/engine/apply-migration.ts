@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type {
   MigrationDatabase,
   MigrationDefinition,
@@ -8,9 +8,13 @@ import type { MigrationFile } from "../migration/discover.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker, type QdrantChanges } from "./change-tracker.js";
-import { MigrationFailedError, messageOf, RollbackFailedError } from "./errors.js";
+import { MigrationFailedError, messageOf, RollbackFailedError, redacted } from "./errors.js";
 import type { MigratorEvent } from "./events.js";
-import { recordSchemaVersions } from "./record-schema-versions.js";
+import {
+  type RecordedVersion,
+  recordSchemaVersions,
+  stampSchemaVersions,
+} from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
 import { undoQdrantChanges } from "./undo-qdrant-changes.js";
 
@@ -42,12 +46,17 @@ export async function applyMigration(
   options: ApplyOptions,
 ): Promise<{ durationMs: number }> {
   const { name, checksum } = migration.file;
-  const { direction, emit } = options;
+  const { direction, emit, signal } = options;
   const started = Date.now();
+  signal.throwIfAborted();
   await rt.journal.start({ name, checksum, direction, runner: options.runner });
-  const tracker = new ChangeTracker(rt, name, emit);
+  const tracker = new ChangeTracker(rt, name, emit, signal);
   const trx = await rt.db.startTransaction().execute();
+  let versions: RecordedVersion[];
   try {
+    // The transaction idles while the Qdrant step runs, which may take long;
+    // a server-wide idle-in-transaction timeout must not kill it.
+    await sql`SET LOCAL idle_in_transaction_session_timeout = 0`.execute(trx);
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
@@ -57,7 +66,7 @@ export async function applyMigration(
         info: (message) => void emit({ type: "log", level: "info", migration: name, message }),
         warn: (message) => void emit({ type: "log", level: "warn", migration: name, message }),
       },
-      signal: options.signal,
+      signal,
       migration: { name, direction },
     };
     const { postgres, qdrant, verify } = migration.definition;
@@ -80,13 +89,14 @@ export async function applyMigration(
       await postgres?.down?.(ctx);
       await emit({ type: "postgres-step-done", migration: name });
     }
-    options.signal.throwIfAborted();
-    await recordSchemaVersions(rt, trx, tracker.touchedCollections(), name);
+    versions = await recordSchemaVersions(rt, trx, tracker.touchedCollections(), name);
     await emit({ type: "before-commit", migration: name });
     if (direction === "up") await rt.journal.markApplied(name, { db: trx });
     else await rt.journal.markRolledBack(name, { db: trx });
+    // Aborted, or the lock was lost (another runner may be recovering this
+    // migration): never commit then.
+    signal.throwIfAborted();
     await trx.commit().execute();
-    await emit({ type: "committed", migration: name });
   } catch (error) {
     await trx
       .rollback()
@@ -99,14 +109,23 @@ export async function applyMigration(
         void emit({ type: "log", level: "info", migration: name, message });
       });
     } catch (undoError) {
-      throw new RollbackFailedError(name, error, undoError);
+      throw new RollbackFailedError(
+        name,
+        redacted(error, rt.secrets),
+        redacted(undoError, rt.secrets),
+      );
     }
     await rt.journal.markFailed(name, reason, {
       previousStatus: direction === "down" ? "applied" : undefined,
     });
     await emit({ type: "rolled-back", migration: name });
-    throw new MigrationFailedError(name, direction, error);
+    throw new MigrationFailedError(name, direction, redacted(error, rt.secrets));
   }
+  // Committed: nothing below may undo the migration.
+  await emit({ type: "committed", migration: name });
+  await stampSchemaVersions(rt, versions, (message) =>
+    emit({ type: "log", level: "warn", migration: name, message }),
+  );
   return { durationMs: Date.now() - started };
 }
 

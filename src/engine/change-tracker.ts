@@ -2,23 +2,27 @@ import type { AliasRecord, SnapshotRecord } from "../journal/migration-log.js";
 import { readAliases } from "../qdrant/aliases.js";
 import { takeSnapshot } from "../qdrant/snapshots.js";
 import type { TrackingHooks } from "../qdrant/tracking-client.js";
+import { CollectionBusyError } from "./errors.js";
 import type { MigratorEvent } from "./events.js";
 import type { Runtime } from "./runtime.js";
+
+/** Snapshot attempts before a collection that keeps changing is reported busy. */
+const SNAPSHOT_ATTEMPTS = 3;
 
 /** What one migration run changed in Qdrant, enough to undo it. */
 export interface QdrantChanges {
   snapshots: SnapshotRecord[];
   createdCollections: string[];
   aliasesBefore: AliasRecord[] | null;
-  /** Aliases the step changed; after a crash only the journal's fields are known. */
   changedAliases: string[];
 }
 
 /**
  * Implements the tracking client's hooks for one migration run: snapshots each
  * existing collection before its first change (lazy snapshots), records
- * collections about to be created and the alias state before any change, and
- * journals each of these (committed) before the change itself is sent.
+ * collections about to be created, the alias state before any change and the
+ * aliases about to change, and journals each of these (committed) before the
+ * change itself is sent, so a crash at any point leaves what undoing needs.
  */
 export class ChangeTracker {
   private readonly snapshots = new Map<string, SnapshotRecord>();
@@ -31,6 +35,7 @@ export class ChangeTracker {
     private readonly rt: Runtime,
     private readonly migration: string,
     private readonly emit: (event: MigratorEvent) => Promise<void>,
+    private readonly signal: AbortSignal,
   ) {}
 
   readonly hooks: TrackingHooks = {
@@ -44,7 +49,12 @@ export class ChangeTracker {
     },
     beforeAliasChange: async (aliases) => {
       await this.recordAliases();
+      await this.rt.journal.addChangedAliases(this.migration, aliases);
       for (const alias of aliases) this.changedAliases.add(alias);
+    },
+    createRefused: async (collection) => {
+      this.created.delete(collection);
+      await this.rt.journal.removeCreatedCollection(this.migration, collection);
     },
   };
 
@@ -55,19 +65,36 @@ export class ChangeTracker {
     if (!exists) return;
     await this.recordAliases();
     await this.emit({ type: "snapshot-taking", migration: this.migration, collection });
-    await this.rt.snapshotSpacing.waitTurn(collection);
-    const taken = await takeSnapshot(this.rt.qdrant, collection);
-    this.rt.snapshotSpacing.note(collection, Date.now());
-    const record: SnapshotRecord = {
-      collection,
-      snapshot: taken.snapshot,
-      pointsCount: taken.pointsCount,
-      takenAt: new Date().toISOString(),
-      checksum: taken.checksum,
-    };
+    const record = await this.takeStableSnapshot(collection);
     await this.rt.journal.addSnapshot(this.migration, record);
     this.snapshots.set(collection, record);
     await this.emit({ type: "snapshot-taken", migration: this.migration, snapshot: record });
+  }
+
+  /**
+   * A restore is proven by the point count recorded with the snapshot, so the
+   * count must not move while the snapshot is taken: something else writing
+   * to the collection (an old app version during a rolling deploy) would make
+   * every rollback unprovable. Counted before and after; retried, then refused
+   * before the migration has changed anything.
+   */
+  private async takeStableSnapshot(collection: string): Promise<SnapshotRecord> {
+    for (let attempt = 1; ; attempt++) {
+      await this.rt.snapshotSpacing.waitTurn(collection, this.signal);
+      const taken = await takeSnapshot(this.rt.qdrant, collection);
+      this.rt.snapshotSpacing.note(collection, Date.now());
+      const { count } = await this.rt.qdrant.client.count(collection, { exact: true });
+      if (count === taken.pointsCount) {
+        return {
+          collection,
+          snapshot: taken.snapshot,
+          pointsCount: taken.pointsCount,
+          takenAt: new Date().toISOString(),
+          checksum: taken.checksum,
+        };
+      }
+      if (attempt >= SNAPSHOT_ATTEMPTS) throw new CollectionBusyError(collection, this.migration);
+    }
   }
 
   changes(): QdrantChanges {

@@ -1,4 +1,5 @@
 import { QdrantMigrateError } from "../errors.js";
+import { redactSecrets } from "../util/redact.js";
 
 /** A migration's step or verify failed; both stores were put back as they were. */
 export class MigrationFailedError extends QdrantMigrateError {
@@ -69,11 +70,38 @@ export class HistoryMismatchError extends QdrantMigrateError {
   }
 }
 
-/** A name given to `--to`, `baseline` or `stamp` matches no migration file. */
+/** A name given to `--to` or `baseline` matches no migration file. */
 export class UnknownMigrationError extends QdrantMigrateError {
   constructor(readonly migration: string) {
     super("MIGRATION_UNKNOWN", `No migration named ${migration} in the migrations folder.`);
   }
+}
+
+/** A collection kept changing while the migration tried to snapshot it. */
+export class CollectionBusyError extends QdrantMigrateError {
+  constructor(
+    readonly collection: string,
+    readonly migration: string,
+  ) {
+    super(
+      "COLLECTION_BUSY",
+      `Collection ${collection} kept changing while migration ${migration} snapshotted it, so ` +
+        "a rollback could not be proven. Nothing was changed. Stop the writers (or migrate a " +
+        "copy behind an alias) and run the command again.",
+    );
+  }
+}
+
+/**
+ * The error with every secret taken out of its message, so an error kept as a
+ * `cause` (which library users log) cannot leak one.
+ */
+export function redacted(error: unknown, secrets: readonly string[]): unknown {
+  if (error instanceof Error) {
+    error.message = redactSecrets(error.message, secrets);
+    return error;
+  }
+  return redactSecrets(String(error), secrets);
 }
 
 export function messageOf(error: unknown): string {

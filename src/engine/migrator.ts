@@ -112,7 +112,7 @@ export interface Migrator {
   down(options?: DownOptions): Promise<RunResult>;
   /** What `up` (or `down`) would run, without running it. */
   plan(
-    options?: UpOptions & { direction?: "up" | "down"; downStep?: number },
+    options?: UpOptions & { direction?: "up" | "down"; downTo?: string | 0; downStep?: number },
   ): Promise<PlanEntry[]>;
   status(): Promise<StatusResult>;
   check(): Promise<CheckResult>;
@@ -131,12 +131,21 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
   const rt = openRuntime(config);
   const signal = options.signal ?? new AbortController().signal;
   const runner = `${hostname()}:${process.pid}`;
+  // A listener's failure is the caller's bug, never the migration's: after a
+  // commit it must not turn into a rollback.
   const emit = async (event: MigratorEvent) => {
-    await options.onEvent?.(event);
+    try {
+      await options.onEvent?.(event);
+    } catch {}
   };
   const fail = (error: unknown) => toMigrateError(error, rt.secrets);
 
-  async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` holding the migration lock. `fn` gets a signal that aborts when
+   * the caller aborts or the lock is lost (its connection died, or an operator
+   * ended it): another runner may then take over, so this one must not commit.
+   */
+  async function withLock<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     await ensureJournalTables(rt.db, rt.tables);
     const lock: MigrationLock = await acquireMigrationLock({
       url: config.postgres.url,
@@ -153,10 +162,22 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       },
     });
     await emit({ type: "lock-acquired" });
+    const lost = new AbortController();
+    void lock.lost.then((error) => lost.abort(error));
     try {
-      return await fn();
+      await seedSnapshotSpacing();
+      return await fn(AbortSignal.any([signal, lost.signal]));
     } finally {
       await lock.release();
+    }
+  }
+
+  /** Snapshots recorded by earlier runs count for spacing too (another process may have just taken one). */
+  async function seedSnapshotSpacing(): Promise<void> {
+    for (const record of await rt.journal.list()) {
+      for (const s of [...record.snapshots, ...(record.appliedChanges?.snapshots ?? [])]) {
+        rt.snapshotSpacing.note(s.collection, Date.parse(s.takenAt));
+      }
     }
   }
 
@@ -259,11 +280,13 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     executed: readonly string[],
     restoreFrom: Map<string, QdrantChanges>,
     results: MigrationRunResult[],
+    signal: AbortSignal,
   ): Promise<void> {
     const names = [...loaded.keys()];
     const total = names.length;
     let index = 0;
     const run = async (name: string) => {
+      signal.throwIfAborted();
       const migration = loaded.get(name) as LoadedMigration;
       index++;
       await emit({ type: "migration-start", migration: name, direction, index, total });
@@ -315,7 +338,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const results: MigrationRunResult[] = [];
       let recovered: string[] = [];
       try {
-        await withLock(async () => {
+        await withLock(async (runSignal) => {
           const interrupted = (await rt.journal.inProgress()).map((r) => r.name);
           if (interrupted.length > 0) {
             if (opts.autoRecover === false) throw new InterruptedMigrationError(interrupted);
@@ -332,7 +355,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
           // Every file is loaded before anything runs: a broken file applies nothing.
           const loaded = await load(files, names);
           const executed = entries.filter((e) => e.state === "applied").map((e) => e.name);
-          await runWithUmzug("up", loaded, executed, new Map(), results);
+          await runWithUmzug("up", loaded, executed, new Map(), results, runSignal);
         });
         return { results, recovered };
       } catch (error) {
@@ -343,7 +366,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     async down(opts = {}) {
       const results: MigrationRunResult[] = [];
       try {
-        await withLock(async () => {
+        await withLock(async (runSignal) => {
           const interrupted = (await rt.journal.inProgress()).map((r) => r.name);
           if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted);
           const { files, records, entries } = await readState();
@@ -359,8 +382,15 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
                 "its postgres step has no `down`, and Postgres has no snapshots to restore from.",
               );
             }
-            if (opts.fromSnapshot && record) {
-              restoreFrom.set(name, changesOf(record));
+            if (opts.fromSnapshot) {
+              if (def.qdrant && !record?.appliedChanges) {
+                throw new IrreversibleMigrationError(
+                  name,
+                  "no snapshots were recorded when it was applied (it was baselined, not run), " +
+                    "so --from-snapshot has nothing to restore.",
+                );
+              }
+              if (record?.appliedChanges) restoreFrom.set(name, record.appliedChanges);
             } else if (!isReversible(def)) {
               throw new IrreversibleMigrationError(
                 name,
@@ -370,7 +400,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
             }
           }
           const executed = entries.filter((e) => e.state === "applied").map((e) => e.name);
-          await runWithUmzug("down", loaded, executed, restoreFrom, results);
+          await runWithUmzug("down", loaded, executed, restoreFrom, results, runSignal);
         });
         return { results, recovered: [] };
       } catch (error) {
@@ -384,7 +414,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const names =
         direction === "up"
           ? selectPending(entries, opts)
-          : selectApplied(entries, { step: opts.downStep ?? 1 });
+          : selectApplied(entries, { to: opts.downTo, step: opts.downStep });
       const loaded = await load(files, names);
       const plan: PlanEntry[] = [];
       for (const [name, { definition }] of loaded) {
@@ -513,6 +543,9 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
 
     async pruneSnapshots(opts = {}) {
       return withLock(async () => {
+        const interrupted = (await rt.journal.inProgress()).map((r) => r.name);
+        // Their snapshots are what recovery restores from.
+        if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted);
         const keep = opts.keep ?? config.snapshots.keep;
         const { collections } = await rt.qdrant.client.getCollections();
         const out: { collection: string; deleted: string[] }[] = [];
@@ -532,7 +565,7 @@ function changesOf(record: MigrationRecord): QdrantChanges {
     snapshots: record.snapshots,
     createdCollections: record.createdCollections,
     aliasesBefore: record.aliasesBefore,
-    changedAliases: [],
+    changedAliases: record.changedAliases,
   };
 }
 

@@ -1,19 +1,27 @@
 import type { Kysely } from "kysely";
 import type { JournalDatabase } from "../journal/tables.js";
 import { readLiveConfig, stampSchemaVersion } from "../qdrant/live-config.js";
+import { messageOf } from "./errors.js";
 import type { Runtime } from "./runtime.js";
+
+export interface RecordedVersion {
+  collection: string;
+  schemaVersion: number;
+  migration: string;
+}
 
 /**
  * Records the live config of each collection a migration touched in
- * `qdrant_schema_versions` (inside the migration's transaction, so it commits
- * with it) and stamps the new version into the collection's own metadata.
+ * `qdrant_schema_versions`, inside the migration's transaction so it commits
+ * with it. Returns the new versions, to be stamped once committed.
  */
 export async function recordSchemaVersions(
   rt: Runtime,
   trx: Kysely<JournalDatabase>,
   collections: readonly string[],
   migration: string,
-): Promise<void> {
+): Promise<RecordedVersion[]> {
+  const recorded: RecordedVersion[] = [];
   for (const collection of collections) {
     const live = await readLiveConfig(rt.qdrant, collection);
     if (!live) {
@@ -31,6 +39,32 @@ export async function recordSchemaVersions(
       },
       { db: trx },
     );
-    await stampSchemaVersion(rt.qdrant, collection, { schemaVersion, migration });
+    recorded.push({ collection, schemaVersion, migration });
+  }
+  return recorded;
+}
+
+/**
+ * Stamps each new version into its collection's own metadata, after the
+ * commit: stamped before, a rolled-back collection would keep the failed
+ * migration's stamp. Best effort: the journal is the record, the stamp a
+ * convenience, so a failure is reported and the run goes on.
+ */
+export async function stampSchemaVersions(
+  rt: Runtime,
+  versions: readonly RecordedVersion[],
+  warn: (message: string) => Promise<void>,
+): Promise<void> {
+  for (const v of versions) {
+    try {
+      await stampSchemaVersion(rt.qdrant, v.collection, {
+        schemaVersion: v.schemaVersion,
+        migration: v.migration,
+      });
+    } catch (error) {
+      await warn(
+        `could not stamp schema version ${v.schemaVersion} on ${v.collection}: ${messageOf(error)}`,
+      );
+    }
   }
 }

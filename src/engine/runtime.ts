@@ -7,6 +7,9 @@ import { type JournalDatabase, type JournalTables, journalTables } from "../jour
 import { connectQdrant, type QdrantConnection } from "../qdrant/connect.js";
 import { SnapshotSpacing } from "./snapshot-spacing.js";
 
+/** How long to wait for a Postgres connection; `--wait` is for servers that are still starting. */
+const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
+
 /** The connections one run uses: one pool for Postgres, one client for Qdrant. */
 export interface Runtime {
   config: ResolvedConfig;
@@ -26,7 +29,7 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     connectionString: config.postgres.url,
     // The journal writes on one connection while a migration's transaction holds another.
     max: 3,
-    connectionTimeoutMillis: config.qdrant.timeoutMs,
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
     application_name: "qdrant-migrate",
   });
   // An idle client that dies (server restart) must not crash the process.

@@ -1,0 +1,276 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createMigrator, type Migrator, type MigratorOptions } from "../src/engine/migrator.js";
+import { runTs } from "./harness/child.js";
+import { queryRows, useTestDatabase } from "./harness/database.js";
+import { makeProject, type TestProject } from "./harness/project.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+// Behaviours found by review: each guards against a way to lose data or to
+// leave the two stores out of step.
+const db = useTestDatabase();
+const qdrant = useQdrant();
+
+declare global {
+  var qmProbe: ((point: string) => Promise<void>) | undefined;
+}
+
+let project: TestProject;
+let prefix: string;
+const open: Migrator[] = [];
+
+beforeEach(async () => {
+  project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: qdrant.apiKey });
+  prefix = `${uniqueName("qm").toLowerCase()}_`;
+});
+
+afterEach(async () => {
+  globalThis.qmProbe = undefined;
+  await Promise.all(open.splice(0).map((m) => m.close()));
+});
+
+function migrator(options: MigratorOptions = {}): Migrator {
+  const m = createMigrator(project.config({ tablePrefix: prefix }), options);
+  open.push(m);
+  return m;
+}
+
+async function aliasTarget(alias: string): Promise<string | undefined> {
+  const { aliases } = await qdrant.client.getAliases();
+  return aliases.find((a) => a.alias_name === alias)?.collection_name;
+}
+
+/** A blue-green swap: create `v2`, point `alias` at it; optionally die right after. */
+const blueGreen = (alias: string, v2: string) =>
+  `export default { qdrant: {
+    up: async ({ qdrant }) => {
+      await qdrant.createCollection("${v2}", { vectors: { size: 4, distance: "Dot" } });
+      await qdrant.updateCollectionAliases({ actions: [
+        { create_alias: { collection_name: "${v2}", alias_name: "${alias}" } },
+      ] });
+      if (process.env.QM_KILL_AFTER_SWAP === "1") process.kill(process.pid, "SIGKILL");
+    },
+    down: async ({ qdrant }) => { await qdrant.deleteCollection("${v2}"); },
+  } };`;
+
+describe("engine safety", () => {
+  it("puts a swapped alias back when recovering from a runner killed after the swap", async () => {
+    const alias = uniqueName("docs");
+    const v1 = uniqueName("docs_v1");
+    const v2 = uniqueName("docs_v2");
+    await qdrant.client.createCollection(v1, { vectors: { size: 4, distance: "Dot" } });
+    await qdrant.client.updateCollectionAliases({
+      actions: [{ create_alias: { collection_name: v1, alias_name: alias } }],
+    });
+    await project.writeMigration("001_swap", blueGreen(alias, v2));
+    const config = project.config({ tablePrefix: prefix });
+    const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), "none"], {
+      env: { QM_KILL_AFTER_SWAP: "1" },
+    });
+    expect(child.signal).toBe("SIGKILL");
+    expect(await aliasTarget(alias)).toBe(v2);
+
+    const repaired = await migrator().repair();
+    expect(repaired.recovered).toEqual(["001_swap"]);
+    expect(await aliasTarget(alias)).toBe(v1);
+    expect((await qdrant.client.collectionExists(v2)).exists).toBe(false);
+  });
+
+  it("down --from-snapshot restores the state from before up, also after a failed down", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await qdrant.client.upsert(collection, {
+      wait: true,
+      points: [{ id: 1, vector: [1, 0, 0, 0] }],
+    });
+    await project.writeMigration(
+      "001_add",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 2, vector: [0, 1, 0, 0] }] }); },
+        down: async ({ qdrant }) => {
+          await qdrant.upsert("${collection}", { points: [{ id: 3, vector: [0, 0, 1, 0] }] });
+          throw new Error("down is broken");
+        },
+      } };`,
+    );
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    const failed = await m.down();
+    expect(failed.error?.message).toContain("down is broken");
+    expect((await m.status()).migrations[0]?.state).toBe("applied");
+
+    const reverted = await m.down({ fromSnapshot: true });
+    expect(reverted.error).toBeUndefined();
+    const { points } = await qdrant.client.scroll(collection, { limit: 10 });
+    expect(points.map((p) => p.id)).toEqual([1]);
+  });
+
+  it("refuses down --from-snapshot of a baselined migration, which has no snapshots", async () => {
+    const collection = uniqueName("docs");
+    await project.writeMigration(
+      "001_create",
+      `export default { qdrant: { up: async ({ qdrant }) => {
+        await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
+      } } };`,
+    );
+    const m = migrator();
+    await m.baseline({ to: "001_create" });
+    const refused = await m.down({ fromSnapshot: true });
+    expect(refused.error?.code).toBe("MIGRATION_IRREVERSIBLE");
+    expect(refused.error?.message).toContain("baselined");
+    expect((await m.status()).migrations[0]?.state).toBe("applied");
+  });
+
+  it("does not commit when the migration lock is lost mid-run", async () => {
+    const table = uniqueName("t");
+    await project.writeMigration(
+      "001_long",
+      `export default {
+        postgres: {
+          up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+          down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+        },
+        qdrant: { up: async () => { await globalThis.qmProbe?.("qdrant-step"); }, down: async () => {} },
+      };`,
+    );
+    globalThis.qmProbe = async () => {
+      // An operator ends the lock's session, as LockTimeoutError suggests for a stuck holder.
+      await queryRows(
+        db.url,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE application_name = $1`,
+        [
+          `qdrant-migrate pid=${process.pid} host=${(await import("node:os")).hostname()}`.slice(
+            0,
+            63,
+          ),
+        ],
+      );
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    const result = await migrator().up();
+    expect(result.error?.message).toContain("lock");
+    const rows = await queryRows<{ t: string | null }>(
+      db.url,
+      "SELECT to_regclass($1)::text AS t",
+      [table],
+    );
+    expect(rows[0]?.t).toBeNull();
+  });
+
+  it("keeps a committed migration applied when an event listener throws", async () => {
+    const table = uniqueName("t");
+    await project.writeMigration(
+      "001_table",
+      `export default { postgres: {
+        up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+        down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+      } };`,
+    );
+    const m = migrator({
+      onEvent: (event) => {
+        if (event.type === "committed") throw new Error("listener bug");
+      },
+    });
+    const result = await m.up();
+    expect(result.error).toBeUndefined();
+    expect((await m.status()).migrations[0]?.state).toBe("applied");
+  });
+
+  it("refuses to prune snapshots while a migration is interrupted", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await project.writeMigration(
+      "001_upsert",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+        down: async () => {},
+      } };`,
+    );
+    const config = project.config({ tablePrefix: prefix });
+    const child = await runTs("test/fixtures/crash-runner.ts", [
+      JSON.stringify(config),
+      "before-commit",
+    ]);
+    expect(child.signal).toBe("SIGKILL");
+    const m = migrator();
+    await expect(m.pruneSnapshots({ keep: 0 })).rejects.toMatchObject({
+      code: "MIGRATION_INTERRUPTED",
+    });
+    expect((await qdrant.client.listSnapshots(collection)).length).toBe(1);
+  });
+
+  it("leaves no schema-version stamp on a collection whose migration rolled back", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await project.writeMigration(
+      "001_unverified",
+      `export default {
+        qdrant: {
+          up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+          down: async () => {},
+        },
+        verify: async () => { throw new Error("verification failed"); },
+      };`,
+    );
+    expect((await migrator().up()).error?.message).toContain("verification failed");
+    const info = await qdrant.client.getCollection(collection);
+    expect(info.config.metadata?.qdrant_migrate).toBeUndefined();
+  });
+
+  it("survives a server-wide idle-in-transaction timeout during a long Qdrant step", async () => {
+    await queryRows(
+      db.url,
+      `ALTER DATABASE "${db.name}" SET idle_in_transaction_session_timeout = '300ms'`,
+    );
+    try {
+      const table = uniqueName("t");
+      await project.writeMigration(
+        "001_slow",
+        `export default {
+          postgres: {
+            up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+            down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+          },
+          qdrant: { up: async () => { await new Promise((r) => setTimeout(r, 1000)); }, down: async () => {} },
+        };`,
+      );
+      const result = await migrator().up();
+      expect(result.error).toBeUndefined();
+    } finally {
+      await queryRows(
+        db.url,
+        `ALTER DATABASE "${db.name}" RESET idle_in_transaction_session_timeout`,
+      );
+    }
+  });
+
+  it("refuses to change a collection that keeps changing while it is snapshotted", async () => {
+    const collection = uniqueName("busy");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    let writing = true;
+    let id = 1000;
+    const writer = (async () => {
+      while (writing) {
+        await qdrant.client.upsert(collection, {
+          wait: true,
+          points: [{ id: id++, vector: [1, 1, 1, 1] }],
+        });
+      }
+    })();
+    await project.writeMigration(
+      "001_touch",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+        down: async () => {},
+      } };`,
+    );
+    try {
+      const result = await migrator().up();
+      expect(result.error?.message).toContain(`Collection ${collection} kept changing`);
+      expect((await qdrant.client.retrieve(collection, { ids: [1] })).length).toBe(0);
+    } finally {
+      writing = false;
+      await writer;
+    }
+  });
+});
