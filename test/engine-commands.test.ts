@@ -1,4 +1,4 @@
-import { unlink } from "node:fs/promises";
+import { unlink, writeFile } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMigrator, type Migrator } from "../src/engine/migrator.js";
 import { runTs } from "./harness/child.js";
@@ -103,6 +103,19 @@ describe("engine commands", () => {
     expect((await m.down()).results.map((r) => r.name)).toEqual(["003_c"]);
     expect((await m.down({ to: 0 })).results.map((r) => r.name)).toEqual(["002_b", "001_a"]);
     expect((await m.status()).migrations.every((e) => e.state === "pending")).toBe(true);
+  });
+
+  it("refuses to revert a migration whose file changed since it ran, unless allowed", async () => {
+    const path = await project.writeMigration("001_a", noop);
+    const m = migrator();
+    await m.up();
+    await writeFile(path, `${noop}\n// edited\n`);
+    const refused = await m.down();
+    expect(refused.error?.code).toBe("HISTORY_MISMATCH");
+    expect(refused.error?.message).toContain("001_a");
+    expect((await m.down({ allowChanged: true })).results.map((r) => r.status)).toEqual([
+      "success",
+    ]);
   });
 
   it("baseline marks migrations applied without running them and records live collections", async () => {

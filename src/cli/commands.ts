@@ -94,6 +94,7 @@ async function dispatch(
           to,
           step: options.step as number | undefined,
           fromSnapshot: options.fromSnapshot === true,
+          allowChanged: options.allowChanged === true,
         }),
         out,
         "reverted",

@@ -78,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     )
     .option("--step <n>", "revert n migrations", positiveInt)
     .option("--from-snapshot", "undo the Qdrant half from the snapshots taken when it was applied")
+    .option("--allow-changed", "revert even though the migration's file changed since it ran")
     .action(action("down"));
   program
     .command("status")

@@ -52,6 +52,8 @@ export interface DownOptions {
   step?: number;
   /** Undo the Qdrant half from the snapshots recorded when each migration was applied. */
   fromSnapshot?: boolean;
+  /** Revert even though a migration's file changed since it was applied. */
+  allowChanged?: boolean;
 }
 
 export interface MigrationRunResult {
@@ -371,6 +373,15 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
           if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted);
           const { files, records, entries } = await readState();
           const names = selectApplied(entries, opts);
+          // The `down` that runs must be the one that belongs to the `up` that ran.
+          const changed = entries.filter((e) => names.includes(e.name) && e.changed);
+          if (changed.length > 0 && !opts.allowChanged) {
+            throw new HistoryMismatchError(
+              changed.map(
+                (e) => `applied migration ${e.name} was changed since it ran (checksum differs)`,
+              ),
+            );
+          }
           const loaded = await load(files, names);
           const restoreFrom = new Map<string, QdrantChanges>();
           for (const [name, migration] of loaded) {
