@@ -268,9 +268,63 @@ describe("engine safety", () => {
       const result = await migrator().up();
       expect(result.error?.message).toContain(`Collection ${collection} kept changing`);
       expect((await qdrant.client.retrieve(collection, { ids: [1] })).length).toBe(0);
+      // The retried snapshots are deleted: nothing refers to them.
+      expect(await qdrant.client.listSnapshots(collection)).toEqual([]);
     } finally {
       writing = false;
       await writer;
     }
+  });
+
+  it("puts aliases back when a down --from-snapshot fails after restoring them", async () => {
+    const alias = uniqueName("docs");
+    const v1 = uniqueName("docs_v1");
+    const v2 = uniqueName("docs_v2");
+    for (const c of [v1, v2])
+      await qdrant.client.createCollection(c, { vectors: { size: 4, distance: "Dot" } });
+    await qdrant.client.updateCollectionAliases({
+      actions: [{ create_alias: { collection_name: v1, alias_name: alias } }],
+    });
+    await project.writeMigration(
+      "001_repoint",
+      `export default {
+        postgres: { up: async () => {}, down: async () => { throw new Error("the sql down step fails"); } },
+        qdrant: { up: async ({ qdrant }) => {
+          await qdrant.updateCollectionAliases({ actions: [
+            { create_alias: { collection_name: "${v2}", alias_name: "${alias}" } },
+          ] });
+        } },
+      };`,
+    );
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    expect(await aliasTarget(alias)).toBe(v2);
+    const failed = await m.down({ fromSnapshot: true });
+    expect(failed.error?.message).toContain("the sql down step fails");
+    expect(await aliasTarget(alias)).toBe(v2);
+    expect((await m.status()).migrations[0]?.state).toBe("applied");
+  });
+
+  it("rolls back a migration whose run is aborted mid-step, sending no further change", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await project.writeMigration(
+      "001_aborted",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => {
+          await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
+          await globalThis.qmProbe?.("abort");
+          await qdrant.upsert("${collection}", { points: [{ id: 2, vector: [0, 1, 0, 0] }] });
+        },
+        down: async () => {},
+      } };`,
+    );
+    const controller = new AbortController();
+    globalThis.qmProbe = async () => controller.abort();
+    const m = migrator({ signal: controller.signal });
+    const result = await m.up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect((await qdrant.client.count(collection, { exact: true })).count).toBe(0);
+    expect((await m.status()).migrations[0]?.state).toBe("failed");
   });
 });

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { LockLostError } from "../lock/errors.js";
 import type {
   MigrationDatabase,
   MigrationDefinition,
@@ -61,7 +62,7 @@ export async function applyMigration(
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
       db: trx as unknown as Kysely<MigrationDatabase>,
-      qdrant: createTrackingClient(rt.qdrant.client, tracker.hooks),
+      qdrant: createTrackingClient(rt.qdrant.client, tracker.hooks, signal),
       log: {
         info: (message) => void emit({ type: "log", level: "info", migration: name, message }),
         warn: (message) => void emit({ type: "log", level: "warn", migration: name, message }),
@@ -102,6 +103,11 @@ export async function applyMigration(
       .rollback()
       .execute()
       .catch(() => {});
+    if (signal.reason instanceof LockLostError) {
+      // Another runner may hold the lock now and be recovering (or re-running)
+      // this migration from the journal: undoing or marking here would race it.
+      throw redacted(signal.reason, rt.secrets);
+    }
     const reason = redactSecrets(messageOf(error), rt.secrets);
     await emit({ type: "rolling-back", migration: name, reason });
     try {
@@ -145,6 +151,10 @@ async function restoreAppliedState(
     rt.snapshotSpacing.note(snapshot.collection, Date.parse(snapshot.takenAt));
   }
   for (const snapshot of applied.snapshots) await tracker.protect(snapshot.collection);
+  // Restoring re-points the aliases the up changed: journal them first, so a
+  // failure or crash of this run can put them back too.
+  const aliases = [...applied.changedAliases, ...(applied.aliasesBefore ?? []).map((a) => a.alias)];
+  await tracker.hooks.beforeAliasChange([...new Set(aliases)], []);
   for (const collection of applied.createdCollections) await tracker.protect(collection);
   await undoQdrantChanges(rt, applied, (message) => {
     void emit({ type: "log", level: "info", migration: name, message });

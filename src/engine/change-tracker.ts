@@ -93,6 +93,8 @@ export class ChangeTracker {
           checksum: taken.checksum,
         };
       }
+      // Not journaled, so nothing would ever need it; left behind it would take a retention slot.
+      await this.rt.qdrant.client.deleteSnapshot(collection, taken.snapshot).catch(() => false);
       if (attempt >= SNAPSHOT_ATTEMPTS) throw new CollectionBusyError(collection, this.migration);
     }
   }

@@ -97,11 +97,16 @@ export class CollectionBusyError extends QdrantMigrateError {
  * `cause` (which library users log) cannot leak one.
  */
 export function redacted(error: unknown, secrets: readonly string[]): unknown {
-  if (error instanceof Error) {
-    error.message = redactSecrets(error.message, secrets);
+  if (!(error instanceof Error)) return redactSecrets(String(error), secrets);
+  const message = redactSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  try {
+    // defineProperty, not assignment: some errors (DOMException) only have a getter.
+    Object.defineProperty(error, "message", { value: message, configurable: true, writable: true });
     return error;
+  } catch {
+    return new Error(message);
   }
-  return redactSecrets(String(error), secrets);
 }
 
 export function messageOf(error: unknown): string {

@@ -41,10 +41,17 @@ interface AliasAction {
  * or nothing: Qdrant acknowledges writes before applying them by default, and
  * the migration must not be recorded as done before its writes are durable.
  *
+ * Once `signal` aborts (the run was stopped, or lost its lock) no further
+ * change is sent.
+ *
  * Methods it cannot make safe to roll back (the raw `api()`, snapshots,
  * sharding, cluster operations) throw `UnsupportedClientCallError`.
  */
-export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks): QdrantClient {
+export function createTrackingClient(
+  client: QdrantClient,
+  hooks: TrackingHooks,
+  signal?: AbortSignal,
+): QdrantClient {
   const prepared = new Map<string, Promise<void>>();
   const creations = new CreationOutcomes(async (name) => {
     prepared.delete(name);
@@ -171,6 +178,7 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
       if (waitIndex !== undefined) {
         return async (...args: unknown[]) => {
           const collection = await resolve(String(args[0]));
+          signal?.throwIfAborted();
           await beforeWrite(collection);
           return call(withWait([collection, ...args.slice(1)], waitIndex));
         };
@@ -179,18 +187,22 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
       if (COLLECTION_LIFECYCLE.has(prop)) {
         return async (...args: unknown[]) => {
           const name = String(args[0]);
+          signal?.throwIfAborted();
           const announced = await beforeLifecycle(prop, name);
           const outcome = announced ? creations.start(name) : undefined;
           try {
             const result = await call(args);
             outcome?.succeeded();
+            await outcome?.settled();
             return result;
           } catch (error) {
             // Only a definite refusal: after a timeout the collection may exist, and be ours.
             if (isRefusal(error)) outcome?.refused();
+            // Qdrant's answer is what the step must see (it may handle a 409), even
+            // when unrecording the refused creation fails; the tracker forgot it in memory first.
+            await outcome?.settled().catch(() => {});
             throw error;
           } finally {
-            await outcome?.settled();
             if (prop !== "createCollection") aliasMap = undefined;
           }
         };
@@ -199,6 +211,7 @@ export function createTrackingClient(client: QdrantClient, hooks: TrackingHooks)
       if (ALIAS_WRITES.has(prop)) {
         return async (...args: unknown[]) => {
           const request = args[0] as { actions?: readonly AliasAction[] } | undefined;
+          signal?.throwIfAborted();
           await beforeAliasActions(request?.actions ?? []);
           try {
             return await call(args);
