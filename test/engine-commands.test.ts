@@ -1,32 +1,15 @@
 import { unlink, writeFile } from "node:fs/promises";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMigrator, type Migrator } from "../src/engine/migrator.js";
+import { describe, expect, it } from "vitest";
 import { runTs } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
-import { makeProject, type TestProject } from "./harness/project.js";
+import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
 
-let project: TestProject;
-let prefix: string;
-const open: Migrator[] = [];
-
-beforeEach(async () => {
-  project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: qdrant.apiKey });
-  prefix = `${uniqueName("qm").toLowerCase()}_`;
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((m) => m.close()));
-});
-
-function migrator(overrides: { keep?: number } = {}): Migrator {
-  const m = createMigrator(project.config({ tablePrefix: prefix, ...overrides }));
-  open.push(m);
-  return m;
-}
+const engine = useEngineProject(db, qdrant);
+const migrator = (overrides: { keep?: number } = {}) => engine.migrator({}, overrides);
 
 const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
 
@@ -41,8 +24,8 @@ describe("engine commands", () => {
   it("with autoRecover off, stops at an interrupted migration until repair restores it", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await project.writeMigration("001_upsert", upsertOne(collection, 7));
-    const config = project.config({ tablePrefix: prefix });
+    await engine.project.writeMigration("001_upsert", upsertOne(collection, 7));
+    const config = engine.project.config({ tablePrefix: engine.prefix });
     const child = await runTs("test/fixtures/crash-runner.ts", [
       JSON.stringify(config),
       "before-commit",
@@ -63,11 +46,11 @@ describe("engine commands", () => {
   });
 
   it("refuses to run when an applied migration's file is gone, unless allowed", async () => {
-    const path = await project.writeMigration("001_first", noop);
+    const path = await engine.project.writeMigration("001_first", noop);
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
     await unlink(path);
-    await project.writeMigration("002_second", noop);
+    await engine.project.writeMigration("002_second", noop);
     const refused = await m.up();
     expect(refused.error?.code).toBe("HISTORY_MISMATCH");
     expect(refused.error?.message).toContain("001_first has no file");
@@ -76,10 +59,10 @@ describe("engine commands", () => {
   });
 
   it("refuses a pending migration that sorts before an applied one, unless allowed", async () => {
-    await project.writeMigration("002_later", noop);
+    await engine.project.writeMigration("002_later", noop);
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
-    await project.writeMigration("001_earlier", noop);
+    await engine.project.writeMigration("001_earlier", noop);
     const refused = await m.up();
     expect(refused.error?.code).toBe("HISTORY_MISMATCH");
     expect(refused.error?.message).toContain("001_earlier sorts before");
@@ -88,7 +71,7 @@ describe("engine commands", () => {
   });
 
   it("up --to and --step apply only the migrations asked for", async () => {
-    for (const name of ["001_a", "002_b", "003_c"]) await project.writeMigration(name, noop);
+    for (const name of ["001_a", "002_b", "003_c"]) await engine.project.writeMigration(name, noop);
     const m = migrator();
     expect((await m.up({ step: 1 })).results.map((r) => r.name)).toEqual(["001_a"]);
     expect((await m.up({ to: "002_b" })).results.map((r) => r.name)).toEqual(["002_b"]);
@@ -97,7 +80,7 @@ describe("engine commands", () => {
   });
 
   it("down reverts the last migration by default, and down --to 0 reverts all", async () => {
-    for (const name of ["001_a", "002_b", "003_c"]) await project.writeMigration(name, noop);
+    for (const name of ["001_a", "002_b", "003_c"]) await engine.project.writeMigration(name, noop);
     const m = migrator();
     await m.up();
     expect((await m.down()).results.map((r) => r.name)).toEqual(["003_c"]);
@@ -106,7 +89,7 @@ describe("engine commands", () => {
   });
 
   it("refuses to revert a migration whose file changed since it ran, unless allowed", async () => {
-    const path = await project.writeMigration("001_a", noop);
+    const path = await engine.project.writeMigration("001_a", noop);
     const m = migrator();
     await m.up();
     await writeFile(path, `${noop}\n// edited\n`);
@@ -121,11 +104,11 @@ describe("engine commands", () => {
   it("baseline marks migrations applied without running them and records live collections", async () => {
     const collection = uniqueName("existing");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_would_fail",
       "export default { postgres: { up: async () => { throw new Error('must not run'); }, down: async () => {} } };",
     );
-    await project.writeMigration("002_next", noop);
+    await engine.project.writeMigration("002_next", noop);
     const m = migrator();
     const result = await m.baseline({ to: "001_would_fail" });
     expect(result.stamped).toEqual(["001_would_fail"]);
@@ -138,7 +121,7 @@ describe("engine commands", () => {
 
   it("check reports drift when a collection changed outside migrations", async () => {
     const collection = uniqueName("docs");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_create",
       `export default { qdrant: {
         up: async ({ qdrant }) => { await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } }); },
@@ -164,7 +147,7 @@ describe("engine commands", () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     for (let i = 1; i <= 3; i++)
-      await project.writeMigration(`00${i}_upsert`, upsertOne(collection, i));
+      await engine.project.writeMigration(`00${i}_upsert`, upsertOne(collection, i));
     const m = migrator({ keep: 2 });
     expect((await m.up()).error).toBeUndefined();
     const records = await m.history();
@@ -181,7 +164,7 @@ describe("engine commands", () => {
     const existing = uniqueName("existing");
     const fresh = uniqueName("fresh");
     await qdrant.client.createCollection(existing, { vectors: { size: 4, distance: "Dot" } });
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_plan",
       `export default { description: "touches two", collections: ["${existing}", "${fresh}"],
         postgres: { up: async () => {}, down: async () => {} } };`,

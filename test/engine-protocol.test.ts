@@ -1,42 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/engine/events.js";
-import { createMigrator, type Migrator } from "../src/engine/migrator.js";
+import type { Migrator } from "../src/engine/migrator.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
-import { makeProject, type TestProject } from "./harness/project.js";
+import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 import { dumpCollection } from "./harness/qdrant-state.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
 
-declare global {
-  // Lets migration files written by these tests call back into the test.
-  var qmProbe: ((point: string) => Promise<void>) | undefined;
-}
-
-let project: TestProject;
-let prefix: string;
-const open: Migrator[] = [];
-
-/** Each test gets its own migrations folder and its own journal tables. */
-beforeEach(async () => {
-  project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: qdrant.apiKey });
-  prefix = uniqueName("qm").toLowerCase();
-});
-
-afterEach(async () => {
-  globalThis.qmProbe = undefined;
-  await Promise.all(open.splice(0).map((m) => m.close()));
-});
+const engine = useEngineProject(db, qdrant);
 
 function migrator(events: MigratorEvent[] = []): Migrator {
-  const m = createMigrator(project.config({ tablePrefix: `${prefix}_` }), {
+  return engine.migrator({
     onEvent: (e) => {
       events.push(e);
     },
   });
-  open.push(m);
-  return m;
 }
 
 async function tableExists(name: string): Promise<boolean> {
@@ -50,7 +30,7 @@ describe("engine protocol", () => {
   it("applies a paired migration: Postgres step, Qdrant step, journal and schema version", async () => {
     const collection = uniqueName("docs");
     const table = uniqueName("docs");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_create",
       `export default {
         postgres: {
@@ -92,7 +72,7 @@ describe("engine protocol", () => {
 
   it("commits the in_progress journal row before the Qdrant step runs", async () => {
     const collection = uniqueName("docs");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "002_probe_journal",
       `export default {
         qdrant: {
@@ -108,7 +88,7 @@ describe("engine protocol", () => {
     globalThis.qmProbe = async () => {
       const rows = await queryRows<{ status: string }>(
         db.url,
-        `SELECT status FROM "${prefix}_migrations" WHERE name = '002_probe_journal'`,
+        `SELECT status FROM "${engine.prefix}migrations" WHERE name = '002_probe_journal'`,
       );
       seen.push(rows[0]?.status ?? "absent");
     };
@@ -120,7 +100,7 @@ describe("engine protocol", () => {
   it("keeps the Postgres step uncommitted until the Qdrant step has succeeded", async () => {
     const table = uniqueName("t");
     const collection = uniqueName("docs");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_probe_transaction",
       `export default {
         postgres: {
@@ -153,7 +133,7 @@ describe("engine protocol", () => {
       wait: true,
       points: [{ id: 1, vector: [1, 0, 0, 0], payload: { n: 1 } }],
     });
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_touch",
       `export default {
         qdrant: {
@@ -213,7 +193,7 @@ describe("engine protocol", () => {
     const before = await dumpCollection(qdrant.client, collection);
     const rowsBefore = await queryRows(db.url, `SELECT * FROM "${table}" ORDER BY id`);
 
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_breaks",
       `export default {
         postgres: {
@@ -256,7 +236,7 @@ describe("engine protocol", () => {
   it("rolls back like a failing step when verify fails", async () => {
     const table = uniqueName("t");
     const collection = uniqueName("docs");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_unverified",
       `export default {
         postgres: {
@@ -283,14 +263,14 @@ describe("engine protocol", () => {
 
   it("applies nothing when a pending migration file is malformed", async () => {
     const table = uniqueName("t");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_fine",
       `export default { postgres: {
         up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
         down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
       } };`,
     );
-    const path = await project.writeMigration(
+    const path = await engine.project.writeMigration(
       "002_broken",
       "export default { postgres: { up: 42 } };",
     );
@@ -304,11 +284,11 @@ describe("engine protocol", () => {
   it("refuses to run when an applied migration's file has changed", async () => {
     const source = (n: number) =>
       `export default { postgres: { up: async () => {}, down: async () => {} } }; // ${n}`;
-    await project.writeMigration("001_first", source(1));
+    await engine.project.writeMigration("001_first", source(1));
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
-    await project.writeMigration("001_first", source(2));
-    await project.writeMigration("002_second", source(3));
+    await engine.project.writeMigration("001_first", source(2));
+    await engine.project.writeMigration("002_second", source(3));
     const result = await m.up();
     expect(result.error?.code).toBe("HISTORY_MISMATCH");
     expect(result.error?.message).toContain("001_first");
@@ -325,7 +305,7 @@ describe("engine protocol", () => {
       points: [{ id: 1, vector: [1, 2, 3, 4] }],
     });
     const before = await dumpCollection(qdrant.client, collection);
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_one_way",
       `export default { qdrant: { up: async ({ qdrant }) => {
         await qdrant.upsert("${collection}", { points: [{ id: 2, vector: [4, 3, 2, 1] }] });
@@ -352,7 +332,7 @@ describe("engine protocol", () => {
       ["001_a", 1],
       ["002_b", 2],
     ] as const) {
-      await project.writeMigration(
+      await engine.project.writeMigration(
         name,
         `export default { qdrant: {
           up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: ${id}, vector: [1, 1, 1, 1] }] }); },

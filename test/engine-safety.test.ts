@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMigrator, type Migrator, type MigratorOptions } from "../src/engine/migrator.js";
+import { describe, expect, it } from "vitest";
+import type { MigratorOptions } from "../src/engine/migrator.js";
 import { runTs } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
-import { makeProject, type TestProject } from "./harness/project.js";
+import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 // Behaviours found by review: each guards against a way to lose data or to
@@ -10,29 +10,8 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 const db = useTestDatabase();
 const qdrant = useQdrant();
 
-declare global {
-  var qmProbe: ((point: string) => Promise<void>) | undefined;
-}
-
-let project: TestProject;
-let prefix: string;
-const open: Migrator[] = [];
-
-beforeEach(async () => {
-  project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: qdrant.apiKey });
-  prefix = `${uniqueName("qm").toLowerCase()}_`;
-});
-
-afterEach(async () => {
-  globalThis.qmProbe = undefined;
-  await Promise.all(open.splice(0).map((m) => m.close()));
-});
-
-function migrator(options: MigratorOptions = {}): Migrator {
-  const m = createMigrator(project.config({ tablePrefix: prefix }), options);
-  open.push(m);
-  return m;
-}
+const engine = useEngineProject(db, qdrant);
+const migrator = (options: MigratorOptions = {}) => engine.migrator(options);
 
 async function aliasTarget(alias: string): Promise<string | undefined> {
   const { aliases } = await qdrant.client.getAliases();
@@ -61,8 +40,8 @@ describe("engine safety", () => {
     await qdrant.client.updateCollectionAliases({
       actions: [{ create_alias: { collection_name: v1, alias_name: alias } }],
     });
-    await project.writeMigration("001_swap", blueGreen(alias, v2));
-    const config = project.config({ tablePrefix: prefix });
+    await engine.project.writeMigration("001_swap", blueGreen(alias, v2));
+    const config = engine.project.config({ tablePrefix: engine.prefix });
     const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), "none"], {
       env: { QM_KILL_AFTER_SWAP: "1" },
     });
@@ -82,7 +61,7 @@ describe("engine safety", () => {
       wait: true,
       points: [{ id: 1, vector: [1, 0, 0, 0] }],
     });
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_add",
       `export default { qdrant: {
         up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 2, vector: [0, 1, 0, 0] }] }); },
@@ -106,7 +85,7 @@ describe("engine safety", () => {
 
   it("refuses down --from-snapshot of a baselined migration, which has no snapshots", async () => {
     const collection = uniqueName("docs");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_create",
       `export default { qdrant: { up: async ({ qdrant }) => {
         await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
@@ -122,7 +101,7 @@ describe("engine safety", () => {
 
   it("does not commit when the migration lock is lost mid-run", async () => {
     const table = uniqueName("t");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_long",
       `export default {
         postgres: {
@@ -159,7 +138,7 @@ describe("engine safety", () => {
 
   it("keeps a committed migration applied when an event listener throws", async () => {
     const table = uniqueName("t");
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_table",
       `export default { postgres: {
         up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
@@ -179,14 +158,14 @@ describe("engine safety", () => {
   it("refuses to prune snapshots while a migration is interrupted", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_upsert",
       `export default { qdrant: {
         up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
         down: async () => {},
       } };`,
     );
-    const config = project.config({ tablePrefix: prefix });
+    const config = engine.project.config({ tablePrefix: engine.prefix });
     const child = await runTs("test/fixtures/crash-runner.ts", [
       JSON.stringify(config),
       "before-commit",
@@ -202,7 +181,7 @@ describe("engine safety", () => {
   it("leaves no schema-version stamp on a collection whose migration rolled back", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_unverified",
       `export default {
         qdrant: {
@@ -224,7 +203,7 @@ describe("engine safety", () => {
     );
     try {
       const table = uniqueName("t");
-      await project.writeMigration(
+      await engine.project.writeMigration(
         "001_slow",
         `export default {
           postgres: {
@@ -257,7 +236,7 @@ describe("engine safety", () => {
         });
       }
     })();
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_touch",
       `export default { qdrant: {
         up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
@@ -285,7 +264,7 @@ describe("engine safety", () => {
     await qdrant.client.updateCollectionAliases({
       actions: [{ create_alias: { collection_name: v1, alias_name: alias } }],
     });
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_repoint",
       `export default {
         postgres: { up: async () => {}, down: async () => { throw new Error("the sql down step fails"); } },
@@ -308,7 +287,7 @@ describe("engine safety", () => {
   it("rolls back a migration whose run is aborted mid-step, sending no further change", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await project.writeMigration(
+    await engine.project.writeMigration(
       "001_aborted",
       `export default { qdrant: {
         up: async ({ qdrant }) => {
