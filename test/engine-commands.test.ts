@@ -169,6 +169,10 @@ describe("engine commands", () => {
       `export default { description: "touches two", collections: ["${existing}", "${fresh}"],
         postgres: { up: async () => {}, down: async () => {} } };`,
     );
+    await engine.project.writeMigration(
+      "002_later",
+      `export default { collections: ["${fresh}"], postgres: { up: async () => {}, down: async () => {} } };`,
+    );
     const plan = await migrator().plan();
     expect(plan).toEqual([
       {
@@ -177,6 +181,14 @@ describe("engine commands", () => {
         description: "touches two",
         snapshots: [existing],
         creates: [fresh],
+      },
+      // Created by 001 by the time 002 runs.
+      {
+        name: "002_later",
+        direction: "up",
+        description: undefined,
+        snapshots: [fresh],
+        creates: [],
       },
     ]);
     expect((await qdrant.client.listSnapshots(existing)).length).toBe(0);

@@ -190,7 +190,11 @@ function printRun(result: RunResult, out: Output, verb: string): number {
     return exitCodeFor(result.error.code);
   }
   out.line(
-    done.length === 0 ? "nothing to do: up to date" : `${verb} ${done.length}: ${done.join(", ")}`,
+    done.length === 0
+      ? verb === "applied"
+        ? "nothing to do: up to date"
+        : "nothing to revert"
+      : `${verb} ${done.length}: ${done.join(", ")}`,
   );
   return ExitCode.OK;
 }

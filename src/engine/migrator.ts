@@ -428,14 +428,19 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
           : selectApplied(entries, { to: opts.downTo, step: opts.downStep });
       const loaded = await load(files, names);
       const plan: PlanEntry[] = [];
+      // A collection an earlier planned migration creates exists by the time a later one runs.
+      const createdEarlier = new Set<string>();
       for (const [name, { definition }] of loaded) {
         const declared = definition.collections ?? [];
         const snapshots: string[] = [];
         const creates: string[] = [];
         for (const collection of declared) {
-          const { exists } = await rt.qdrant.client.collectionExists(collection);
+          const exists =
+            createdEarlier.has(collection) ||
+            (await rt.qdrant.client.collectionExists(collection)).exists;
           (exists ? snapshots : creates).push(collection);
         }
+        for (const collection of creates) createdEarlier.add(collection);
         plan.push({ name, direction, description: definition.description, snapshots, creates });
       }
       return plan;
