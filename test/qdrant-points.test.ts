@@ -90,7 +90,8 @@ describe("Qdrant server: upserting and reading points", () => {
       { id: 1, vector: v(1), payload: { n: 1 } },
       { id: 2, vector: v(2), payload: { n: 2 } },
     ]);
-    const records = result<Rec[]>(await call("POST", POINTS, name, { ids: [2, 99, 1] }));
+    const body = { ids: [2, 99, 1], with_payload: true };
+    const records = result<Rec[]>(await call("POST", POINTS, name, body));
     expect(records).toEqual([
       { id: 2, payload: { n: 2 }, vector: null },
       { id: 1, payload: { n: 1 }, vector: null },
@@ -450,6 +451,51 @@ describe("Qdrant server: deleting and updating points", () => {
     );
     expect(reply.status).toBe(404);
     expect(errorText(reply)).toBe("Not found: No point with id 42 found");
+  });
+
+  it("removes a key when a merged payload sets it to null", async () => {
+    const name = await three();
+    const body = { payload: { k: null, extra: 1 }, points: [1] };
+    result(await call("POST", `${POINTS}/payload`, name, body, "?wait=true"));
+    expect((await payloads(name))[0]).toEqual({ keep: 1, extra: 1 });
+  });
+
+  it("ignores key when overwriting a payload: the whole payload is replaced", async () => {
+    const name = await three();
+    const body = { payload: { only: 1 }, points: [1], key: "a.b" };
+    result(await call("PUT", `${POINTS}/payload`, name, body, "?wait=true"));
+    expect((await payloads(name))[0]).toEqual({ only: 1 });
+  });
+
+  it("sets payload on the listed points only when both points and a filter are given", async () => {
+    const name = await three();
+    const body = {
+      payload: { hit: true },
+      points: [2],
+      filter: { must: [{ key: "k", match: { value: "a" } }] },
+    };
+    result(await call("POST", `${POINTS}/payload`, name, body, "?wait=true"));
+    expect((await payloads(name)).map((p) => (p as { hit?: boolean }).hit ?? false)).toEqual([
+      false,
+      true,
+      false,
+    ]);
+  });
+
+  it("changes the points that exist before answering 404 for a missing one", async () => {
+    const name = await three();
+    const body = { payload: { touched: true }, points: [1, 42] };
+    const reply = await call("POST", `${POINTS}/payload`, name, body, "?wait=true");
+    expect(reply.status).toBe(404);
+    expect((await payloads(name))[0]).toMatchObject({ touched: true });
+  });
+
+  it("acknowledges a write without wait even when an id is missing", async () => {
+    const name = await three();
+    const body = { payload: { a: 1 }, points: [42] };
+    const reply = await call("POST", `${POINTS}/payload`, name, body, "?wait=false");
+    expect(reply.status).toBe(200);
+    expect(result<{ status: string }>(reply).status).toBe("acknowledged");
   });
 
   it("updates one named vector and keeps the others", async () => {

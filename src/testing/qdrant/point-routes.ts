@@ -19,6 +19,7 @@ import {
   compileUpdateVectors,
   compileUpsert,
   filterContext,
+  MissingPointsError,
   type UpdateOperation,
 } from "./update-ops.js";
 import { queryFlag, queryTimeout } from "./validation.js";
@@ -88,7 +89,9 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     if (!("ids" in body)) throw formatError("missing field `ids`");
     const ids = parsePointIds(body.ids, "ids");
-    const options = readOptions(body, true, false);
+    // Qdrant's retrieve falls back to no payload (Collection::retrieve); the
+    // spec's "default true" is what the clients send on their side.
+    const options = readOptions(body, false, false);
     const seen = new Set<PointId>();
     const records: unknown[] = [];
     for (const id of ids) {
@@ -133,8 +136,15 @@ function apply(
   wait: boolean,
 ): { operation_id: number; status: "acknowledged" | "completed" } {
   const opId = ctx.state.nextOperationId++;
-  operation(collection, opId);
-  invalidateOrder(collection);
+  try {
+    operation(collection, opId);
+  } catch (error) {
+    // Qdrant finds missing ids only while applying, after acknowledging a
+    // write sent without wait; then it only logs them.
+    if (wait || !(error instanceof MissingPointsError)) throw error;
+  } finally {
+    invalidateOrder(collection);
+  }
   return { operation_id: opId, status: wait ? "completed" : "acknowledged" };
 }
 

@@ -1,5 +1,5 @@
 import { type VectorSpec, vectorSpecs } from "./collections-store.js";
-import { badInput, formatError, notFound, validationError } from "./errors.js";
+import { badInput, formatError, QdrantHttpError, validationError } from "./errors.js";
 import { compileFilter, type FilterContext, type PointPredicate } from "./filter.js";
 import type { Collection, Payload, PointId, StoredPoint } from "./model.js";
 import { deleteAtPath, isObject, parsePayloadPath, setAtPath } from "./payload-paths.js";
@@ -8,12 +8,22 @@ import { type NamedVectors, parseNamedVector, parseVectorStruct } from "./vector
 
 /**
  * The point update operations (collection/operations/point_ops.rs,
- * payload_ops.rs, vector_ops.rs) applied to one collection. Each validates its
- * whole body before changing anything, so a rejected request changes nothing;
- * `POST /points/batch` runs them in order and stops at the first error.
+ * payload_ops.rs, vector_ops.rs) applied to one collection. A malformed body
+ * is rejected before anything changes. Ids that do not exist are another
+ * matter: like Qdrant (check_unprocessed_points), the operation changes the
+ * points that do exist and then fails with `MissingPointsError`, which with
+ * `wait=false` Qdrant only logs. `POST /points/batch` runs the operations in
+ * order and stops at the first error.
  */
 
 export type UpdateOperation = (collection: Collection, opId: number) => void;
+
+/** Raised after an update changed the points that exist: some ids did not. */
+export class MissingPointsError extends QdrantHttpError {
+  constructor(id: PointId) {
+    super(404, `Not found: No point with id ${id} found`);
+  }
+}
 
 /** The operation id that last changed each point: ScoredPoint.version. */
 const versions = new WeakMap<StoredPoint, number>();
@@ -142,9 +152,9 @@ function batchVectorColumns(json: unknown): Map<string, unknown[]> {
 function selectPoints(
   body: Record<string, unknown>,
   collection: Collection,
-  selector: "points-selector" | "points-or-filter",
+  selector: "points-selector" | "points-or-filter" | "ids-or-filter",
   requireExisting: boolean,
-): (target: Collection) => StoredPoint[] {
+): (target: Collection) => StoredPoint[] & { missing?: PointId } {
   const hasIds = body.points !== undefined && body.points !== null;
   const hasFilter = body.filter !== undefined && body.filter !== null;
   if (!hasIds && !hasFilter) {
@@ -155,22 +165,39 @@ function selectPoints(
     );
   }
   const ids = hasIds ? parsePointIds(body.points, "points") : [];
-  if (requireExisting) {
-    const missing = ids.find((id) => !collection.points.has(id));
-    if (missing !== undefined) throw notFound(`No point with id ${missing} found`);
-  }
-  const predicate =
-    hasFilter && !(selector === "points-selector" && hasIds)
-      ? compileFilter(body.filter, filterContext(collection))
-      : undefined;
+  // Payload updates take the ids and ignore the filter when both are given
+  // (process_payload_operation); deleting vectors applies both.
+  const useFilter = hasFilter && !(selector !== "points-or-filter" && hasIds);
+  const predicate = useFilter ? compileFilter(body.filter, filterContext(collection)) : undefined;
   return (target) => {
     const chosen = new Map<PointId, StoredPoint>();
+    let missing: PointId | undefined;
     for (const id of ids) {
       const point = target.points.get(id);
       if (point) chosen.set(id, point);
+      else missing ??= id;
     }
     if (predicate) for (const point of matching(target, predicate)) chosen.set(point.id, point);
-    return [...chosen.values()];
+    const points = [...chosen.values()];
+    if (requireExisting && missing !== undefined) {
+      return Object.assign(points, { missing });
+    }
+    return points;
+  };
+}
+
+/** Runs `change` on the selected points, then fails for the first id that was missing. */
+function forSelected(
+  select: (target: Collection) => StoredPoint[] & { missing?: PointId },
+  change: (point: StoredPoint, opId: number) => void,
+): UpdateOperation {
+  return (target, opId) => {
+    const points = select(target);
+    for (const p of points) {
+      change(p, opId);
+      touch(p, opId);
+    }
+    if (points.missing !== undefined) throw new MissingPointsError(points.missing);
   };
 }
 
@@ -194,22 +221,25 @@ export function compileSetPayload(
   if (!isObject(body)) throw formatError("invalid type: expected struct SetPayload");
   if (!isObject(body.payload)) throw formatError("missing field `payload`");
   const payload = body.payload;
+  // Overwrite has no payload selector: Qdrant ignores `key` and replaces the whole payload.
   const key =
-    body.key === undefined || body.key === null ? undefined : parsePayloadPath(String(body.key));
-  const select = selectPoints(body, collection, "points-or-filter", true);
-  return (target, opId) => {
-    for (const p of select(target)) {
-      if (key) {
-        if (overwrite) p.payload = {};
-        setAtPath(p.payload, key, clone(payload));
-      } else if (overwrite) {
-        p.payload = clone(payload);
-      } else {
-        Object.assign(p.payload, clone(payload));
+    overwrite || body.key === undefined || body.key === null
+      ? undefined
+      : parsePayloadPath(String(body.key));
+  const select = selectPoints(body, collection, "ids-or-filter", true);
+  return forSelected(select, (p) => {
+    if (key) {
+      setAtPath(p.payload, key, clone(payload));
+    } else if (overwrite) {
+      p.payload = clone(payload);
+    } else {
+      // merge_map: a null value removes the key.
+      for (const [k, v] of Object.entries(payload)) {
+        if (v === null) delete p.payload[k];
+        else p.payload[k] = clone(v);
       }
-      touch(p, opId);
     }
-  };
+  });
 }
 
 /** `POST /points/payload/delete`. */
@@ -217,13 +247,10 @@ export function compileDeletePayload(body: unknown, collection: Collection): Upd
   if (!isObject(body)) throw formatError("invalid type: expected struct DeletePayload");
   if (!Array.isArray(body.keys)) throw formatError("missing field `keys`");
   const keys = body.keys.map((k) => parsePayloadPath(String(k)));
-  const select = selectPoints(body, collection, "points-or-filter", true);
-  return (target, opId) => {
-    for (const p of select(target)) {
-      for (const key of keys) deleteAtPath(p.payload, key);
-      touch(p, opId);
-    }
-  };
+  const select = selectPoints(body, collection, "ids-or-filter", true);
+  return forSelected(select, (p) => {
+    for (const key of keys) deleteAtPath(p.payload, key);
+  });
 }
 
 /** `POST /points/payload/clear`. */
@@ -232,12 +259,9 @@ export function compileClearPayload(body: unknown, collection: Collection): Upda
     throw formatError("data did not match any variant of untagged enum PointsSelector");
   }
   const select = selectPoints(body, collection, "points-selector", true);
-  return (target, opId) => {
-    for (const p of select(target)) {
-      p.payload = {};
-      touch(p, opId);
-    }
-  };
+  return forSelected(select, (p) => {
+    p.payload = {};
+  });
 }
 
 /** `PUT /points/vectors`: replaces the named vectors given, keeps the others. */
@@ -255,16 +279,17 @@ export function compileUpdateVectors(body: unknown, collection: Collection): Upd
     }
     return { id, vectors: parseVectorStruct(json.vector, specs) };
   });
-  const missing = updates.find((u) => !collection.points.has(u.id));
-  if (missing) throw notFound(`No point with id ${missing.id} found`);
   const updateFilter = compileFilter(body.update_filter, filterContext(collection));
   return (target, opId) => {
+    let missing: PointId | undefined;
     for (const u of updates) {
       const point = target.points.get(u.id);
+      if (!point) missing ??= u.id;
       if (!point || !updateFilter(subject(point))) continue;
       for (const [name, vector] of u.vectors) point.vectors.set(name, vector);
       touch(point, opId);
     }
+    if (missing !== undefined) throw new MissingPointsError(missing);
   };
 }
 
@@ -277,12 +302,9 @@ export function compileDeleteVectors(body: unknown, collection: Collection): Upd
   const unknown = names.find((n) => !specs.has(n));
   if (unknown !== undefined) throw badInput(`Not existing vector name error: ${unknown}`);
   const select = selectPoints(body, collection, "points-or-filter", true);
-  return (target, opId) => {
-    for (const p of select(target)) {
-      for (const name of names) p.vectors.delete(name);
-      touch(p, opId);
-    }
-  };
+  return forSelected(select, (p) => {
+    for (const name of names) p.vectors.delete(name);
+  });
 }
 
 function validationEmpty(field: string) {
