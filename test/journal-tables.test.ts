@@ -67,6 +67,23 @@ describe("ensureJournalTables", () => {
     expect(rows).toEqual([{ name: "m1" }]);
   });
 
+  it("adds the columns of later versions to a journal created by an earlier one, keeping its rows", async () => {
+    const db = connect();
+    const t = journalTables("journal_old", "qdrant_");
+    await ensureJournalTables(db, t);
+    await admin.query(
+      "ALTER TABLE journal_old.qdrant_migrations DROP COLUMN changed_aliases, DROP COLUMN applied_changes",
+    );
+    await admin.query(
+      "INSERT INTO journal_old.qdrant_migrations (name, checksum, direction, status) VALUES ('m1', 'c', 'up', 'applied')",
+    );
+    await ensureJournalTables(db, t);
+    const { rows } = await admin.query(
+      "SELECT name, changed_aliases, applied_changes FROM journal_old.qdrant_migrations",
+    );
+    expect(rows).toEqual([{ name: "m1", changed_aliases: [], applied_changes: null }]);
+  });
+
   it("succeeds when 8 connections call it at once", async () => {
     const t = journalTables("journal_race", "qdrant_");
     const results = await Promise.allSettled(

@@ -82,7 +82,11 @@ export async function ensureJournalTables(
   db: Kysely<JournalDatabase>,
   t: JournalTables,
 ): Promise<void> {
-  if (await journalTablesExist(db, t)) return;
+  if (await journalTablesExist(db, t)) {
+    if ((await missingColumns(db, t)).length === 0) return;
+    await addLaterColumns(db, t);
+    return;
+  }
   await db.transaction().execute(async (trx) => {
     const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
     await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
@@ -124,6 +128,40 @@ export async function ensureJournalTables(
       .addColumn("created_at", "timestamptz", (c) => c.defaultTo(sql`now()`))
       .addColumn("updated_at", "timestamptz", (c) => c.defaultTo(sql`now()`))
       .execute();
+  });
+}
+
+/**
+ * Columns of `qdrant_migrations` added after its first release, with their
+ * DDL: tables created by an earlier version get them on the next run.
+ */
+const LATER_COLUMNS: Record<string, string> = {
+  changed_aliases: "jsonb NOT NULL DEFAULT '[]'::jsonb",
+  applied_changes: "jsonb",
+};
+
+async function missingColumns(db: Kysely<JournalDatabase>, t: JournalTables): Promise<string[]> {
+  // pg_attribute, not information_schema: the latter hides columns a role has no privilege on.
+  const { rows } = await sql<{ attname: string }>`
+    SELECT attname FROM pg_attribute
+    WHERE attrelid = to_regclass(${qualified(t.schema, t.migrations)}) AND attnum > 0
+      AND NOT attisdropped`.execute(db);
+  const present = new Set(rows.map((r) => r.attname));
+  return Object.keys(LATER_COLUMNS).filter((c) => !present.has(c));
+}
+
+async function addLaterColumns(db: Kysely<JournalDatabase>, t: JournalTables): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
+    await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
+    for (const column of await missingColumns(trx, t)) {
+      const type = LATER_COLUMNS[column] as string;
+      await sql
+        .raw(
+          `ALTER TABLE ${qualified(t.schema, t.migrations)} ADD COLUMN IF NOT EXISTS ${column} ${type}`,
+        )
+        .execute(trx);
+    }
   });
 }
 
