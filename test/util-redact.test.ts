@@ -46,6 +46,16 @@ describe("redactSecrets", () => {
     expect(redactSecrets("token abcdef", ["abc", "abcdef"])).toBe("token ***");
   });
 
+  it("masks a short secret where it stands alone, not inside a longer word", () => {
+    expect(redactSecrets("applied 2 at postgres://u:app@db, pw app.", ["app"])).toBe(
+      "applied 2 at postgres://u:***@db, pw ***.",
+    );
+  });
+
+  it("masks a long secret anywhere, also inside other text", () => {
+    expect(redactSecrets("xxs3cr3t-k3yxx", ["s3cr3t-k3y"])).toBe("xx***xx");
+  });
+
   it("ignores undefined and empty secrets", () => {
     expect(redactSecrets("nothing to hide", [undefined, ""])).toBe("nothing to hide");
   });

@@ -26,8 +26,16 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * Secrets shorter than this are masked only where they stand alone (not inside
+ * a longer word): a password such as `app` must not turn "applied" into
+ * "***lied", and inside another word it discloses nothing.
+ */
+const SHORT_SECRET = 8;
+
+/**
  * `text` with every occurrence of each non-empty secret, and of its
- * URL-encoded form, replaced by `***`.
+ * URL-encoded form, replaced by `***`; short secrets only where they are not
+ * part of a longer run of letters and digits.
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   const needles = new Set<string>();
@@ -40,7 +48,14 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   // leaving its tail visible.
   const ordered = [...needles].sort((a, b) => b.length - a.length);
   let result = text;
-  for (const needle of ordered) result = result.split(needle).join(MASK);
+  for (const needle of ordered) {
+    if (needle.length >= SHORT_SECRET) {
+      result = result.split(needle).join(MASK);
+    } else {
+      const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      result = result.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, "g"), MASK);
+    }
+  }
   return result;
 }
 
