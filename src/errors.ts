@@ -13,3 +13,8 @@ export class QdrantMigrateError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The message of anything thrown: an Error's message, or the value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { loadConfig } from "../config/load-config.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { secretsOf } from "../engine/runtime.js";
-import { QdrantMigrateError } from "../errors.js";
+import { messageOf, QdrantMigrateError } from "../errors.js";
 import { type CommandName, runCommand } from "./commands.js";
 import { ExitCode } from "./exit-codes.js";
 import { Output } from "./output.js";
@@ -132,7 +132,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
-    out.error(error instanceof Error ? error.message : String(error));
+    out.error(messageOf(error));
     return ExitCode.ERROR;
   }
   return exitCode;
@@ -161,7 +161,7 @@ async function execute(
 
 export function reportError(out: Output, error: unknown): number {
   const code = error instanceof QdrantMigrateError ? error.code : "UNEXPECTED";
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (out.json) out.result({ ok: false, error: { code, message } });
   out.error(message);
   return exitCodeFor(code);

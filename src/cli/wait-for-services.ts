@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { ResolvedConfig } from "../config/resolve-config.js";
+import { messageOf } from "../errors.js";
 import { connectQdrant } from "../qdrant/connect.js";
 import { waitFor } from "../util/wait-for.js";
 import type { Output } from "./output.js";
@@ -18,7 +19,7 @@ export async function waitForServices(
   const deadline = Date.now() + timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
   const onWaiting = (label: string) => (error: unknown, elapsedMs: number) => {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     out.log(`waiting for ${label} (${Math.round(elapsedMs / 1000)}s): ${reason}`);
   };
   await waitFor(

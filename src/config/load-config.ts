@@ -1,6 +1,7 @@
 import { access, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
+import { messageOf } from "../errors.js";
 import { importDefaultFresh } from "../migration/import-fresh.js";
 import { redactEnvironmentSecrets } from "./environment-secrets.js";
 import { ConfigError } from "./errors.js";
@@ -78,7 +79,7 @@ async function importConfig(file: string, env: NodeJS.ProcessEnv): Promise<unkno
   try {
     exported = await importDefaultFresh(file);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     // No `cause`: the original error's message and stack are unredacted.
     throw new ConfigError(
       "CONFIG_LOAD_FAILED",

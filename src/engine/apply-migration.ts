@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { messageOf } from "../errors.js";
 import { LockLostError } from "../lock/errors.js";
 import type {
   MigrationDatabase,
@@ -9,7 +10,7 @@ import type { MigrationFile } from "../migration/discover.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker, type QdrantChanges } from "./change-tracker.js";
-import { MigrationFailedError, messageOf, RollbackFailedError, redacted } from "./errors.js";
+import { MigrationFailedError, RollbackFailedError, redacted } from "./errors.js";
 import type { MigratorEvent } from "./events.js";
 import {
   type RecordedVersion,

@@ -1,4 +1,4 @@
-import { QdrantMigrateError } from "../errors.js";
+import { messageOf, QdrantMigrateError } from "../errors.js";
 import { redactSecrets } from "../util/redact.js";
 
 /** A migration's step or verify failed; both stores were put back as they were. */
@@ -107,9 +107,4 @@ export function redacted(error: unknown, secrets: readonly string[]): unknown {
   } catch {
     return new Error(message);
   }
-}
-
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { Umzug, type UmzugStorage } from "umzug";
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import { QdrantMigrateError } from "../errors.js";
+import { messageOf, QdrantMigrateError } from "../errors.js";
 import type { MigrationRecord } from "../journal/migration-log.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
 import { ensureJournalTables } from "../journal/tables.js";
@@ -18,7 +18,6 @@ import {
   HistoryMismatchError,
   InterruptedMigrationError,
   IrreversibleMigrationError,
-  messageOf,
   UnknownMigrationError,
 } from "./errors.js";
 import type { MigratorEvent, MigratorListener } from "./events.js";

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
+import { messageOf } from "../errors.js";
 import type { JournalDatabase } from "../journal/tables.js";
 import { readLiveConfig, stampSchemaVersion } from "../qdrant/live-config.js";
-import { messageOf } from "./errors.js";
 import type { Runtime } from "./runtime.js";
 
 export interface RecordedVersion {

@@ -1,4 +1,4 @@
-import { QdrantMigrateError } from "../errors.js";
+import { messageOf, QdrantMigrateError } from "../errors.js";
 import type { LockHolder } from "./lock-holder.js";
 
 /** Another run held the migration lock for longer than the caller would wait. */
@@ -29,7 +29,7 @@ export class LockLostError extends QdrantMigrateError {
     super(
       "LOCK_LOST",
       "Lost the migration lock: its Postgres connection closed " +
-        `(${cause instanceof Error ? cause.message : String(cause)}). Another run may start now, ` +
+        `(${messageOf(cause)}). Another run may start now, ` +
         "so this one must stop; run the command again once Postgres is reachable.",
       { cause },
     );

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import pg from "pg";
+import { messageOf } from "../errors.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { backoffDelay } from "../util/backoff.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
@@ -102,9 +103,7 @@ async function connect(client: pg.Client, url: string): Promise<void> {
     await client.connect();
   } catch (error) {
     const password = passwordOf(url);
-    const reason = redactSecrets(error instanceof Error ? error.message : String(error), [
-      password,
-    ]);
+    const reason = redactSecrets(messageOf(error), [password]);
     throw new LockConnectionError(redactUrl(url), reason);
   }
   // The connection idles for the whole run; a server-wide idle_session_timeout

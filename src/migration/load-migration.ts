@@ -1,4 +1,5 @@
 import { redactEnvironmentSecrets } from "../config/environment-secrets.js";
+import { messageOf } from "../errors.js";
 import { type MigrationDefinition, migrationShapeProblem } from "./define-migration.js";
 import type { MigrationFile } from "./discover.js";
 import { MigrationFileError } from "./errors.js";
@@ -14,7 +15,7 @@ export async function loadMigration(file: MigrationFile): Promise<MigrationDefin
   try {
     exported = await importDefaultFresh(file.path);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     throw new MigrationFileError(
       file.path,
       `Migration ${file.name} (${file.path}) failed to load: ` +

@@ -1,3 +1,4 @@
+import { messageOf } from "../errors.js";
 import type { AliasRecord } from "../journal/migration-log.js";
 import type { QdrantConnection } from "./connect.js";
 import { AliasRestoreError } from "./errors.js";
@@ -58,7 +59,7 @@ export async function restoreAliases(
   try {
     await conn.client.updateCollectionAliases({ actions: first });
   } catch (error) {
-    lastError = error instanceof Error ? error.message : String(error);
+    lastError = messageOf(error);
   }
   // The retry sends each missing action alone, so one that cannot succeed (its
   // collection is gone) does not stop the others.
@@ -66,7 +67,7 @@ export async function restoreAliases(
     try {
       await conn.client.updateCollectionAliases({ actions: [action] });
     } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
+      lastError = messageOf(error);
     }
   }
   const remaining = plan(await readAliases(conn));

@@ -1,4 +1,5 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
+import { messageOf } from "../errors.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
 import { withRetry } from "../util/retry.js";
 import { IDEMPOTENT_METHODS } from "./client-methods.js";
@@ -278,7 +279,7 @@ function wrapError(
       `no answer from ${redactUrl(url)} within ${timeoutMs} ms (it may still have been applied)`,
     );
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   if (name === "QdrantClientUnexpectedResponseError") {
     // A non-error status the client does not expect, such as 202 Accepted.
     return requestError(operation, collection, undefined, undefined, secrets, detail);

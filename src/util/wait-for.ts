@@ -1,4 +1,4 @@
-import { QdrantMigrateError } from "../errors.js";
+import { messageOf, QdrantMigrateError } from "../errors.js";
 import { AbortedError, sleep, throwIfAborted } from "./abort.js";
 import { backoffDelay } from "./backoff.js";
 
@@ -100,7 +100,7 @@ function checkBefore(
 
 function describe(error: unknown): string {
   if (error === undefined) return "the check did not finish in time";
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 function formatSeconds(ms: number): string {
