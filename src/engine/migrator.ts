@@ -140,6 +140,16 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     } catch {}
   };
   const fail = (error: unknown) => toMigrateError(error, rt.secrets);
+  // Checked once per migrator: `up` would otherwise query for the tables twice
+  // (before the lock and again reading state) on every container start.
+  let tablesReady: Promise<void> | undefined;
+  const ensureTables = () => {
+    tablesReady ??= ensureJournalTables(rt.db, rt.tables).catch((error: unknown) => {
+      tablesReady = undefined;
+      throw error;
+    });
+    return tablesReady;
+  };
 
   /**
    * Runs `fn` holding the migration lock. `fn` gets a signal that aborts when
@@ -147,7 +157,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
    * ended it): another runner may then take over, so this one must not commit.
    */
   async function withLock<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    await ensureJournalTables(rt.db, rt.tables);
+    await ensureTables();
     const lock: MigrationLock = await acquireMigrationLock({
       url: config.postgres.url,
       key: `${config.postgres.schema}.${config.postgres.tablePrefix}migrations`,
@@ -187,7 +197,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     records: MigrationRecord[];
     entries: MigrationStatusEntry[];
   }> {
-    await ensureJournalTables(rt.db, rt.tables);
+    await ensureTables();
     const [files, records] = await Promise.all([
       discoverMigrations(config.migrations),
       rt.journal.list(),
@@ -494,7 +504,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     },
 
     async history() {
-      await ensureJournalTables(rt.db, rt.tables);
+      await ensureTables();
       return rt.journal.list();
     },
 
