@@ -12,3 +12,10 @@ export {
   type StartQdrantOptions,
   startQdrant,
 } from "./qdrant/start-qdrant.js";
+export {
+  QdrantBinaryError,
+  type QdrantPeer,
+  type RunningQdrantBinary,
+  type StartQdrantBinaryOptions,
+  startQdrantBinary,
+} from "./qdrant-binary.js";
