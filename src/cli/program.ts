@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../config/load-config.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
@@ -28,12 +29,19 @@ const positiveInt = (value: string) => {
   return n;
 };
 
+/** The package's version; `src/cli/` and the bundled `dist/cli/` both sit two levels below package.json. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  return String((manifest as { version?: unknown }).version);
+}
+
 /** Parses argv and runs one command; resolves to the exit code (never calls process.exit). */
 export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<number> {
   let exitCode: number = ExitCode.OK;
   let out = new Output(argv.includes("--json"), io.stdout, io.stderr);
   const program = new Command("qdrant-migrate")
     .description("Paired Postgres + Qdrant migrations with snapshot rollback")
+    .version(packageVersion(), "-V, --version", "print the version")
     .option(
       "-c, --config <path>",
       "config file (default: umzug.config.ts in the working directory)",
