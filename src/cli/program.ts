@@ -169,6 +169,7 @@ export function reportError(out: Output, error: unknown): number {
 
 /** Error codes that mean bad input: nothing was attempted. */
 const USAGE_CODES = new Set([
+  "MIGRATIONS_DIR_MISSING",
   "MIGRATION_FILE_INVALID",
   "MIGRATION_DEFINITION_INVALID",
   "MIGRATION_UNKNOWN",
