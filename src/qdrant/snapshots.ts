@@ -53,6 +53,7 @@ export async function takeSnapshot(
   const name = body.result?.name;
   if (typeof name !== "string") {
     throw new QdrantRequestError(
+      "QDRANT_REQUEST_FAILED",
       "createSnapshot",
       collection,
       res.status,
