@@ -33,8 +33,11 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
     application_name: "qdrant-migrate",
   });
-  // An idle client that dies (server restart) must not crash the process.
+  // A client that dies (server restart, pg_terminate_backend) must not crash the
+  // process: idle ones report through the pool, checked-out ones (a migration's
+  // open transaction) through their own listener; the next query on it fails.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   // Every connection the journal and the migrations use comes through here: a
   // failure to connect surfaces as a typed error naming host, port and database.
   const typedPool = {
