@@ -53,6 +53,7 @@ export {
   AliasRestoreError,
   type QdrantRequestCode,
   QdrantRequestError,
+  SnapshotFailedError,
   SnapshotRestoreError,
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";

@@ -61,6 +61,7 @@ export const ERROR_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
   // A migration ran and failed.
   MIGRATION_FAILED: ExitCode.ERROR,
   ROLLBACK_FAILED: ExitCode.ERROR,
+  SNAPSHOT_FAILED: ExitCode.ERROR,
   SNAPSHOT_RESTORE_FAILED: ExitCode.ERROR,
   ALIAS_RESTORE_FAILED: ExitCode.ERROR,
   COLLECTION_BUSY: ExitCode.ERROR,
