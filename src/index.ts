@@ -46,8 +46,14 @@ export {
 } from "./migration/define-migration.js";
 export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
 export {
+  type PostgresConnectionCode,
+  PostgresConnectionError,
+} from "./postgres/connection-error.js";
+export {
   AliasRestoreError,
+  type QdrantRequestCode,
   QdrantRequestError,
+  SnapshotFailedError,
   SnapshotRestoreError,
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";

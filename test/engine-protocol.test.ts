@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/engine/events.js";
 import type { Migrator } from "../src/engine/migrator.js";
+import { captureCollectionState } from "./harness/collection-state.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
-import { dumpCollection } from "./harness/qdrant-state.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
@@ -190,7 +190,7 @@ describe("engine protocol", () => {
     await qdrant.client.updateCollectionAliases({
       actions: [{ create_alias: { collection_name: collection, alias_name: alias } }],
     });
-    const before = await dumpCollection(qdrant.client, collection);
+    const before = await captureCollectionState(qdrant.client, collection);
     const rowsBefore = await queryRows(db.url, `SELECT * FROM "${table}" ORDER BY id`);
 
     await engine.project.writeMigration(
@@ -225,7 +225,7 @@ describe("engine protocol", () => {
     const result = await m.up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
     expect(result.error?.message).toContain("boom in the qdrant step");
-    expect(await dumpCollection(qdrant.client, collection)).toEqual(before);
+    expect(await captureCollectionState(qdrant.client, collection)).toEqual(before);
     expect((await qdrant.client.collectionExists(created)).exists).toBe(false);
     expect(await queryRows(db.url, `SELECT * FROM "${table}" ORDER BY id`)).toEqual(rowsBefore);
     const [record] = await m.history();
@@ -304,7 +304,7 @@ describe("engine protocol", () => {
       wait: true,
       points: [{ id: 1, vector: [1, 2, 3, 4] }],
     });
-    const before = await dumpCollection(qdrant.client, collection);
+    const before = await captureCollectionState(qdrant.client, collection);
     await engine.project.writeMigration(
       "001_one_way",
       `export default { qdrant: { up: async ({ qdrant }) => {
@@ -321,7 +321,9 @@ describe("engine protocol", () => {
 
     const reverted = await m.down({ fromSnapshot: true });
     expect(reverted.error).toBeUndefined();
-    expect(await dumpCollection(qdrant.client, collection)).toEqual(before);
+    expect(await captureCollectionState(qdrant.client, collection, { withoutStamp: true })).toEqual(
+      before,
+    );
     expect((await m.status()).migrations[0]?.state).toBe("pending");
   });
 

@@ -4,13 +4,14 @@ import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { LockConnectionError, LockLostError, LockTimeoutError } from "../src/lock/errors.js";
+import { LockLostError, LockTimeoutError } from "../src/lock/errors.js";
 import { advisoryLockKey } from "../src/lock/lock-key.js";
 import {
   acquireMigrationLock,
   type LockHolder,
   type MigrationLock,
 } from "../src/lock/migration-lock.js";
+import { PostgresConnectionError } from "../src/postgres/connection-error.js";
 import { AbortedError } from "../src/util/abort.js";
 import { useTestDatabase } from "./harness/database.js";
 
@@ -197,16 +198,16 @@ describe("acquireMigrationLock", () => {
     expect(error).toBeInstanceOf(AbortedError);
   });
 
-  it("fails with a redacted LockConnectionError when Postgres is unreachable", async () => {
+  it("fails with POSTGRES_UNREACHABLE naming host and port, not the password, when Postgres is unreachable", async () => {
     const url = new URL(database.url);
     url.port = "1";
     url.password = "s3cret-pw";
     const error = await failure(
       acquireMigrationLock({ url: url.toString(), key: freshKey(), timeoutMs: 0 }),
     );
-    expect(error).toBeInstanceOf(LockConnectionError);
-    expect(error).toMatchObject({ code: "LOCK_CONNECTION_FAILED" });
+    expect(error).toBeInstanceOf(PostgresConnectionError);
+    expect(error).toMatchObject({ code: "POSTGRES_UNREACHABLE" });
     expect((error as Error).message).not.toContain("s3cret-pw");
-    expect((error as Error).message).toContain(":***@");
+    expect((error as Error).message).toContain(`${url.hostname}:1`);
   });
 });

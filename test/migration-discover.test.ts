@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverMigrations } from "../src/migration/discover.js";
-import { MigrationFileError } from "../src/migration/errors.js";
+import { MigrationFileError, MigrationsFolderMissingError } from "../src/migration/errors.js";
 
 const made: string[] = [];
 afterAll(async () => {
@@ -94,9 +94,25 @@ describe("discoverMigrations", () => {
     expect(await names(dir, "**/*.ts")).toEqual(["1"]);
   });
 
-  it("returns nothing when the folder does not exist", async () => {
-    const dir = await folder({});
-    expect(await names(join(dir, "missing"), "*.ts")).toEqual([]);
+  it("returns nothing for an existing folder with no migration files", async () => {
+    const dir = await folder({ "README.md": "" });
+    expect(await names(dir, "*.ts")).toEqual([]);
+  });
+
+  it("rejects a folder that does not exist, naming its resolved path", async () => {
+    const dir = join(await folder({}), "migrashuns");
+    const error = await discoverMigrations({ pattern: "migrashuns/*.ts", dir }).catch((e) => e);
+    expect(error).toBeInstanceOf(MigrationsFolderMissingError);
+    expect(error).toMatchObject({ code: "MIGRATIONS_DIR_MISSING", dir });
+    expect(error.message).toContain(`${dir} (from the pattern "migrashuns/*.ts") does not exist`);
+  });
+
+  it("rejects a pattern whose folder is a file", async () => {
+    const root = await folder({ migrations: "not a folder" });
+    const dir = join(root, "migrations");
+    const error = await discoverMigrations({ pattern: "migrations/*.ts", dir }).catch((e) => e);
+    expect(error).toBeInstanceOf(MigrationsFolderMissingError);
+    expect(error.message).toContain(`${dir} (from the pattern "migrations/*.ts") is not a folder`);
   });
 
   it("rejects two files with the same name, naming both", async () => {

@@ -3,9 +3,9 @@ import type { CheckResult, Migrator, RunResult } from "../engine/migrator.js";
 import { createMigrator } from "../engine/migrator.js";
 import { createMigrationFile } from "../migration/create-migration.js";
 import { logEvents } from "./event-log.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import type { Output } from "./output.js";
-import { exitCodeFor, type GlobalOptions } from "./program.js";
+import type { GlobalOptions } from "./program.js";
 import { waitForServices } from "./wait-for-services.js";
 
 export type CommandName =

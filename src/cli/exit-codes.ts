@@ -18,3 +18,58 @@ export const ExitCode = {
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * Every error `code` of `--json` output and the exit code it ends the CLI with
+ * (README, "Exit codes"). A code missing here exits 1: UNEXPECTED (a bug), and
+ * ABORTED, which `main.ts` turns into 130 when a signal caused it.
+ */
+export const ERROR_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
+  // Bad input: nothing was attempted.
+  CONFIG_INVALID: ExitCode.USAGE,
+  CONFIG_NOT_FOUND: ExitCode.USAGE,
+  CONFIG_LOAD_FAILED: ExitCode.USAGE,
+  MIGRATIONS_DIR_MISSING: ExitCode.USAGE,
+  MIGRATION_FILE_INVALID: ExitCode.USAGE,
+  MIGRATION_DEFINITION_INVALID: ExitCode.USAGE,
+  MIGRATION_UNKNOWN: ExitCode.USAGE,
+  MIGRATION_NAME_INVALID: ExitCode.USAGE,
+  MIGRATION_FILE_EXISTS: ExitCode.USAGE,
+  MIGRATION_IRREVERSIBLE: ExitCode.USAGE,
+  // The recorded history and the files disagree.
+  HISTORY_MISMATCH: ExitCode.INCONSISTENT,
+  MIGRATION_INTERRUPTED: ExitCode.INCONSISTENT,
+  // A store could not be used: nothing was changed, the command can be run again.
+  POSTGRES_UNREACHABLE: ExitCode.ERROR,
+  POSTGRES_TIMEOUT: ExitCode.ERROR,
+  POSTGRES_AUTH_FAILED: ExitCode.ERROR,
+  POSTGRES_TLS_REQUIRED: ExitCode.ERROR,
+  POSTGRES_TLS_REFUSED: ExitCode.ERROR,
+  POSTGRES_DATABASE_MISSING: ExitCode.ERROR,
+  POSTGRES_CONNECTION_LOST: ExitCode.ERROR,
+  QDRANT_UNREACHABLE: ExitCode.ERROR,
+  QDRANT_TIMEOUT: ExitCode.ERROR,
+  QDRANT_AUTH_FAILED: ExitCode.ERROR,
+  QDRANT_TLS_REQUIRED: ExitCode.ERROR,
+  QDRANT_TLS_REFUSED: ExitCode.ERROR,
+  QDRANT_CONNECTION_LOST: ExitCode.ERROR,
+  QDRANT_REQUEST_FAILED: ExitCode.ERROR,
+  WAIT_TIMEOUT: ExitCode.ERROR,
+  LOCK_CONNECTION_FAILED: ExitCode.ERROR,
+  LOCK_TIMEOUT: ExitCode.ERROR,
+  LOCK_LOST: ExitCode.ERROR,
+  // A migration ran and failed.
+  MIGRATION_FAILED: ExitCode.ERROR,
+  ROLLBACK_FAILED: ExitCode.ERROR,
+  SNAPSHOT_FAILED: ExitCode.ERROR,
+  SNAPSHOT_RESTORE_FAILED: ExitCode.ERROR,
+  ALIAS_RESTORE_FAILED: ExitCode.ERROR,
+  COLLECTION_BUSY: ExitCode.ERROR,
+  QDRANT_UNSUPPORTED_CALL: ExitCode.ERROR,
+  JOURNAL_ROW_MISSING: ExitCode.ERROR,
+};
+
+/** The exit code for an error `code`. */
+export function exitCodeFor(code: string): ExitCode {
+  return ERROR_EXIT_CODES[code] ?? ExitCode.ERROR;
+}

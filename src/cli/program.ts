@@ -5,7 +5,7 @@ import type { ResolvedConfig } from "../config/resolve-config.js";
 import { secretsOf } from "../engine/runtime.js";
 import { messageOf, QdrantMigrateError } from "../errors.js";
 import { type CommandName, runCommand } from "./commands.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { Output } from "./output.js";
 
 export interface GlobalOptions {
@@ -173,22 +173,4 @@ export function reportError(out: Output, error: unknown): number {
   if (out.json) out.result({ ok: false, error: { code, message } });
   out.error(message);
   return exitCodeFor(code);
-}
-
-/** Error codes that mean bad input: nothing was attempted. */
-const USAGE_CODES = new Set([
-  "MIGRATION_FILE_INVALID",
-  "MIGRATION_DEFINITION_INVALID",
-  "MIGRATION_UNKNOWN",
-  "MIGRATION_NAME_INVALID",
-  "MIGRATION_FILE_EXISTS",
-  "MIGRATION_IRREVERSIBLE",
-]);
-/** Error codes that mean the recorded history and the files or stores disagree. */
-const INCONSISTENT_CODES = new Set(["HISTORY_MISMATCH", "MIGRATION_INTERRUPTED"]);
-
-export function exitCodeFor(code: string): number {
-  if (code.startsWith("CONFIG_") || USAGE_CODES.has(code)) return ExitCode.USAGE;
-  if (INCONSISTENT_CODES.has(code)) return ExitCode.INCONSISTENT;
-  return ExitCode.ERROR;
 }

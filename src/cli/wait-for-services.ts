@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { messageOf } from "../errors.js";
+import { postgresConnectionError } from "../postgres/connection-error.js";
 import { connectQdrant } from "../qdrant/connect.js";
 import { waitFor } from "../util/wait-for.js";
 import type { Output } from "./output.js";
@@ -33,6 +34,8 @@ export async function waitForServices(
       try {
         await client.connect();
         await client.query("SELECT 1");
+      } catch (error) {
+        throw postgresConnectionError(error, config.postgres.url) ?? error;
       } finally {
         await client.end().catch(() => {});
       }

@@ -9,6 +9,7 @@ import { acquireMigrationLock, type MigrationLock } from "../lock/migration-lock
 import { isReversible } from "../migration/define-migration.js";
 import { discoverMigrations, type MigrationFile } from "../migration/discover.js";
 import { loadMigration } from "../migration/load-migration.js";
+import { postgresConnectionError } from "../postgres/connection-error.js";
 import { compareConfig, readLiveConfig } from "../qdrant/live-config.js";
 import { listSnapshots, pruneSnapshots } from "../qdrant/snapshots.js";
 import { redactSecrets } from "../util/redact.js";
@@ -139,7 +140,8 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       await options.onEvent?.(event);
     } catch {}
   };
-  const fail = (error: unknown) => toMigrateError(error, rt.secrets);
+  const fail = (error: unknown) =>
+    toMigrateError(postgresConnectionError(error, config.postgres.url) ?? error, rt.secrets);
   // Checked once per migrator: `up` would otherwise query for the tables twice
   // (before the lock and again reading state) on every container start.
   let tablesReady: Promise<void> | undefined;

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../config/resolve-config.js";
 import { MigrationLog } from "../journal/migration-log.js";
 import { SchemaVersions } from "../journal/schema-versions.js";
 import { type JournalDatabase, type JournalTables, journalTables } from "../journal/tables.js";
+import { postgresConnectionError } from "../postgres/connection-error.js";
 import { connectQdrant, type QdrantConnection } from "../qdrant/connect.js";
 import { SnapshotSpacing } from "./snapshot-spacing.js";
 
@@ -32,9 +33,21 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
     application_name: "qdrant-migrate",
   });
-  // An idle client that dies (server restart) must not crash the process.
+  // A client that dies (server restart, pg_terminate_backend) must not crash the
+  // process: idle ones report through the pool, checked-out ones (a migration's
+  // open transaction) through their own listener; the next query on it fails.
   pool.on("error", () => {});
-  const db = new Kysely<JournalDatabase>({ dialect: new PostgresDialect({ pool }) });
+  pool.on("connect", (client) => client.on("error", () => {}));
+  // Every connection the journal and the migrations use comes through here: a
+  // failure to connect surfaces as a typed error naming host, port and database.
+  const typedPool = {
+    connect: () =>
+      pool.connect().catch((error: unknown) => {
+        throw postgresConnectionError(error, config.postgres.url) ?? error;
+      }),
+    end: () => pool.end(),
+  };
+  const db = new Kysely<JournalDatabase>({ dialect: new PostgresDialect({ pool: typedPool }) });
   const tables = journalTables(config.postgres.schema, config.postgres.tablePrefix);
   const qdrant = connectQdrant({
     url: config.qdrant.url,

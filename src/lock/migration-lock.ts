@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import pg from "pg";
 import { messageOf } from "../errors.js";
+import { postgresConnectionError } from "../postgres/connection-error.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { backoffDelay } from "../util/backoff.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
@@ -102,6 +103,8 @@ async function connect(client: pg.Client, url: string): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
+    const typed = postgresConnectionError(error, url);
+    if (typed) throw typed;
     const password = passwordOf(url);
     const reason = redactSecrets(messageOf(error), [password]);
     throw new LockConnectionError(redactUrl(url), reason);

@@ -3,7 +3,7 @@ import type { Dirent, Stats } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve } from "node:path";
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import { MigrationFileError } from "./errors.js";
+import { MigrationFileError, MigrationsFolderMissingError } from "./errors.js";
 import { parseMigrationsGlob } from "./glob.js";
 
 export interface MigrationFile {
@@ -19,7 +19,8 @@ export interface MigrationFile {
  * Lists the migration files matching `migrations.pattern` under
  * `migrations.dir`, sorted by name in byte order (so timestamp prefixes sort
  * chronologically whatever the locale). Skips `.d.ts` files and names starting
- * with `_` or `.`. A missing folder means no migrations yet.
+ * with `_` or `.`. A missing folder is an error (`MigrationsFolderMissingError`);
+ * an empty one means no migrations yet.
  */
 export async function discoverMigrations(
   migrations: ResolvedConfig["migrations"],
@@ -32,7 +33,20 @@ export async function discoverMigrations(
     );
   }
   const dir = resolve(migrations.dir);
-  const paths = await listFiles(dir, glob.recursive);
+  let paths: string[];
+  try {
+    paths = await listFiles(dir, glob.recursive);
+  } catch (error) {
+    // Only the pattern's own folder: a subfolder removed while listing is a plain failure.
+    const atRoot = error instanceof Error && "path" in error && error.path === dir;
+    if (atRoot && isErrno(error, "ENOENT")) {
+      throw new MigrationsFolderMissingError(dir, migrations.pattern, "missing");
+    }
+    if (atRoot && isErrno(error, "ENOTDIR")) {
+      throw new MigrationsFolderMissingError(dir, migrations.pattern, "not a folder");
+    }
+    throw error;
+  }
   const byName = new Map<string, string>();
   for (const path of paths) {
     const file = path.slice(path.lastIndexOf("/") + 1);
@@ -62,13 +76,7 @@ export async function discoverMigrations(
 }
 
 async function listFiles(dir: string, recursive: boolean): Promise<string[]> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return [];
-    throw error;
-  }
+  const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);

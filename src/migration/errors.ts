@@ -16,3 +16,23 @@ export class MigrationCreateError extends QdrantMigrateError {
     super(code, message);
   }
 }
+
+/**
+ * The folder of the migrations pattern does not exist. Never read as "no migrations
+ * yet": a mistyped path would otherwise report an unmigrated database as up to date.
+ */
+export class MigrationsFolderMissingError extends QdrantMigrateError {
+  constructor(
+    readonly dir: string,
+    pattern: string,
+    reason: "missing" | "not a folder",
+  ) {
+    super(
+      "MIGRATIONS_DIR_MISSING",
+      `The migrations folder ${dir} (from the pattern "${pattern}") ` +
+        `${reason === "missing" ? "does not exist" : "is not a folder"}. Check the \`migrations\` ` +
+        "setting (a relative pattern is resolved against the config file's folder), or run " +
+        "`qdrant-migrate create NAME` to create the folder with a first migration.",
+    );
+  }
+}

@@ -3,7 +3,7 @@ import { messageOf } from "../errors.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
 import { withRetry } from "../util/retry.js";
 import { IDEMPOTENT_METHODS } from "./client-methods.js";
-import { QdrantRequestError } from "./errors.js";
+import { type QdrantRequestCode, QdrantRequestError } from "./errors.js";
 
 /** `RequestInit` plus a per-call timeout, for long transfers such as snapshot downloads. */
 export type RawRequestInit = RequestInit & { timeoutMs?: number };
@@ -42,6 +42,18 @@ const MAX_BACKOFF_MS = 5_000;
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
 /** Socket errors that mean the request never left this process. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN"]);
+/** Socket errors that mean nothing answered at that address. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+]);
+/** Node's codes for a failed TLS handshake or an untrusted certificate. */
+const TLS_CODES = /^(EPROTO|ERR_SSL_|ERR_TLS_)|CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/;
+const WAIT_ADVICE = "--wait SECONDS";
 
 /**
  * Connects to Qdrant. Every call has a timeout; transient failures are retried
@@ -269,29 +281,46 @@ function wrapError(
     return requestError(operation, collection, status, text, secrets);
   }
   const name = isRecord(error) && typeof error.name === "string" ? error.name : "";
+  const where = redactUrl(url);
+  const fail = (code: QdrantRequestCode, what: string) =>
+    requestError(operation, collection, undefined, undefined, secrets, { code, what });
   if (name === "QdrantClientTimeoutError" || name === "TimeoutError") {
-    return requestError(
-      operation,
-      collection,
-      undefined,
-      undefined,
-      secrets,
-      `no answer from ${redactUrl(url)} within ${timeoutMs} ms (it may still have been applied)`,
+    return fail(
+      "QDRANT_TIMEOUT",
+      `no answer from ${where} within ${timeoutMs} ms (it may still have been applied). ` +
+        `Check that Qdrant is running and not overloaded; if it is still starting, pass ${WAIT_ADVICE}`,
     );
   }
   const detail = messageOf(error);
   if (name === "QdrantClientUnexpectedResponseError") {
     // A non-error status the client does not expect, such as 202 Accepted.
-    return requestError(operation, collection, undefined, undefined, secrets, detail);
+    return fail("QDRANT_REQUEST_FAILED", detail);
   }
   const code = socketCode(error);
-  return requestError(
-    operation,
-    collection,
-    undefined,
-    undefined,
-    secrets,
-    `cannot reach Qdrant at ${redactUrl(url)}: ${code ? `${code} (${detail})` : detail}`,
+  const cause = code ? `${code} (${detail})` : detail;
+  if (code && UNREACHABLE_CODES.has(code)) {
+    return fail(
+      "QDRANT_UNREACHABLE",
+      `cannot reach Qdrant at ${where}: ${cause}. Check the URL and that Qdrant is running; ` +
+        `if it is still starting, pass ${WAIT_ADVICE}`,
+    );
+  }
+  if (code && TLS_CODES.test(code)) {
+    return fail(
+      "QDRANT_TLS_REFUSED",
+      `TLS with Qdrant at ${where} failed: ${cause}. Use http:// if the server has no TLS, or ` +
+        "make its certificate trusted (NODE_EXTRA_CA_CERTS)",
+    );
+  }
+  if (code && url.startsWith("http:") && code.startsWith("HPE_")) {
+    return fail(
+      "QDRANT_TLS_REQUIRED",
+      `Qdrant at ${where} did not answer in HTTP: ${cause}. If the server has TLS enabled, use https://`,
+    );
+  }
+  return fail(
+    "QDRANT_CONNECTION_LOST",
+    `the connection to Qdrant at ${where} closed before an answer: ${cause} (it may still have been applied)`,
   );
 }
 
@@ -301,13 +330,18 @@ function requestError(
   status: number | undefined,
   qdrantMessage: string | undefined,
   secrets: readonly (string | undefined)[],
-  transport?: string,
+  transport?: { code: QdrantRequestCode; what: string },
 ): QdrantRequestError {
   const target = collection === undefined ? "" : ` on collection "${collection}"`;
-  const what = transport ?? `HTTP ${status}${qdrantMessage ? `: ${qdrantMessage}` : ""}`;
+  const auth = status === 401 || status === 403;
+  const what =
+    transport?.what ??
+    `HTTP ${status}${qdrantMessage ? `: ${qdrantMessage}` : ""}` +
+      (auth ? ". Check the API key (qdrant.apiKey in the config, or QDRANT_API_KEY)" : "");
+  const code = transport?.code ?? (auth ? "QDRANT_AUTH_FAILED" : "QDRANT_REQUEST_FAILED");
   const message = redactSecrets(`Qdrant ${operation}${target} failed: ${what}`, secrets);
   const safeText = qdrantMessage === undefined ? undefined : redactSecrets(qdrantMessage, secrets);
-  return new QdrantRequestError(operation, collection, status, safeText, message);
+  return new QdrantRequestError(code, operation, collection, status, safeText, message);
 }
 
 /** Qdrant's error envelope is `{"status":{"error":"…"}}`. */

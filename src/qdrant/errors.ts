@@ -1,8 +1,24 @@
 import { QdrantMigrateError } from "../errors.js";
 
+/**
+ * Why a Qdrant request failed, as a stable `code`: the server could not be
+ * reached, did not answer in time, refused the API key, or the TLS settings of
+ * the URL and the server disagree; `QDRANT_CONNECTION_LOST` when the connection
+ * closed before an answer; `QDRANT_REQUEST_FAILED` when Qdrant answered with an error.
+ */
+export type QdrantRequestCode =
+  | "QDRANT_UNREACHABLE"
+  | "QDRANT_TIMEOUT"
+  | "QDRANT_AUTH_FAILED"
+  | "QDRANT_TLS_REQUIRED"
+  | "QDRANT_TLS_REFUSED"
+  | "QDRANT_CONNECTION_LOST"
+  | "QDRANT_REQUEST_FAILED";
+
 /** A Qdrant request failed (after any retries); the message never contains the API key. */
 export class QdrantRequestError extends QdrantMigrateError {
   constructor(
+    override readonly code: QdrantRequestCode,
     readonly operation: string,
     readonly collection: string | undefined,
     /** HTTP status, or undefined when no response arrived (refused, reset, timeout). */
@@ -11,7 +27,7 @@ export class QdrantRequestError extends QdrantMigrateError {
     readonly qdrantMessage: string | undefined,
     message: string,
   ) {
-    super("QDRANT_REQUEST_FAILED", message);
+    super(code, message);
   }
 }
 
@@ -21,6 +37,26 @@ export class UnsupportedClientCallError extends QdrantMigrateError {
     super(
       "QDRANT_UNSUPPORTED_CALL",
       `QdrantClient.${method} cannot be used inside a migration step: qdrant-migrate cannot snapshot or roll back what it does. Use the typed collection, point, payload-index and alias methods instead, or do this outside the migration.`,
+    );
+  }
+}
+
+/**
+ * Qdrant refused to take the snapshot a collection needs before its first
+ * change (disk full, snapshots directory not writable): the change was not sent.
+ */
+export class SnapshotFailedError extends QdrantMigrateError {
+  constructor(
+    readonly collection: string,
+    readonly status: number,
+    readonly qdrantMessage: string | undefined,
+  ) {
+    super(
+      "SNAPSHOT_FAILED",
+      `Cannot snapshot collection "${collection}" before changing it (HTTP ${status}` +
+        `${qdrantMessage ? `: ${qdrantMessage}` : ""}), so the change was not sent. Check the ` +
+        "Qdrant server's free disk space and that it can write its snapshots directory " +
+        "(storage.snapshots_path).",
     );
   }
 }

@@ -7,7 +7,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { type QdrantConnection, responseError } from "./connect.js";
-import { QdrantRequestError, SnapshotRestoreError } from "./errors.js";
+import { QdrantRequestError, SnapshotFailedError, SnapshotRestoreError } from "./errors.js";
 import { compareConfig, readLiveConfig } from "./live-config.js";
 
 /** Which snapshot to restore; the journal's `SnapshotRecord` fits. */
@@ -47,12 +47,16 @@ export async function takeSnapshot(
     { method: "POST", timeoutMs: opts.timeoutMs ?? transferTimeout(conn) },
   );
   if (res.status !== 200) {
-    throw await responseError(res, "createSnapshot", collection, [conn.apiKey]);
+    const error = await responseError(res, "createSnapshot", collection, [conn.apiKey]);
+    // A refused key is the caller's problem; anything else is the server failing to write it.
+    if (error.code === "QDRANT_AUTH_FAILED" || res.status === 404) throw error;
+    throw new SnapshotFailedError(collection, res.status, error.qdrantMessage);
   }
   const body = (await res.json()) as { result?: Partial<SnapshotDescription> };
   const name = body.result?.name;
   if (typeof name !== "string") {
     throw new QdrantRequestError(
+      "QDRANT_REQUEST_FAILED",
       "createSnapshot",
       collection,
       res.status,

@@ -1,0 +1,93 @@
+import { rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./harness/child.js";
+import { useTestDatabase } from "./harness/database.js";
+import { makeProject } from "./harness/project.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+// A mistyped migrations path must never look like "up to date": a container
+// entrypoint would start the app on an unmigrated schema with CI green.
+const db = useTestDatabase();
+const qdrant = useQdrant();
+
+const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
+
+/** A project whose config file names `migrations` as given. */
+async function projectWithPattern(pattern: string) {
+  const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
+  const config = {
+    migrations: pattern,
+    postgres: { url: db.url, tablePrefix: `${uniqueName("qm").toLowerCase()}_` },
+    qdrant: {
+      url: qdrant.url,
+      timeoutMs: 5000,
+      ...(qdrant.apiKey ? { apiKey: qdrant.apiKey } : {}),
+    },
+  };
+  await writeFile(
+    join(project.dir, "umzug.config.mjs"),
+    `export default ${JSON.stringify(config)};`,
+  );
+  return project;
+}
+
+interface ErrorBody {
+  ok: boolean;
+  error: { code: string; message: string };
+}
+
+describe("a migrations pattern whose folder does not exist", () => {
+  it("up fails with exit 2 and MIGRATIONS_DIR_MISSING naming the resolved folder", async () => {
+    const project = await projectWithPattern("migrashuns/*.mjs");
+    await project.writeMigration("001_first", noop);
+    const up = await runCli(["up", "--json"], { cwd: project.dir });
+    expect(up.code).toBe(2);
+    const body = JSON.parse(up.stdout) as ErrorBody;
+    expect(body.error.code).toBe("MIGRATIONS_DIR_MISSING");
+    expect(body.error.message).toContain(`${join(project.dir, "migrashuns")} (from the pattern`);
+    expect(up.stdout).not.toContain("up to date");
+  });
+
+  it("check fails with exit 2 instead of reporting ok", async () => {
+    const project = await projectWithPattern("migrashuns/*.mjs");
+    const check = await runCli(["check"], { cwd: project.dir });
+    expect(check.code).toBe(2);
+    expect(check.stdout).not.toContain("ok");
+    expect(check.stderr).toContain(join(project.dir, "migrashuns"));
+  });
+
+  it("status fails with exit 2 as well", async () => {
+    const project = await projectWithPattern("migrashuns/*.mjs");
+    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    expect(status.code).toBe(2);
+    expect((JSON.parse(status.stdout) as ErrorBody).error.code).toBe("MIGRATIONS_DIR_MISSING");
+  });
+});
+
+describe("a migrations pattern that matches nothing in an existing folder", () => {
+  it("check reports applied migrations as missing files with exit 4, and up refuses", async () => {
+    const project = await projectWithPattern("migrations/*.mjs");
+    await project.writeMigration("001_first", noop);
+    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    // Deployed with the wrong extension: the folder is there, no file matches.
+    await rename(
+      join(project.migrationsDir, "001_first.mjs"),
+      join(project.migrationsDir, "001_first.cjs"),
+    );
+
+    const check = await runCli(["check", "--json"], { cwd: project.dir });
+    expect(check.code).toBe(4);
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: false, missing: ["001_first"] });
+    const up = await runCli(["up"], { cwd: project.dir });
+    expect(up.code).toBe(4);
+    expect(up.stderr).toContain("applied migration 001_first has no file any more");
+  });
+
+  it("up on a fresh journal is still a no-op with exit 0 (nothing written yet)", async () => {
+    const project = await projectWithPattern("migrations/*.mjs");
+    const up = await runCli(["up"], { cwd: project.dir });
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain("nothing to do: up to date");
+  });
+});
