@@ -74,6 +74,10 @@ describe("filters", () => {
     ]);
   });
 
+  it("inside nested, an empty should matches no element", async () => {
+    expect(await ids({ must: [{ nested: { key: "arr", filter: { should: [] } } }] })).toEqual([]);
+  });
+
   it("values_count counts a null value as no value", async () => {
     expect(await ids({ must: [{ key: "k", values_count: { gte: 1 } }] })).toEqual([1]);
   });

@@ -55,7 +55,7 @@ export function compileFilter(json: unknown, ctx: FilterContext, path = "filter"
     }
   }
   const problems: string[] = [];
-  const predicate = compileFilterBody(json, ctx, { path, problems });
+  const predicate = compileFilterBody(json, ctx, { path, problems, inNested: false });
   // The validator reports every problem at once, after parsing succeeded.
   if (problems.length > 0) {
     throw new QdrantHttpError(422, `Validation error in JSON body: [${problems.join("; ")}]`);
@@ -67,12 +67,11 @@ export function compileFilter(json: unknown, ctx: FilterContext, path = "filter"
 interface Site {
   path: string;
   problems: string[];
+  /** Inside a `nested` filter, where Qdrant's per-element check reads an empty `should` as none. */
+  inNested: boolean;
 }
 
-const at = (site: Site, step: string): Site => ({
-  path: `${site.path}.${step}`,
-  problems: site.problems,
-});
+const at = (site: Site, step: string): Site => ({ ...site, path: `${site.path}.${step}` });
 
 /** Thrown inside a condition; becomes serde's untagged-enum message at the boundary. */
 class ConditionMismatch extends Error {}
@@ -102,10 +101,11 @@ function conditionList(
   if (value === undefined || value === null) return undefined;
   const items = Array.isArray(value) ? value : [value];
   const list = items.map((item, i) =>
-    guarded(item, ctx, "MaybeOneOrMany", { path: `${site.path}[${i}]`, problems: site.problems }),
+    guarded(item, ctx, "MaybeOneOrMany", { ...site, path: `${site.path}[${i}]` }),
   );
-  // An empty list constrains nothing (Qdrant checks `should` only when it has conditions).
-  return list.length === 0 ? undefined : list;
+  // An empty list constrains nothing (Qdrant checks `should` only when it has
+  // conditions), except inside `nested`, where an empty `should` matches no element.
+  return list.length === 0 && !site.inNested ? undefined : list;
 }
 
 function compileMinShould(
@@ -124,7 +124,9 @@ function compileMinShould(
   const conditions = value.conditions.map((c, i) =>
     guarded(c, ctx, "Condition", at(site, `conditions[${i}]`)),
   );
-  // min_count 0, or no conditions, is met by every point.
+  // min_count 0, or no conditions, is met by every point; inside `nested`, no
+  // conditions match no element.
+  if (conditions.length === 0 && site.inNested) return () => false;
   if (count === 0 || conditions.length === 0) return undefined;
   return (s) => {
     let hits = 0;
@@ -167,7 +169,8 @@ function compileCondition(json: unknown, ctx: FilterContext, site: Site): PointP
     if (typeof name !== "string") throw new ConditionMismatch();
     return (s) => s.vectors?.has(name) ?? false;
   }
-  if ("nested" in json) return compileNested(json.nested, ctx, at(site, "nested.filter"));
+  if ("nested" in json)
+    return compileNested(json.nested, ctx, { ...at(site, "nested.filter"), inNested: true });
   for (const key of Object.keys(json)) {
     if (!(FILTER_FIELDS as readonly string[]).includes(key)) throw new ConditionMismatch();
   }
