@@ -194,6 +194,16 @@ describe("scroll and query", () => {
     }
   });
 
+  it("a score_threshold of the wrong type fails before the vector name is looked up", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, {
+      query: [1, 1],
+      using: "nope",
+      score_threshold: {},
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+
   it("a format error in a body wins over a validation error", async () => {
     const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
       limit: 0,
@@ -240,6 +250,16 @@ describe("updates", () => {
     });
     expect(set.status).toBe(200);
     expect(await payloadOf(1, ["obj"])).toEqual({ obj: { t: 2 } });
+  });
+
+  it("set_payload under [] turns a value that is no array into []", async () => {
+    const set = await rest(qdrant, "POST", `/collections/${name}/points/payload?wait=true`, {
+      points: [2],
+      key: "k[]",
+      payload: { x: 1 },
+    });
+    expect(set.status).toBe(200);
+    expect(await payloadOf(2, ["k"])).toEqual({ k: [] });
   });
 
   it("delete_payload with an index step removes nothing", async () => {

@@ -124,8 +124,12 @@ function mergeInto(
     mergeInto(child as Record<string, unknown>, items, at + 1, values);
     return;
   }
-  // An index step: only into an existing array, as Qdrant never grows one.
-  if (!Array.isArray(child)) return;
+  // An index step: only into an existing array, as Qdrant never grows one;
+  // anything else there (a missing key included) becomes an empty array.
+  if (!Array.isArray(child)) {
+    target[item.key] = [];
+    return;
+  }
   const indices =
     next.kind === "index" ? (next.index < child.length ? [next.index] : []) : child.keys();
   for (const i of indices) {

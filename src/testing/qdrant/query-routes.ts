@@ -59,7 +59,8 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
   if (body.prefetch !== undefined && body.prefetch !== null) {
     throw badRequest("prefetch is not supported by this test server");
   }
-  // serde's format errors come before the validator's 422s.
+  // serde's format errors come before the validator's 422s and the lookups.
+  checkThreshold(body.score_threshold);
   const offset = readOffset(body.offset);
   const options = readOptions(body, false, false);
   const predicate = compileFilter(body.filter, filterContext(collection), "internal.filter");
@@ -85,6 +86,7 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
 
 function search(collection: Collection, body: Record<string, unknown>): unknown[] {
   if (body.limit === undefined) throw formatError("missing field `limit`");
+  checkThreshold(body.score_threshold);
   const limit = readLimit(body.limit, "search_request.limit", 10);
   const offset = readOffset(body.offset);
   const options = readOptions(body, false, false);
@@ -94,6 +96,13 @@ function search(collection: Collection, body: Record<string, unknown>): unknown[
   const vector = named ? named.vector : body.vector;
   const nearest = nearestOf(collection, vector, using);
   return rank(collection, nearest, predicate, body.score_threshold, offset, limit, options);
+}
+
+/** `score_threshold`'s type, checked with the body's other format errors. */
+function checkThreshold(value: unknown): void {
+  if (value !== undefined && value !== null && typeof value !== "number") {
+    throw formatError("invalid type: expected f32");
+  }
 }
 
 function readOffset(value: unknown): number {
@@ -218,9 +227,6 @@ function rank(
   options: RecordOptions,
 ): unknown[] {
   const { scorer, larger } = scorerFor(collection, nearest);
-  if (thresholdJson !== undefined && thresholdJson !== null && typeof thresholdJson !== "number") {
-    throw formatError("invalid type: expected f32");
-  }
   const threshold = typeof thresholdJson === "number" ? thresholdJson : undefined;
   const hits: { point: StoredPoint; score: number }[] = [];
   for (const point of collection.points.values()) {
