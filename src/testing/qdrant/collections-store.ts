@@ -1,5 +1,6 @@
 import { collectionNotFound } from "./errors.js";
 import type { Collection, ServerState } from "./model.js";
+import { assertValidName } from "./validation.js";
 
 /**
  * Name resolution and vector schema lookups shared by every route module.
@@ -15,6 +16,8 @@ export function findCollection(state: ServerState, nameOrAlias: string): Collect
 
 /** The collection a name or alias designates; 404 ``Collection `x` doesn't exist!`` otherwise. */
 export function resolveCollection(state: ServerState, nameOrAlias: string): Collection {
+  // Qdrant validates the path parameter (422) before it looks the name up.
+  assertValidName(nameOrAlias, false, "collection_name");
   const collection = findCollection(state, nameOrAlias);
   if (!collection) throw collectionNotFound(nameOrAlias);
   return collection;

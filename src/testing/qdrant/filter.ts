@@ -1,4 +1,4 @@
-import { formatError, validationError } from "./errors.js";
+import { formatError, QdrantHttpError } from "./errors.js";
 import {
   asGeoPoint,
   boundingBox,
@@ -37,8 +37,12 @@ export interface FilterContext {
 
 const FILTER_FIELDS = ["should", "min_should", "must", "must_not"] as const;
 
-/** Compiles a request's `filter`; `null`/absent matches every point. */
-export function compileFilter(json: unknown, ctx: FilterContext): PointPredicate {
+/**
+ * Compiles a request's `filter`; `null`/absent matches every point. `path` is
+ * where the filter sits in the body (`scroll_request.filter`, …), as the
+ * validator's 422 texts name it.
+ */
+export function compileFilter(json: unknown, ctx: FilterContext, path = "filter"): PointPredicate {
   if (json === undefined || json === null) return () => true;
   if (!isObject(json)) {
     throw formatError(`invalid type: ${typeName(json)}, expected struct Filter`);
@@ -50,17 +54,38 @@ export function compileFilter(json: unknown, ctx: FilterContext): PointPredicate
       );
     }
   }
-  return compileFilterBody(json, ctx);
+  const problems: string[] = [];
+  const predicate = compileFilterBody(json, ctx, { path, problems, inNested: false });
+  // The validator reports every problem at once, after parsing succeeded.
+  if (problems.length > 0) {
+    throw new QdrantHttpError(422, `Validation error in JSON body: [${problems.join("; ")}]`);
+  }
+  return predicate;
 }
+
+/** Where a condition sits (for validator texts), and the problems found so far. */
+interface Site {
+  path: string;
+  problems: string[];
+  /** Inside a `nested` filter, where Qdrant's per-element check reads an empty `should` as none. */
+  inNested: boolean;
+}
+
+const at = (site: Site, step: string): Site => ({ ...site, path: `${site.path}.${step}` });
 
 /** Thrown inside a condition; becomes serde's untagged-enum message at the boundary. */
 class ConditionMismatch extends Error {}
 
-function compileFilterBody(json: Record<string, unknown>, ctx: FilterContext): PointPredicate {
-  const should = conditionList(json.should, ctx);
-  const must = conditionList(json.must, ctx);
-  const mustNot = conditionList(json.must_not, ctx);
-  const minShould = compileMinShould(json.min_should, ctx);
+function compileFilterBody(
+  json: Record<string, unknown>,
+  ctx: FilterContext,
+  site: Site,
+): PointPredicate {
+  // Field order of Qdrant's Filter, which is the order the validator reports in.
+  const should = conditionList(json.should, ctx, at(site, "should"));
+  const minShould = compileMinShould(json.min_should, ctx, at(site, "min_should"));
+  const must = conditionList(json.must, ctx, at(site, "must"));
+  const mustNot = conditionList(json.must_not, ctx, at(site, "must_not"));
   return (s) =>
     (should === undefined || should.some((c) => c(s))) &&
     (minShould === undefined || minShould(s)) &&
@@ -68,13 +93,26 @@ function compileFilterBody(json: Record<string, unknown>, ctx: FilterContext): P
     (mustNot === undefined || !mustNot.some((c) => c(s)));
 }
 
-function conditionList(value: unknown, ctx: FilterContext): PointPredicate[] | undefined {
+function conditionList(
+  value: unknown,
+  ctx: FilterContext,
+  site: Site,
+): PointPredicate[] | undefined {
   if (value === undefined || value === null) return undefined;
   const items = Array.isArray(value) ? value : [value];
-  return items.map((item) => guarded(item, ctx, "MaybeOneOrMany"));
+  const list = items.map((item, i) =>
+    guarded(item, ctx, "MaybeOneOrMany", { ...site, path: `${site.path}[${i}]` }),
+  );
+  // An empty list constrains nothing (Qdrant checks `should` only when it has
+  // conditions), except inside `nested`, where an empty `should` matches no element.
+  return list.length === 0 && !site.inNested ? undefined : list;
 }
 
-function compileMinShould(value: unknown, ctx: FilterContext): PointPredicate | undefined {
+function compileMinShould(
+  value: unknown,
+  ctx: FilterContext,
+  site: Site,
+): PointPredicate | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value) || !Array.isArray(value.conditions)) {
     throw formatError("missing field `conditions`");
@@ -83,10 +121,13 @@ function compileMinShould(value: unknown, ctx: FilterContext): PointPredicate | 
   if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
     throw formatError("missing field `min_count`");
   }
-  if (count < 1) {
-    throw validationError([`min_should.min_count: value ${count} invalid, must be 1 or larger`]);
-  }
-  const conditions = value.conditions.map((c) => guarded(c, ctx, "Condition"));
+  const conditions = value.conditions.map((c, i) =>
+    guarded(c, ctx, "Condition", at(site, `conditions[${i}]`)),
+  );
+  // min_count 0, or no conditions, is met by every point; inside `nested`, no
+  // conditions match no element.
+  if (conditions.length === 0 && site.inNested) return () => false;
+  if (count === 0 || conditions.length === 0) return undefined;
   return (s) => {
     let hits = 0;
     for (const c of conditions) {
@@ -96,9 +137,9 @@ function compileMinShould(value: unknown, ctx: FilterContext): PointPredicate | 
   };
 }
 
-function guarded(json: unknown, ctx: FilterContext, enumName: string): PointPredicate {
+function guarded(json: unknown, ctx: FilterContext, enumName: string, site: Site): PointPredicate {
   try {
-    return compileCondition(json, ctx);
+    return compileCondition(json, ctx, site);
   } catch (error) {
     if (error instanceof ConditionMismatch) {
       throw formatError(`data did not match any variant of untagged enum ${enumName}`);
@@ -107,9 +148,9 @@ function guarded(json: unknown, ctx: FilterContext, enumName: string): PointPred
   }
 }
 
-function compileCondition(json: unknown, ctx: FilterContext): PointPredicate {
+function compileCondition(json: unknown, ctx: FilterContext, site: Site): PointPredicate {
   if (!isObject(json)) throw new ConditionMismatch();
-  if ("key" in json) return compileFieldCondition(json, ctx);
+  if ("key" in json) return compileFieldCondition(json, ctx, site);
   if ("is_empty" in json) {
     const path = payloadFieldPath(json.is_empty);
     return (s) => isEmptyValues(getValues(s.payload, path));
@@ -128,11 +169,12 @@ function compileCondition(json: unknown, ctx: FilterContext): PointPredicate {
     if (typeof name !== "string") throw new ConditionMismatch();
     return (s) => s.vectors?.has(name) ?? false;
   }
-  if ("nested" in json) return compileNested(json.nested, ctx);
+  if ("nested" in json)
+    return compileNested(json.nested, ctx, { ...at(site, "nested.filter"), inNested: true });
   for (const key of Object.keys(json)) {
     if (!(FILTER_FIELDS as readonly string[]).includes(key)) throw new ConditionMismatch();
   }
-  return compileFilterBody(json, ctx);
+  return compileFilterBody(json, ctx, site);
 }
 
 function idOrMismatch(value: unknown): PointId {
@@ -145,27 +187,19 @@ function idOrMismatch(value: unknown): PointId {
 
 function payloadFieldPath(json: unknown): PayloadPath {
   if (!isObject(json) || typeof json.key !== "string") throw new ConditionMismatch();
-  return pathOrMismatch(json.key);
+  return parsePayloadPath(json.key);
 }
 
-function pathOrMismatch(key: string): PayloadPath {
-  try {
-    return parsePayloadPath(key);
-  } catch {
-    throw new ConditionMismatch();
-  }
-}
-
-function compileNested(json: unknown, ctx: FilterContext): PointPredicate {
+function compileNested(json: unknown, ctx: FilterContext, site: Site): PointPredicate {
   if (!isObject(json) || typeof json.key !== "string" || !isObject(json.filter)) {
     throw new ConditionMismatch();
   }
   // Qdrant appends `[]` to the key: the filter applies to each array element.
-  const path = pathOrMismatch(`${json.key}[]`);
+  const path = parsePayloadPath(`${json.key}[]`);
   for (const key of Object.keys(json.filter)) {
     if (!(FILTER_FIELDS as readonly string[]).includes(key)) throw new ConditionMismatch();
   }
-  const inner = compileFilterBody(json.filter, ctx);
+  const inner = compileFilterBody(json.filter, ctx, site);
   return (s) =>
     getValues(s.payload, path).some(
       (element) =>
@@ -176,10 +210,14 @@ function compileNested(json: unknown, ctx: FilterContext): PointPredicate {
 /** A value test for one leaf value (arrays are looked into by the caller). */
 type ValueTest = (value: unknown) => boolean;
 
-function compileFieldCondition(json: Record<string, unknown>, ctx: FilterContext): PointPredicate {
+function compileFieldCondition(
+  json: Record<string, unknown>,
+  ctx: FilterContext,
+  site: Site,
+): PointPredicate {
   if (typeof json.key !== "string") throw new ConditionMismatch();
   const key = json.key;
-  const path = pathOrMismatch(key);
+  const path = parsePayloadPath(key);
   const tests: ValueTest[] = [];
   if (json.match !== undefined && json.match !== null) {
     tests.push(compileMatch(json.match, ctx.isTextIndexed(key)));
@@ -199,7 +237,9 @@ function compileFieldCondition(json: Record<string, unknown>, ctx: FilterContext
     isEmpty === undefined &&
     isNull === undefined
   ) {
-    throw validationError([`${key}: At least one field condition must be specified`]);
+    site.problems.push(
+      `${site.path}.__all__: Validation error: At least one field condition must be specified [{}]`,
+    );
   }
   const anyValue: ValueTest = (v) => tests.some((t) => t(v));
   return (s) => {
@@ -211,7 +251,10 @@ function compileFieldCondition(json: Record<string, unknown>, ctx: FilterContext
       return false;
     }
     return values.some((value) => {
-      if (valuesCount !== undefined) return valuesCount(Array.isArray(value) ? value.length : 1);
+      // A null value holds no values (Qdrant counts it 0); an array its elements.
+      if (valuesCount !== undefined) {
+        return valuesCount(Array.isArray(value) ? value.length : value === null ? 0 : 1);
+      }
       if (isEmpty !== undefined) return emptyValue(value) === isEmpty;
       if (isNull !== undefined) return nullValue(value) === isNull;
       return Array.isArray(value) ? value.some(anyValue) : anyValue(value);

@@ -61,7 +61,7 @@ function takeKey(text: string): { value: string; length: number } | undefined {
 }
 
 function invalidPath(text: string) {
-  return formatError(`Invalid JSON path: ${JSON.stringify(text)}`);
+  return formatError(`Invalid json path: '${text}'`);
 }
 
 /** Every value the path reaches (get.rs): none when a step is missing. */
@@ -113,7 +113,7 @@ function mergeInto(
       child = {};
       target[item.key] = child;
     }
-    Object.assign(child as Record<string, unknown>, values);
+    mergeValues(child as Record<string, unknown>, values);
     return;
   }
   if (next.kind === "key") {
@@ -124,15 +124,19 @@ function mergeInto(
     mergeInto(child as Record<string, unknown>, items, at + 1, values);
     return;
   }
-  // An index step: only into an existing array, as Qdrant never grows one.
-  if (!Array.isArray(child)) return;
+  // An index step: only into an existing array, as Qdrant never grows one;
+  // anything else there (a missing key included) becomes an empty array.
+  if (!Array.isArray(child)) {
+    target[item.key] = [];
+    return;
+  }
   const indices =
     next.kind === "index" ? (next.index < child.length ? [next.index] : []) : child.keys();
   for (const i of indices) {
     const after = items[at + 2];
     if (after === undefined) {
       if (!isObject(child[i])) child[i] = {};
-      Object.assign(child[i] as Record<string, unknown>, values);
+      mergeValues(child[i] as Record<string, unknown>, values);
     } else if (after.kind === "key") {
       if (!isObject(child[i])) child[i] = {};
       mergeInto(child[i] as Record<string, unknown>, items, at + 2, values);
@@ -140,7 +144,15 @@ function mergeInto(
   }
 }
 
-/** `delete_payload`: removes what the path names (a key, or an array element). */
+/** Qdrant's merge: a key set to null is removed, not stored. */
+function mergeValues(target: Record<string, unknown>, values: Payload): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null) delete target[key];
+    else target[key] = value;
+  }
+}
+
+/** `delete_payload` and `exclude`: removes what the path names (a key, or every element under `[]`). */
 export function deleteAtPath(payload: Payload, path: PayloadPath): void {
   const all: PathItem[] = [{ kind: "key", key: path.first }, ...path.rest];
   removeFrom(payload, all, 0);
@@ -156,13 +168,8 @@ function removeFrom(value: unknown, items: PathItem[], at: number): void {
     else removeFrom(value[item.key], items, at + 1);
     return;
   }
-  if (!Array.isArray(value)) return;
-  if (item.kind === "index") {
-    if (item.index >= value.length) return;
-    if (last) value.splice(item.index, 1);
-    else removeFrom(value[item.index], items, at + 1);
-    return;
-  }
+  // Qdrant's remove walks `[]` only: a path with an index step removes nothing.
+  if (!Array.isArray(value) || item.kind === "index") return;
   if (last) value.length = 0;
   else for (const element of value) removeFrom(element, items, at + 1);
 }

@@ -1,4 +1,4 @@
-import { resolveCollection } from "./collections-store.js";
+import { resolveCollection, vectorSpecs } from "./collections-store.js";
 import { badInput, badRequest, formatError, notFound, QdrantHttpError } from "./errors.js";
 import { compileFilter, type PointPredicate } from "./filter.js";
 import { ok, type QdrantRequest, type Router } from "./http.js";
@@ -91,6 +91,7 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
     const ids = parsePointIds(body.ids, "ids");
     // Qdrant's retrieve falls back to no payload (Collection::retrieve); the
     // spec's "default true" is what the clients send on their side.
+    refuseNullVectorSelector(body);
     const options = readOptions(body, false, false);
     const seen = new Set<PointId>();
     const records: unknown[] = [];
@@ -100,6 +101,7 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
       seen.add(id);
       records.push(recordJson(point, options));
     }
+    assertVectorNames(collection, options, records.length);
     return ok(records);
   });
 
@@ -120,7 +122,11 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
   router.add("POST", `${base}/count`, (req) => {
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
-    const predicate = compileFilter(body.filter, filterContext(collection));
+    // `exact` defaults to true when absent, and takes no null.
+    if (body.exact !== undefined && typeof body.exact !== "boolean") {
+      throw formatError(`invalid type: ${JSON.stringify(body.exact)}, expected a boolean`);
+    }
+    const predicate = compileFilter(body.filter, filterContext(collection), "count_request.filter");
     let count = 0;
     for (const point of collection.points.values()) {
       if (predicate({ id: point.id, payload: point.payload, vectors: point.vectors })) count++;
@@ -181,6 +187,28 @@ export function readOptions(
   };
 }
 
+/**
+ * Qdrant checks the names in `with_vector` only when it reads a point's
+ * vectors: an unknown name fails a read that returns points, not an empty one.
+ */
+export function assertVectorNames(
+  collection: Collection,
+  options: RecordOptions,
+  found: number,
+): void {
+  if (found === 0 || !Array.isArray(options.vector)) return;
+  const specs = vectorSpecs(collection);
+  const unknown = options.vector.find((name) => !specs.has(name));
+  if (unknown !== undefined) throw badInput(`Not existing vector name error: ${unknown}`);
+}
+
+/** Retrieve and scroll take no `with_vector: null` (query does: it is optional there). */
+function refuseNullVectorSelector(body: Record<string, unknown>): void {
+  if (body.with_vector === null) {
+    throw formatError("Expected a boolean, or an array of strings");
+  }
+}
+
 /** Reads `limit` (default 10); 0 is the validator's 422. */
 export function readLimit(value: unknown, field: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
@@ -197,11 +225,13 @@ export function readLimit(value: unknown, field: string, fallback: number): numb
 }
 
 function scroll(collection: Collection, body: Record<string, unknown>) {
-  const limit = readLimit(body.limit, "scroll_request.limit", 10);
-  const options = readOptions(body, true, false);
-  const predicate = compileFilter(body.filter, filterContext(collection));
+  // serde's format errors come before the validator's 422s.
   const offset =
     body.offset === undefined || body.offset === null ? undefined : parsePointId(body.offset);
+  refuseNullVectorSelector(body);
+  const options = readOptions(body, true, false);
+  const predicate = compileFilter(body.filter, filterContext(collection), "scroll_request.filter");
+  const limit = readLimit(body.limit, "scroll_request.limit", 10);
   if (body.order_by !== undefined && body.order_by !== null) {
     return scrollOrdered(collection, body.order_by, offset, limit, predicate, options);
   }
@@ -212,6 +242,7 @@ function scroll(collection: Collection, body: Record<string, unknown>) {
     if (page.length > limit) break;
   }
   const next = page.length > limit ? (page.pop() as StoredPoint).id : null;
+  assertVectorNames(collection, options, page.length);
   return { points: page.map((p) => recordJson(p, options)), next_page_offset: next };
 }
 
@@ -264,15 +295,20 @@ function scrollOrdered(
   const rows: { value: number; point: StoredPoint }[] = [];
   for (const point of pointsFrom(collection, undefined)) {
     if (!predicate({ id: point.id, payload: point.payload, vectors: point.vectors })) continue;
+    // A point is listed once per distinct value, as the range index holds it.
+    const values = new Set<number>();
     for (const raw of getValues(point.payload, path).flatMap((v) => (Array.isArray(v) ? v : [v]))) {
       const value = toOrderValue(raw);
-      if (value === undefined) continue;
+      if (value !== undefined) values.add(value);
+    }
+    for (const value of values) {
       if (start !== undefined && (direction === "asc" ? value < start : value > start)) continue;
       rows.push({ value, point });
     }
   }
   const sign = direction === "asc" ? 1 : -1;
   rows.sort((a, b) => sign * (a.value - b.value));
+  assertVectorNames(collection, options, Math.min(rows.length, limit));
   return {
     points: rows
       .slice(0, limit)

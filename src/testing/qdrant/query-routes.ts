@@ -5,7 +5,7 @@ import { ok, type Router } from "./http.js";
 import type { Collection, PointId, SparseVector, StoredPoint, StoredVector } from "./model.js";
 import { isObject } from "./payload-paths.js";
 import { canonicalUuid, comparePointIds } from "./point-ids.js";
-import { objectBody, readLimit, readOptions } from "./point-routes.js";
+import { assertVectorNames, objectBody, readLimit, readOptions } from "./point-routes.js";
 import { type RecordOptions, selectPayload } from "./records.js";
 import { largerIsBetter, maxSim, passesThreshold, score, sparseDot } from "./scoring.js";
 import type { ServerContext } from "./server-context.js";
@@ -59,10 +59,15 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
   if (body.prefetch !== undefined && body.prefetch !== null) {
     throw badRequest("prefetch is not supported by this test server");
   }
-  const limit = readLimit(body.limit, "internal.limit", 10);
+  // serde's format errors come before the validator's 422s and the lookups.
+  checkThreshold(body.score_threshold);
   const offset = readOffset(body.offset);
   const options = readOptions(body, false, false);
-  const predicate = compileFilter(body.filter, filterContext(collection));
+  const predicate = compileFilter(body.filter, filterContext(collection), "internal.filter");
+  const limit = readLimit(body.limit, "internal.limit", 10);
+  if (body.using !== undefined && body.using !== null && typeof body.using !== "string") {
+    throw formatError("invalid type: expected a string");
+  }
   const using = typeof body.using === "string" ? body.using : "";
   const input = isObject(body.query) && "nearest" in body.query ? body.query.nearest : body.query;
   if (input === undefined || input === null) {
@@ -71,7 +76,9 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
       .filter((p) => predicate({ id: p.id, payload: p.payload, vectors: p.vectors }))
       .sort((a, b) => comparePointIds(a.id, b.id))
       .slice(offset, offset + limit);
-    return points.map((p) => scoredJson(p, 0, options));
+    assertVectorNames(collection, options, points.length);
+    // Qdrant scores every point of a query-less request 1.
+    return points.map((p) => scoredJson(p, 1, options));
   }
   const nearest = nearestOf(collection, input, using);
   return rank(collection, nearest, predicate, body.score_threshold, offset, limit, options);
@@ -79,15 +86,23 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
 
 function search(collection: Collection, body: Record<string, unknown>): unknown[] {
   if (body.limit === undefined) throw formatError("missing field `limit`");
+  checkThreshold(body.score_threshold);
   const limit = readLimit(body.limit, "search_request.limit", 10);
   const offset = readOffset(body.offset);
   const options = readOptions(body, false, false);
-  const predicate = compileFilter(body.filter, filterContext(collection));
+  const predicate = compileFilter(body.filter, filterContext(collection), "search_request.filter");
   const named = isObject(body.vector) ? body.vector : undefined;
   const using = named && typeof named.name === "string" ? named.name : "";
   const vector = named ? named.vector : body.vector;
   const nearest = nearestOf(collection, vector, using);
   return rank(collection, nearest, predicate, body.score_threshold, offset, limit, options);
+}
+
+/** `score_threshold`'s type, checked with the body's other format errors. */
+function checkThreshold(value: unknown): void {
+  if (value !== undefined && value !== null && typeof value !== "number") {
+    throw formatError("invalid type: expected f32");
+  }
 }
 
 function readOffset(value: unknown): number {
@@ -97,6 +112,20 @@ function readOffset(value: unknown): number {
   }
   return value;
 }
+
+/** Qdrant's other query kinds: valid bodies this server does not implement. */
+const QUERY_KINDS = new Set([
+  "recommend",
+  "discover",
+  "context",
+  "order_by",
+  "fusion",
+  "rrf",
+  "formula",
+  "sample",
+  "mmr",
+  "relevance_feedback",
+]);
 
 function nearestOf(collection: Collection, input: unknown, using: string): Nearest {
   const given = queryVectorOf(input);
@@ -108,12 +137,15 @@ function nearestOf(collection: Collection, input: unknown, using: string): Neare
         ? canonicalUuid(input)
         : undefined;
   if (id === undefined) {
-    throw badRequest("only vectors and point ids are supported as query by this test server");
+    if (isObject(input) && Object.keys(input).some((k) => QUERY_KINDS.has(k))) {
+      throw badRequest("only vectors and point ids are supported as query by this test server");
+    }
+    throw formatError("Expected some form of vector, id, or a type of query");
   }
   const point = collection.points.get(id);
   if (!point) throw notFound(`No point with id ${id} found`);
   const stored = point.vectors.get(using);
-  if (stored === undefined) throw badInput(`Vector "${using}" is not found in point ${id}`);
+  if (stored === undefined) throw notFound(`Vector with name "${using}" for point not found`);
   return { using, query: storedAsQuery(stored), exclude: id };
 }
 
@@ -207,7 +239,9 @@ function rank(
   }
   const sign = larger ? -1 : 1;
   hits.sort((a, b) => sign * (a.score - b.score) || comparePointIds(a.point.id, b.point.id));
-  return hits.slice(offset, offset + limit).map((h) => scoredJson(h.point, h.score, options));
+  const page = hits.slice(offset, offset + limit);
+  assertVectorNames(collection, options, page.length);
+  return page.map((h) => scoredJson(h.point, h.score, options));
 }
 
 /** A ScoredPoint: `payload` and `vector` are left out when not requested. */

@@ -2,8 +2,8 @@ import { formatError } from "./errors.js";
 import type { Payload, StoredPoint } from "./model.js";
 import {
   deleteAtPath,
-  getValues,
   isObject,
+  type PathItem,
   type PayloadPath,
   parsePayloadPath,
 } from "./payload-paths.js";
@@ -11,8 +11,8 @@ import { type VectorSelector, vectorsToJson } from "./vectors.js";
 
 /**
  * Points as read endpoints return them: `with_payload` (true/false, a list of
- * keys, `{include}` or `{exclude}`) and `with_vector` applied. Records carry
- * `payload` and `vector` as null when not requested; ScoredPoints leave them out.
+ * keys, `{include}` or `{exclude}`) and `with_vector` applied. Records leave
+ * out `payload` when not requested; ScoredPoints leave out both.
  */
 
 export type PayloadSelector =
@@ -57,35 +57,68 @@ export function selectPayload(payload: Payload, selector: PayloadSelector): Payl
       for (const path of selector.paths) deleteAtPath(copy, path);
       return copy;
     }
-    case "include": {
-      const out: Payload = {};
-      for (const path of selector.paths) includePath(payload, path, out);
-      return out;
-    }
+    case "include":
+      return applyMask(payload, includeMask(selector.paths)) as Payload;
   }
 }
 
-/** Copies what `path` reaches into `out`, keeping its place in the document. */
-function includePath(payload: Payload, path: PayloadPath, out: Payload): void {
-  if (path.rest.length === 0) {
-    if (Object.hasOwn(payload, path.first)) out[path.first] = payload[path.first];
-    return;
+/**
+ * Which parts of a value the include paths keep (Qdrant's JsonPath value
+ * filter): `keep` keeps the whole value; `keys` keeps those keys of an
+ * object; `each` keeps that part of every array element.
+ */
+interface Mask {
+  keep: boolean;
+  keys: Map<string, Mask>;
+  each: Mask | undefined;
+}
+
+const emptyMask = (): Mask => ({ keep: false, keys: new Map(), each: undefined });
+
+function includeMask(paths: PayloadPath[]): Mask {
+  const root = emptyMask();
+  for (const path of paths) {
+    let node = root;
+    for (const item of [{ kind: "key", key: path.first } as PathItem, ...path.rest]) {
+      if (item.kind === "key") {
+        let child = node.keys.get(item.key);
+        if (!child) {
+          child = emptyMask();
+          node.keys.set(item.key, child);
+        }
+        node = child;
+      } else if (item.kind === "wildcard") {
+        node.each ??= emptyMask();
+        node = node.each;
+      } else {
+        // Qdrant's filter keeps no element for an index step: the array comes back empty.
+        node = emptyMask();
+      }
+    }
+    node.keep = true;
   }
-  // Nested keys: keep the first key's subtree trimmed to the path.
-  const values = getValues(payload, path);
-  if (values.length === 0) return;
-  const keyed = path.rest.every((item) => item.kind === "key");
-  if (!keyed) {
-    out[path.first] = payload[path.first];
-    return;
+  return root;
+}
+
+/**
+ * Applies a mask as Qdrant does: an object keeps the masked keys it has (so a
+ * path into a missing key leaves `{}`), an array keeps its elements only
+ * under `[]` (else `[]`), and a scalar is kept whole whatever the path says.
+ */
+function applyMask(value: unknown, mask: Mask): unknown {
+  if (mask.keep) return value;
+  if (Array.isArray(value)) {
+    const each = mask.each;
+    return each ? value.map((element) => applyMask(element, each)) : [];
   }
-  let target = out;
-  const keys = [path.first, ...path.rest.map((item) => (item as { key: string }).key)];
-  for (const key of keys.slice(0, -1)) {
-    if (!isObject(target[key])) target[key] = {};
-    target = target[key] as Payload;
+  if (isObject(value)) {
+    const out: Payload = {};
+    for (const [key, child] of mask.keys) {
+      if (Object.hasOwn(value, key)) out[key] = applyMask(value[key], child);
+    }
+    return out;
   }
-  target[keys[keys.length - 1] as string] = values[0];
+  return value;
 }
 
 export interface RecordOptions {
@@ -93,11 +126,11 @@ export interface RecordOptions {
   vector: VectorSelector;
 }
 
-/** A `Record` (retrieve, scroll): payload and vector present, null when not asked for. */
+/** A `Record` (retrieve, scroll): no `payload` key when none was asked for, as Qdrant. */
 export function recordJson(point: StoredPoint, options: RecordOptions): Record<string, unknown> {
-  return {
-    id: point.id,
-    payload: selectPayload(point.payload, options.payload) ?? null,
-    vector: vectorsToJson(point.vectors, options.vector) ?? null,
-  };
+  const record: Record<string, unknown> = { id: point.id };
+  const payload = selectPayload(point.payload, options.payload);
+  if (payload !== undefined) record.payload = payload;
+  record.vector = vectorsToJson(point.vectors, options.vector) ?? null;
+  return record;
 }

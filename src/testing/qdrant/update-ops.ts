@@ -1,5 +1,5 @@
 import { type VectorSpec, vectorSpecs } from "./collections-store.js";
-import { badInput, formatError, QdrantHttpError, validationError } from "./errors.js";
+import { badInput, badRequest, formatError, QdrantHttpError, validationError } from "./errors.js";
 import { compileFilter, type FilterContext, type PointPredicate } from "./filter.js";
 import type { Collection, Payload, PointId, StoredPoint } from "./model.js";
 import { deleteAtPath, isObject, parsePayloadPath, setAtPath } from "./payload-paths.js";
@@ -70,6 +70,7 @@ export function compileUpsert(body: unknown, collection: Collection): UpdateOper
   if (body.batch !== undefined) points = batchPoints(body.batch, specs);
   else if (Array.isArray(body.points)) points = body.points.map((p) => listPoint(p, specs));
   else throw formatError("data did not match any variant of untagged enum PointInsertOperations");
+  if (points.length === 0) throw emptyUpdate();
   const mode = body.update_mode ?? "upsert";
   if (mode !== "upsert" && mode !== "insert_only" && mode !== "update_only") {
     throw formatError(
@@ -165,6 +166,7 @@ function selectPoints(
     );
   }
   const ids = hasIds ? parsePointIds(body.points, "points") : [];
+  if (hasIds && ids.length === 0) throw emptyUpdate();
   // Payload updates take the ids and ignore the filter when both are given
   // (process_payload_operation); deleting vectors applies both.
   const useFilter = hasFilter && !(selector !== "points-or-filter" && hasIds);
@@ -305,6 +307,11 @@ export function compileDeleteVectors(body: unknown, collection: Collection): Upd
   return forSelected(select, (p) => {
     for (const name of names) p.vectors.delete(name);
   });
+}
+
+/** An update that names no points at all (an empty `points` list, even beside a filter). */
+function emptyUpdate() {
+  return badRequest("Empty update request");
 }
 
 function validationEmpty(field: string) {

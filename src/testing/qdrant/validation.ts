@@ -22,16 +22,21 @@ export function assertValidBody(problems: Problem[]): void {
   if (problems.length > 0) throw invalid("JSON body", problems);
 }
 
-/** Collection and alias name rules (common/validation.rs). */
-export function assertValidName(name: string, creating: boolean): void {
+/**
+ * Collection and alias name rules (common/validation.rs); `param` is the path
+ * parameter's name in the route (`name`, or `collection_name` under `/points`).
+ */
+export function assertValidName(name: string, creating: boolean, param = "name"): void {
   const problems: Problem[] = [];
   if (name.length < 1 || name.length > 255) {
     // The validator prints a string value as JSON, quotes included.
-    problems.push(`name: value ${JSON.stringify(name)} invalid, must be from 1 to 255 characters`);
+    problems.push(
+      `${param}: value ${JSON.stringify(name)} invalid, must be from 1 to 255 characters`,
+    );
   }
   const forbidden = creating ? '<>:"/\\|?*\0\u001f' : "/";
   const bad = [...name].find((ch) => forbidden.includes(ch));
-  if (bad !== undefined) problems.push(`name: collection name cannot contain "${bad}" char`);
+  if (bad !== undefined) problems.push(`${param}: collection name cannot contain "${bad}" char`);
   if (problems.length > 0) throw invalid("path parameters", problems);
 }
 

@@ -1,0 +1,278 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { uniqueName, useQdrant } from "../harness/qdrant.js";
+import { errorText, rest } from "../harness/qdrant-rest.js";
+
+/**
+ * Differences the differential suite found between the in-process server and
+ * real Qdrant 1.18, each kept as one example. Runs on whichever server is
+ * active, so on the real binary these state what Qdrant does.
+ */
+
+const qdrant = useQdrant();
+let name = "";
+
+const POINTS = [
+  {
+    id: 1,
+    vector: [1, 0],
+    payload: { k: "red", obj: { s: "x" }, arr: [{ a: 1, s: "p" }, { a: 2 }] },
+  },
+  { id: 2, vector: [0, 1], payload: { k: null, arr: [{ a: 4 }, { a: [4, 6] }], n: 5 } },
+  { id: 3, vector: {}, payload: { tags: ["a", "b"], n: 1 } },
+];
+
+beforeAll(async () => {
+  name = uniqueName("diffreg");
+  expect(
+    (
+      await rest(qdrant, "PUT", `/collections/${name}`, {
+        vectors: { v: { size: 2, distance: "Dot" } },
+      })
+    ).status,
+  ).toBe(200);
+  const points = POINTS.map((p) => ({
+    ...p,
+    vector: Array.isArray(p.vector) ? { v: p.vector } : p.vector,
+  }));
+  expect(
+    (await rest(qdrant, "PUT", `/collections/${name}/points?wait=true`, { points })).status,
+  ).toBe(200);
+  const index = await rest(qdrant, "PUT", `/collections/${name}/index?wait=true`, {
+    field_name: "arr[].a",
+    field_schema: "integer",
+  });
+  expect(index.status).toBe(200);
+});
+
+const ids = async (filter: unknown): Promise<unknown[]> => {
+  const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+    filter,
+    with_payload: false,
+  });
+  expect(reply.status).toBe(200);
+  return (reply.body as { result: { points: { id: unknown }[] } }).result.points.map((p) => p.id);
+};
+
+const payloadOf = async (id: number, withPayload: unknown): Promise<unknown> => {
+  const reply = await rest(qdrant, "POST", `/collections/${name}/points`, {
+    ids: [id],
+    with_payload: withPayload,
+  });
+  expect(reply.status).toBe(200);
+  return (reply.body as { result: { payload?: unknown }[] }).result[0]?.payload;
+};
+
+describe("filters", () => {
+  it("an empty should list constrains nothing", async () => {
+    expect(await ids({ should: [] })).toEqual([1, 2, 3]);
+  });
+
+  it("min_should with no conditions, or min_count 0, is met by every point", async () => {
+    expect(await ids({ min_should: { conditions: [], min_count: 1 } })).toEqual([1, 2, 3]);
+    expect(await ids({ min_should: { conditions: [{ has_id: [1] }], min_count: 0 } })).toEqual([
+      1, 2, 3,
+    ]);
+  });
+
+  it("inside nested, an empty should matches no element", async () => {
+    expect(await ids({ must: [{ nested: { key: "arr", filter: { should: [] } } }] })).toEqual([]);
+  });
+
+  it("values_count counts a null value as no value", async () => {
+    expect(await ids({ must: [{ key: "k", values_count: { gte: 1 } }] })).toEqual([1]);
+  });
+
+  it("names the condition's place in the body when it has no condition (422)", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/count`, {
+      filter: { should: { key: "n" }, must: [{ has_id: [1] }, { key: "k" }] },
+    });
+    expect(reply.status).toBe(422);
+    expect(errorText(reply)).toBe(
+      "Validation error in JSON body: [count_request.filter.should[0].__all__: Validation error: At least one field condition must be specified [{}]; count_request.filter.must[1].__all__: Validation error: At least one field condition must be specified [{}]]",
+    );
+  });
+
+  it("reports a bad key path as an invalid json path, not as an unmatched condition", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      filter: { must: [{ key: "a..b", match: { value: 1 } }] },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: Invalid json path: 'a\.\.b'/);
+  });
+});
+
+describe("payload selectors", () => {
+  it("include keeps an object whose included key is missing as {}", async () => {
+    expect(await payloadOf(1, { include: ["obj.a"] })).toEqual({ obj: {} });
+  });
+
+  it("include keeps no element for an index step, and a scalar whole", async () => {
+    expect(await payloadOf(1, { include: ["arr[0]", "k.x"] })).toEqual({ arr: [], k: "red" });
+  });
+
+  it("include under [] keeps that part of every element", async () => {
+    expect(await payloadOf(1, { include: ["arr[].a"] })).toEqual({ arr: [{ a: 1 }, { a: 2 }] });
+  });
+
+  it("exclude with an index step removes nothing", async () => {
+    expect(await payloadOf(3, { exclude: ["tags[0]"] })).toEqual({ tags: ["a", "b"], n: 1 });
+  });
+
+  it("a record read without payload has no payload key", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points`, { ids: [1] });
+    expect((reply.body as { result: object[] }).result[0]).not.toHaveProperty("payload");
+  });
+
+  it("an unknown name in with_vector fails a read that finds points, not an empty one", async () => {
+    const found = await rest(qdrant, "POST", `/collections/${name}/points`, {
+      ids: [1],
+      with_vector: ["nope"],
+    });
+    expect(found.status).toBe(400);
+    expect(errorText(found)).toBe("Wrong input: Not existing vector name error: nope");
+    const none = await rest(qdrant, "POST", `/collections/${name}/points`, {
+      ids: [],
+      with_vector: ["nope"],
+    });
+    expect(none.status).toBe(200);
+  });
+
+  it("scroll and retrieve refuse with_vector: null", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      with_vector: null,
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+});
+
+describe("scroll and query", () => {
+  it("order_by lists a point once per distinct value", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      order_by: "arr[].a",
+      with_payload: false,
+    });
+    const points = (reply.body as { result: { points: { id: number; order_value: number }[] } })
+      .result.points;
+    expect(points.map((p) => [p.id, p.order_value])).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 4],
+      [2, 6],
+    ]);
+  });
+
+  it("a query without query scores every point 1", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, { limit: 1 });
+    expect(
+      (reply.body as { result: { points: { score: number }[] } }).result.points[0]?.score,
+    ).toBe(1);
+  });
+
+  it("a query by a point id that lacks the vector is 404", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, {
+      query: 3,
+      using: "v",
+    });
+    expect(reply.status).toBe(404);
+    expect(errorText(reply)).toBe('Not found: Vector with name "v" for point not found');
+  });
+
+  it("a query of no known form is a format error", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, { query: "x" });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+
+  it("score_threshold and using of the wrong type are format errors", async () => {
+    for (const body of [
+      { query: [1, 1], using: "v", score_threshold: [] },
+      { query: [1, 1], using: 0 },
+    ]) {
+      const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, body);
+      expect(reply.status).toBe(400);
+    }
+  });
+
+  it("a score_threshold of the wrong type fails before the vector name is looked up", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, {
+      query: [1, 1],
+      using: "nope",
+      score_threshold: {},
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+
+  it("a format error in a body wins over a validation error", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      limit: 0,
+      offset: -1,
+    });
+    expect(reply.status).toBe(400);
+  });
+
+  it("count refuses an exact that is not a boolean, null included", async () => {
+    for (const exact of [0, null]) {
+      const reply = await rest(qdrant, "POST", `/collections/${name}/points/count`, { exact });
+      expect(reply.status).toBe(400);
+    }
+  });
+
+  it("a collection name with / under /points is the path validator's 422", async () => {
+    const reply = await rest(qdrant, "POST", "/collections/bad%2Fname/points/scroll", {});
+    expect(reply.status).toBe(422);
+    expect(errorText(reply)).toBe(
+      'Validation error in path parameters: [collection_name: collection name cannot contain "/" char]',
+    );
+  });
+});
+
+describe("updates", () => {
+  it("an empty points list is an empty update request, even beside a filter", async () => {
+    for (const [path, body] of [
+      ["/points/payload", { points: [], filter: {}, payload: { x: 1 } }],
+      ["/points/delete", { points: [] }],
+      ["/points", { points: [] }],
+    ] as const) {
+      const method = path === "/points" ? "PUT" : "POST";
+      const reply = await rest(qdrant, method, `/collections/${name}${path}?wait=true`, body);
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toBe("Bad request: Empty update request");
+    }
+  });
+
+  it("set_payload at a key removes the keys set to null there", async () => {
+    const set = await rest(qdrant, "POST", `/collections/${name}/points/payload?wait=true`, {
+      points: [1],
+      key: "obj",
+      payload: { s: null, t: 2 },
+    });
+    expect(set.status).toBe(200);
+    expect(await payloadOf(1, ["obj"])).toEqual({ obj: { t: 2 } });
+  });
+
+  it("set_payload under [] turns a value that is no array into []", async () => {
+    const set = await rest(qdrant, "POST", `/collections/${name}/points/payload?wait=true`, {
+      points: [2],
+      key: "k[]",
+      payload: { x: 1 },
+    });
+    expect(set.status).toBe(200);
+    expect(await payloadOf(2, ["k"])).toEqual({ k: [] });
+  });
+
+  it("delete_payload with an index step removes nothing", async () => {
+    const deleted = await rest(
+      qdrant,
+      "POST",
+      `/collections/${name}/points/payload/delete?wait=true`,
+      {
+        points: [3],
+        keys: ["tags[0]"],
+      },
+    );
+    expect(deleted.status).toBe(200);
+    expect(await payloadOf(3, ["tags"])).toEqual({ tags: ["a", "b"] });
+  });
+});
