@@ -201,7 +201,7 @@ describe("Qdrant server: creating collections", () => {
   it("refuses a collection name longer than 255 characters with 422", async () => {
     const reply = await rest(qdrant, "GET", `/collections/${"x".repeat(256)}`);
     expect(reply.status).toBe(422);
-    expect(errorText(reply)).toMatch(/^Validation error in path parameters: \[name: /);
+    expect(errorText(reply)).toMatch(/^Validation error in path parameters: \[collection_name: /);
   });
 
   it("is usable through the official client", async () => {

@@ -1,5 +1,5 @@
 import { resolveCollection } from "./collections-store.js";
-import { badInput, badRequest, formatError, notFound, QdrantHttpError } from "./errors.js";
+import { badInput, formatError, notFound, QdrantHttpError } from "./errors.js";
 import { compileFilter, type PointPredicate } from "./filter.js";
 import { ok, type QdrantRequest, type Router } from "./http.js";
 import type { Collection, PointId, StoredPoint } from "./model.js";
@@ -157,7 +157,7 @@ export function updateParams(query: URLSearchParams): boolean {
   if (ordering !== null && !["weak", "medium", "strong"].includes(ordering)) {
     throw new QdrantHttpError(
       400,
-      `Query deserialize error: unknown variant \`${ordering}\`, expected one of \`weak\`, \`medium\`, \`strong\``,
+      `Deserialize error in query parameters: unknown variant \`${ordering}\`, expected one of \`weak\`, \`medium\`, \`strong\``,
     );
   }
   queryTimeout(query);
@@ -240,8 +240,9 @@ function scrollOrdered(
   const schema = collection.payloadIndexes.get(spec.key)?.schema;
   const type = typeof schema === "string" ? schema : isObject(schema) ? schema.type : undefined;
   if (typeof type !== "string" || !RANGE_TYPES.has(type)) {
-    throw badRequest(
-      `No range index for \`order_by\` key: ${spec.key}. Please create one to use \`order_by\`. Integer, float, and datetime payloads can have range indexes, see https://qdrant.tech/documentation/concepts/indexing/#payload-index.`,
+    // Qdrant 1.18 reports this from the segment (OperationError), hence `Wrong input`.
+    throw badInput(
+      `No range index for \`order_by\` key: \`${spec.key}\`. Please create one to use \`order_by\`. Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions`,
     );
   }
   if (offset !== undefined) {

@@ -24,6 +24,7 @@ import type { ServerContext } from "./server-context.js";
 import { registerServiceRoutes } from "./service-routes.js";
 import { registerSnapshotRoutes } from "./snapshot-routes.js";
 import { loadState } from "./state-codec.js";
+import { assertValidName } from "./validation.js";
 import { registerVectorNameRoutes } from "./vector-name-routes.js";
 
 export interface StartQdrantOptions {
@@ -237,6 +238,10 @@ async function handle(
       res.writeHead(404).end();
       return;
     }
+    // Qdrant validates a collection name in any path before the handler runs
+    // (creation also refuses more characters, checked by its own route).
+    const collectionName = matched.params.collection_name;
+    if (collectionName !== undefined) assertValidName(collectionName, false);
     const request = buildRequest(
       method,
       url.pathname,

@@ -27,11 +27,14 @@ export function assertValidName(name: string, creating: boolean): void {
   const problems: Problem[] = [];
   if (name.length < 1 || name.length > 255) {
     // The validator prints a string value as JSON, quotes included.
-    problems.push(`name: value ${JSON.stringify(name)} invalid, must be from 1 to 255 characters`);
+    problems.push(
+      `collection_name: value ${JSON.stringify(name)} invalid, must be from 1 to 255 characters`,
+    );
   }
   const forbidden = creating ? '<>:"/\\|?*\0\u001f' : "/";
   const bad = [...name].find((ch) => forbidden.includes(ch));
-  if (bad !== undefined) problems.push(`name: collection name cannot contain "${bad}" char`);
+  if (bad !== undefined)
+    problems.push(`collection_name: collection name cannot contain "${bad}" char`);
   if (problems.length > 0) throw invalid("path parameters", problems);
 }
 
@@ -41,7 +44,10 @@ export function queryTimeout(query: URLSearchParams): number | undefined {
   if (raw === null) return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
-    throw new QdrantHttpError(400, `Query deserialize error: invalid digit found in string`);
+    throw new QdrantHttpError(
+      400,
+      `Deserialize error in query parameters: invalid digit found in string`,
+    );
   }
   if (value < 1) throw invalid("query parameters", [tooSmall("timeout", value, 1)]);
   return value;
@@ -55,7 +61,7 @@ export function queryFlag(query: URLSearchParams, name: string, fallback: boolea
   if (raw === "false") return false;
   throw new QdrantHttpError(
     400,
-    "Query deserialize error: provided string was not `true` or `false`",
+    "Deserialize error in query parameters: provided string was not `true` or `false`",
   );
 }
 
