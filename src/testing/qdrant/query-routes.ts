@@ -10,7 +10,7 @@ import { type RecordOptions, selectPayload } from "./records.js";
 import { largerIsBetter, maxSim, passesThreshold, score, sparseDot } from "./scoring.js";
 import type { ServerContext } from "./server-context.js";
 import { filterContext, pointVersion } from "./update-ops.js";
-import { normalised, shortestFloat32, vectorsToJson } from "./vectors.js";
+import { asSerdeReadsIt, normalised, shortestFloat32, vectorsToJson } from "./vectors.js";
 
 /**
  * Nearest-neighbour reads by exact brute force: `POST /points/query` and
@@ -117,7 +117,8 @@ function nearestOf(collection: Collection, input: unknown, using: string): Neare
   return { using, query: storedAsQuery(stored), exclude: id };
 }
 
-function queryVectorOf(input: unknown): QueryVector | undefined {
+function queryVectorOf(json: unknown): QueryVector | undefined {
+  const input = asSerdeReadsIt(json);
   if (Array.isArray(input)) {
     if (input.every((x) => typeof x === "number")) return { kind: "dense", values: input };
     if (input.every((row) => Array.isArray(row) && row.every((x) => typeof x === "number"))) {

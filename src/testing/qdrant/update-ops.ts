@@ -4,7 +4,12 @@ import { compileFilter, type FilterContext, type PointPredicate } from "./filter
 import type { Collection, Payload, PointId, StoredPoint } from "./model.js";
 import { deleteAtPath, isObject, parsePayloadPath, setAtPath } from "./payload-paths.js";
 import { parsePointId, parsePointIds } from "./point-ids.js";
-import { type NamedVectors, parseNamedVector, parseVectorStruct } from "./vectors.js";
+import {
+  asSerdeReadsIt,
+  type NamedVectors,
+  parseNamedVector,
+  parseVectorStruct,
+} from "./vectors.js";
 
 /**
  * The point update operations (collection/operations/point_ops.rs,
@@ -128,7 +133,9 @@ function batchPoints(json: unknown, specs: Map<string, VectorSpec>): NewPoint[] 
   return ids.map((id, i) => {
     const vectors: NamedVectors = new Map();
     for (const [name, column] of columns) {
-      vectors.set(name, parseNamedVector(name, column[i], specs));
+      // A column list (not a map of columns) holds bare default vectors.
+      const value = Array.isArray(json.vectors) ? column[i] : asSerdeReadsIt(column[i]);
+      vectors.set(name, parseNamedVector(name, value, specs));
     }
     return { id, vectors, payload: payloadOf(Array.isArray(payloads) ? payloads[i] : undefined) };
   });
