@@ -2,12 +2,12 @@ import { randomBytes, randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isRecord, resolveCollection } from "./collections-store.js";
-import { badRequest, formatError, notFound } from "./errors.js";
+import { formatError, notFound, QdrantHttpError } from "./errors.js";
 import { ok, type QdrantRequest, type Reply, type Router } from "./http.js";
-import { multipartField } from "./multipart.js";
+import { multipartComplete, multipartField } from "./multipart.js";
 import type { ServerContext } from "./server-context.js";
-import { collectionSnapshotBytes, fullSnapshotBytes } from "./snapshot-file.js";
-import { fetchSnapshot, recoverCollection, verifyChecksum } from "./snapshot-recovery.js";
+import { collectionSnapshotBytes, fullSnapshotBytes, sha256 } from "./snapshot-file.js";
+import { fetchSnapshot, recoverCollection } from "./snapshot-recovery.js";
 import { SnapshotStore } from "./snapshot-store.js";
 import { assertValidName, queryFlag } from "./validation.js";
 
@@ -118,12 +118,26 @@ export function registerSnapshotRoutes(
       ctx.checkpoint();
       const name = req.params.collection_name as string;
       assertValidName(name, true);
+      // actix's multipart extractor answers in plain text: first the content
+      // type and an unfinished body, then (after the query string) the missing field.
+      const contentType = req.headers["content-type"];
+      if (contentType === undefined) return plainText(400, "Could not find Content-Type header");
+      if (!/^multipart\/form-data\b/i.test(contentType)) {
+        return plainText(415, "ContentTypeIncompatible");
+      }
+      if (!multipartComplete(contentType, req.rawBody)) {
+        return plainText(400, "Multipart stream is incomplete");
+      }
       const priority = req.query.get("priority");
       if (priority !== null && !PRIORITIES.includes(priority)) {
-        throw badRequest(`Query deserialize error: unknown variant \`${priority}\``);
+        throw new QdrantHttpError(
+          400,
+          `Deserialize error in query parameters: unknown variant \`${priority}\`, expected one of \`no_sync\`, \`snapshot\`, \`replica\``,
+        );
       }
-      const file = multipartField(req.headers["content-type"], req.rawBody, "snapshot");
-      if (!file) throw badRequest("Multipart field `snapshot` is missing");
+      queryFlag(req.query, "wait", true);
+      const file = multipartField(contentType, req.rawBody, "snapshot");
+      if (!file) return plainText(400, "Required field is missing: snapshot");
       return timeOrAccept(req, async () => {
         // Kept in the collection's snapshot directory, as Qdrant keeps an uploaded snapshot.
         const dir = store.collectionDir(name);
@@ -131,17 +145,19 @@ export function registerSnapshotRoutes(
           file.filename && store.path(dir, file.filename)
             ? file.filename
             : `${name}-upload-${randomInt(1e9)}.snapshot`;
-        // Qdrant checks the checksum before it keeps the upload, and removes the
-        // kept file again when recovery fails.
+        // Qdrant checks an upload's checksum before it keeps the file, with its
+        // own message (expected and actual swapped, no prefix); a file that then
+        // fails to recover stays where it was put.
         const checksum = req.query.get("checksum") ?? undefined;
-        verifyChecksum(file.content, checksum);
-        await store.save(dir, fileName, file.content, { sidecar: false });
-        try {
-          recoverCollection(state, name, file.content, checksum);
-        } catch (error) {
-          await store.remove(dir, fileName);
-          throw error;
+        const actual = sha256(file.content);
+        if (checksum !== undefined && checksum.toLowerCase() !== actual) {
+          throw new QdrantHttpError(
+            400,
+            `Checksum mismatch: expected ${actual}, actual ${checksum}`,
+          );
         }
+        await store.save(dir, fileName, file.content, { sidecar: false });
+        recoverCollection(state, name, file.content, undefined);
         return true;
       });
     },
@@ -186,4 +202,8 @@ function peerId(ctx: ServerContext): string {
     writeFileSync(file, id);
   }
   return id;
+}
+
+function plainText(status: number, body: string): Reply {
+  return { kind: "raw", status, contentType: "text/plain; charset=utf-8", body };
 }
