@@ -1,6 +1,4 @@
-import { randomBytes, randomInt } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { randomInt } from "node:crypto";
 import { isRecord, resolveCollection } from "./collections-store.js";
 import { formatError, notFound, QdrantHttpError } from "./errors.js";
 import { ok, type QdrantRequest, type Reply, type Router } from "./http.js";
@@ -28,7 +26,7 @@ export function registerSnapshotRoutes(
   now: () => Date = () => new Date(),
 ): void {
   const { state } = ctx;
-  const store = new SnapshotStore(ctx.options.snapshotsDir, peerId(ctx), now);
+  const store = new SnapshotStore(ctx.options.snapshotsDir, ctx.options.peerId, now);
   const timeOrAccept = async (req: QdrantRequest, work: () => Promise<unknown>): Promise<Reply> => {
     if (queryFlag(req.query, "wait", true)) return ok(await work());
     try {
@@ -186,22 +184,6 @@ export function registerSnapshotRoutes(
       return true;
     }),
   );
-}
-
-/**
- * This server's peer id, which snapshot names carry. Random like Qdrant's, and
- * kept in the storage directory so names stay stable across restarts.
- */
-function peerId(ctx: ServerContext): string {
-  const file = ctx.options.storageDir && join(ctx.options.storageDir, "peer-id");
-  if (file && existsSync(file)) return readFileSync(file, "utf8").trim();
-  // A 16-digit number, like the u64 peer ids in Qdrant's snapshot names.
-  const id = String(10n ** 15n + (randomBytes(8).readBigUInt64BE() % (9n * 10n ** 15n)));
-  if (file && ctx.options.storageDir) {
-    mkdirSync(ctx.options.storageDir, { recursive: true });
-    writeFileSync(file, id);
-  }
-  return id;
 }
 
 function plainText(status: number, body: string): Reply {

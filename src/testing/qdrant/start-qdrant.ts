@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerAliasRoutes } from "./alias-routes.js";
 import { apiKeyRefusal } from "./api-key.js";
+import { registerClusterRoutes } from "./cluster-routes.js";
 import { registerCollectionRoutes } from "./collections-routes.js";
 import { QdrantHttpError, QdrantServerStartError } from "./errors.js";
 import {
@@ -17,6 +18,7 @@ import {
 } from "./http.js";
 import { emptyState } from "./model.js";
 import { registerPayloadIndexRoutes } from "./payload-index-routes.js";
+import { loadPeerId } from "./peer-id.js";
 import { type LoggedRequest, Persistence } from "./persistence.js";
 import { registerPointRoutes } from "./point-routes.js";
 import { registerQueryRoutes } from "./query-routes.js";
@@ -74,6 +76,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
       snapshotsDir,
       storageDir,
       apiKey: options.apiKey,
+      peerId: loadPeerId(storageDir),
     },
     checkpoint() {
       checkpointRequested = true;
@@ -85,6 +88,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   registerVectorNameRoutes(router, ctx);
   registerPayloadIndexRoutes(router, ctx);
   registerAliasRoutes(router, ctx);
+  registerClusterRoutes(router, ctx);
   registerSnapshotRoutes(router, ctx, options.now);
   registerPointRoutes(router, ctx);
   registerQueryRoutes(router, ctx);
