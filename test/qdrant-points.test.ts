@@ -560,3 +560,91 @@ describe("Qdrant server: batch updates", () => {
     expect((await scroll(name)).points.map((p) => p.id)).toEqual([1]);
   });
 });
+
+describe("Qdrant server: updates that name no point", () => {
+  it("refuses one with 400 Empty update request, even without wait", async () => {
+    const name = await collection();
+    await upsert(name, [{ id: 1, vector: v(1) }]);
+    const empty: [string, string, unknown][] = [
+      ["PUT", POINTS, { points: [] }],
+      ["PUT", POINTS, { batch: { ids: [], vectors: [] } }],
+      ["POST", `${POINTS}/delete`, { points: [] }],
+      ["POST", `${POINTS}/payload`, { payload: { a: 1 }, points: [] }],
+      ["PUT", `${POINTS}/payload`, { payload: { a: 1 }, points: [] }],
+      ["POST", `${POINTS}/payload/delete`, { keys: ["a"], points: [] }],
+      ["POST", `${POINTS}/payload/clear`, { points: [] }],
+      ["POST", `${POINTS}/vectors/delete`, { points: [], vector: [""] }],
+    ];
+    for (const [method, template, body] of empty) {
+      const reply = await call(method, template, name, body, "?wait=false");
+      expect(reply.status, `${method} ${template}`).toBe(400);
+      expect(errorText(reply)).toBe("Bad request: Empty update request");
+    }
+  });
+
+  it("keeps the batch operations before an empty one", async () => {
+    const name = await collection();
+    const reply = await call(
+      "POST",
+      `${POINTS}/batch`,
+      name,
+      {
+        operations: [{ upsert: { points: [{ id: 7, vector: v(1) }] } }, { delete: { points: [] } }],
+      },
+      "?wait=true",
+    );
+    expect(errorText(reply)).toBe("Bad request: Empty update request");
+    expect((await scroll(name)).points.map((p) => p.id)).toEqual([7]);
+  });
+
+  it("answers 422 for a vector update without points and a vector delete without names", async () => {
+    const name = await collection();
+    await upsert(name, [{ id: 1, vector: v(1) }]);
+    const noPoints = await rest(qdrant, "PUT", `/collections/${name}/points/vectors`, {
+      points: [],
+    });
+    expect(noPoints.status).toBe(422);
+    expect(errorText(noPoints)).toBe(
+      "Validation error in JSON body: [points: must specify points to update]",
+    );
+    const noNames = await rest(qdrant, "POST", `/collections/${name}/points/vectors/delete`, {
+      points: [1],
+      vector: [],
+    });
+    expect(noNames.status).toBe(422);
+    expect(errorText(noNames)).toBe(
+      "Validation error in JSON body: [vector: must specify vector names to delete]",
+    );
+  });
+});
+
+describe("Qdrant server: timeout on point updates and reads", () => {
+  it("accepts timeout=0 on an update and refuses a negative one", async () => {
+    const name = await collection();
+    const body = { points: [{ id: 1, vector: v(1) }] };
+    const zero = await call("PUT", POINTS, name, body, "?timeout=0");
+    expect(result<{ status: string }>(zero).status).toBe("acknowledged");
+    const negative = await rest(qdrant, "PUT", `/collections/${name}/points?timeout=-1`, body);
+    expect(negative.status).toBe(400);
+    expect(errorText(negative)).toBe(
+      "Deserialize error in query parameters: std::time::Duration cannot be negative",
+    );
+  });
+
+  it("refuses timeout=0 on a read: reads take a nonzero u64", async () => {
+    const name = await collection();
+    for (const [method, path, body] of [
+      ["POST", "/points/scroll", {}],
+      ["POST", "/points/count", {}],
+      ["POST", "/points", { ids: [1] }],
+      ["GET", "/points/1", undefined],
+      ["POST", "/points/query", {}],
+    ] as const) {
+      const reply = await rest(qdrant, method, `/collections/${name}${path}?timeout=0`, body);
+      expect(reply.status, path).toBe(400);
+      expect(errorText(reply)).toBe(
+        "Deserialize error in query parameters: invalid value: integer `0`, expected a nonzero u64",
+      );
+    }
+  });
+});

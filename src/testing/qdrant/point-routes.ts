@@ -22,7 +22,7 @@ import {
   MissingPointsError,
   type UpdateOperation,
 } from "./update-ops.js";
-import { queryFlag, queryTimeout } from "./validation.js";
+import { queryFlag, readTimeout, updateTimeout } from "./validation.js";
 import { parseVectorSelector } from "./vectors.js";
 
 /**
@@ -85,6 +85,7 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
   );
 
   router.add("POST", base, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     if (!("ids" in body)) throw formatError("missing field `ids`");
@@ -104,6 +105,7 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
   });
 
   router.add("GET", `${base}/{id}`, (req) => {
+    readTimeout(req.query);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     const id = parsePathPointId(req.params.id as string);
     const point = collection.points.get(id);
@@ -112,12 +114,14 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
   });
 
   router.add("POST", `${base}/scroll`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     return ok(scroll(collection, body));
   });
 
   router.add("POST", `${base}/count`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     const predicate = compileFilter(body.filter, filterContext(collection));
@@ -149,7 +153,7 @@ function apply(
 }
 
 /**
- * `?wait=` (default false), `?timeout=` (1 or more) and `?ordering=` (weak |
+ * `?wait=` (default false), `?timeout=` (0 or more seconds) and `?ordering=` (weak |
  * medium | strong; it only matters in a cluster, so it is checked, not used).
  */
 export function updateParams(query: URLSearchParams): boolean {
@@ -160,7 +164,7 @@ export function updateParams(query: URLSearchParams): boolean {
       `Deserialize error in query parameters: unknown variant \`${ordering}\`, expected one of \`weak\`, \`medium\`, \`strong\``,
     );
   }
-  queryTimeout(query);
+  updateTimeout(query);
   return queryFlag(query, "wait", false);
 }
 

@@ -10,6 +10,7 @@ import { type RecordOptions, selectPayload } from "./records.js";
 import { largerIsBetter, maxSim, passesThreshold, score, sparseDot } from "./scoring.js";
 import type { ServerContext } from "./server-context.js";
 import { filterContext, pointVersion } from "./update-ops.js";
+import { readTimeout } from "./validation.js";
 import { asSerdeReadsIt, normalised, shortestFloat32, vectorsToJson } from "./vectors.js";
 
 /**
@@ -22,11 +23,13 @@ import { asSerdeReadsIt, normalised, shortestFloat32, vectorsToJson } from "./ve
 export function registerQueryRoutes(router: Router, ctx: ServerContext): void {
   const base = "/collections/{collection_name}/points";
   router.add("POST", `${base}/query`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     return ok({ points: query(collection, body) });
   });
   router.add("POST", `${base}/query/batch`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     if (!Array.isArray(body.searches)) throw formatError("missing field `searches`");
@@ -38,6 +41,7 @@ export function registerQueryRoutes(router: Router, ctx: ServerContext): void {
     );
   });
   router.add("POST", `${base}/search`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     return ok(search(collection, body));

@@ -1,5 +1,5 @@
 import { type VectorSpec, vectorSpecs } from "./collections-store.js";
-import { badInput, formatError, QdrantHttpError, validationError } from "./errors.js";
+import { badInput, badRequest, formatError, QdrantHttpError, validationError } from "./errors.js";
 import { compileFilter, type FilterContext, type PointPredicate } from "./filter.js";
 import type { Collection, Payload, PointId, StoredPoint } from "./model.js";
 import { deleteAtPath, isObject, parsePayloadPath, setAtPath } from "./payload-paths.js";
@@ -75,6 +75,7 @@ export function compileUpsert(body: unknown, collection: Collection): UpdateOper
   if (body.batch !== undefined) points = batchPoints(body.batch, specs);
   else if (Array.isArray(body.points)) points = body.points.map((p) => listPoint(p, specs));
   else throw formatError("data did not match any variant of untagged enum PointInsertOperations");
+  if (points.length === 0) throw emptyUpdate();
   const mode = body.update_mode ?? "upsert";
   if (mode !== "upsert" && mode !== "insert_only" && mode !== "update_only") {
     throw formatError(
@@ -175,6 +176,7 @@ function selectPoints(
   // Payload updates take the ids and ignore the filter when both are given
   // (process_payload_operation); deleting vectors applies both.
   const useFilter = hasFilter && !(selector !== "points-or-filter" && hasIds);
+  if (!useFilter && ids.length === 0) throw emptyUpdate();
   const predicate = useFilter ? compileFilter(body.filter, filterContext(collection)) : undefined;
   return (target) => {
     const chosen = new Map<PointId, StoredPoint>();
@@ -275,7 +277,7 @@ export function compileClearPayload(body: unknown, collection: Collection): Upda
 export function compileUpdateVectors(body: unknown, collection: Collection): UpdateOperation {
   if (!isObject(body) || !Array.isArray(body.points)) throw formatError("missing field `points`");
   if (body.points.length === 0) {
-    throw validationEmpty("points");
+    throw validationError(["points: must specify points to update"]);
   }
   const specs = vectorSpecs(collection);
   const updates = body.points.map((json, i) => {
@@ -303,7 +305,9 @@ export function compileUpdateVectors(body: unknown, collection: Collection): Upd
 /** `POST /points/vectors/delete`. */
 export function compileDeleteVectors(body: unknown, collection: Collection): UpdateOperation {
   if (!isObject(body) || !Array.isArray(body.vector)) throw formatError("missing field `vector`");
-  if (body.vector.length === 0) throw validationEmpty("vector");
+  if (body.vector.length === 0) {
+    throw validationError(["vector: must specify vector names to delete"]);
+  }
   const names = body.vector.map(String);
   const specs = vectorSpecs(collection);
   const unknown = names.find((n) => !specs.has(n));
@@ -314,8 +318,12 @@ export function compileDeleteVectors(body: unknown, collection: Collection): Upd
   });
 }
 
-function validationEmpty(field: string) {
-  return formatError(`${field}: must contain at least 1 item`);
+/**
+ * An update that names no point: Qdrant refuses it as it is submitted (so
+ * even with wait=false), after the batch operations before it were applied.
+ */
+function emptyUpdate() {
+  return badRequest("Empty update request");
 }
 
 /** One `POST /points/batch` entry: `{upsert: …}`, `{delete: …}`, …. */

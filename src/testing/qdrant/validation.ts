@@ -53,6 +53,33 @@ export function queryTimeout(query: URLSearchParams): number | undefined {
   return value;
 }
 
+/**
+ * `?timeout=` of a point, payload index or vector-name update: a Duration,
+ * so 0 is accepted (the wait then times out at once) and a negative one is
+ * its own deserialize error (checked against Qdrant 1.18.1).
+ */
+export function updateTimeout(query: URLSearchParams): number | undefined {
+  const raw = query.get("timeout");
+  if (raw === null) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  throw deserializeError(
+    /^-\d+$/.test(raw) ? "std::time::Duration cannot be negative" : "invalid digit found in string",
+  );
+}
+
+/** `?timeout=` of a point read (retrieve, scroll, count, query, search): a nonzero u64. */
+export function readTimeout(query: URLSearchParams): number | undefined {
+  const raw = query.get("timeout");
+  if (raw === null) return undefined;
+  if (!/^\d+$/.test(raw)) throw deserializeError("invalid digit found in string");
+  if (Number(raw) === 0)
+    throw deserializeError("invalid value: integer `0`, expected a nonzero u64");
+  return Number(raw);
+}
+
+const deserializeError = (what: string) =>
+  new QdrantHttpError(400, `Deserialize error in query parameters: ${what}`);
+
 /** A boolean query flag such as `wait`, with Qdrant's default when absent. */
 export function queryFlag(query: URLSearchParams, name: string, fallback: boolean): boolean {
   const raw = query.get(name);
