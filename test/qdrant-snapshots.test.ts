@@ -150,6 +150,21 @@ describe("Qdrant server: collection snapshots", () => {
     expect(errorText(second)).toBe(`Not found: Snapshot ${made.name} not found`);
   });
 
+  it("answers a download of a missing snapshot with 404 in plain text, outside the envelope", async () => {
+    const name = uniqueName("snap_download_missing");
+    await collectionWithPoints(name);
+    await snapshot(name);
+    const reply = await rest(qdrant, "GET", `/collections/${name}/snapshots/absent.snapshot`);
+    expect(reply.status).toBe(404);
+    expect(reply.contentType).toMatch(/^text\/plain/);
+    expect(reply.body).toBe("Not found: Snapshot absent.snapshot not found");
+    const full = await rest(qdrant, "GET", "/snapshots/absent.snapshot");
+    expect([full.status, full.body]).toEqual([
+      404,
+      "Not found: Snapshot absent.snapshot not found",
+    ]);
+  });
+
   it("answers 202 accepted with wait=false", async () => {
     const name = uniqueName("snap_nowait");
     await collectionWithPoints(name);

@@ -61,13 +61,15 @@ export function registerSnapshotRoutes(
     return ok(await store.list(store.collectionDir(collection.name)));
   });
 
-  router.add("GET", "/collections/{collection_name}/snapshots/{snapshot_name}", async (req) => {
-    const collection = collectionOf(req);
-    const name = req.params.snapshot_name as string;
-    const bytes = await store.read(store.collectionDir(collection.name), name);
-    if (!bytes) throw missingSnapshot(name);
-    return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
-  });
+  router.add("GET", "/collections/{collection_name}/snapshots/{snapshot_name}", (req) =>
+    downloadReply(async () => {
+      const collection = collectionOf(req);
+      const name = req.params.snapshot_name as string;
+      const bytes = await store.read(store.collectionDir(collection.name), name);
+      if (!bytes) throw missingSnapshot(name);
+      return bytes;
+    }),
+  );
 
   router.add("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", (req) => {
     assertValidName(req.params.collection_name as string, false);
@@ -170,12 +172,14 @@ export function registerSnapshotRoutes(
 
   router.add("GET", "/snapshots", async () => ok(await store.list(store.root)));
 
-  router.add("GET", "/snapshots/{snapshot_name}", async (req) => {
-    const name = req.params.snapshot_name as string;
-    const bytes = await store.read(store.root, name);
-    if (!bytes) throw missingSnapshot(name);
-    return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
-  });
+  router.add("GET", "/snapshots/{snapshot_name}", (req) =>
+    downloadReply(async () => {
+      const name = req.params.snapshot_name as string;
+      const bytes = await store.read(store.root, name);
+      if (!bytes) throw missingSnapshot(name);
+      return bytes;
+    }),
+  );
 
   router.add("DELETE", "/snapshots/{snapshot_name}", (req) =>
     timeOrAccept(req, async () => {
@@ -188,4 +192,18 @@ export function registerSnapshotRoutes(
 
 function plainText(status: number, body: string): Reply {
   return { kind: "raw", status, contentType: "text/plain; charset=utf-8", body };
+}
+
+/**
+ * A snapshot download: the file, or the error as plain text, since Qdrant
+ * streams the file and answers its errors outside the JSON envelope.
+ */
+async function downloadReply(read: () => Promise<Buffer>): Promise<Reply> {
+  try {
+    const body = await read();
+    return { kind: "raw", status: 200, contentType: "application/octet-stream", body };
+  } catch (error) {
+    if (!(error instanceof QdrantHttpError)) throw error;
+    return plainText(error.statusCode, error.message);
+  }
 }
