@@ -226,6 +226,28 @@ describe("Qdrant server: query by sparse and multi vectors", () => {
     ]);
   });
 
+  it("refuses a multivector in the deprecated /points/search, which has no variant for one", async () => {
+    const name = uniqueName("search_multi");
+    await rest(qdrant, "PUT", `/collections/${name}`, {
+      vectors: { size: 2, distance: "Dot", multivector_config: { comparator: "max_sim" } },
+    });
+    const rows = [
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ];
+    for (const vector of [rows, { name: "", vector: rows }]) {
+      const reply = await rest(qdrant, "POST", `/collections/${name}/points/search`, {
+        vector,
+        limit: 3,
+      });
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toMatch(
+        /^Format error in JSON body: data did not match any variant of untagged enum NamedVectorStruct/,
+      );
+    }
+  });
+
   it("reads a two-row multivector query whose first row is whole numbers as a sparse vector, as Qdrant's serde does", async () => {
     const name = uniqueName("query_multi_pair");
     await rest(qdrant, "PUT", `/collections/${name}`, {

@@ -89,7 +89,13 @@ function search(collection: Collection, body: Record<string, unknown>): unknown[
   const predicate = compileFilter(body.filter, filterContext(collection));
   const named = isObject(body.vector) ? body.vector : undefined;
   const using = named && typeof named.name === "string" ? named.name : "";
-  const vector = named ? named.vector : body.vector;
+  const vector = named ? asSerdeReadsIt(named.vector) : body.vector;
+  // NamedVectorStruct has no multivector variant: a plain list of numbers, or
+  // {name, vector} holding one or a sparse vector (checked against Qdrant 1.18.1).
+  const plain = Array.isArray(vector) && vector.every((x) => typeof x === "number");
+  if (!plain && !(named && isObject(vector))) {
+    throw formatError("data did not match any variant of untagged enum NamedVectorStruct");
+  }
   const nearest = nearestOf(collection, vector, using);
   return rank(collection, nearest, predicate, body.score_threshold, offset, limit, options);
 }
