@@ -57,6 +57,51 @@ describe("Qdrant server: creating collections", () => {
     expect(config.quantization_config).toBeNull();
   });
 
+  it("reports a fresh collection's config key for key as Qdrant 1.18.1 does, without strict_mode_config", async () => {
+    const name = uniqueName("coll_exact");
+    await create(name, { vectors: { size: 4, distance: "Dot" } });
+    expect((await info(name)).config).toEqual({
+      params: {
+        vectors: { size: 4, distance: "Dot" },
+        shard_number: 1,
+        replication_factor: 1,
+        write_consistency_factor: 1,
+        on_disk_payload: true,
+      },
+      hnsw_config: {
+        m: 16,
+        ef_construct: 100,
+        full_scan_threshold: 10000,
+        max_indexing_threads: 0,
+        on_disk: false,
+      },
+      optimizer_config: {
+        deleted_threshold: 0.2,
+        vacuum_min_vector_number: 1000,
+        default_segment_number: 0,
+        max_segment_size: null,
+        memmap_threshold: null,
+        indexing_threshold: 10000,
+        flush_interval_sec: 5,
+        max_optimization_threads: null,
+        prevent_unoptimized: null,
+      },
+      wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0, wal_retain_closed: 1 },
+      quantization_config: null,
+    });
+  });
+
+  it("reports strict_mode_config once set, with only the keys given", async () => {
+    const name = uniqueName("coll_strict");
+    await create(name, { vectors: { size: 4, distance: "Dot" } });
+    const patched = await rest(qdrant, "PATCH", `/collections/${name}`, {
+      strict_mode_config: { max_query_limit: 5 },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const config = (await info(name)).config as Record<string, unknown>;
+    expect(config.strict_mode_config).toEqual({ max_query_limit: 5 });
+  });
+
   it("keeps named dense vectors, sparse vectors, *_config overrides and metadata", async () => {
     const name = uniqueName("coll_named");
     await create(name, {
@@ -201,7 +246,7 @@ describe("Qdrant server: creating collections", () => {
   it("refuses a collection name longer than 255 characters with 422", async () => {
     const reply = await rest(qdrant, "GET", `/collections/${"x".repeat(256)}`);
     expect(reply.status).toBe(422);
-    expect(errorText(reply)).toMatch(/^Validation error in path parameters: \[name: /);
+    expect(errorText(reply)).toMatch(/^Validation error in path parameters: \[collection_name: /);
   });
 
   it("is usable through the official client", async () => {

@@ -7,7 +7,7 @@ import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 
 // Persistence is the in-process server's own feature: nothing to check on a real Qdrant.
 describe.skipIf(process.env.QDRANT_URL !== undefined)(
-  "Qdrant server: points survive a restart",
+  "Qdrant server: points survive a restart (in-process server only: its own storageDir option)",
   () => {
     let dir = "";
     beforeAll(async () => {

@@ -81,7 +81,9 @@ describe("Qdrant server: upserting and reading points", () => {
     }
     const reply = await rest(qdrant, "PUT", `/collections/${name}/points?ordering=fast`, body);
     expect(reply.status).toBe(400);
-    expect(errorText(reply)).toContain("Query deserialize error: unknown variant `fast`");
+    expect(errorText(reply)).toContain(
+      "Deserialize error in query parameters: unknown variant `fast`",
+    );
   });
 
   it("retrieves points in request order and leaves out missing ids", async () => {
@@ -93,8 +95,8 @@ describe("Qdrant server: upserting and reading points", () => {
     const body = { ids: [2, 99, 1], with_payload: true };
     const records = result<Rec[]>(await call("POST", POINTS, name, body));
     expect(records).toEqual([
-      { id: 2, payload: { n: 2 }, vector: null },
-      { id: 1, payload: { n: 1 }, vector: null },
+      { id: 2, payload: { n: 2 } },
+      { id: 1, payload: { n: 1 } },
     ]);
   });
 
@@ -191,8 +193,8 @@ describe("Qdrant server: upserting and reading points", () => {
     const body = { batch: { ids: [1, 2], vectors: [v(1), v(2)], payloads: [{ a: 1 }, null] } };
     result(await call("PUT", POINTS, name, body, "?wait=true"));
     expect((await scroll(name)).points).toEqual([
-      { id: 1, payload: { a: 1 }, vector: null },
-      { id: 2, payload: {}, vector: null },
+      { id: 1, payload: { a: 1 } },
+      { id: 2, payload: {} },
     ]);
   });
 
@@ -229,7 +231,7 @@ describe("Qdrant server: upserting and reading points", () => {
       update_mode: "update_only",
     };
     result(await call("PUT", POINTS, name, body, "?wait=true"));
-    expect((await scroll(name)).points).toEqual([{ id: 1, payload: { old: false }, vector: null }]);
+    expect((await scroll(name)).points).toEqual([{ id: 1, payload: { old: false } }]);
   });
 
   it("stores Cosine vectors normalised", async () => {
@@ -274,7 +276,7 @@ describe("Qdrant server: scroll and count", () => {
     const name = await seeded(12);
     const page = await scroll(name);
     expect(page.points).toHaveLength(10);
-    expect(page.points[0]).toEqual({ id: 1, payload: { n: 1 }, vector: null });
+    expect(page.points[0]).toEqual({ id: 1, payload: { n: 1 } });
     expect(page.next_page_offset).toBe(11);
   });
 
@@ -334,7 +336,7 @@ describe("Qdrant server: scroll and count", () => {
       order_by: "n",
     });
     expect(reply.status).toBe(400);
-    expect(errorText(reply)).toContain("No range index for `order_by` key: n.");
+    expect(errorText(reply)).toMatch(/^Wrong input: No range index for `order_by` key: `n`\. /);
   });
 
   it("orders by an indexed payload key, with no next page offset", async () => {
@@ -541,7 +543,7 @@ describe("Qdrant server: batch updates", () => {
     expect(results).toEqual(
       Array(3).fill({ operation_id: expect.any(Number), status: "completed" }),
     );
-    expect((await scroll(name)).points).toEqual([{ id: 1, payload: { y: 2 }, vector: null }]);
+    expect((await scroll(name)).points).toEqual([{ id: 1, payload: { y: 2 } }]);
   });
 
   it("stops at the first failing operation and keeps the earlier ones", async () => {
@@ -556,5 +558,93 @@ describe("Qdrant server: batch updates", () => {
     const reply = await call("POST", `${POINTS}/batch`, name, body, "?wait=true");
     expect(reply.status).toBe(404);
     expect((await scroll(name)).points.map((p) => p.id)).toEqual([1]);
+  });
+});
+
+describe("Qdrant server: updates that name no point", () => {
+  it("refuses one with 400 Empty update request, even without wait", async () => {
+    const name = await collection();
+    await upsert(name, [{ id: 1, vector: v(1) }]);
+    const empty: [string, string, unknown][] = [
+      ["PUT", POINTS, { points: [] }],
+      ["PUT", POINTS, { batch: { ids: [], vectors: [] } }],
+      ["POST", `${POINTS}/delete`, { points: [] }],
+      ["POST", `${POINTS}/payload`, { payload: { a: 1 }, points: [] }],
+      ["PUT", `${POINTS}/payload`, { payload: { a: 1 }, points: [] }],
+      ["POST", `${POINTS}/payload/delete`, { keys: ["a"], points: [] }],
+      ["POST", `${POINTS}/payload/clear`, { points: [] }],
+      ["POST", `${POINTS}/vectors/delete`, { points: [], vector: [""] }],
+    ];
+    for (const [method, template, body] of empty) {
+      const reply = await call(method, template, name, body, "?wait=false");
+      expect(reply.status, `${method} ${template}`).toBe(400);
+      expect(errorText(reply)).toBe("Bad request: Empty update request");
+    }
+  });
+
+  it("keeps the batch operations before an empty one", async () => {
+    const name = await collection();
+    const reply = await call(
+      "POST",
+      `${POINTS}/batch`,
+      name,
+      {
+        operations: [{ upsert: { points: [{ id: 7, vector: v(1) }] } }, { delete: { points: [] } }],
+      },
+      "?wait=true",
+    );
+    expect(errorText(reply)).toBe("Bad request: Empty update request");
+    expect((await scroll(name)).points.map((p) => p.id)).toEqual([7]);
+  });
+
+  it("answers 422 for a vector update without points and a vector delete without names", async () => {
+    const name = await collection();
+    await upsert(name, [{ id: 1, vector: v(1) }]);
+    const noPoints = await rest(qdrant, "PUT", `/collections/${name}/points/vectors`, {
+      points: [],
+    });
+    expect(noPoints.status).toBe(422);
+    expect(errorText(noPoints)).toBe(
+      "Validation error in JSON body: [points: must specify points to update]",
+    );
+    const noNames = await rest(qdrant, "POST", `/collections/${name}/points/vectors/delete`, {
+      points: [1],
+      vector: [],
+    });
+    expect(noNames.status).toBe(422);
+    expect(errorText(noNames)).toBe(
+      "Validation error in JSON body: [vector: must specify vector names to delete]",
+    );
+  });
+});
+
+describe("Qdrant server: timeout on point updates and reads", () => {
+  it("accepts timeout=0 on an update and refuses a negative one", async () => {
+    const name = await collection();
+    const body = { points: [{ id: 1, vector: v(1) }] };
+    const zero = await call("PUT", POINTS, name, body, "?timeout=0");
+    expect(result<{ status: string }>(zero).status).toBe("acknowledged");
+    const negative = await rest(qdrant, "PUT", `/collections/${name}/points?timeout=-1`, body);
+    expect(negative.status).toBe(400);
+    expect(errorText(negative)).toBe(
+      "Deserialize error in query parameters: std::time::Duration cannot be negative",
+    );
+  });
+
+  it("refuses timeout=0 on a read: reads take a nonzero u64", async () => {
+    const name = await collection();
+    for (const [method, path, body] of [
+      ["POST", "/points/scroll", {}],
+      ["POST", "/points/count", {}],
+      ["POST", "/points", { ids: [1] }],
+      ["GET", "/points/1", undefined],
+      ["POST", "/points/query", {}],
+    ] as const) {
+      const reply = await rest(qdrant, method, `/collections/${name}${path}?timeout=0`, body);
+      expect(reply.status, path).toBe(400);
+      expect(errorText(reply)).toBe(
+        "Deserialize error in query parameters: invalid value: integer `0`, expected a nonzero u64",
+      );
+    }
   });
 });

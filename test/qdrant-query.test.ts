@@ -211,16 +211,89 @@ describe("Qdrant server: query by sparse and multi vectors", () => {
       ],
     });
     expect(upserted.status, JSON.stringify(upserted.body)).toBe(200);
-    // Rows [1,0] and [0,2]: point 1 scores 1 + 2 = 3, point 2 scores 2 + 0 = 2.
+    // Three rows, so Qdrant cannot read the query as a sparse vector (see below).
+    // Rows [1,0], [0,2] and [0,0]: point 1 scores 1 + 2 + 0 = 3, point 2 scores 2 + 0 + 0 = 2.
     const got = await points(name, {
       query: [
         [1, 0],
         [0, 2],
+        [0, 0],
       ],
     });
     expect(got.map((p) => [p.id, p.score])).toEqual([
       [1, 3],
       [2, 2],
     ]);
+  });
+
+  it("refuses a multivector in the deprecated /points/search, which has no variant for one", async () => {
+    const name = uniqueName("search_multi");
+    await rest(qdrant, "PUT", `/collections/${name}`, {
+      vectors: { size: 2, distance: "Dot", multivector_config: { comparator: "max_sim" } },
+    });
+    const rows = [
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ];
+    for (const vector of [rows, { name: "", vector: rows }]) {
+      const reply = await rest(qdrant, "POST", `/collections/${name}/points/search`, {
+        vector,
+        limit: 3,
+      });
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toMatch(
+        /^Format error in JSON body: data did not match any variant of untagged enum NamedVectorStruct/,
+      );
+    }
+  });
+
+  it("reads a two-row multivector query whose first row is whole numbers as a sparse vector, as Qdrant's serde does", async () => {
+    const name = uniqueName("query_multi_pair");
+    await rest(qdrant, "PUT", `/collections/${name}`, {
+      vectors: { size: 2, distance: "Dot", multivector_config: { comparator: "max_sim" } },
+    });
+    const rows = [
+      [1, 0],
+      [0, 2],
+    ];
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, { query: rows });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toBe(
+      "Wrong input: Conversion between sparse and regular vectors failed",
+    );
+    const fractional = await rest(qdrant, "POST", `/collections/${name}/points/query`, {
+      query: [
+        [1.5, 0],
+        [0, 2],
+      ],
+    });
+    expect(fractional.status, JSON.stringify(fractional.body)).toBe(200);
+  });
+
+  it("refuses such a pair as a named multivector in an upsert, but not as a bare default one", async () => {
+    const named = uniqueName("query_multi_named");
+    await rest(qdrant, "PUT", `/collections/${named}`, {
+      vectors: { m: { size: 2, distance: "Dot", multivector_config: { comparator: "max_sim" } } },
+    });
+    const pair = [
+      [1, 0],
+      [0, 1],
+    ];
+    const refused = await rest(qdrant, "PUT", `/collections/${named}/points?wait=true`, {
+      points: [{ id: 1, vector: { m: pair } }],
+    });
+    expect(refused.status).toBe(400);
+    expect(errorText(refused)).toBe(
+      "Wrong input: Conversion between sparse and regular vectors failed",
+    );
+    const unnamed = uniqueName("query_multi_unnamed");
+    await rest(qdrant, "PUT", `/collections/${unnamed}`, {
+      vectors: { size: 2, distance: "Dot", multivector_config: { comparator: "max_sim" } },
+    });
+    const kept = await rest(qdrant, "PUT", `/collections/${unnamed}/points?wait=true`, {
+      points: [{ id: 1, vector: pair }],
+    });
+    expect(kept.status, JSON.stringify(kept.body)).toBe(200);
   });
 });

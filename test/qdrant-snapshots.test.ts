@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningQdrant, startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { expectValidRequest, expectValidResponse } from "./harness/openapi.js";
 import { type TestQdrant, uniqueName } from "./harness/qdrant.js";
-import { errorText, rest } from "./harness/qdrant-rest.js";
+import { errorText, type RestReply, rest } from "./harness/qdrant-rest.js";
 
 /**
  * Snapshot tests need the server's snapshots directory on this machine (for
@@ -150,6 +150,21 @@ describe("Qdrant server: collection snapshots", () => {
     expect(errorText(second)).toBe(`Not found: Snapshot ${made.name} not found`);
   });
 
+  it("answers a download of a missing snapshot with 404 in plain text, outside the envelope", async () => {
+    const name = uniqueName("snap_download_missing");
+    await collectionWithPoints(name);
+    await snapshot(name);
+    const reply = await rest(qdrant, "GET", `/collections/${name}/snapshots/absent.snapshot`);
+    expect(reply.status).toBe(404);
+    expect(reply.contentType).toMatch(/^text\/plain/);
+    expect(reply.body).toBe("Not found: Snapshot absent.snapshot not found");
+    const full = await rest(qdrant, "GET", "/snapshots/absent.snapshot");
+    expect([full.status, full.body]).toEqual([
+      404,
+      "Not found: Snapshot absent.snapshot not found",
+    ]);
+  });
+
   it("answers 202 accepted with wait=false", async () => {
     const name = uniqueName("snap_nowait");
     await collectionWithPoints(name);
@@ -190,7 +205,7 @@ describe("Qdrant server: collection snapshots", () => {
 
 describe("Qdrant server: recovering collection snapshots", () => {
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
-    "recreates a dropped collection from file:// with config, indexes and exact vectors",
+    "recreates a dropped collection from file:// with config, indexes and exact vectors (real server: needs its snapshots dir here, QDRANT_SNAPSHOTS_DIR)",
     async () => {
       const name = uniqueName("snap_roundtrip");
       await collectionWithPoints(name);
@@ -209,7 +224,7 @@ describe("Qdrant server: recovering collection snapshots", () => {
   );
 
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
-    "replaces the points of an existing compatible collection",
+    "replaces the points of an existing compatible collection (real server: needs its snapshots dir here, QDRANT_SNAPSHOTS_DIR)",
     async () => {
       const name = uniqueName("snap_replace");
       await collectionWithPoints(name);
@@ -230,7 +245,7 @@ describe("Qdrant server: recovering collection snapshots", () => {
   );
 
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
-    "refuses a snapshot whose vectors differ from the existing collection's",
+    `refuses a snapshot whose vectors differ from the existing collection's (real server: needs its snapshots dir here, QDRANT_SNAPSHOTS_DIR)`,
     async () => {
       const source = uniqueName("snap_src");
       const target = uniqueName("snap_other");
@@ -246,7 +261,7 @@ describe("Qdrant server: recovering collection snapshots", () => {
   );
 
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
-    "compares the whole vectors config: an on_disk change since the snapshot is incompatible",
+    "compares the whole vectors config: an on_disk change since the snapshot is incompatible (real server: needs its snapshots dir here, QDRANT_SNAPSHOTS_DIR)",
     async () => {
       const name = uniqueName("snap_ondisk");
       await collectionWithPoints(name);
@@ -261,7 +276,7 @@ describe("Qdrant server: recovering collection snapshots", () => {
   );
 
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
-    "refuses a wrong checksum with 400 and creates nothing",
+    "refuses a wrong checksum with 400 and creates nothing (real server: needs its snapshots dir here, QDRANT_SNAPSHOTS_DIR)",
     async () => {
       const name = uniqueName("snap_checksum");
       const copy = uniqueName("snap_checksum_copy");
@@ -282,7 +297,7 @@ describe("Qdrant server: recovering collection snapshots", () => {
   );
 
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
-    "recovers through an alias into the collection it points to",
+    "recovers through an alias into the collection it points to (real server: needs its snapshots dir here, QDRANT_SNAPSHOTS_DIR)",
     async () => {
       const name = uniqueName("snap_via_alias");
       const alias = uniqueName("snap_via_alias_a");
@@ -305,7 +320,7 @@ describe("Qdrant server: recovering collection snapshots", () => {
   );
 
   it.skipIf(!snapshotsDir && externalUrl !== undefined)(
-    "does not carry aliases in a collection snapshot",
+    "does not carry aliases in a collection snapshot (real server: needs its snapshots dir here, QDRANT_SNAPSHOTS_DIR)",
     async () => {
       const name = uniqueName("snap_alias");
       const alias = uniqueName("snap_alias_a");
@@ -346,8 +361,8 @@ describe("Qdrant server: recovering collection snapshots", () => {
     );
   });
 
-  it.skipIf(externalUrl !== undefined)(
-    "downloads an http:// location and recovers it",
+  it.skipIf(!snapshotsDir && externalUrl !== undefined)(
+    "downloads an http:// location and recovers it (real server: only when local, as QDRANT_SNAPSHOTS_DIR shows, to reach this file server)",
     async () => {
       const name = uniqueName("snap_http");
       await collectionWithPoints(name);
@@ -377,17 +392,26 @@ describe("Qdrant server: recovering collection snapshots", () => {
 });
 
 describe("Qdrant server: uploading snapshots", () => {
-  async function upload(collection: string, bytes: Buffer, query = "") {
+  async function upload(
+    collection: string,
+    bytes: Buffer,
+    query = "",
+    field = "snapshot",
+  ): Promise<RestReply> {
     const form = new FormData();
-    form.append("snapshot", new Blob([new Uint8Array(bytes)]), "uploaded.snapshot");
+    form.append(field, new Blob([new Uint8Array(bytes)]), "uploaded.snapshot");
     const res = await fetch(`${qdrant.url}/collections/${collection}/snapshots/upload${query}`, {
       method: "POST",
       body: form,
       headers: qdrant.apiKey ? { "api-key": qdrant.apiKey } : {},
     });
+    const contentType = res.headers.get("content-type") ?? "";
+    if (!contentType.includes("application/json")) {
+      return { status: res.status, body: await res.text(), contentType };
+    }
     const body = (await res.json()) as unknown;
     expectValidResponse("post", `${SNAPSHOTS}/upload`, res.status, body);
-    return { status: res.status, body };
+    return { status: res.status, body, contentType };
   }
 
   async function download(collection: string, name: string): Promise<Buffer> {
@@ -423,9 +447,10 @@ describe("Qdrant server: uploading snapshots", () => {
     const copy = uniqueName("snap_up_listed");
     expect((await upload(copy, bytes, "?wait=true")).status).toBe(200);
     const listed = await rest(qdrant, "GET", `/collections/${copy}/snapshots`);
-    expect((listed.body as { result: unknown }).result).toEqual([
-      expect.objectContaining({ checksum: null }),
-    ]);
+    const [only, ...others] = (listed.body as { result: Description[] }).result;
+    expect(others).toEqual([]);
+    expect(only?.name).toBe("uploaded.snapshot");
+    expect(only).not.toHaveProperty("checksum");
   });
 
   it("keeps nothing of an upload whose checksum does not match", async () => {
@@ -444,12 +469,43 @@ describe("Qdrant server: uploading snapshots", () => {
     expect(await names()).toEqual(before);
   });
 
-  it("refuses a file that is not a snapshot without leaking server paths", async () => {
-    const reply = await upload(uniqueName("snap_up_junk"), Buffer.from(""));
+  it("fails with 500 on a file that is not a snapshot, without naming the snapshots directory", async () => {
+    const reply = await upload(uniqueName("snap_up_junk"), Buffer.from("not a snapshot"));
+    expect(reply.status).toBe(500);
+    expect(errorText(reply)).toMatch(/^Service internal error: File IO error: /);
+    expect(JSON.stringify(reply.body)).not.toContain(snapshotsDir ?? "/qdrant/snapshots");
+  });
+
+  it("answers a multipart body without a snapshot field in plain text, as actix does", async () => {
+    const reply = await upload(uniqueName("snap_up_field"), Buffer.from("x"), "", "file");
     expect(reply.status).toBe(400);
-    const text = JSON.stringify(reply.body);
-    expect(text).toContain("does not contain a collection config");
-    expect(text).not.toContain(snapshotsDir ?? "/qdrant/snapshots");
+    expect(reply.contentType).toMatch(/^text\/plain/);
+    expect(reply.body).toBe("Required field is missing: snapshot");
+  });
+
+  it("refuses an upload priority it does not know, listing the ones it does", async () => {
+    // An empty form: the binary answers before reading a file, which breaks fetch's upload (EPIPE).
+    const reply = await rest(
+      qdrant,
+      "POST",
+      `/collections/${uniqueName("snap_up_prio")}/snapshots/upload?priority=first`,
+      "--x--\r\n",
+      { "content-type": "multipart/form-data; boundary=x" },
+    );
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toBe(
+      "Deserialize error in query parameters: unknown variant `first`, expected one of `no_sync`, `snapshot`, `replica`",
+    );
+  });
+
+  it("checks an upload's checksum with its own message: expected and actual swapped", async () => {
+    const name = uniqueName("snap_up_text");
+    await collectionWithPoints(name);
+    const bytes = await download(name, (await snapshot(name)).name);
+    const given = "0".repeat(64);
+    const reply = await upload(uniqueName("snap_up_text_copy"), bytes, `?checksum=${given}`);
+    const actual = createHash("sha256").update(bytes).digest("hex");
+    expect(errorText(reply)).toBe(`Checksum mismatch: expected ${actual}, actual ${given}`);
   });
 });
 
@@ -482,46 +538,49 @@ describe("Qdrant server: full-storage snapshots", () => {
   });
 });
 
-describe.skipIf(externalUrl !== undefined)("Qdrant server: snapshots within one second", () => {
-  it("gives two snapshots of a collection in the same second one name; the later replaces the earlier", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "qm-same-second-"));
-    const frozen = new Date("2026-01-02T03:04:05Z");
-    const own = await startQdrant({ snapshotsDir: dir, now: () => frozen });
-    const local: TestQdrant = {
-      url: own.url,
-      apiKey: undefined,
-      external: false,
-      get client(): never {
-        throw new Error("this file uses raw REST calls");
-      },
-    };
-    try {
-      const name = uniqueName("snap_same");
-      await rest(local, "PUT", `/collections/${name}`, { vectors: { size: 1, distance: "Dot" } });
-      const first = await rest(local, "POST", `/collections/${name}/snapshots`);
-      await rest(local, "PUT", `/collections/${name}/points?wait=true`, {
-        points: [{ id: 1, vector: [1] }],
-      });
-      const second = await rest(local, "POST", `/collections/${name}/snapshots`);
-      const a = (first.body as { result: Description }).result;
-      const b = (second.body as { result: Description }).result;
-      expect(b.name).toBe(a.name);
-      expect(b.checksum).not.toBe(a.checksum);
-      const listed = await rest(local, "GET", `/collections/${name}/snapshots`);
-      expect((listed.body as { result: Description[] }).result).toEqual([
-        expect.objectContaining({ name: b.name, checksum: b.checksum }),
-      ]);
-      await mkdir(join(dir, "copy"), { recursive: true });
-      await copyFile(join(dir, name, b.name), join(dir, "copy", "x.snapshot"));
-      const recovered = await rest(local, "PUT", `/collections/${name}_r/snapshots/recover`, {
-        location: `file://${join(dir, "copy", "x.snapshot")}`,
-      });
-      expect(recovered.status).toBe(200);
-      const count = await rest(local, "POST", `/collections/${name}_r/points/count`, {});
-      expect((count.body as { result: { count: number } }).result.count).toBe(1);
-    } finally {
-      await own.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
+describe.skipIf(externalUrl !== undefined)(
+  "Qdrant server: snapshots within one second (in-process server only: needs its injectable clock)",
+  () => {
+    it("gives two snapshots of a collection in the same second one name; the later replaces the earlier", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "qm-same-second-"));
+      const frozen = new Date("2026-01-02T03:04:05Z");
+      const own = await startQdrant({ snapshotsDir: dir, now: () => frozen });
+      const local: TestQdrant = {
+        url: own.url,
+        apiKey: undefined,
+        external: false,
+        get client(): never {
+          throw new Error("this file uses raw REST calls");
+        },
+      };
+      try {
+        const name = uniqueName("snap_same");
+        await rest(local, "PUT", `/collections/${name}`, { vectors: { size: 1, distance: "Dot" } });
+        const first = await rest(local, "POST", `/collections/${name}/snapshots`);
+        await rest(local, "PUT", `/collections/${name}/points?wait=true`, {
+          points: [{ id: 1, vector: [1] }],
+        });
+        const second = await rest(local, "POST", `/collections/${name}/snapshots`);
+        const a = (first.body as { result: Description }).result;
+        const b = (second.body as { result: Description }).result;
+        expect(b.name).toBe(a.name);
+        expect(b.checksum).not.toBe(a.checksum);
+        const listed = await rest(local, "GET", `/collections/${name}/snapshots`);
+        expect((listed.body as { result: Description[] }).result).toEqual([
+          expect.objectContaining({ name: b.name, checksum: b.checksum }),
+        ]);
+        await mkdir(join(dir, "copy"), { recursive: true });
+        await copyFile(join(dir, name, b.name), join(dir, "copy", "x.snapshot"));
+        const recovered = await rest(local, "PUT", `/collections/${name}_r/snapshots/recover`, {
+          location: `file://${join(dir, "copy", "x.snapshot")}`,
+        });
+        expect(recovered.status).toBe(200);
+        const count = await rest(local, "POST", `/collections/${name}_r/points/count`, {});
+        expect((count.body as { result: { count: number } }).result.count).toBe(1);
+      } finally {
+        await own.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

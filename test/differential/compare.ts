@@ -160,7 +160,10 @@ function errorText(body: unknown): unknown {
   const status = isRecord(body) ? body.status : undefined;
   const text = isRecord(status) ? status.error : body;
   if (typeof text !== "string") return text;
-  return text.startsWith(FORMAT_ERROR) ? FORMAT_ERROR : text;
+  if (text.startsWith(FORMAT_ERROR)) return FORMAT_ERROR;
+  // Qdrant lists several validation problems in hash-map order, which differs per server process.
+  const list = /^(Validation error in [a-z ]+: \[)(.*)\]$/s.exec(text);
+  return list ? `${list[1]}${(list[2] as string).split("; ").sort().join("; ")}]` : text;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -33,9 +33,9 @@ const DEFAULT_OPTIMIZER: Json = {
   indexing_threshold: 10000,
   flush_interval_sec: 5,
   max_optimization_threads: null,
+  prevent_unoptimized: null,
 };
 const DEFAULT_WAL: Json = { wal_capacity_mb: 32, wal_segments_ahead: 0, wal_retain_closed: 1 };
-const DEFAULT_STRICT_MODE: Json = { enabled: false };
 
 const COMPRESSIONS = ["x4", "x8", "x16", "x32", "x64"];
 
@@ -194,8 +194,11 @@ export function createCollectionConfig(
     optimizer_config: { ...DEFAULT_OPTIMIZER, ...withoutNulls(body.optimizers_config) },
     wal_config: { ...DEFAULT_WAL, ...withoutNulls(body.wal_config) },
     quantization_config: body.quantization_config ?? null,
-    strict_mode_config: { ...DEFAULT_STRICT_MODE, ...withoutNulls(body.strict_mode_config) },
   };
+  // Reported only once set (Qdrant 1.18.1 leaves the key out until then).
+  if (isRecord(body.strict_mode_config)) {
+    config.strict_mode_config = withoutNulls(body.strict_mode_config);
+  }
   if (isRecord(body.metadata)) config.metadata = withoutNulls(body.metadata);
   return { config, problems };
 }
@@ -254,7 +257,7 @@ export function applyCollectionUpdate(config: CollectionConfigJson, body: Json):
   if (isRecord(body.sparse_vectors)) updateSparseVectors(params, body.sparse_vectors);
   if (isRecord(body.strict_mode_config)) {
     config.strict_mode_config = {
-      ...(config.strict_mode_config as Json),
+      ...((config.strict_mode_config as Json | undefined) ?? {}),
       ...withoutNulls(body.strict_mode_config),
     };
   }

@@ -17,7 +17,7 @@ export function findCollection(state: ServerState, nameOrAlias: string): Collect
 /** The collection a name or alias designates; 404 ``Collection `x` doesn't exist!`` otherwise. */
 export function resolveCollection(state: ServerState, nameOrAlias: string): Collection {
   // Qdrant validates the path parameter (422) before it looks the name up.
-  assertValidName(nameOrAlias, false, "collection_name");
+  assertValidName(nameOrAlias, false);
   const collection = findCollection(state, nameOrAlias);
   if (!collection) throw collectionNotFound(nameOrAlias);
   return collection;

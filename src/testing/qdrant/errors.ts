@@ -25,6 +25,9 @@ export const alreadyExists = (what: string) => new QdrantHttpError(409, `Wrong i
 export const badRequest = (what: string) => new QdrantHttpError(400, `Bad request: ${what}`);
 /** 403 `Forbidden: …` */
 export const forbidden = (what: string) => new QdrantHttpError(403, `Forbidden: ${what}`);
+/** 500 `Service internal error: …` */
+export const serviceError = (what: string) =>
+  new QdrantHttpError(500, `Service internal error: ${what}`);
 /** 400 `Format error in JSON body: …` (serde rejected the body). */
 export const formatError = (what: string) =>
   new QdrantHttpError(400, `Format error in JSON body: ${what}`);

@@ -18,7 +18,8 @@ import { parsePointId } from "./point-ids.js";
  * and evaluated as payload_storage/query_checker.rs and condition_checker.rs
  * do: `should` any, `min_should` at least n, `must` all, `must_not` none;
  * field conditions look into leaf arrays; a missing field fails every
- * condition except is_empty, is_null: false and values_count (count 0).
+ * condition except is_empty and is_null: false (values_count too, verified
+ * against Qdrant 1.18.1).
  */
 
 /** What a predicate sees: a stored point, or one object of a `nested` array. */
@@ -245,14 +246,13 @@ function compileFieldCondition(
   return (s) => {
     const values = getValues(s.payload, path);
     if (values.length === 0) {
-      if (valuesCount !== undefined) return valuesCount(0);
       if (isEmpty !== undefined) return isEmpty;
       if (isNull !== undefined) return !isNull;
       return false;
     }
     return values.some((value) => {
-      // A null value holds no values (Qdrant counts it 0); an array its elements.
       if (valuesCount !== undefined) {
+        // As Qdrant counts: an array's length, 0 for null, 1 for anything else.
         return valuesCount(Array.isArray(value) ? value.length : value === null ? 0 : 1);
       }
       if (isEmpty !== undefined) return emptyValue(value) === isEmpty;

@@ -9,13 +9,23 @@ export interface MultipartFile {
  * the snapshot upload endpoint receives it. Returns undefined when the body is
  * not multipart or has no such field.
  */
+/** Whether a `multipart/form-data` body ends with its closing `--boundary--`. */
+export function multipartComplete(contentType: string | undefined, body: Buffer): boolean {
+  const boundary = boundaryOf(contentType);
+  return boundary !== undefined && body.includes(`--${boundary}--`);
+}
+
+function boundaryOf(contentType: string | undefined): string | undefined {
+  const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? "");
+  return match?.[1] ?? match?.[2];
+}
+
 export function multipartField(
   contentType: string | undefined,
   body: Buffer,
   field: string,
 ): MultipartFile | undefined {
-  const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? "");
-  const boundary = match?.[1] ?? match?.[2];
+  const boundary = boundaryOf(contentType);
   if (!boundary) return undefined;
   const delimiter = Buffer.from(`--${boundary}`);
   let start = body.indexOf(delimiter);

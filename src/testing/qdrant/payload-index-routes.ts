@@ -4,7 +4,7 @@ import { ok, type Router } from "./http.js";
 import { parsePayloadPath } from "./payload-paths.js";
 import type { ServerContext } from "./server-context.js";
 import { updateResult } from "./update-result.js";
-import { assertValidName, queryTimeout } from "./validation.js";
+import { assertValidName, updateTimeout } from "./validation.js";
 
 /** The payload schema types Qdrant indexes (PayloadSchemaType). */
 export const PAYLOAD_SCHEMA_TYPES = [
@@ -32,7 +32,7 @@ export function registerPayloadIndexRoutes(router: Router, ctx: ServerContext): 
     (req) => {
       const name = req.params.collection_name as string;
       assertValidName(name, false);
-      queryTimeout(req.query);
+      updateTimeout(req.query);
       const body = req.json();
       if (!isRecord(body) || typeof body.field_name !== "string") {
         throw formatError("missing field `field_name`");
@@ -58,7 +58,7 @@ export function registerPayloadIndexRoutes(router: Router, ctx: ServerContext): 
     (req) => {
       const name = req.params.collection_name as string;
       assertValidName(name, false);
-      queryTimeout(req.query);
+      updateTimeout(req.query);
       const collection = resolveCollection(state, name);
       collection.payloadIndexes.delete(req.params.field_name as string);
       return ok(updateResult(state, req));

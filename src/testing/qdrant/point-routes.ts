@@ -1,5 +1,5 @@
 import { resolveCollection, vectorSpecs } from "./collections-store.js";
-import { badInput, badRequest, formatError, notFound, QdrantHttpError } from "./errors.js";
+import { badInput, formatError, notFound, QdrantHttpError } from "./errors.js";
 import { compileFilter, type PointPredicate } from "./filter.js";
 import { ok, type QdrantRequest, type Router } from "./http.js";
 import type { Collection, PointId, StoredPoint } from "./model.js";
@@ -22,7 +22,7 @@ import {
   MissingPointsError,
   type UpdateOperation,
 } from "./update-ops.js";
-import { queryFlag, queryTimeout } from "./validation.js";
+import { queryFlag, readTimeout, updateTimeout } from "./validation.js";
 import { parseVectorSelector } from "./vectors.js";
 
 /**
@@ -85,6 +85,7 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
   );
 
   router.add("POST", base, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     if (!("ids" in body)) throw formatError("missing field `ids`");
@@ -106,6 +107,7 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
   });
 
   router.add("GET", `${base}/{id}`, (req) => {
+    readTimeout(req.query);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     const id = parsePathPointId(req.params.id as string);
     const point = collection.points.get(id);
@@ -114,12 +116,14 @@ export function registerPointRoutes(router: Router, ctx: ServerContext): void {
   });
 
   router.add("POST", `${base}/scroll`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     return ok(scroll(collection, body));
   });
 
   router.add("POST", `${base}/count`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     // `exact` defaults to true when absent, and takes no null.
@@ -155,7 +159,7 @@ function apply(
 }
 
 /**
- * `?wait=` (default false), `?timeout=` (1 or more) and `?ordering=` (weak |
+ * `?wait=` (default false), `?timeout=` (0 or more seconds) and `?ordering=` (weak |
  * medium | strong; it only matters in a cluster, so it is checked, not used).
  */
 export function updateParams(query: URLSearchParams): boolean {
@@ -163,10 +167,10 @@ export function updateParams(query: URLSearchParams): boolean {
   if (ordering !== null && !["weak", "medium", "strong"].includes(ordering)) {
     throw new QdrantHttpError(
       400,
-      `Query deserialize error: unknown variant \`${ordering}\`, expected one of \`weak\`, \`medium\`, \`strong\``,
+      `Deserialize error in query parameters: unknown variant \`${ordering}\`, expected one of \`weak\`, \`medium\`, \`strong\``,
     );
   }
-  queryTimeout(query);
+  updateTimeout(query);
   return queryFlag(query, "wait", false);
 }
 
@@ -271,8 +275,9 @@ function scrollOrdered(
   const schema = collection.payloadIndexes.get(spec.key)?.schema;
   const type = typeof schema === "string" ? schema : isObject(schema) ? schema.type : undefined;
   if (typeof type !== "string" || !RANGE_TYPES.has(type)) {
-    throw badRequest(
-      `No range index for \`order_by\` key: ${spec.key}. Please create one to use \`order_by\`. Integer, float, and datetime payloads can have range indexes, see https://qdrant.tech/documentation/concepts/indexing/#payload-index.`,
+    // Qdrant 1.18 reports this from the segment (OperationError), hence `Wrong input`.
+    throw badInput(
+      `No range index for \`order_by\` key: \`${spec.key}\`. Please create one to use \`order_by\`. Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions`,
     );
   }
   if (offset !== undefined) {

@@ -10,7 +10,8 @@ import { type RecordOptions, selectPayload } from "./records.js";
 import { largerIsBetter, maxSim, passesThreshold, score, sparseDot } from "./scoring.js";
 import type { ServerContext } from "./server-context.js";
 import { filterContext, pointVersion } from "./update-ops.js";
-import { normalised, shortestFloat32, vectorsToJson } from "./vectors.js";
+import { readTimeout } from "./validation.js";
+import { asSerdeReadsIt, normalised, shortestFloat32, vectorsToJson } from "./vectors.js";
 
 /**
  * Nearest-neighbour reads by exact brute force: `POST /points/query` and
@@ -22,11 +23,13 @@ import { normalised, shortestFloat32, vectorsToJson } from "./vectors.js";
 export function registerQueryRoutes(router: Router, ctx: ServerContext): void {
   const base = "/collections/{collection_name}/points";
   router.add("POST", `${base}/query`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     return ok({ points: query(collection, body) });
   });
   router.add("POST", `${base}/query/batch`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     if (!Array.isArray(body.searches)) throw formatError("missing field `searches`");
@@ -38,6 +41,7 @@ export function registerQueryRoutes(router: Router, ctx: ServerContext): void {
     );
   });
   router.add("POST", `${base}/search`, (req) => {
+    readTimeout(req.query);
     const body = objectBody(req);
     const collection = resolveCollection(ctx.state, req.params.collection_name as string);
     return ok(search(collection, body));
@@ -93,7 +97,13 @@ function search(collection: Collection, body: Record<string, unknown>): unknown[
   const predicate = compileFilter(body.filter, filterContext(collection), "search_request.filter");
   const named = isObject(body.vector) ? body.vector : undefined;
   const using = named && typeof named.name === "string" ? named.name : "";
-  const vector = named ? named.vector : body.vector;
+  const vector = named ? asSerdeReadsIt(named.vector) : body.vector;
+  // NamedVectorStruct has no multivector variant: a plain list of numbers, or
+  // {name, vector} holding one or a sparse vector (checked against Qdrant 1.18.1).
+  const plain = Array.isArray(vector) && vector.every((x) => typeof x === "number");
+  if (!plain && !(named && isObject(vector))) {
+    throw formatError("data did not match any variant of untagged enum NamedVectorStruct");
+  }
   const nearest = nearestOf(collection, vector, using);
   return rank(collection, nearest, predicate, body.score_threshold, offset, limit, options);
 }
@@ -149,7 +159,8 @@ function nearestOf(collection: Collection, input: unknown, using: string): Neare
   return { using, query: storedAsQuery(stored), exclude: id };
 }
 
-function queryVectorOf(input: unknown): QueryVector | undefined {
+function queryVectorOf(json: unknown): QueryVector | undefined {
+  const input = asSerdeReadsIt(json);
   if (Array.isArray(input)) {
     if (input.every((x) => typeof x === "number")) return { kind: "dense", values: input };
     if (input.every((row) => Array.isArray(row) && row.every((x) => typeof x === "number"))) {

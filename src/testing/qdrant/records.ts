@@ -11,8 +11,9 @@ import { type VectorSelector, vectorsToJson } from "./vectors.js";
 
 /**
  * Points as read endpoints return them: `with_payload` (true/false, a list of
- * keys, `{include}` or `{exclude}`) and `with_vector` applied. Records leave
- * out `payload` when not requested; ScoredPoints leave out both.
+ * keys, `{include}` or `{exclude}`) and `with_vector` applied. Records and
+ * ScoredPoints both leave out `payload` and `vector` when not requested (real
+ * Qdrant skips serialising them rather than writing null).
  */
 
 export type PayloadSelector =
@@ -126,11 +127,12 @@ export interface RecordOptions {
   vector: VectorSelector;
 }
 
-/** A `Record` (retrieve, scroll): no `payload` key when none was asked for, as Qdrant. */
+/** A `Record` (retrieve, scroll): payload and vector only when asked for. */
 export function recordJson(point: StoredPoint, options: RecordOptions): Record<string, unknown> {
   const record: Record<string, unknown> = { id: point.id };
   const payload = selectPayload(point.payload, options.payload);
   if (payload !== undefined) record.payload = payload;
-  record.vector = vectorsToJson(point.vectors, options.vector) ?? null;
+  const vector = vectorsToJson(point.vectors, options.vector);
+  if (vector !== undefined) record.vector = vector;
   return record;
 }

@@ -8,6 +8,8 @@ export interface ServerOptions {
   /** Persistent storage directory, or undefined for memory only. */
   storageDir: string | undefined;
   apiKey: string | undefined;
+  /** This node's peer id (decimal digits), as in snapshot names. */
+  peerId: string;
 }
 
 /** Everything a route module needs: the state and the server's options. */

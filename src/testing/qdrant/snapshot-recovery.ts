@@ -3,7 +3,7 @@ import { readFile, realpath } from "node:fs/promises";
 import { sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
-import { badInput, badRequest, forbidden, formatError } from "./errors.js";
+import { badInput, badRequest, forbidden, formatError, serviceError } from "./errors.js";
 import type { Collection, ServerState } from "./model.js";
 import { readCollectionSnapshot, sha256 } from "./snapshot-file.js";
 
@@ -82,7 +82,9 @@ export function recoverCollection(
   // Qdrant looks the target up with get_collection, which resolves aliases first.
   const target = state.aliases.get(name) ?? name;
   const recovered = readCollectionSnapshot(bytes, target);
-  if (!recovered) throw badInput("Snapshot archive does not contain a collection config");
+  // Qdrant fails unpacking such a file (an IO error, 500); its text names
+  // server paths, which this server leaves out.
+  if (!recovered) throw serviceError("File IO error: not a snapshot archive");
   const existing = state.collections.get(target);
   if (!existing) {
     state.collections.set(target, recovered);

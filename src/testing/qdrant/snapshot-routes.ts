@@ -1,13 +1,11 @@
-import { randomBytes, randomInt } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { randomInt } from "node:crypto";
 import { isRecord, resolveCollection } from "./collections-store.js";
-import { badRequest, formatError, notFound } from "./errors.js";
+import { formatError, notFound, QdrantHttpError } from "./errors.js";
 import { ok, type QdrantRequest, type Reply, type Router } from "./http.js";
-import { multipartField } from "./multipart.js";
+import { multipartComplete, multipartField } from "./multipart.js";
 import type { ServerContext } from "./server-context.js";
-import { collectionSnapshotBytes, fullSnapshotBytes } from "./snapshot-file.js";
-import { fetchSnapshot, recoverCollection, verifyChecksum } from "./snapshot-recovery.js";
+import { collectionSnapshotBytes, fullSnapshotBytes, sha256 } from "./snapshot-file.js";
+import { fetchSnapshot, recoverCollection } from "./snapshot-recovery.js";
 import { SnapshotStore } from "./snapshot-store.js";
 import { assertValidName, queryFlag } from "./validation.js";
 
@@ -28,7 +26,7 @@ export function registerSnapshotRoutes(
   now: () => Date = () => new Date(),
 ): void {
   const { state } = ctx;
-  const store = new SnapshotStore(ctx.options.snapshotsDir, peerId(ctx), now);
+  const store = new SnapshotStore(ctx.options.snapshotsDir, ctx.options.peerId, now);
   const timeOrAccept = async (req: QdrantRequest, work: () => Promise<unknown>): Promise<Reply> => {
     if (queryFlag(req.query, "wait", true)) return ok(await work());
     try {
@@ -63,13 +61,15 @@ export function registerSnapshotRoutes(
     return ok(await store.list(store.collectionDir(collection.name)));
   });
 
-  router.add("GET", "/collections/{collection_name}/snapshots/{snapshot_name}", async (req) => {
-    const collection = collectionOf(req);
-    const name = req.params.snapshot_name as string;
-    const bytes = await store.read(store.collectionDir(collection.name), name);
-    if (!bytes) throw missingSnapshot(name);
-    return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
-  });
+  router.add("GET", "/collections/{collection_name}/snapshots/{snapshot_name}", (req) =>
+    downloadReply(async () => {
+      const collection = collectionOf(req);
+      const name = req.params.snapshot_name as string;
+      const bytes = await store.read(store.collectionDir(collection.name), name);
+      if (!bytes) throw missingSnapshot(name);
+      return bytes;
+    }),
+  );
 
   router.add("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", (req) => {
     assertValidName(req.params.collection_name as string, false);
@@ -118,12 +118,26 @@ export function registerSnapshotRoutes(
       ctx.checkpoint();
       const name = req.params.collection_name as string;
       assertValidName(name, true);
+      // actix's multipart extractor answers in plain text: first the content
+      // type and an unfinished body, then (after the query string) the missing field.
+      const contentType = req.headers["content-type"];
+      if (contentType === undefined) return plainText(400, "Could not find Content-Type header");
+      if (!/^multipart\/form-data\b/i.test(contentType)) {
+        return plainText(415, "ContentTypeIncompatible");
+      }
+      if (!multipartComplete(contentType, req.rawBody)) {
+        return plainText(400, "Multipart stream is incomplete");
+      }
       const priority = req.query.get("priority");
       if (priority !== null && !PRIORITIES.includes(priority)) {
-        throw badRequest(`Query deserialize error: unknown variant \`${priority}\``);
+        throw new QdrantHttpError(
+          400,
+          `Deserialize error in query parameters: unknown variant \`${priority}\`, expected one of \`no_sync\`, \`snapshot\`, \`replica\``,
+        );
       }
-      const file = multipartField(req.headers["content-type"], req.rawBody, "snapshot");
-      if (!file) throw badRequest("Multipart field `snapshot` is missing");
+      queryFlag(req.query, "wait", true);
+      const file = multipartField(contentType, req.rawBody, "snapshot");
+      if (!file) return plainText(400, "Required field is missing: snapshot");
       return timeOrAccept(req, async () => {
         // Kept in the collection's snapshot directory, as Qdrant keeps an uploaded snapshot.
         const dir = store.collectionDir(name);
@@ -131,17 +145,19 @@ export function registerSnapshotRoutes(
           file.filename && store.path(dir, file.filename)
             ? file.filename
             : `${name}-upload-${randomInt(1e9)}.snapshot`;
-        // Qdrant checks the checksum before it keeps the upload, and removes the
-        // kept file again when recovery fails.
+        // Qdrant checks an upload's checksum before it keeps the file, with its
+        // own message (expected and actual swapped, no prefix); a file that then
+        // fails to recover stays where it was put.
         const checksum = req.query.get("checksum") ?? undefined;
-        verifyChecksum(file.content, checksum);
-        await store.save(dir, fileName, file.content, { sidecar: false });
-        try {
-          recoverCollection(state, name, file.content, checksum);
-        } catch (error) {
-          await store.remove(dir, fileName);
-          throw error;
+        const actual = sha256(file.content);
+        if (checksum !== undefined && checksum.toLowerCase() !== actual) {
+          throw new QdrantHttpError(
+            400,
+            `Checksum mismatch: expected ${actual}, actual ${checksum}`,
+          );
         }
+        await store.save(dir, fileName, file.content, { sidecar: false });
+        recoverCollection(state, name, file.content, undefined);
         return true;
       });
     },
@@ -156,12 +172,14 @@ export function registerSnapshotRoutes(
 
   router.add("GET", "/snapshots", async () => ok(await store.list(store.root)));
 
-  router.add("GET", "/snapshots/{snapshot_name}", async (req) => {
-    const name = req.params.snapshot_name as string;
-    const bytes = await store.read(store.root, name);
-    if (!bytes) throw missingSnapshot(name);
-    return { kind: "raw", status: 200, contentType: "application/octet-stream", body: bytes };
-  });
+  router.add("GET", "/snapshots/{snapshot_name}", (req) =>
+    downloadReply(async () => {
+      const name = req.params.snapshot_name as string;
+      const bytes = await store.read(store.root, name);
+      if (!bytes) throw missingSnapshot(name);
+      return bytes;
+    }),
+  );
 
   router.add("DELETE", "/snapshots/{snapshot_name}", (req) =>
     timeOrAccept(req, async () => {
@@ -172,18 +190,20 @@ export function registerSnapshotRoutes(
   );
 }
 
+function plainText(status: number, body: string): Reply {
+  return { kind: "raw", status, contentType: "text/plain; charset=utf-8", body };
+}
+
 /**
- * This server's peer id, which snapshot names carry. Random like Qdrant's, and
- * kept in the storage directory so names stay stable across restarts.
+ * A snapshot download: the file, or the error as plain text, since Qdrant
+ * streams the file and answers its errors outside the JSON envelope.
  */
-function peerId(ctx: ServerContext): string {
-  const file = ctx.options.storageDir && join(ctx.options.storageDir, "peer-id");
-  if (file && existsSync(file)) return readFileSync(file, "utf8").trim();
-  // A 16-digit number, like the u64 peer ids in Qdrant's snapshot names.
-  const id = String(10n ** 15n + (randomBytes(8).readBigUInt64BE() % (9n * 10n ** 15n)));
-  if (file && ctx.options.storageDir) {
-    mkdirSync(ctx.options.storageDir, { recursive: true });
-    writeFileSync(file, id);
+async function downloadReply(read: () => Promise<Buffer>): Promise<Reply> {
+  try {
+    const body = await read();
+    return { kind: "raw", status: 200, contentType: "application/octet-stream", body };
+  } catch (error) {
+    if (!(error instanceof QdrantHttpError)) throw error;
+    return plainText(error.statusCode, error.message);
   }
-  return id;
 }

@@ -7,7 +7,8 @@ export interface SnapshotDescription {
   name: string;
   creation_time: string;
   size: number;
-  checksum: string | null;
+  /** Absent (not null) when the snapshot has no sidecar, as Qdrant serialises it. */
+  checksum?: string;
 }
 
 /**
@@ -44,7 +45,7 @@ export class SnapshotStore {
    * Writes a snapshot and its checksum sidecar. The sidecar goes first and the
    * snapshot appears last, by rename, so a listed snapshot always has both.
    * An uploaded snapshot gets no sidecar: Qdrant only moves the upload into
-   * place, so it lists with `checksum: null`.
+   * place, so it lists without a `checksum`.
    */
   async save(
     dir: string,
@@ -82,18 +83,17 @@ export class SnapshotStore {
     try {
       const info = await stat(path);
       if (!info.isFile()) return undefined;
-      let checksum: string | null = null;
-      try {
-        checksum = (await readFile(`${path}.checksum`, "utf8")).trim();
-      } catch {
-        checksum = null;
-      }
-      return {
+      const described: SnapshotDescription = {
         name,
         creation_time: info.mtime.toISOString().slice(0, 19),
         size: info.size,
-        checksum,
       };
+      try {
+        described.checksum = (await readFile(`${path}.checksum`, "utf8")).trim();
+      } catch {
+        // No sidecar (an uploaded snapshot): Qdrant leaves the key out.
+      }
+      return described;
     } catch {
       return undefined;
     }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerAliasRoutes } from "./alias-routes.js";
 import { apiKeyRefusal } from "./api-key.js";
+import { registerClusterRoutes } from "./cluster-routes.js";
 import { registerCollectionRoutes } from "./collections-routes.js";
 import { QdrantHttpError, QdrantServerStartError } from "./errors.js";
 import {
@@ -17,6 +18,7 @@ import {
 } from "./http.js";
 import { emptyState } from "./model.js";
 import { registerPayloadIndexRoutes } from "./payload-index-routes.js";
+import { loadPeerId } from "./peer-id.js";
 import { type LoggedRequest, Persistence } from "./persistence.js";
 import { registerPointRoutes } from "./point-routes.js";
 import { registerQueryRoutes } from "./query-routes.js";
@@ -24,6 +26,7 @@ import type { ServerContext } from "./server-context.js";
 import { registerServiceRoutes } from "./service-routes.js";
 import { registerSnapshotRoutes } from "./snapshot-routes.js";
 import { loadState } from "./state-codec.js";
+import { assertValidName } from "./validation.js";
 import { registerVectorNameRoutes } from "./vector-name-routes.js";
 
 export interface StartQdrantOptions {
@@ -73,6 +76,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
       snapshotsDir,
       storageDir,
       apiKey: options.apiKey,
+      peerId: loadPeerId(storageDir),
     },
     checkpoint() {
       checkpointRequested = true;
@@ -84,6 +88,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   registerVectorNameRoutes(router, ctx);
   registerPayloadIndexRoutes(router, ctx);
   registerAliasRoutes(router, ctx);
+  registerClusterRoutes(router, ctx);
   registerSnapshotRoutes(router, ctx, options.now);
   registerPointRoutes(router, ctx);
   registerQueryRoutes(router, ctx);
@@ -237,6 +242,10 @@ async function handle(
       res.writeHead(404).end();
       return;
     }
+    // Qdrant validates a collection name in any path before the handler runs
+    // (creation also refuses more characters, checked by its own route).
+    const collectionName = matched.params.collection_name;
+    if (collectionName !== undefined) assertValidName(collectionName, false);
     const request = buildRequest(
       method,
       url.pathname,

@@ -4,7 +4,12 @@ import { compileFilter, type FilterContext, type PointPredicate } from "./filter
 import type { Collection, Payload, PointId, StoredPoint } from "./model.js";
 import { deleteAtPath, isObject, parsePayloadPath, setAtPath } from "./payload-paths.js";
 import { parsePointId, parsePointIds } from "./point-ids.js";
-import { type NamedVectors, parseNamedVector, parseVectorStruct } from "./vectors.js";
+import {
+  asSerdeReadsIt,
+  type NamedVectors,
+  parseNamedVector,
+  parseVectorStruct,
+} from "./vectors.js";
 
 /**
  * The point update operations (collection/operations/point_ops.rs,
@@ -129,7 +134,9 @@ function batchPoints(json: unknown, specs: Map<string, VectorSpec>): NewPoint[] 
   return ids.map((id, i) => {
     const vectors: NamedVectors = new Map();
     for (const [name, column] of columns) {
-      vectors.set(name, parseNamedVector(name, column[i], specs));
+      // A column list (not a map of columns) holds bare default vectors.
+      const value = Array.isArray(json.vectors) ? column[i] : asSerdeReadsIt(column[i]);
+      vectors.set(name, parseNamedVector(name, value, specs));
     }
     return { id, vectors, payload: payloadOf(Array.isArray(payloads) ? payloads[i] : undefined) };
   });
@@ -170,6 +177,7 @@ function selectPoints(
   // Payload updates take the ids and ignore the filter when both are given
   // (process_payload_operation); deleting vectors applies both.
   const useFilter = hasFilter && !(selector !== "points-or-filter" && hasIds);
+  if (!useFilter && ids.length === 0) throw emptyUpdate();
   const predicate = useFilter ? compileFilter(body.filter, filterContext(collection)) : undefined;
   return (target) => {
     const chosen = new Map<PointId, StoredPoint>();
@@ -270,7 +278,7 @@ export function compileClearPayload(body: unknown, collection: Collection): Upda
 export function compileUpdateVectors(body: unknown, collection: Collection): UpdateOperation {
   if (!isObject(body) || !Array.isArray(body.points)) throw formatError("missing field `points`");
   if (body.points.length === 0) {
-    throw validationEmpty("points");
+    throw validationError(["points: must specify points to update"]);
   }
   const specs = vectorSpecs(collection);
   const updates = body.points.map((json, i) => {
@@ -298,7 +306,9 @@ export function compileUpdateVectors(body: unknown, collection: Collection): Upd
 /** `POST /points/vectors/delete`. */
 export function compileDeleteVectors(body: unknown, collection: Collection): UpdateOperation {
   if (!isObject(body) || !Array.isArray(body.vector)) throw formatError("missing field `vector`");
-  if (body.vector.length === 0) throw validationEmpty("vector");
+  if (body.vector.length === 0) {
+    throw validationError(["vector: must specify vector names to delete"]);
+  }
   const names = body.vector.map(String);
   const specs = vectorSpecs(collection);
   const unknown = names.find((n) => !specs.has(n));
@@ -309,13 +319,12 @@ export function compileDeleteVectors(body: unknown, collection: Collection): Upd
   });
 }
 
-/** An update that names no points at all (an empty `points` list, even beside a filter). */
+/**
+ * An update that names no point: Qdrant refuses it as it is submitted (so
+ * even with wait=false), after the batch operations before it were applied.
+ */
 function emptyUpdate() {
   return badRequest("Empty update request");
-}
-
-function validationEmpty(field: string) {
-  return formatError(`${field}: must contain at least 1 item`);
 }
 
 /** One `POST /points/batch` entry: `{upsert: …}`, `{delete: …}`, …. */

@@ -23,20 +23,21 @@ export function assertValidBody(problems: Problem[]): void {
 }
 
 /**
- * Collection and alias name rules (common/validation.rs); `param` is the path
- * parameter's name in the route (`name`, or `collection_name` under `/points`).
+ * Collection and alias name rules (common/validation.rs); Qdrant names the path
+ * parameter `collection_name` on every route.
  */
-export function assertValidName(name: string, creating: boolean, param = "name"): void {
+export function assertValidName(name: string, creating: boolean): void {
   const problems: Problem[] = [];
   if (name.length < 1 || name.length > 255) {
     // The validator prints a string value as JSON, quotes included.
     problems.push(
-      `${param}: value ${JSON.stringify(name)} invalid, must be from 1 to 255 characters`,
+      `collection_name: value ${JSON.stringify(name)} invalid, must be from 1 to 255 characters`,
     );
   }
   const forbidden = creating ? '<>:"/\\|?*\0\u001f' : "/";
   const bad = [...name].find((ch) => forbidden.includes(ch));
-  if (bad !== undefined) problems.push(`${param}: collection name cannot contain "${bad}" char`);
+  if (bad !== undefined)
+    problems.push(`collection_name: collection name cannot contain "${bad}" char`);
   if (problems.length > 0) throw invalid("path parameters", problems);
 }
 
@@ -46,11 +47,41 @@ export function queryTimeout(query: URLSearchParams): number | undefined {
   if (raw === null) return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
-    throw new QdrantHttpError(400, `Query deserialize error: invalid digit found in string`);
+    throw new QdrantHttpError(
+      400,
+      `Deserialize error in query parameters: invalid digit found in string`,
+    );
   }
   if (value < 1) throw invalid("query parameters", [tooSmall("timeout", value, 1)]);
   return value;
 }
+
+/**
+ * `?timeout=` of a point, payload index or vector-name update: a Duration,
+ * so 0 is accepted (the wait then times out at once) and a negative one is
+ * its own deserialize error (checked against Qdrant 1.18.1).
+ */
+export function updateTimeout(query: URLSearchParams): number | undefined {
+  const raw = query.get("timeout");
+  if (raw === null) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  throw deserializeError(
+    /^-\d+$/.test(raw) ? "std::time::Duration cannot be negative" : "invalid digit found in string",
+  );
+}
+
+/** `?timeout=` of a point read (retrieve, scroll, count, query, search): a nonzero u64. */
+export function readTimeout(query: URLSearchParams): number | undefined {
+  const raw = query.get("timeout");
+  if (raw === null) return undefined;
+  if (!/^\d+$/.test(raw)) throw deserializeError("invalid digit found in string");
+  if (Number(raw) === 0)
+    throw deserializeError("invalid value: integer `0`, expected a nonzero u64");
+  return Number(raw);
+}
+
+const deserializeError = (what: string) =>
+  new QdrantHttpError(400, `Deserialize error in query parameters: ${what}`);
 
 /** A boolean query flag such as `wait`, with Qdrant's default when absent. */
 export function queryFlag(query: URLSearchParams, name: string, fallback: boolean): boolean {
@@ -60,7 +91,7 @@ export function queryFlag(query: URLSearchParams, name: string, fallback: boolea
   if (raw === "false") return false;
   throw new QdrantHttpError(
     400,
-    "Query deserialize error: provided string was not `true` or `false`",
+    "Deserialize error in query parameters: provided string was not `true` or `false`",
   );
 }
 

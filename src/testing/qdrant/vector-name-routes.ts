@@ -5,7 +5,7 @@ import { ok, type Router } from "./http.js";
 import type { Collection } from "./model.js";
 import type { ServerContext } from "./server-context.js";
 import { updateResult } from "./update-result.js";
-import { assertValidBody, assertValidName, outOfRange, queryTimeout } from "./validation.js";
+import { assertValidBody, assertValidName, outOfRange, updateTimeout } from "./validation.js";
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +25,7 @@ export function registerVectorNameRoutes(router: Router, ctx: ServerContext): vo
       const name = req.params.collection_name as string;
       const vector = req.params.vector_name as string;
       assertValidName(name, false);
-      queryTimeout(req.query);
+      updateTimeout(req.query);
       const wanted = readVectorNameConfig(req.json());
       const collection = resolveCollection(state, name);
       const params = collection.config.params as Json;
@@ -66,7 +66,7 @@ export function registerVectorNameRoutes(router: Router, ctx: ServerContext): vo
       const name = req.params.collection_name as string;
       const vector = req.params.vector_name as string;
       assertValidName(name, false);
-      queryTimeout(req.query);
+      updateTimeout(req.query);
       const collection = resolveCollection(state, name);
       const params = collection.config.params as Json;
       // Like Qdrant (remove_vector_from_config), an absent name is no error.

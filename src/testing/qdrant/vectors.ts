@@ -28,9 +28,33 @@ export function parseVectorStruct(json: unknown, specs: Map<string, VectorSpec>)
   }
   if (!isObject(json)) throw formatError(NOT_A_VECTOR);
   for (const [name, value] of Object.entries(json)) {
-    out.set(name, parseNamedVector(name, value, specs));
+    out.set(name, parseNamedVector(name, asSerdeReadsIt(value), specs));
   }
   return out;
+}
+
+/**
+ * A named or query vector as Qdrant's serde reads it. serde also reads a
+ * struct from a sequence, and the untagged `Vector`/`VectorInput` enums try
+ * the sparse variant before the multivector one, so a two-row multivector
+ * whose first row is all u32 becomes `{indices: row 0, values: row 1}`
+ * (seen on Qdrant 1.18.1: it then fails as "Conversion between sparse and
+ * regular vectors"). A point's bare default vector is not affected.
+ */
+export function asSerdeReadsIt(json: unknown): unknown {
+  if (!Array.isArray(json) || json.length !== 2) return json;
+  const [indices, values] = json as unknown[];
+  const isU32 = (x: unknown) =>
+    Number.isInteger(x) && (x as number) >= 0 && (x as number) < 2 ** 32;
+  if (
+    Array.isArray(indices) &&
+    Array.isArray(values) &&
+    indices.every(isU32) &&
+    values.every((x) => typeof x === "number")
+  ) {
+    return { indices, values };
+  }
+  return json;
 }
 
 /** One named vector's value, validated against that name's spec. */
