@@ -53,6 +53,11 @@ export interface DownOptions {
   fromSnapshot?: boolean;
   /** Revert even though a migration's file changed since it was applied. */
   allowChanged?: boolean;
+  /**
+   * Revert an applied migration whose file is gone: only its Qdrant half can
+   * be reverted (from the snapshots recorded when it was applied).
+   */
+  allowMissing?: boolean;
 }
 
 export interface MigrationRunResult {
@@ -236,9 +241,10 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     return opts.step !== undefined ? pending.slice(0, opts.step) : pending;
   }
 
+  /** Applied migrations to revert, newest first; a missing file still counts, so it is never skipped. */
   function selectApplied(entries: readonly MigrationStatusEntry[], opts: DownOptions): string[] {
     const applied = entries
-      .filter((e) => e.state === "applied")
+      .filter((e) => e.state === "applied" || e.state === "missing")
       .map((e) => e.name)
       .reverse();
     if (opts.to === 0) return applied;
@@ -260,6 +266,38 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const file = byName.get(name);
       if (!file) throw new UnknownMigrationError(name);
       loaded.set(name, { file, definition: await loadMigration(file) });
+    }
+    return loaded;
+  }
+
+  /**
+   * Loads the migrations `down` reverts. One whose file is gone (allowed by
+   * the caller) gets an empty definition: only its Qdrant half is reverted,
+   * from its recorded snapshots.
+   */
+  async function loadForDown(
+    files: readonly MigrationFile[],
+    records: readonly MigrationRecord[],
+    names: readonly string[],
+  ): Promise<Map<string, LoadedMigration & { missing?: true }>> {
+    const present = new Set(files.map((f) => f.name));
+    const loaded = new Map<string, LoadedMigration & { missing?: true }>();
+    const onDisk = await load(
+      files,
+      names.filter((n) => present.has(n)),
+    );
+    for (const name of names) {
+      const migration = onDisk.get(name);
+      if (migration) {
+        loaded.set(name, migration);
+        continue;
+      }
+      const checksum = records.find((r) => r.name === name)?.checksum ?? "";
+      loaded.set(name, {
+        file: { name, path: "", checksum },
+        definition: {},
+        missing: true,
+      });
     }
     return loaded;
   }
@@ -325,7 +363,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     const umzug = new Umzug({
       migrations: names.map((name) => ({
         name,
-        path: loaded.get(name)?.file.path,
+        path: loaded.get(name)?.file.path || undefined,
         up: () => run(name),
         down: () => run(name),
       })),
@@ -391,11 +429,40 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
               ),
             );
           }
-          const loaded = await load(files, names);
+          const missing = entries.filter((e) => names.includes(e.name) && e.state === "missing");
+          if (missing.length > 0 && !opts.allowMissing) {
+            throw new HistoryMismatchError(
+              missing.map(
+                (e) =>
+                  `applied migration ${e.name} has no file any more, and down must not skip it ` +
+                  "to revert an earlier one (--allow-missing reverts its Qdrant half from its snapshots)",
+              ),
+            );
+          }
+          const loaded = await loadForDown(files, records, names);
           const restoreFrom = new Map<string, QdrantChanges>();
           for (const [name, migration] of loaded) {
             const record = records.find((r) => r.name === name);
             const def = migration.definition;
+            if (migration.missing) {
+              if (!record?.appliedChanges) {
+                throw new IrreversibleMigrationError(
+                  name,
+                  "its file is gone and no snapshots were recorded when it was applied " +
+                    "(it was baselined, not run); restore the file.",
+                );
+              }
+              restoreFrom.set(name, record.appliedChanges);
+              await emit({
+                type: "log",
+                level: "warn",
+                migration: name,
+                message:
+                  "its file is gone: its Qdrant half is restored from the snapshots taken when " +
+                  "it was applied; its Postgres half (if any) is not reverted",
+              });
+              continue;
+            }
             if (def.postgres && !def.postgres.down) {
               throw new IrreversibleMigrationError(
                 name,
@@ -419,7 +486,9 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
               );
             }
           }
-          const executed = entries.filter((e) => e.state === "applied").map((e) => e.name);
+          const executed = entries
+            .filter((e) => e.state === "applied" || e.state === "missing")
+            .map((e) => e.name);
           await runWithUmzug("down", loaded, executed, restoreFrom, results, runSignal);
         });
         return { results, recovered: [] };
@@ -429,13 +498,14 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     },
 
     async plan(opts = {}) {
-      const { files, entries } = await readState();
+      const { files, records, entries } = await readState();
       const direction = opts.direction ?? "up";
       const names =
         direction === "up"
           ? selectPending(entries, opts)
           : selectApplied(entries, { to: opts.downTo, step: opts.downStep });
-      const loaded = await load(files, names);
+      const loaded =
+        direction === "up" ? await load(files, names) : await loadForDown(files, records, names);
       const plan: PlanEntry[] = [];
       // A collection an earlier planned migration creates exists by the time a later one runs.
       const createdEarlier = new Set<string>();
