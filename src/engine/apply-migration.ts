@@ -18,7 +18,7 @@ import {
   stampSchemaVersions,
 } from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
-import { undoQdrantChanges } from "./undo-qdrant-changes.js";
+import { aliasScope, undoQdrantChanges } from "./undo-qdrant-changes.js";
 
 export interface LoadedMigration {
   file: MigrationFile;
@@ -153,9 +153,10 @@ async function restoreAppliedState(
   }
   for (const snapshot of applied.snapshots) await tracker.protect(snapshot.collection);
   // Restoring re-points the aliases the up changed: journal them first, so a
-  // failure or crash of this run can put them back too.
-  const aliases = [...applied.changedAliases, ...(applied.aliasesBefore ?? []).map((a) => a.alias)];
-  await tracker.hooks.beforeAliasChange([...new Set(aliases)], []);
+  // failure or crash of this run can put them back too. Only those: journaled
+  // as changed, another application's aliases would be re-pointed by a
+  // recovery and their collections recorded and stamped as this project's.
+  await tracker.hooks.beforeAliasChange([...aliasScope(applied).aliases], []);
   for (const collection of applied.createdCollections) await tracker.protect(collection);
   await undoQdrantChanges(rt, applied, (message) => {
     void emit({ type: "log", level: "info", migration: name, message });
