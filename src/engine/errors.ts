@@ -48,6 +48,26 @@ export class IrreversibleMigrationError extends QdrantMigrateError {
   }
 }
 
+/**
+ * A runner that waited for the lock found that the run it waited for had just
+ * failed this migration. Retrying it would make every waiting runner (every
+ * container of a deploy) run the failing migration again, each leaving snapshots.
+ */
+export class FailedWhileWaitingError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    runner: string | null,
+    error: string | null,
+  ) {
+    super(
+      "MIGRATION_FAILED_WHILE_WAITING",
+      `Migration ${migration} failed in the run this runner waited for ` +
+        `(runner ${runner ?? "unknown"}: ${error ?? "no error recorded"}). Not retrying it here; ` +
+        "fix the migration and run `qdrant-migrate up` again.",
+    );
+  }
+}
+
 /** A run found an interrupted migration and was told not to recover it. */
 export class InterruptedMigrationError extends QdrantMigrateError {
   constructor(readonly migrations: readonly string[]) {

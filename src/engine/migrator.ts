@@ -15,9 +15,11 @@ import { redactSecrets } from "../util/redact.js";
 import { applyMigration, type LoadedMigration } from "./apply-migration.js";
 import type { QdrantChanges } from "./change-tracker.js";
 import {
+  FailedWhileWaitingError,
   HistoryMismatchError,
   InterruptedMigrationError,
   IrreversibleMigrationError,
+  MigrationFailedError,
   UnknownMigrationError,
 } from "./errors.js";
 import type { MigratorEvent, MigratorListener } from "./events.js";
@@ -161,7 +163,9 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
    * the caller aborts or the lock is lost (its connection died, or an operator
    * ended it): another runner may then take over, so this one must not commit.
    */
-  async function withLock<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function withLock<T>(
+    fn: (signal: AbortSignal, waitedSince: Date | undefined) => Promise<T>,
+  ): Promise<T> {
     await ensureTables();
     const lock: MigrationLock = await acquireMigrationLock({
       url: config.postgres.url,
@@ -182,7 +186,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     void lock.lost.then((error) => lost.abort(error));
     try {
       await seedSnapshotSpacing();
-      return await fn(AbortSignal.any([signal, lost.signal]));
+      return await fn(AbortSignal.any([signal, lost.signal]), lock.waitedSince);
     } finally {
       await lock.release();
     }
@@ -302,7 +306,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     return loaded;
   }
 
-  /** Retention: after a success, keep the newest `snapshots.keep` per collection it snapshotted. */
+  /** Retention: after an attempt, keep the newest `snapshots.keep` per collection it snapshotted. */
   async function pruneAfter(name: string): Promise<void> {
     const record = await rt.journal.get(name);
     for (const snapshot of record?.snapshots ?? []) {
@@ -341,13 +345,21 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       await emit({ type: "migration-start", migration: name, direction, index, total });
       const result: MigrationRunResult = { name, direction, status: "error" };
       results.push(result);
-      const { durationMs } = await applyMigration(rt, migration, {
-        direction,
-        restoreFrom: restoreFrom.get(name),
-        runner,
-        signal,
-        emit,
-      });
+      let durationMs: number;
+      try {
+        ({ durationMs } = await applyMigration(rt, migration, {
+          direction,
+          restoreFrom: restoreFrom.get(name),
+          runner,
+          signal,
+          emit,
+        }));
+      } catch (error) {
+        // Rolled back: the attempt's snapshots served their purpose and count
+        // for retention too (a migration retried until it works would keep all).
+        if (error instanceof MigrationFailedError) await pruneAfter(name);
+        throw error;
+      }
       result.status = "success";
       result.durationMs = durationMs;
       await emit({ type: "migration-done", migration: name, direction, durationMs });
@@ -387,13 +399,13 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const results: MigrationRunResult[] = [];
       let recovered: string[] = [];
       try {
-        await withLock(async (runSignal) => {
+        await withLock(async (runSignal, waitedSince) => {
           const interrupted = (await rt.journal.inProgress()).map((r) => r.name);
           if (interrupted.length > 0) {
             if (opts.autoRecover === false) throw new InterruptedMigrationError(interrupted);
             recovered = await recoverInterrupted(await rt.journal.inProgress());
           }
-          const { files, entries } = await readState();
+          const { files, records, entries } = await readState();
           const problems = historyProblems(entries, {
             changed: opts.allowChanged,
             missing: opts.allowMissing,
@@ -401,6 +413,23 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
           });
           if (problems.length > 0) throw new HistoryMismatchError(problems);
           const names = selectPending(entries, opts);
+          // A run that died (recovered above) may be retried; one that failed may not.
+          const failedMeanwhile = records.find(
+            (r) =>
+              names.includes(r.name) &&
+              r.status === "failed" &&
+              !recovered.includes(r.name) &&
+              waitedSince !== undefined &&
+              r.finishedAt !== null &&
+              r.finishedAt >= waitedSince,
+          );
+          if (failedMeanwhile) {
+            throw new FailedWhileWaitingError(
+              failedMeanwhile.name,
+              failedMeanwhile.runner,
+              failedMeanwhile.error,
+            );
+          }
           // Every file is loaded before anything runs: a broken file applies nothing.
           const loaded = await load(files, names);
           const executed = entries.filter((e) => e.state === "applied").map((e) => e.name);
