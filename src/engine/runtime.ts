@@ -5,6 +5,7 @@ import { MigrationLog } from "../journal/migration-log.js";
 import { SchemaVersions } from "../journal/schema-versions.js";
 import { type JournalDatabase, type JournalTables, journalTables } from "../journal/tables.js";
 import { connectQdrant, type QdrantConnection } from "../qdrant/connect.js";
+import { ConnectionErrors } from "./connection-errors.js";
 import { SnapshotSpacing } from "./snapshot-spacing.js";
 
 /** How long to wait for a Postgres connection; `--wait` is for servers that are still starting. */
@@ -21,6 +22,8 @@ export interface Runtime {
   /** Values that must never be printed: the Postgres password, the Qdrant API key. */
   secrets: string[];
   snapshotSpacing: SnapshotSpacing;
+  /** Failures of checked-out Postgres connections (a migration's transaction). */
+  connectionErrors: ConnectionErrors;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,8 @@ export function openRuntime(config: ResolvedConfig): Runtime {
   });
   // An idle client that dies (server restart) must not crash the process.
   pool.on("error", () => {});
+  const connectionErrors = new ConnectionErrors();
+  connectionErrors.attach(pool);
   const db = new Kysely<JournalDatabase>({ dialect: new PostgresDialect({ pool }) });
   const tables = journalTables(config.postgres.schema, config.postgres.tablePrefix);
   const qdrant = connectQdrant({
@@ -50,6 +55,7 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     versions: new SchemaVersions(db, tables),
     secrets: secretsOf(config),
     snapshotSpacing: new SnapshotSpacing(),
+    connectionErrors,
     async close() {
       await db.destroy();
     },
