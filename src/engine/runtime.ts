@@ -71,5 +71,7 @@ export function secretsOf(config: ResolvedConfig): string[] {
   } catch {
     // resolveConfig already rejected malformed URLs; nothing to collect.
   }
+  // pg falls back to PGPASSWORD when the URL has no password.
+  if (process.env.PGPASSWORD) secrets.push(process.env.PGPASSWORD);
   return secrets;
 }
