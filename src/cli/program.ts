@@ -179,6 +179,7 @@ const USAGE_CODES = new Set([
   "MIGRATION_NAME_INVALID",
   "MIGRATION_FILE_EXISTS",
   "MIGRATION_IRREVERSIBLE",
+  "MIGRATION_NOT_APPLIED",
 ]);
 /** Error codes that mean the recorded history and the files or stores disagree. */
 const INCONSISTENT_CODES = new Set(["HISTORY_MISMATCH", "MIGRATION_INTERRUPTED"]);

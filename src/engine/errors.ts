@@ -101,8 +101,11 @@ export class RollbackFailedError extends QdrantMigrateError {
   ) {
     super(
       "ROLLBACK_FAILED",
+      // The restore error says where the data is (untouched, or a verified
+      // copy in a temporary collection): a restore may fail after it deleted
+      // the live collection, so this message claims nothing of its own.
       `Migration ${migration} failed (${messageOf(original)}) and restoring Qdrant from its ` +
-        `snapshots failed too: ${messageOf(cause)}. Nothing was dropped; its journal row stays ` +
+        `snapshots failed too: ${messageOf(cause).replace(/\.?$/, ".")} Its journal row stays ` +
         "in_progress. Fix the cause (is Qdrant reachable?) and run `qdrant-migrate repair`.",
       { cause },
     );
@@ -141,11 +144,29 @@ export class FailedWhileWaitingError extends QdrantMigrateError {
 
 /** A run found an interrupted migration and was told not to recover it. */
 export class InterruptedMigrationError extends QdrantMigrateError {
-  constructor(readonly migrations: readonly string[]) {
+  constructor(
+    readonly migrations: readonly string[],
+    /** The command to run again after `repair`. */
+    command = "up",
+  ) {
     super(
       "MIGRATION_INTERRUPTED",
       `Migration ${migrations.join(", ")} was interrupted (its runner died mid-run). ` +
-        "Run `qdrant-migrate repair` to restore Qdrant from the journal, then run `up` again.",
+        `Run \`qdrant-migrate repair\` to restore Qdrant from the journal, then run \`${command}\` again.`,
+    );
+  }
+}
+
+/** `down --to` named a migration that has a file but is not applied. */
+export class MigrationNotAppliedError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    state: string,
+  ) {
+    super(
+      "MIGRATION_NOT_APPLIED",
+      `Migration ${migration} is not applied (it is ${state}), so down cannot revert down to it; ` +
+        "name an applied migration (see `qdrant-migrate status`).",
     );
   }
 }

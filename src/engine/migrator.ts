@@ -20,6 +20,7 @@ import {
   InterruptedMigrationError,
   IrreversibleMigrationError,
   MigrationFailedError,
+  MigrationNotAppliedError,
   UnknownMigrationError,
 } from "./errors.js";
 import type { MigratorEvent, MigratorListener } from "./events.js";
@@ -254,6 +255,8 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     if (opts.to === 0) return applied;
     if (opts.to !== undefined) {
       const index = applied.indexOf(opts.to);
+      const entry = entries.find((e) => e.name === opts.to);
+      if (index < 0 && entry) throw new MigrationNotAppliedError(opts.to, entry.state);
       if (index < 0) throw new UnknownMigrationError(opts.to);
       return applied.slice(0, index + 1);
     }
@@ -446,7 +449,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       try {
         await withLock(async (runSignal) => {
           const interrupted = (await rt.journal.inProgress()).map((r) => r.name);
-          if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted);
+          if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted, "down");
           const { files, records, entries } = await readState();
           const names = selectApplied(entries, opts);
           // The `down` that runs must be the one that belongs to the `up` that ran.
