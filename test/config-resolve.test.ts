@@ -33,6 +33,7 @@ describe("resolveConfig: defaults", () => {
       qdrant: { url: "http://localhost:6333", apiKey: undefined, timeoutMs: 30_000 },
       snapshots: { keep: 3 },
       lock: { timeoutMs: 60_000 },
+      steps: { timeoutMs: undefined },
     });
   });
 

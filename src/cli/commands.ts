@@ -95,6 +95,7 @@ async function dispatch(
           step: options.step as number | undefined,
           fromSnapshot: options.fromSnapshot === true,
           allowChanged: options.allowChanged === true,
+          allowMissing: options.allowMissing === true,
         }),
         out,
         "reverted",

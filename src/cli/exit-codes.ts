@@ -22,7 +22,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /**
  * Every error `code` of `--json` output and the exit code it ends the CLI with
  * (README, "Exit codes"). A code missing here exits 1: UNEXPECTED (a bug), and
- * ABORTED, which `main.ts` turns into 130 when a signal caused it.
+ * ABORTED and RUN_INTERRUPTED, which `main.ts` turns into 130 when a signal caused them.
  */
 export const ERROR_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
   // Bad input: nothing was attempted.
@@ -36,6 +36,7 @@ export const ERROR_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
   MIGRATION_NAME_INVALID: ExitCode.USAGE,
   MIGRATION_FILE_EXISTS: ExitCode.USAGE,
   MIGRATION_IRREVERSIBLE: ExitCode.USAGE,
+  MIGRATION_NOT_APPLIED: ExitCode.USAGE,
   // The recorded history and the files disagree.
   HISTORY_MISMATCH: ExitCode.INCONSISTENT,
   MIGRATION_INTERRUPTED: ExitCode.INCONSISTENT,
@@ -60,6 +61,8 @@ export const ERROR_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
   LOCK_LOST: ExitCode.ERROR,
   // A migration ran and failed.
   MIGRATION_FAILED: ExitCode.ERROR,
+  MIGRATION_FAILED_WHILE_WAITING: ExitCode.ERROR,
+  STEP_TIMEOUT: ExitCode.ERROR,
   ROLLBACK_FAILED: ExitCode.ERROR,
   SNAPSHOT_FAILED: ExitCode.ERROR,
   SNAPSHOT_RESTORE_FAILED: ExitCode.ERROR,

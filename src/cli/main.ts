@@ -1,14 +1,24 @@
 #!/usr/bin/env node
+import { RunInterruptedError } from "../engine/errors.js";
 import { ExitCode } from "./exit-codes.js";
 import { runCli } from "./program.js";
 
-// SIGINT/SIGTERM abort the run: the migration in progress rolls back before exit.
+// SIGINT/SIGTERM abort the run: the step in progress is stopped and the
+// migration rolls back before exit. Later signals must not kill the process
+// mid-rollback (the default action would): they only say what is happening.
 const controller = new AbortController();
 let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (interrupted) {
+      process.stderr.write(
+        `received ${signal} again: still rolling back, exiting when done (SIGKILL stops at once; the next run restores from the journal)\n`,
+      );
+      return;
+    }
     interrupted = true;
-    controller.abort(new Error(`interrupted by ${signal}`));
+    process.stderr.write(`received ${signal}: stopping the running step and rolling back\n`);
+    controller.abort(new RunInterruptedError(`interrupted by ${signal}`));
   });
 }
 

@@ -87,6 +87,10 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .option("--step <n>", "revert n migrations", positiveInt)
     .option("--from-snapshot", "undo the Qdrant half from the snapshots taken when it was applied")
     .option("--allow-changed", "revert even though the migration's file changed since it ran")
+    .option(
+      "--allow-missing",
+      "revert an applied migration whose file is gone (its Qdrant half, from its snapshots)",
+    )
     .action(action("down"));
   program
     .command("status")

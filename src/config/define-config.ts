@@ -19,11 +19,18 @@ export interface QdrantMigrateConfig {
     timeoutMs?: number;
   };
   snapshots?: {
-    /** Snapshots kept per collection after a successful run. Default 3. */
+    /** Snapshots kept per collection after each run of a migration. Default 3. */
     keep?: number;
   };
   lock?: {
     /** How long to wait for another runner's lock, in milliseconds. Default 60000. */
+    timeoutMs?: number;
+  };
+  steps?: {
+    /**
+     * Time limit of each migration step (postgres, qdrant, verify), in
+     * milliseconds; a migration's own `timeoutMs` wins. Default: none.
+     */
     timeoutMs?: number;
   };
 }

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { messageOf } from "../errors.js";
 import { importDefaultFresh } from "../migration/import-fresh.js";
+import { redactJsonInput } from "../util/redact.js";
 import { redactEnvironmentSecrets } from "./environment-secrets.js";
 import { ConfigError } from "./errors.js";
 import { type ResolvedConfig, resolveConfig } from "./resolve-config.js";
@@ -83,7 +84,7 @@ async function importConfig(file: string, env: NodeJS.ProcessEnv): Promise<unkno
     // No `cause`: the original error's message and stack are unredacted.
     throw new ConfigError(
       "CONFIG_LOAD_FAILED",
-      `Could not load config file ${file}: ${redactEnvironmentSecrets(message, env)}`,
+      `Could not load config file ${file}: ${redactEnvironmentSecrets(redactJsonInput(message), env)}`,
       undefined,
       file,
     );

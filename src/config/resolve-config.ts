@@ -14,6 +14,8 @@ export interface ResolvedConfig {
   qdrant: { url: string; apiKey: string | undefined; timeoutMs: number };
   snapshots: { keep: number };
   lock: { timeoutMs: number };
+  /** Time limit of each migration step (a migration's own `timeoutMs` wins); none when undefined. */
+  steps: { timeoutMs: number | undefined };
 }
 
 export const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
@@ -25,6 +27,7 @@ const SECTIONS: Record<string, readonly string[] | undefined> = {
   qdrant: ["url", "apiKey", "timeoutMs"],
   snapshots: ["keep"],
   lock: ["timeoutMs"],
+  steps: ["timeoutMs"],
 };
 
 // Postgres truncates identifiers at 63 bytes; the longest table name is `<prefix>schema_versions`.
@@ -135,6 +138,12 @@ export function resolveConfig(
     },
     snapshots: { keep: integer(section("snapshots").keep, "snapshots.keep", 3, 0, fail) },
     lock: { timeoutMs: integer(section("lock").timeoutMs, "lock.timeoutMs", 60_000, 0, fail) },
+    steps: {
+      timeoutMs:
+        section("steps").timeoutMs === undefined
+          ? undefined
+          : integer(section("steps").timeoutMs, "steps.timeoutMs", 0, 1, fail),
+    },
   };
 }
 

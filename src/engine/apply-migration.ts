@@ -10,7 +10,13 @@ import type { MigrationFile } from "../migration/discover.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker, type QdrantChanges } from "./change-tracker.js";
-import { MigrationFailedError, RollbackFailedError, redacted } from "./errors.js";
+import {
+  MigrationFailedError,
+  RollbackFailedError,
+  redacted,
+  StepTimeoutError,
+  TransactionConnectionLostError,
+} from "./errors.js";
 import type { MigratorEvent } from "./events.js";
 import {
   type RecordedVersion,
@@ -18,7 +24,8 @@ import {
   stampSchemaVersions,
 } from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
-import { undoQdrantChanges } from "./undo-qdrant-changes.js";
+import { runStep } from "./step-limits.js";
+import { aliasScope, undoQdrantChanges } from "./undo-qdrant-changes.js";
 
 export interface LoadedMigration {
   file: MigrationFile;
@@ -52,54 +59,83 @@ export async function applyMigration(
   const started = Date.now();
   signal.throwIfAborted();
   await rt.journal.start({ name, checksum, direction, runner: options.runner });
-  const tracker = new ChangeTracker(rt, name, emit, signal);
+  // Stops the steps on a timeout or a lost transaction connection, as the
+  // caller's signal does on an interrupt or a lost lock.
+  const stop = new AbortController();
+  const stepSignal = AbortSignal.any([signal, stop.signal]);
+  const tracker = new ChangeTracker(rt, name, emit, stepSignal);
   const trx = await rt.db.startTransaction().execute();
+  let unwatch = () => {};
   let versions: RecordedVersion[];
   try {
     // The transaction idles while the Qdrant step runs, which may take long;
     // a server-wide idle-in-transaction timeout must not kill it.
-    await sql`SET LOCAL idle_in_transaction_session_timeout = 0`.execute(trx);
+    const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid,
+      set_config('idle_in_transaction_session_timeout', '0', true)`.execute(trx);
+    const pid = rows[0]?.pid ?? 0;
+    unwatch = rt.connectionErrors.watch(pid, (error) =>
+      stop.abort(new TransactionConnectionLostError(name, messageOf(error))),
+    );
+    // A step stopped mid-query would hold the connection, and the rollback
+    // behind it, until the query ends.
+    stepSignal.addEventListener("abort", () => void cancelQuery(rt, pid), { once: true });
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
       db: trx as unknown as Kysely<MigrationDatabase>,
-      qdrant: createTrackingClient(rt.qdrant.client, tracker.hooks, signal),
+      qdrant: createTrackingClient(rt.qdrant.client, tracker.hooks, stepSignal),
       log: {
         info: (message) => void emit({ type: "log", level: "info", migration: name, message }),
         warn: (message) => void emit({ type: "log", level: "warn", migration: name, message }),
       },
-      signal,
+      signal: stepSignal,
       migration: { name, direction },
     };
     const { postgres, qdrant, verify } = migration.definition;
+    const timeoutMs = migration.definition.timeoutMs ?? rt.config.steps.timeoutMs;
+    const step = (what: string, run: () => Promise<void> | undefined) =>
+      runStep(
+        run,
+        stepSignal,
+        timeoutMs === undefined
+          ? undefined
+          : {
+              ms: timeoutMs,
+              onTimeout: () => stop.abort(new StepTimeoutError(name, what, timeoutMs)),
+            },
+      );
     if (direction === "up") {
-      await postgres?.up(ctx);
+      await step("Postgres up", () => postgres?.up(ctx));
       await emit({ type: "postgres-step-done", migration: name });
-      await qdrant?.up(ctx);
+      await step("Qdrant up", () => qdrant?.up(ctx));
       await emit({ type: "qdrant-step-done", migration: name });
       if (verify) {
-        await verify(ctx);
+        await step("verify", () => verify(ctx));
         await emit({ type: "verified", migration: name });
       }
     } else {
       if (options.restoreFrom) {
-        await restoreAppliedState(rt, tracker, options.restoreFrom, emit, name);
+        const applied = options.restoreFrom;
+        await step("Qdrant restore", () => restoreAppliedState(rt, tracker, applied, emit, name));
       } else {
-        await qdrant?.down?.(ctx);
+        await step("Qdrant down", () => qdrant?.down?.(ctx));
       }
       await emit({ type: "qdrant-step-done", migration: name });
-      await postgres?.down?.(ctx);
+      await step("Postgres down", () => postgres?.down?.(ctx));
       await emit({ type: "postgres-step-done", migration: name });
     }
     versions = await recordSchemaVersions(rt, trx, tracker.touchedCollections(), name);
     await emit({ type: "before-commit", migration: name });
     if (direction === "up") await rt.journal.markApplied(name, { db: trx });
     else await rt.journal.markRolledBack(name, { db: trx });
-    // Aborted, or the lock was lost (another runner may be recovering this
-    // migration): never commit then.
-    signal.throwIfAborted();
+    // Aborted, timed out, or the lock was lost (another runner may be
+    // recovering this migration): never commit then.
+    stepSignal.throwIfAborted();
     await trx.commit().execute();
-  } catch (error) {
+  } catch (caught) {
+    // A stopped step is reported by why it was stopped, not by how the
+    // abandoned work happened to fail.
+    const error = stepSignal.aborted ? stepSignal.reason : caught;
     await trx
       .rollback()
       .execute()
@@ -122,11 +158,25 @@ export async function applyMigration(
         redacted(undoError, rt.secrets),
       );
     }
-    await rt.journal.markFailed(name, reason, {
-      previousStatus: direction === "down" ? "applied" : undefined,
-    });
+    try {
+      await rt.journal.markFailed(name, reason, {
+        previousStatus: direction === "down" ? "applied" : undefined,
+      });
+    } catch (journalError) {
+      // Qdrant is restored and Postgres rolled back; the row stays
+      // in_progress, and the next run restores again (idempotent) and marks it.
+      const note = redactSecrets(messageOf(journalError), rt.secrets);
+      await emit({
+        type: "log",
+        level: "warn",
+        migration: name,
+        message: `could not record the failure in the journal (${note}); the next run will`,
+      });
+    }
     await emit({ type: "rolled-back", migration: name });
     throw new MigrationFailedError(name, direction, redacted(error, rt.secrets));
+  } finally {
+    unwatch();
   }
   // Committed: nothing below may undo the migration.
   await emit({ type: "committed", migration: name });
@@ -153,11 +203,17 @@ async function restoreAppliedState(
   }
   for (const snapshot of applied.snapshots) await tracker.protect(snapshot.collection);
   // Restoring re-points the aliases the up changed: journal them first, so a
-  // failure or crash of this run can put them back too.
-  const aliases = [...applied.changedAliases, ...(applied.aliasesBefore ?? []).map((a) => a.alias)];
-  await tracker.hooks.beforeAliasChange([...new Set(aliases)], []);
+  // failure or crash of this run can put them back too. Only those: journaled
+  // as changed, another application's aliases would be re-pointed by a
+  // recovery and their collections recorded and stamped as this project's.
+  await tracker.hooks.beforeAliasChange([...aliasScope(applied).aliases], []);
   for (const collection of applied.createdCollections) await tracker.protect(collection);
   await undoQdrantChanges(rt, applied, (message) => {
     void emit({ type: "log", level: "info", migration: name, message });
   });
+}
+
+/** Cancels whatever query backend `pid` runs; best effort (it may have ended, or died). */
+async function cancelQuery(rt: Runtime, pid: number): Promise<void> {
+  await sql`SELECT pg_cancel_backend(${pid})`.execute(rt.db).catch(() => {});
 }

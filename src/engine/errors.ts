@@ -1,4 +1,5 @@
 import { messageOf, QdrantMigrateError } from "../errors.js";
+import { QdrantRequestError } from "../qdrant/errors.js";
 import { redactSecrets } from "../util/redact.js";
 
 /** A migration's step or verify failed; both stores were put back as they were. */
@@ -10,10 +11,80 @@ export class MigrationFailedError extends QdrantMigrateError {
   ) {
     super(
       "MIGRATION_FAILED",
-      `Migration ${migration} (${direction}) failed: ${messageOf(cause)}. ` +
+      `Migration ${migration} (${direction}) ${stoppedBy(cause)}: ${messageOf(cause)}. ` +
         "Postgres was rolled back and every Qdrant collection it touched was restored; " +
-        "fix the migration and run the command again.",
+        `${adviceFor(cause)}`,
       { cause },
+    );
+  }
+}
+
+/** Errors that say what happened around the migration, not that its code is wrong. */
+const NOT_THE_MIGRATION: Record<string, string> = {
+  RUN_INTERRUPTED: "run the command again when ready.",
+  POSTGRES_CONNECTION_LOST: "run the command again once Postgres is back.",
+};
+
+function stoppedBy(cause: unknown): string {
+  if (cause instanceof QdrantMigrateError && cause.code === "RUN_INTERRUPTED") {
+    return "was interrupted";
+  }
+  if (cause instanceof QdrantMigrateError && cause.code === "POSTGRES_CONNECTION_LOST") {
+    return "lost its Postgres connection";
+  }
+  return "failed";
+}
+
+function adviceFor(cause: unknown): string {
+  if (cause instanceof QdrantMigrateError) {
+    const advice = NOT_THE_MIGRATION[cause.code];
+    if (advice) return advice;
+    if (cause instanceof QdrantRequestError) {
+      const { status } = cause;
+      if (status === 401 || status === 403) {
+        return "Qdrant refused the API key: check qdrant.apiKey / QDRANT_API_KEY and run the command again.";
+      }
+      if (status === undefined) {
+        return "Qdrant did not answer: check that it is reachable (qdrant.url) and run the command again.";
+      }
+    }
+  }
+  return "fix the migration and run the command again.";
+}
+
+/** A step (or `verify`) ran past its time limit and was stopped. */
+export class StepTimeoutError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    readonly step: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      "STEP_TIMEOUT",
+      `the ${step} step of migration ${migration} did not finish within ${timeoutMs} ms and was ` +
+        "stopped (raise the migration's timeoutMs, or steps.timeoutMs in the config, if it needs longer)",
+    );
+  }
+}
+
+/** The run was stopped from outside (SIGINT/SIGTERM, or the caller's AbortSignal). */
+export class RunInterruptedError extends QdrantMigrateError {
+  constructor(readonly reason: string) {
+    super("RUN_INTERRUPTED", reason);
+  }
+}
+
+/** The connection holding a migration's transaction died (restart, failover, terminated backend). */
+export class TransactionConnectionLostError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    reason: string,
+  ) {
+    super(
+      "POSTGRES_CONNECTION_LOST",
+      `the Postgres connection holding migration ${migration}'s transaction was lost (${reason}); ` +
+        "Postgres restarted, failed over, or the backend was terminated, and the transaction " +
+        "was not committed",
     );
   }
 }
@@ -30,8 +101,11 @@ export class RollbackFailedError extends QdrantMigrateError {
   ) {
     super(
       "ROLLBACK_FAILED",
+      // The restore error says where the data is (untouched, or a verified
+      // copy in a temporary collection): a restore may fail after it deleted
+      // the live collection, so this message claims nothing of its own.
       `Migration ${migration} failed (${messageOf(original)}) and restoring Qdrant from its ` +
-        `snapshots failed too: ${messageOf(cause)}. Nothing was dropped; its journal row stays ` +
+        `snapshots failed too: ${messageOf(cause).replace(/\.?$/, ".")} Its journal row stays ` +
         "in_progress. Fix the cause (is Qdrant reachable?) and run `qdrant-migrate repair`.",
       { cause },
     );
@@ -48,13 +122,51 @@ export class IrreversibleMigrationError extends QdrantMigrateError {
   }
 }
 
+/**
+ * A runner that waited for the lock found that the run it waited for had just
+ * failed this migration. Retrying it would make every waiting runner (every
+ * container of a deploy) run the failing migration again, each leaving snapshots.
+ */
+export class FailedWhileWaitingError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    runner: string | null,
+    error: string | null,
+  ) {
+    super(
+      "MIGRATION_FAILED_WHILE_WAITING",
+      `Migration ${migration} failed in the run this runner waited for ` +
+        `(runner ${runner ?? "unknown"}: ${error ?? "no error recorded"}). Not retrying it here; ` +
+        "fix the migration and run `qdrant-migrate up` again.",
+    );
+  }
+}
+
 /** A run found an interrupted migration and was told not to recover it. */
 export class InterruptedMigrationError extends QdrantMigrateError {
-  constructor(readonly migrations: readonly string[]) {
+  constructor(
+    readonly migrations: readonly string[],
+    /** The command to run again after `repair`. */
+    command = "up",
+  ) {
     super(
       "MIGRATION_INTERRUPTED",
       `Migration ${migrations.join(", ")} was interrupted (its runner died mid-run). ` +
-        "Run `qdrant-migrate repair` to restore Qdrant from the journal, then run `up` again.",
+        `Run \`qdrant-migrate repair\` to restore Qdrant from the journal, then run \`${command}\` again.`,
+    );
+  }
+}
+
+/** `down --to` named a migration that has a file but is not applied. */
+export class MigrationNotAppliedError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    state: string,
+  ) {
+    super(
+      "MIGRATION_NOT_APPLIED",
+      `Migration ${migration} is not applied (it is ${state}), so down cannot revert down to it; ` +
+        "name an applied migration (see `qdrant-migrate status`).",
     );
   }
 }

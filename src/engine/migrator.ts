@@ -16,9 +16,12 @@ import { redactSecrets } from "../util/redact.js";
 import { applyMigration, type LoadedMigration } from "./apply-migration.js";
 import type { QdrantChanges } from "./change-tracker.js";
 import {
+  FailedWhileWaitingError,
   HistoryMismatchError,
   InterruptedMigrationError,
   IrreversibleMigrationError,
+  MigrationFailedError,
+  MigrationNotAppliedError,
   UnknownMigrationError,
 } from "./errors.js";
 import type { MigratorEvent, MigratorListener } from "./events.js";
@@ -54,6 +57,11 @@ export interface DownOptions {
   fromSnapshot?: boolean;
   /** Revert even though a migration's file changed since it was applied. */
   allowChanged?: boolean;
+  /**
+   * Revert an applied migration whose file is gone: only its Qdrant half can
+   * be reverted (from the snapshots recorded when it was applied).
+   */
+  allowMissing?: boolean;
 }
 
 export interface MigrationRunResult {
@@ -158,7 +166,9 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
    * the caller aborts or the lock is lost (its connection died, or an operator
    * ended it): another runner may then take over, so this one must not commit.
    */
-  async function withLock<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function withLock<T>(
+    fn: (signal: AbortSignal, waitedSince: Date | undefined) => Promise<T>,
+  ): Promise<T> {
     await ensureTables();
     const lock: MigrationLock = await acquireMigrationLock({
       url: config.postgres.url,
@@ -179,7 +189,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     void lock.lost.then((error) => lost.abort(error));
     try {
       await seedSnapshotSpacing();
-      return await fn(AbortSignal.any([signal, lost.signal]));
+      return await fn(AbortSignal.any([signal, lost.signal]), lock.waitedSince);
     } finally {
       await lock.release();
     }
@@ -238,14 +248,17 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     return opts.step !== undefined ? pending.slice(0, opts.step) : pending;
   }
 
+  /** Applied migrations to revert, newest first; a missing file still counts, so it is never skipped. */
   function selectApplied(entries: readonly MigrationStatusEntry[], opts: DownOptions): string[] {
     const applied = entries
-      .filter((e) => e.state === "applied")
+      .filter((e) => e.state === "applied" || e.state === "missing")
       .map((e) => e.name)
       .reverse();
     if (opts.to === 0) return applied;
     if (opts.to !== undefined) {
       const index = applied.indexOf(opts.to);
+      const entry = entries.find((e) => e.name === opts.to);
+      if (index < 0 && entry) throw new MigrationNotAppliedError(opts.to, entry.state);
       if (index < 0) throw new UnknownMigrationError(opts.to);
       return applied.slice(0, index + 1);
     }
@@ -266,7 +279,39 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     return loaded;
   }
 
-  /** Retention: after a success, keep the newest `snapshots.keep` per collection it snapshotted. */
+  /**
+   * Loads the migrations `down` reverts. One whose file is gone (allowed by
+   * the caller) gets an empty definition: only its Qdrant half is reverted,
+   * from its recorded snapshots.
+   */
+  async function loadForDown(
+    files: readonly MigrationFile[],
+    records: readonly MigrationRecord[],
+    names: readonly string[],
+  ): Promise<Map<string, LoadedMigration & { missing?: true }>> {
+    const present = new Set(files.map((f) => f.name));
+    const loaded = new Map<string, LoadedMigration & { missing?: true }>();
+    const onDisk = await load(
+      files,
+      names.filter((n) => present.has(n)),
+    );
+    for (const name of names) {
+      const migration = onDisk.get(name);
+      if (migration) {
+        loaded.set(name, migration);
+        continue;
+      }
+      const checksum = records.find((r) => r.name === name)?.checksum ?? "";
+      loaded.set(name, {
+        file: { name, path: "", checksum },
+        definition: {},
+        missing: true,
+      });
+    }
+    return loaded;
+  }
+
+  /** Retention: after an attempt, keep the newest `snapshots.keep` per collection it snapshotted. */
   async function pruneAfter(name: string): Promise<void> {
     const record = await rt.journal.get(name);
     for (const snapshot of record?.snapshots ?? []) {
@@ -305,13 +350,21 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       await emit({ type: "migration-start", migration: name, direction, index, total });
       const result: MigrationRunResult = { name, direction, status: "error" };
       results.push(result);
-      const { durationMs } = await applyMigration(rt, migration, {
-        direction,
-        restoreFrom: restoreFrom.get(name),
-        runner,
-        signal,
-        emit,
-      });
+      let durationMs: number;
+      try {
+        ({ durationMs } = await applyMigration(rt, migration, {
+          direction,
+          restoreFrom: restoreFrom.get(name),
+          runner,
+          signal,
+          emit,
+        }));
+      } catch (error) {
+        // Rolled back: the attempt's snapshots served their purpose and count
+        // for retention too (a migration retried until it works would keep all).
+        if (error instanceof MigrationFailedError) await pruneAfter(name);
+        throw error;
+      }
       result.status = "success";
       result.durationMs = durationMs;
       await emit({ type: "migration-done", migration: name, direction, durationMs });
@@ -327,7 +380,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     const umzug = new Umzug({
       migrations: names.map((name) => ({
         name,
-        path: loaded.get(name)?.file.path,
+        path: loaded.get(name)?.file.path || undefined,
         up: () => run(name),
         down: () => run(name),
       })),
@@ -351,13 +404,13 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const results: MigrationRunResult[] = [];
       let recovered: string[] = [];
       try {
-        await withLock(async (runSignal) => {
+        await withLock(async (runSignal, waitedSince) => {
           const interrupted = (await rt.journal.inProgress()).map((r) => r.name);
           if (interrupted.length > 0) {
             if (opts.autoRecover === false) throw new InterruptedMigrationError(interrupted);
             recovered = await recoverInterrupted(await rt.journal.inProgress());
           }
-          const { files, entries } = await readState();
+          const { files, records, entries } = await readState();
           const problems = historyProblems(entries, {
             changed: opts.allowChanged,
             missing: opts.allowMissing,
@@ -365,6 +418,23 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
           });
           if (problems.length > 0) throw new HistoryMismatchError(problems);
           const names = selectPending(entries, opts);
+          // A run that died (recovered above) may be retried; one that failed may not.
+          const failedMeanwhile = records.find(
+            (r) =>
+              names.includes(r.name) &&
+              r.status === "failed" &&
+              !recovered.includes(r.name) &&
+              waitedSince !== undefined &&
+              r.finishedAt !== null &&
+              r.finishedAt >= waitedSince,
+          );
+          if (failedMeanwhile) {
+            throw new FailedWhileWaitingError(
+              failedMeanwhile.name,
+              failedMeanwhile.runner,
+              failedMeanwhile.error,
+            );
+          }
           // Every file is loaded before anything runs: a broken file applies nothing.
           const loaded = await load(files, names);
           const executed = entries.filter((e) => e.state === "applied").map((e) => e.name);
@@ -381,7 +451,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       try {
         await withLock(async (runSignal) => {
           const interrupted = (await rt.journal.inProgress()).map((r) => r.name);
-          if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted);
+          if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted, "down");
           const { files, records, entries } = await readState();
           const names = selectApplied(entries, opts);
           // The `down` that runs must be the one that belongs to the `up` that ran.
@@ -393,11 +463,40 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
               ),
             );
           }
-          const loaded = await load(files, names);
+          const missing = entries.filter((e) => names.includes(e.name) && e.state === "missing");
+          if (missing.length > 0 && !opts.allowMissing) {
+            throw new HistoryMismatchError(
+              missing.map(
+                (e) =>
+                  `applied migration ${e.name} has no file any more, and down must not skip it ` +
+                  "to revert an earlier one (--allow-missing reverts its Qdrant half from its snapshots)",
+              ),
+            );
+          }
+          const loaded = await loadForDown(files, records, names);
           const restoreFrom = new Map<string, QdrantChanges>();
           for (const [name, migration] of loaded) {
             const record = records.find((r) => r.name === name);
             const def = migration.definition;
+            if (migration.missing) {
+              if (!record?.appliedChanges) {
+                throw new IrreversibleMigrationError(
+                  name,
+                  "its file is gone and no snapshots were recorded when it was applied " +
+                    "(it was baselined, not run); restore the file.",
+                );
+              }
+              restoreFrom.set(name, record.appliedChanges);
+              await emit({
+                type: "log",
+                level: "warn",
+                migration: name,
+                message:
+                  "its file is gone: its Qdrant half is restored from the snapshots taken when " +
+                  "it was applied; its Postgres half (if any) is not reverted",
+              });
+              continue;
+            }
             if (def.postgres && !def.postgres.down) {
               throw new IrreversibleMigrationError(
                 name,
@@ -421,7 +520,9 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
               );
             }
           }
-          const executed = entries.filter((e) => e.state === "applied").map((e) => e.name);
+          const executed = entries
+            .filter((e) => e.state === "applied" || e.state === "missing")
+            .map((e) => e.name);
           await runWithUmzug("down", loaded, executed, restoreFrom, results, runSignal);
         });
         return { results, recovered: [] };
@@ -431,13 +532,14 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     },
 
     async plan(opts = {}) {
-      const { files, entries } = await readState();
+      const { files, records, entries } = await readState();
       const direction = opts.direction ?? "up";
       const names =
         direction === "up"
           ? selectPending(entries, opts)
           : selectApplied(entries, { to: opts.downTo, step: opts.downStep });
-      const loaded = await load(files, names);
+      const loaded =
+        direction === "up" ? await load(files, names) : await loadForDown(files, records, names);
       const plan: PlanEntry[] = [];
       // A collection an earlier planned migration creates exists by the time a later one runs.
       const createdEarlier = new Set<string>();

@@ -6,6 +6,7 @@ import { SchemaVersions } from "../journal/schema-versions.js";
 import { type JournalDatabase, type JournalTables, journalTables } from "../journal/tables.js";
 import { postgresConnectionError } from "../postgres/connection-error.js";
 import { connectQdrant, type QdrantConnection } from "../qdrant/connect.js";
+import { ConnectionErrors } from "./connection-errors.js";
 import { SnapshotSpacing } from "./snapshot-spacing.js";
 
 /** How long to wait for a Postgres connection; `--wait` is for servers that are still starting. */
@@ -22,6 +23,8 @@ export interface Runtime {
   /** Values that must never be printed: the Postgres password, the Qdrant API key. */
   secrets: string[];
   snapshotSpacing: SnapshotSpacing;
+  /** Failures of checked-out Postgres connections (a migration's transaction). */
+  connectionErrors: ConnectionErrors;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,8 @@ export function openRuntime(config: ResolvedConfig): Runtime {
   // process: idle ones report through the pool, checked-out ones (a migration's
   // open transaction) through their own listener; the next query on it fails.
   pool.on("error", () => {});
-  pool.on("connect", (client) => client.on("error", () => {}));
+  const connectionErrors = new ConnectionErrors();
+  connectionErrors.attach(pool);
   // Every connection the journal and the migrations use comes through here: a
   // failure to connect surfaces as a typed error naming host, port and database.
   const typedPool = {
@@ -63,6 +67,7 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     versions: new SchemaVersions(db, tables),
     secrets: secretsOf(config),
     snapshotSpacing: new SnapshotSpacing(),
+    connectionErrors,
     async close() {
       await db.destroy();
     },
@@ -78,5 +83,7 @@ export function secretsOf(config: ResolvedConfig): string[] {
   } catch {
     // resolveConfig already rejected malformed URLs; nothing to collect.
   }
+  // pg falls back to PGPASSWORD when the URL has no password.
+  if (process.env.PGPASSWORD) secrets.push(process.env.PGPASSWORD);
   return secrets;
 }

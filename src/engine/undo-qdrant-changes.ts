@@ -29,11 +29,26 @@ export async function undoQdrantChanges(
     await restoreCollection(rt.qdrant, snapshot, { log });
   }
   if (changes.aliasesBefore) {
-    const collections = new Set([...restored, ...changes.createdCollections]);
-    const aliases = new Set(changes.changedAliases);
-    for (const alias of changes.aliasesBefore) {
-      if (collections.has(alias.collection)) aliases.add(alias.alias);
-    }
-    await restoreAliases(rt.qdrant, changes.aliasesBefore, { aliases, collections });
+    await restoreAliases(rt.qdrant, changes.aliasesBefore, aliasScope(changes));
   }
+}
+
+/**
+ * The aliases undoing `changes` may move: those the run changed, and those
+ * that pointed at a collection it snapshotted or created. Every other alias on
+ * the server (another application's) is left alone.
+ */
+export function aliasScope(changes: QdrantChanges): {
+  aliases: Set<string>;
+  collections: Set<string>;
+} {
+  const collections = new Set([
+    ...changes.snapshots.map((s) => s.collection),
+    ...changes.createdCollections,
+  ]);
+  const aliases = new Set(changes.changedAliases);
+  for (const alias of changes.aliasesBefore ?? []) {
+    if (collections.has(alias.collection)) aliases.add(alias.alias);
+  }
+  return { aliases, collections };
 }

@@ -17,6 +17,12 @@ export interface MigrationLock {
   /** The advisory-lock key `key` hashed to. */
   readonly key: bigint;
   /**
+   * When (database clock) this runner first found the lock held by another;
+   * undefined when it got the lock at once. What the journal shows as
+   * finished since then was done by the run it waited for.
+   */
+  readonly waitedSince: Date | undefined;
+  /**
    * Resolves (never rejects) if the lock's connection closes before
    * `release()`: the lock is gone, and the run must stop.
    */
@@ -70,7 +76,7 @@ export async function acquireMigrationLock(opts: AcquireLockOptions): Promise<Mi
     if (!released) settleLost(new LockLostError(new Error("connection ended")));
   });
 
-  let acquired: { since: Date; backendPid: number };
+  let acquired: { since: Date; backendPid: number; waitedSince: Date | undefined };
   try {
     await connect(client, opts.url);
     acquired = await waitForLock(client, key, opts);
@@ -81,9 +87,11 @@ export async function acquireMigrationLock(opts: AcquireLockOptions): Promise<Mi
   }
 
   let releasing: Promise<void> | undefined;
+  const { waitedSince, ...held } = acquired;
   return {
-    holder: { host: hostname(), pid: process.pid, ...acquired },
+    holder: { host: hostname(), pid: process.pid, ...held },
     key,
+    waitedSince,
     lost,
     release() {
       releasing ??= (async () => {
@@ -119,9 +127,10 @@ async function waitForLock(
   client: pg.Client,
   key: bigint,
   opts: AcquireLockOptions,
-): Promise<{ since: Date; backendPid: number }> {
+): Promise<{ since: Date; backendPid: number; waitedSince: Date | undefined }> {
   const deadline = Date.now() + opts.timeoutMs;
   let reported: string | undefined;
+  let waitedSince: Date | undefined;
   for (let attempt = 1; ; attempt += 1) {
     const { rows } = await client.query<{ locked: boolean; at: Date; backend_pid: number }>(
       "SELECT pg_try_advisory_lock($1::bigint) AS locked, statement_timestamp() AS at, " +
@@ -129,7 +138,8 @@ async function waitForLock(
       [key.toString()],
     );
     const row = rows[0];
-    if (row?.locked) return { since: row.at, backendPid: row.backend_pid };
+    if (row?.locked) return { since: row.at, backendPid: row.backend_pid, waitedSince };
+    waitedSince ??= row?.at;
     const holder = await findLockHolder(client, key);
     const now = Date.now();
     if (now >= deadline) throw new LockTimeoutError(holder, opts.timeoutMs);

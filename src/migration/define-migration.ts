@@ -42,6 +42,12 @@ export interface MigrationDefinition {
   qdrant?: MigrationStep;
   /** Runs after both `up` steps, before the Postgres transaction commits; throwing rolls back both. */
   verify?(ctx: StepContext): Promise<void>;
+  /**
+   * Time limit of each of this migration's steps, in ms (overrides the
+   * config's `steps.timeoutMs`): a step still running then is stopped and the
+   * migration rolled back.
+   */
+  timeoutMs?: number;
 }
 
 /** `defineMigration` was given something that is not a migration definition. */
@@ -66,7 +72,7 @@ export function isReversible(def: MigrationDefinition): boolean {
   return [def.postgres, def.qdrant].every((step) => step === undefined || step.down !== undefined);
 }
 
-const DEFINITION_KEYS = ["description", "collections", "postgres", "qdrant", "verify"];
+const DEFINITION_KEYS = ["description", "collections", "postgres", "qdrant", "verify", "timeoutMs"];
 const STEP_KEYS = ["up", "down"];
 
 /**
@@ -100,6 +106,13 @@ export function migrationShapeProblem(value: unknown): string | undefined {
   }
   if (value.verify !== undefined && typeof value.verify !== "function") {
     return `verify must be a function, got ${kind(value.verify)}`;
+  }
+  const { timeoutMs } = value;
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < 1)
+  ) {
+    return `timeoutMs must be a whole number of milliseconds ≥ 1, got ${kind(timeoutMs)}`;
   }
   return undefined;
 }

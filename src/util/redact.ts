@@ -92,3 +92,15 @@ function redactByPattern(text: string): string {
       )
   );
 }
+
+/**
+ * `text` with the input excerpt of JSON.parse errors masked: V8 quotes the
+ * start of what it failed to parse ("Unexpected token 's', "sk-live-ab"... is
+ * not valid JSON"), and that input may be a mounted secret file.
+ */
+export function redactJsonInput(text: string): string {
+  return text.replace(
+    /Unexpected token '[\s\S]', "[\s\S]*?"(?:\.\.\.)? is not valid JSON/g,
+    `Unexpected token, "${MASK}" is not valid JSON`,
+  );
+}

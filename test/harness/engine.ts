@@ -14,7 +14,10 @@ export interface EngineHarness {
   /** This test's journal table prefix, e.g. `qm_abc_` (tables `qm_abc_migrations`, …). */
   readonly prefix: string;
   /** A migrator over this test's project and tables; closed after the test. */
-  migrator(options?: MigratorOptions, overrides?: { keep?: number }): Migrator;
+  migrator(
+    options?: MigratorOptions,
+    overrides?: { keep?: number; stepTimeoutMs?: number },
+  ): Migrator;
 }
 
 /**

@@ -13,6 +13,7 @@ export interface TestProject {
     tablePrefix?: string;
     lockTimeoutMs?: number;
     keep?: number;
+    stepTimeoutMs?: number;
   }): ResolvedConfig;
 }
 
@@ -44,6 +45,7 @@ export async function makeProject(urls: {
           qdrant: { url: urls.qdrant, apiKey: urls.apiKey, timeoutMs: 10_000 },
           lock: { timeoutMs: overrides.lockTimeoutMs ?? 20_000 },
           snapshots: { keep: overrides.keep ?? 3 },
+          ...(overrides.stepTimeoutMs ? { steps: { timeoutMs: overrides.stepTimeoutMs } } : {}),
         },
         { rootDir: dir, env: {} },
       );

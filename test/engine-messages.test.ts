@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { RollbackFailedError } from "../src/engine/errors.js";
+import { createMigrator } from "../src/engine/migrator.js";
+import { SnapshotRestoreError } from "../src/qdrant/errors.js";
+import { restoreTempName } from "../src/qdrant/snapshots.js";
+import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
+import { runTs } from "./harness/child.js";
+import { useTestDatabase } from "./harness/database.js";
+import { useEngineProject } from "./harness/engine.js";
+import { makeProject } from "./harness/project.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+// Issue 15: messages say what happened and what to run next.
+const db = useTestDatabase();
+const qdrant = useQdrant();
+const engine = useEngineProject(db, qdrant);
+const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
+
+describe("messages", () => {
+  it("down --to a migration that exists but is not applied says so", async () => {
+    await engine.project.writeMigration("001_a", noop);
+    await engine.project.writeMigration("002_b", noop);
+    const m = engine.migrator();
+    expect((await m.up({ step: 1 })).error).toBeUndefined();
+    const result = await m.down({ to: "002_b" });
+    expect(result.error?.code).toBe("MIGRATION_NOT_APPLIED");
+    expect(result.error?.message).toContain("002_b is not applied (it is pending)");
+  });
+
+  it("down on an interrupted run advises repair, then down", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await engine.project.writeMigration(
+      "001_upsert",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+        down: async () => {},
+      } };`,
+    );
+    const config = engine.project.config({ tablePrefix: engine.prefix });
+    const child = await runTs("test/fixtures/crash-runner.ts", [
+      JSON.stringify(config),
+      "before-commit",
+    ]);
+    expect(child.signal).toBe("SIGKILL");
+    const result = await engine.migrator().down();
+    expect(result.error?.code).toBe("MIGRATION_INTERRUPTED");
+    expect(result.error?.message).toContain("then run `down` again");
+  });
+
+  it("a failed restore names the temporary collection holding the data, and never claims nothing was dropped", () => {
+    const temp = restoreTempName("docs", "docs-1.snapshot");
+    const restore = new SnapshotRestoreError(
+      "docs",
+      "docs-1.snapshot",
+      "Qdrant refused the upload (disk full)",
+      `A verified copy of the snapshot is in collection "${temp}"; re-run the rollback, or rename it by hand.`,
+    );
+    const error = new RollbackFailedError("001_a", new Error("step failed"), restore);
+    expect(error.message).toContain(temp);
+    expect(error.message).not.toContain("Nothing was dropped");
+  });
+
+  describe("a Qdrant that refuses the API key", () => {
+    // Its own in-process server, on either test run: the shared real binary runs without a key.
+    let server: Awaited<ReturnType<typeof startQdrant>> | undefined;
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it("is reported as a refused key, not as a migration to fix", async () => {
+      server = await startQdrant({ apiKey: "the-right-key-1234" });
+      const project = await makeProject({ postgres: db.url, qdrant: server.url, apiKey: "wrong" });
+      await project.writeMigration(
+        "001_upsert",
+        `export default { qdrant: {
+          up: async ({ qdrant }) => { await qdrant.upsert("docs", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+          down: async () => {},
+        } };`,
+      );
+      const m = createMigrator(project.config({ tablePrefix: engine.prefix }));
+      try {
+        const result = await m.up();
+        expect(result.error?.message).toContain("Qdrant refused the API key");
+        expect(result.error?.message).not.toContain("fix the migration");
+      } finally {
+        await m.close();
+      }
+    });
+  });
+});
