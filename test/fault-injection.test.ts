@@ -115,17 +115,22 @@ async function expectMigratedOnce(client: QdrantClient, collection: string, tabl
 }
 
 /** Sessions of this test's database whose application_name matches `pattern` (SQL LIKE). */
-async function terminateSessions(pattern: string): Promise<number> {
+/**
+ * Terminates the sessions whose application_name matches `pattern`, telling
+ * `onFound` how many before the first is terminated: the engine stops the step
+ * as soon as a session dies, so `up()` may resolve before this function does.
+ */
+async function terminateSessions(pattern: string, onFound: (count: number) => void): Promise<void> {
   const rows = await queryRows<{ pid: number }>(
     db.url,
     `SELECT pid FROM pg_stat_activity
      WHERE datname = current_database() AND application_name LIKE $1 AND pid <> pg_backend_pid()`,
     [pattern],
   );
+  onFound(rows.length);
   for (const { pid } of rows) {
     await queryRows(db.url, "SELECT pg_terminate_backend($1)", [pid]);
   }
-  return rows.length;
 }
 
 async function freshProject(qdrantUrl: string, apiKey?: string) {
@@ -212,7 +217,9 @@ describe("Postgres faults mid-run", () => {
     globalThis.qmProbe = async () => {
       if (terminated > 0) return;
       // The pool's sessions, the migration's open transaction among them; not the lock's.
-      terminated = await terminateSessions("qdrant-migrate");
+      await terminateSessions("qdrant-migrate", (count) => {
+        terminated = count;
+      });
     };
 
     const failed = await up(config);
@@ -234,7 +241,9 @@ describe("Postgres faults mid-run", () => {
     globalThis.qmProbe = async () => {
       if (terminated > 0) return;
       // This process's lock session (its name is cut at 63 characters, so no host here).
-      terminated = await terminateSessions(`qdrant-migrate pid=${process.pid} host=%`);
+      await terminateSessions(`qdrant-migrate pid=${process.pid} host=%`, (count) => {
+        terminated = count;
+      });
       // Let the lock's client see its connection close.
       await new Promise((r) => setTimeout(r, 300));
     };
