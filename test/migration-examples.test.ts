@@ -155,7 +155,7 @@ describe("example migrations", () => {
       expect(await vectorSizes(collection)).toEqual({ content: 384, emotion: 384, semantic: 384 });
       const info = await qdrant.client.getCollection(named(collection));
       const types = Object.fromEntries(
-        Object.entries(info.payload_schema ?? {}).map(([field, s]) => [field, s.data_type]),
+        Object.entries(info.payload_schema ?? {}).map(([field, s]) => [field, s?.data_type]),
       );
       expect(types).toEqual({
         user_id: "keyword",
