@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -17,7 +18,7 @@ interface SandboxProcess {
   child: ChildProcess;
   /** Resolves with stdout once `ready` says it holds what the test waits for. */
   output: Promise<string>;
-  exit: Promise<{ code: number | null; stderr: string }>;
+  exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
 const running: ChildProcess[] = [];
@@ -34,8 +35,8 @@ function startSandboxCli(args: string[], ready: (stdout: string) => boolean): Sa
   running.push(child);
   let stdout = "";
   let stderr = "";
-  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    child.on("close", (code) => resolve({ code, stderr }));
+  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
   const output = new Promise<string>((resolve, reject) => {
     child.stdout?.on("data", (d: Buffer) => {
@@ -129,6 +130,27 @@ describe("qdrant-migrate sandbox", () => {
       expect((await second.exit).code).toBe(130);
     } finally {
       await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("with --qdrant-port of a port in use, exits 1 with SANDBOX_START_FAILED naming the port", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const sandbox = startSandboxCli(["--json", "--qdrant-port", String(port)], () => false);
+      sandbox.output.catch(() => {});
+      const { code, stdout } = await sandbox.exit;
+      expect(code).toBe(1);
+      expect(JSON.parse(stdout)).toEqual({
+        ok: false,
+        error: {
+          code: "SANDBOX_START_FAILED",
+          message: expect.stringContaining(`could not listen on port ${port}: it is in use`),
+        },
+      });
+    } finally {
+      blocker.close();
     }
   });
 
