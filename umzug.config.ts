@@ -1,4 +1,9 @@
-import { defineConfig } from "./src/index.js";
+// In your project: import { defineConfig } from "qdrant-migrate/define";
+// That entry point (here, its source) loads no database driver and nothing of
+// the engine, so reading the config costs little when a container starts with
+// nothing to migrate. Importing the whole package (./src/index.js here) made
+// every no-op `up` in this repository transpile the whole source tree.
+import { defineConfig } from "./src/define.js";
 
 /**
  * The config `qdrant-migrate` loads from this folder. Connection settings come

@@ -9,25 +9,31 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
+const COLLECTIONS = ["knowledge_base", "memory_elena", "memory_marcus"];
 
-async function columns(table: string): Promise<string[]> {
+async function scalar(query: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ column_name: string }>(
-      "SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY column_name",
-      [table],
-    );
-    return rows.map((r) => r.column_name);
+    const { rows } = await client.query<{ v: string | null }>(query);
+    return rows[0]?.v ?? null;
   } finally {
     await client.end();
   }
 }
 
+async function existing(): Promise<string[]> {
+  const { collections } = await qdrant.client.getCollections();
+  return collections
+    .map((c) => c.name)
+    .filter((name) => COLLECTIONS.includes(name))
+    .sort();
+}
+
 describe("the repository's example migrations, through the engine", () => {
-  it("run up, down to zero, and up again", async () => {
-    // They create the fixed collection `documents`: this file's Qdrant must not have it yet.
-    expect((await qdrant.client.collectionExists("documents")).exists).toBe(false);
+  it("run up, down to zero, and up again, with every collection versioned and counts verified", async () => {
+    // They create fixed collections: this file's Qdrant must not have them yet.
+    expect(await existing()).toEqual([]);
     const config = resolveConfig(
       {
         migrations: "migrations/*.ts",
@@ -41,27 +47,53 @@ describe("the repository's example migrations, through the engine", () => {
     try {
       const first = await migrator.up();
       expect(first.error).toBeUndefined();
-      expect(first.results.map((r) => r.status)).toEqual(["success", "success"]);
-      expect(await columns("documents")).toContain("title");
-      const info = await qdrant.client.getCollection("documents");
-      expect(Object.keys(info.config.params.vectors ?? {}).sort()).toEqual(["text", "title"]);
-      expect((await migrator.status()).collections).toEqual([
-        expect.objectContaining({ collectionName: "documents", schemaVersion: 2 }),
+      expect(first.results.map((r) => r.status)).toEqual([
+        "success",
+        "success",
+        "success",
+        "success",
+      ]);
+      expect(
+        await scalar("SELECT string_agg(content_vector, ',' ORDER BY id) AS v FROM bots"),
+      ).toBe("content_v2,content_v2");
+      expect(await scalar("SELECT count(*)::text AS v FROM knowledge_documents")).toBe("10");
+      expect((await qdrant.client.count("knowledge_base", { exact: true })).count).toBe(10);
+      const elena = await qdrant.client.getCollection("memory_elena");
+      expect(Object.keys(elena.config.params.vectors ?? {}).sort()).toEqual([
+        "content",
+        "content_v2",
+        "emotion",
+        "relationship",
+        "semantic",
+      ]);
+      expect(
+        (await migrator.status()).collections.map((c) => [c.collectionName, c.schemaVersion]),
+      ).toEqual([
+        ["knowledge_base", 1],
+        ["memory_elena", 3],
+        ["memory_marcus", 3],
       ]);
 
       const down = await migrator.down({ to: 0 });
       expect(down.error).toBeUndefined();
-      expect(down.results.map((r) => r.status)).toEqual(["success", "success"]);
-      expect(await columns("documents")).toEqual([]);
-      expect((await qdrant.client.collectionExists("documents")).exists).toBe(false);
+      expect(down.results.map((r) => r.status)).toEqual([
+        "success",
+        "success",
+        "success",
+        "success",
+      ]);
+      expect(await scalar("SELECT to_regclass('bots')::text AS v")).toBeNull();
+      expect(await scalar("SELECT to_regclass('knowledge_documents')::text AS v")).toBeNull();
+      expect(await existing()).toEqual([]);
       expect((await migrator.status()).collections).toEqual([]);
 
       const again = await migrator.up();
       expect(again.error).toBeUndefined();
+      expect(await existing()).toEqual(COLLECTIONS);
       expect((await migrator.check()).ok).toBe(true);
     } finally {
       await migrator.close();
-      await qdrant.client.deleteCollection("documents");
+      for (const c of COLLECTIONS) await qdrant.client.deleteCollection(c);
     }
   });
 });

@@ -15,6 +15,12 @@ export interface GlobalOptions {
   dryRun?: boolean;
 }
 
+interface SandboxFlags {
+  dataDir?: string;
+  postgresPort?: number;
+  qdrantPort?: number;
+}
+
 export interface CliIO {
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
@@ -137,6 +143,31 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       positiveInt,
     )
     .action(action("snapshots-prune"));
+
+  program
+    .command("sandbox")
+    .description(
+      "start a local Postgres and Qdrant-compatible server; print the URLs; run until Ctrl-C",
+    )
+    .option("--data-dir <dir>", "keep both stores in this folder (default: temporary)")
+    .option("--postgres-port <port>", "Postgres port (default: a free one)", positiveInt)
+    .option("--qdrant-port <port>", "Qdrant port (default: a free one)", positiveInt)
+    .action(async (...args: unknown[]) => {
+      const opts = (args.at(-1) as Command).optsWithGlobals<GlobalOptions & SandboxFlags>();
+      out = new Output(opts.json === true, io.stdout, io.stderr);
+      // Loaded on use: the servers it starts are no part of the other commands.
+      const { runSandboxCommand } = await import("../sandbox/sandbox-command.js");
+      const streams = { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr };
+      try {
+        exitCode = await runSandboxCommand(opts, {
+          ...streams,
+          signal: io.signal,
+          json: opts.json,
+        });
+      } catch (error) {
+        exitCode = reportError(out, error);
+      }
+    });
 
   try {
     await program.parseAsync(argv, { from: "user" });

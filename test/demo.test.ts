@@ -1,0 +1,65 @@
+import { spawn } from "node:child_process";
+import { access } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "./harness/child.js";
+
+// Issue 11: `npm run demo` on a fresh clone, with nothing else running. The
+// demo always starts its own sandbox (embedded Postgres, in-process Qdrant),
+// whichever Qdrant the suite runs against.
+function npmRunDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "demo"], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 110_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The demo's `before`/`after` lines of its state table, without the label. */
+function stateLines(stdout: string, label: "before" | "after"): string[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.trimStart().startsWith(`${label} `))
+    .map((line) => line.trim().slice(label.length).trim());
+}
+
+describe("npm run demo", () => {
+  it("applies the examples, shows a failed migration rolled back in both stores, reverts everything, and exits 0", {
+    timeout: 120_000,
+  }, async () => {
+    const run = await npmRunDemo();
+    expect(run.code, run.stderr).toBe(0);
+    const out = run.stdout;
+    expect(out).toMatch(/\[4\/4\] down 20260101000000_bot_memory_collections/);
+    expect(out).toMatch(/ROLLBACK {2}deliberate failure in verify/);
+    expect(out).toContain(
+      "rolled back: Postgres transaction undone, Qdrant restored from snapshots",
+    );
+    expect(out).toContain("up failed as intended (MIGRATION_FAILED)");
+    // Both stores, as read before and after the failed migration, line for line.
+    const before = stateLines(out, "before");
+    expect(before.some((line) => line.startsWith("postgres"))).toBe(true);
+    expect(before.filter((line) => line.startsWith("qdrant"))).toHaveLength(3);
+    expect(stateLines(out, "after")).toEqual(before);
+    expect(out).toContain("collections left: none");
+    expect(out).toContain("applied migrations: 0");
+    expect(out).toMatch(/done in \d+ ms/);
+    const project = /migrations: 4 examples from migrations\/ \((.+)\)/.exec(out)?.[1];
+    expect(project).toBeDefined();
+    await expect(access(project as string)).rejects.toThrow(/ENOENT/);
+  });
+});
