@@ -31,8 +31,9 @@ export {
   type UpOptions,
 } from "./engine/migrator.js";
 export { QdrantMigrateError } from "./errors.js";
-export type { MigrationRecord, MigrationStatus } from "./journal/migration-log.js";
-export { JournalRowMissingError } from "./journal/migration-log.js";
+export type { MigrationRecord } from "./journal/migration-journal.js";
+export { JournalRowMissingError } from "./journal/migration-journal.js";
+export type { JournalRowStatus, QdrantChanges } from "./journal/schema.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
 export { LockConnectionError, LockLostError, LockTimeoutError } from "./lock/errors.js";
 export {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../config/load-config.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import { secretsOf } from "../engine/runtime.js";
+import { configSecrets } from "../config/secrets.js";
 import { messageOf, QdrantMigrateError } from "../errors.js";
 import { type CommandName, runCommand } from "./commands.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
@@ -163,7 +163,7 @@ async function execute(
   } catch (error) {
     return reportError(out, error);
   }
-  out.addSecrets(secretsOf(config));
+  out.addSecrets(configSecrets(config));
   try {
     return await runCommand(name, args, options, { config, out, signal: io.signal });
   } catch (error) {

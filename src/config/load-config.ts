@@ -2,9 +2,9 @@ import { access, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { messageOf } from "../errors.js";
-import { importDefaultFresh } from "../migration/import-fresh.js";
+import { redactEnvironmentSecrets } from "../util/environment-secrets.js";
+import { importDefaultFresh } from "../util/import-fresh.js";
 import { redactJsonInput } from "../util/redact.js";
-import { redactEnvironmentSecrets } from "./environment-secrets.js";
 import { ConfigError } from "./errors.js";
 import { type ResolvedConfig, resolveConfig } from "./resolve-config.js";
 

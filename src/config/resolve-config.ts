@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { parseMigrationsGlob } from "../migration/glob.js";
+import { parseMigrationsGlob } from "../util/migrations-glob.js";
+import { isPlainObject } from "../util/objects.js";
 import { ConfigError } from "./errors.js";
 
 /** The configuration with every default filled in and every field checked. */
@@ -149,12 +150,6 @@ export function resolveConfig(
 
 /** Throws the ConfigError for `field`; `envVar` names the variable the bad value came from. */
 type Fail = (field: string, problem: string, envVar?: string) => never;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;

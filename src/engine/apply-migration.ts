@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { messageOf } from "../errors.js";
+import type { QdrantChanges } from "../journal/schema.js";
 import { LockLostError } from "../lock/errors.js";
 import type {
   MigrationDatabase,
@@ -9,7 +10,7 @@ import type {
 import type { MigrationFile } from "../migration/discover.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
-import { ChangeTracker, type QdrantChanges } from "./change-tracker.js";
+import { ChangeTracker } from "./change-tracker.js";
 import {
   MigrationFailedError,
   RollbackFailedError,

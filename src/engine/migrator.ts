@@ -2,7 +2,8 @@ import { hostname } from "node:os";
 import { Umzug, type UmzugStorage } from "umzug";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { messageOf, QdrantMigrateError } from "../errors.js";
-import type { MigrationRecord } from "../journal/migration-log.js";
+import type { MigrationRecord } from "../journal/migration-journal.js";
+import type { QdrantChanges } from "../journal/schema.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
 import { ensureJournalTables } from "../journal/tables.js";
 import { acquireMigrationLock, type MigrationLock } from "../lock/migration-lock.js";
@@ -14,7 +15,6 @@ import { compareConfig, readLiveConfig } from "../qdrant/live-config.js";
 import { listSnapshots, pruneSnapshots } from "../qdrant/snapshots.js";
 import { redactSecrets } from "../util/redact.js";
 import { applyMigration, type LoadedMigration } from "./apply-migration.js";
-import type { QdrantChanges } from "./change-tracker.js";
 import {
   FailedWhileWaitingError,
   HistoryMismatchError,

@@ -1,8 +1,12 @@
 import type { Kysely, Selectable } from "kysely";
 import { sql } from "kysely";
 import { journalScope } from "./journal-scope.js";
-import type { JournalWriteOptions } from "./migration-log.js";
-import type { JournalDatabase, JournalSchemaVersionsTable, JournalTables } from "./tables.js";
+import type {
+  JournalDatabase,
+  JournalSchemaVersionsTable,
+  JournalTables,
+  JournalWriteOptions,
+} from "./schema.js";
 
 /** The recorded schema of one Qdrant collection and how many migrations changed it. */
 export interface SchemaVersionRecord {

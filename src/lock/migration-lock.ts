@@ -5,6 +5,7 @@ import { postgresConnectionError } from "../postgres/connection-error.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { backoffDelay } from "../util/backoff.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
+import { urlPassword } from "../util/url-password.js";
 import { LockConnectionError, LockLostError, LockTimeoutError } from "./errors.js";
 import { findLockHolder, type LockHolder, runnerApplicationName } from "./lock-holder.js";
 import { advisoryLockKey } from "./lock-key.js";
@@ -113,7 +114,7 @@ async function connect(client: pg.Client, url: string): Promise<void> {
   } catch (error) {
     const typed = postgresConnectionError(error, url);
     if (typed) throw typed;
-    const password = passwordOf(url);
+    const password = urlPassword(url);
     const reason = redactSecrets(messageOf(error), [password]);
     throw new LockConnectionError(redactUrl(url), reason);
   }
@@ -150,14 +151,5 @@ async function waitForLock(
     }
     const pause = backoffDelay(attempt, FIRST_POLL_MS, MAX_POLL_MS);
     await sleep(Math.min(pause, deadline - now), opts.signal, "waiting for the migration lock");
-  }
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { messageOf, QdrantMigrateError } from "../errors.js";
 import { redactSecrets } from "../util/redact.js";
+import { urlPassword } from "../util/url-password.js";
 
 /** Why Postgres could not be used; each is a stable `code` of `--json` output. */
 export type PostgresConnectionCode =
@@ -135,8 +136,7 @@ function endpointOf(url: string): {
     const parsed = new URL(url);
     const host = parsed.searchParams.get("host") ?? (parsed.hostname || "localhost");
     const database = decodeURIComponent(parsed.pathname.slice(1)) || "postgres";
-    const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-    return { host, port: Number(parsed.port) || 5432, database, password };
+    return { host, port: Number(parsed.port) || 5432, database, password: urlPassword(url) };
   } catch {
     // resolveConfig rejects malformed URLs; this only keeps the error path total.
     return { host: "(unparsable URL)", port: 5432, database: "", password: undefined };

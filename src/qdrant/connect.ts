@@ -1,5 +1,6 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { messageOf } from "../errors.js";
+import { isRecord } from "../util/objects.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
 import { withRetry } from "../util/retry.js";
 import { IDEMPOTENT_METHODS } from "./client-methods.js";
@@ -358,8 +359,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
 }

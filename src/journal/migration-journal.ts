@@ -1,43 +1,22 @@
 import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
 import { journalScope } from "./journal-scope.js";
-import type { JournalDatabase, JournalMigrationsTable, JournalTables } from "./tables.js";
-
-export type MigrationStatus = "in_progress" | "applied" | "failed" | "rolled_back";
-
-/** A Qdrant snapshot taken before a migration touched a collection. */
-export interface SnapshotRecord {
-  collection: string;
-  snapshot: string;
-  pointsCount: number;
-  takenAt: string;
-  /** sha256 Qdrant reported; a restore checks the downloaded file against it. */
-  checksum?: string | null;
-}
-
-/** One alias as it pointed before a migration ran. */
-export interface AliasRecord {
-  alias: string;
-  collection: string;
-}
-
-/**
- * What an `up` run changed in Qdrant, kept when it commits. A later `down`
- * run journals its own changes in the live columns and never touches this, so
- * `down --from-snapshot` always finds the state from before the `up`.
- */
-export interface AppliedChanges {
-  snapshots: SnapshotRecord[];
-  createdCollections: string[];
-  aliasesBefore: AliasRecord[] | null;
-  changedAliases: string[];
-}
+import type {
+  AliasRecord,
+  JournalDatabase,
+  JournalMigrationsTable,
+  JournalRowStatus,
+  JournalTables,
+  JournalWriteOptions,
+  QdrantChanges,
+  SnapshotRecord,
+} from "./schema.js";
 
 export interface MigrationRecord {
   name: string;
   checksum: string;
   direction: "up" | "down";
-  status: MigrationStatus;
+  status: JournalRowStatus;
   startedAt: Date;
   finishedAt: Date | null;
   durationMs: number | null;
@@ -47,15 +26,9 @@ export interface MigrationRecord {
   /** Aliases the current (or last) run changed. */
   changedAliases: string[];
   /** The last committed `up` run's changes; null when it was stamped, never run. */
-  appliedChanges: AppliedChanges | null;
+  appliedChanges: QdrantChanges | null;
   error: string | null;
   runner: string | null;
-}
-
-/** Options of the writes that may join the caller's transaction. */
-export interface JournalWriteOptions {
-  /** A transaction, so the write commits (or rolls back) with the migration's Postgres step. */
-  db?: Kysely<JournalDatabase>;
 }
 
 /** A write addressed a migration that has no journal row (it was never started). */
@@ -82,7 +55,7 @@ const elapsedMs = sql<number>`(extract(epoch FROM clock_timestamp() - started_at
 const byName = sql`name COLLATE "C"`;
 
 /** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
-export class MigrationLog {
+export class MigrationJournal {
   readonly #db: Kysely<JournalDatabase>;
 
   constructor(
@@ -190,7 +163,7 @@ export class MigrationLog {
   async markFailed(
     name: string,
     error: string,
-    opts?: { previousStatus?: Exclude<MigrationStatus, "in_progress"> },
+    opts?: { previousStatus?: Exclude<JournalRowStatus, "in_progress"> },
   ): Promise<void> {
     await this.#finish(name, { status: opts?.previousStatus ?? "failed", error });
   }
@@ -231,7 +204,7 @@ export class MigrationLog {
   }
 
   /** Writes a finished row without running anything (for `baseline`). */
-  async stamp(name: string, checksum: string, status: MigrationStatus): Promise<void> {
+  async stamp(name: string, checksum: string, status: JournalRowStatus): Promise<void> {
     const row = {
       checksum,
       direction: "up" as const,
