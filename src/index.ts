@@ -16,20 +16,24 @@ export {
 } from "./engine/errors.js";
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
 export type { MigrationState, MigrationStatusEntry } from "./engine/history-status.js";
-export {
-  type CheckResult,
-  createMigrator,
-  type DownOptions,
-  type DriftEntry,
-  type MigrationRunResult,
-  type Migrator,
-  type MigratorOptions,
-  type PlanEntry,
-  type RunResult,
-  type SnapshotListEntry,
-  type StatusResult,
-  type UpOptions,
-} from "./engine/migrator.js";
+export { createMigrator, type Migrator } from "./engine/migrator.js";
+export type {
+  BaselineResult,
+  CheckResult,
+  DownOptions,
+  DriftEntry,
+  MigrationRunResult,
+  MigratorOptions,
+  PlanEntry,
+  PlanOptions,
+  PrunedSnapshots,
+  RepairResult,
+  RunResult,
+  SnapshotListEntry,
+  StatusResult,
+  UpOptions,
+} from "./engine/migrator-types.js";
+export { consistencyOf, type Verdict, verdictOf } from "./engine/verdict.js";
 export { QdrantMigrateError } from "./errors.js";
 export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";

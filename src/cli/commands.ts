@@ -1,6 +1,5 @@
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import type { CheckResult, Migrator, RunResult } from "../engine/migrator.js";
-import { createMigrator } from "../engine/migrator.js";
+import { type CheckResult, createMigrator, type Migrator, type RunResult } from "../index.js";
 import { createMigrationFile } from "../migration/create-migration.js";
 import { logEvents } from "./event-log.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
