@@ -6,12 +6,14 @@ export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.j
 export { ConfigError } from "./config/errors.js";
 export { loadConfig } from "./config/load-config.js";
 export type { ResolvedConfig } from "./config/resolve-config.js";
+export { configSecrets } from "./config/secrets.js";
 export {
   HistoryMismatchError,
   InterruptedMigrationError,
   IrreversibleMigrationError,
   MigrationFailedError,
   RollbackFailedError,
+  RunInterruptedError,
   UnknownMigrationError,
 } from "./engine/errors.js";
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
@@ -34,12 +36,14 @@ export type {
   UpOptions,
 } from "./engine/migrator-types.js";
 export { consistencyOf, type Verdict, verdictOf } from "./engine/verdict.js";
-export { QdrantMigrateError } from "./errors.js";
+export { type WaitForServicesOptions, waitForServices } from "./engine/wait-for-services.js";
+export { type ErrorCode, messageOf, QdrantMigrateError } from "./errors.js";
 export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { JournalRowStatus, QdrantChanges } from "./journal/schema.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
 export { LockConnectionError, LockLostError, LockTimeoutError } from "./lock/errors.js";
+export { createMigrationFile } from "./migration/create-migration.js";
 export {
   defineMigration,
   type MigrationDatabase,
@@ -63,4 +67,5 @@ export {
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";
 export { AbortedError } from "./util/abort.js";
+export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";
