@@ -9,7 +9,7 @@ import { ConfigError } from "./errors.js";
 import { type ResolvedConfig, resolveConfig } from "./resolve-config.js";
 
 /** Config file names looked for in the working directory, in this order. */
-export const CONFIG_FILE_NAMES = [
+const CONFIG_FILE_NAMES = [
   "umzug.config.ts",
   "umzug.config.mts",
   "umzug.config.js",

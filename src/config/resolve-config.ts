@@ -19,8 +19,8 @@ export interface ResolvedConfig {
   steps: { timeoutMs: number | undefined };
 }
 
-export const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
-export const DEFAULT_QDRANT_URL = "http://localhost:6333";
+const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
+const DEFAULT_QDRANT_URL = "http://localhost:6333";
 
 const SECTIONS: Record<string, readonly string[] | undefined> = {
   migrations: undefined,

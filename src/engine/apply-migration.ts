@@ -38,6 +38,8 @@ export interface ApplyOptions {
   /** `down --from-snapshot`: undo the Qdrant half from the snapshots taken when it was applied. */
   restoreFrom?: QdrantChanges;
   runner: string;
+  /** The config's `steps.timeoutMs`; a migration's own `timeoutMs` wins. */
+  stepTimeoutMs: number | undefined;
   signal: AbortSignal;
   emit: (event: MigratorEvent) => Promise<void>;
 }
@@ -93,7 +95,7 @@ export async function applyMigration(
       migration: { name, direction },
     };
     const { postgres, qdrant, verify } = migration.definition;
-    const timeoutMs = migration.definition.timeoutMs ?? rt.config.steps.timeoutMs;
+    const timeoutMs = migration.definition.timeoutMs ?? options.stepTimeoutMs;
     const step = (what: string, run: () => Promise<void> | undefined) =>
       runStep(
         run,

@@ -15,7 +15,6 @@ const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The connections one run uses: one pool for Postgres, one client for Qdrant. */
 export interface Runtime {
-  config: ResolvedConfig;
   db: Kysely<JournalDatabase>;
   qdrant: QdrantConnection;
   tables: JournalTables;
@@ -60,7 +59,6 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     timeoutMs: config.qdrant.timeoutMs,
   });
   return {
-    config,
     db,
     qdrant,
     tables,

@@ -20,7 +20,7 @@ import { pruneAfterAttempt } from "./snapshot-retention.js";
  * Umzug's calls (made after the step returns) cannot join. Umzug wraps a
  * step's error in its own; we report the step's typed error instead.
  */
-export class JournalView implements UmzugStorage {
+class JournalView implements UmzugStorage {
   constructor(private readonly applied: readonly string[]) {}
 
   async executed(): Promise<string[]> {
@@ -73,6 +73,7 @@ export async function runInOrder(
         direction,
         restoreFrom: input.restoreFrom.get(name),
         runner: ctx.runner,
+        stepTimeoutMs: ctx.config.steps.timeoutMs,
         signal,
         emit: ctx.emit,
       }));

@@ -15,8 +15,6 @@ export type { LockHolder } from "./lock-holder.js";
 export interface MigrationLock {
   /** This process, as other runners see it while it holds the lock. */
   readonly holder: LockHolder;
-  /** The advisory-lock key `key` hashed to. */
-  readonly key: bigint;
   /**
    * When (database clock) this runner first found the lock held by another;
    * undefined when it got the lock at once. What the journal shows as
@@ -91,7 +89,6 @@ export async function acquireMigrationLock(opts: AcquireLockOptions): Promise<Mi
   const { waitedSince, ...held } = acquired;
   return {
     holder: { host: hostname(), pid: process.pid, ...held },
-    key,
     waitedSince,
     lost,
     release() {

@@ -12,11 +12,10 @@ export type RawRequestInit = RequestInit & { timeoutMs?: number };
 export interface QdrantConnection {
   /** The official client, with the timeout, retry policy and error wrapping below. */
   client: QdrantClient;
-  url: string;
   apiKey: string | undefined;
   timeoutMs: number;
   /**
-   * A request to `url + path` for endpoints the client lacks (snapshot download
+   * A request to the server's URL + `path` for endpoints the client lacks (snapshot download
    * and upload), with the api-key header, the timeout and the same retry policy.
    * Answers with any status are returned; only transport failures throw.
    */
@@ -115,7 +114,6 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
 
   return {
     client,
-    url,
     apiKey: cfg.apiKey,
     timeoutMs: cfg.timeoutMs,
     fetchRaw,
