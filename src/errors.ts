@@ -1,3 +1,28 @@
+/** Why Postgres could not be used (`PostgresConnectionError`). */
+export type PostgresConnectionCode =
+  | "POSTGRES_UNREACHABLE"
+  | "POSTGRES_TIMEOUT"
+  | "POSTGRES_AUTH_FAILED"
+  | "POSTGRES_TLS_REQUIRED"
+  | "POSTGRES_TLS_REFUSED"
+  | "POSTGRES_DATABASE_MISSING"
+  | "POSTGRES_CONNECTION_LOST";
+
+/**
+ * Why a Qdrant request failed (`QdrantRequestError`): the server could not be
+ * reached, did not answer in time, refused the API key, or the TLS settings of
+ * the URL and the server disagree; `QDRANT_CONNECTION_LOST` when the connection
+ * closed before an answer; `QDRANT_REQUEST_FAILED` when Qdrant answered with an error.
+ */
+export type QdrantRequestCode =
+  | "QDRANT_UNREACHABLE"
+  | "QDRANT_TIMEOUT"
+  | "QDRANT_AUTH_FAILED"
+  | "QDRANT_TLS_REQUIRED"
+  | "QDRANT_TLS_REFUSED"
+  | "QDRANT_CONNECTION_LOST"
+  | "QDRANT_REQUEST_FAILED";
+
 /**
  * Every stable `code` a `QdrantMigrateError` can carry, as it appears in
  * `--json` output. The CLI maps each to an exit code (`cli/exit-codes.ts`),
@@ -20,20 +45,8 @@ export type ErrorCode =
   | "HISTORY_MISMATCH"
   | "MIGRATION_INTERRUPTED"
   // A store could not be used.
-  | "POSTGRES_UNREACHABLE"
-  | "POSTGRES_TIMEOUT"
-  | "POSTGRES_AUTH_FAILED"
-  | "POSTGRES_TLS_REQUIRED"
-  | "POSTGRES_TLS_REFUSED"
-  | "POSTGRES_DATABASE_MISSING"
-  | "POSTGRES_CONNECTION_LOST"
-  | "QDRANT_UNREACHABLE"
-  | "QDRANT_TIMEOUT"
-  | "QDRANT_AUTH_FAILED"
-  | "QDRANT_TLS_REQUIRED"
-  | "QDRANT_TLS_REFUSED"
-  | "QDRANT_CONNECTION_LOST"
-  | "QDRANT_REQUEST_FAILED"
+  | PostgresConnectionCode
+  | QdrantRequestCode
   | "WAIT_TIMEOUT"
   | "LOCK_CONNECTION_FAILED"
   | "LOCK_TIMEOUT"

@@ -19,25 +19,16 @@ export {
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
 export type { MigrationState, MigrationStatusEntry } from "./engine/history-status.js";
 export { createMigrator, type Migrator } from "./engine/migrator.js";
-export type {
-  BaselineResult,
-  CheckResult,
-  DownOptions,
-  DriftEntry,
-  MigrationRunResult,
-  MigratorOptions,
-  PlanEntry,
-  PlanOptions,
-  PrunedSnapshots,
-  RepairResult,
-  RunResult,
-  SnapshotListEntry,
-  StatusResult,
-  UpOptions,
-} from "./engine/migrator-types.js";
+export type * from "./engine/migrator-types.js";
 export { consistencyOf, type Verdict, verdictOf } from "./engine/verdict.js";
 export { type WaitForServicesOptions, waitForServices } from "./engine/wait-for-services.js";
-export { type ErrorCode, messageOf, QdrantMigrateError } from "./errors.js";
+export {
+  type ErrorCode,
+  messageOf,
+  type PostgresConnectionCode,
+  QdrantMigrateError,
+  type QdrantRequestCode,
+} from "./errors.js";
 export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { JournalRowStatus, QdrantChanges } from "./journal/schema.js";
@@ -54,13 +45,9 @@ export {
   type StepContext,
 } from "./migration/define-migration.js";
 export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
-export {
-  type PostgresConnectionCode,
-  PostgresConnectionError,
-} from "./postgres/connection-error.js";
+export { PostgresConnectionError } from "./postgres/connection-error.js";
 export {
   AliasRestoreError,
-  type QdrantRequestCode,
   QdrantRequestError,
   SnapshotFailedError,
   SnapshotRestoreError,

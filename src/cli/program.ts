@@ -121,22 +121,22 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .action(
       migratorAction<DownFlags>("down", (flags, _args, dryRun) => commands.down(flags, dryRun)),
     );
-  program
-    .command("status")
-    .description("list migrations and collection schema versions")
-    .action(migratorAction("status", () => commands.status));
-  program
-    .command("current")
-    .description("print the last applied migration")
-    .action(migratorAction("current", () => commands.current));
-  program
-    .command("history")
-    .description("print the migration journal")
-    .action(migratorAction("history", () => commands.history));
-  program
-    .command("check")
-    .description("exit non-zero on pending, changed or missing files, failed state or drift")
-    .action(migratorAction("check", () => commands.check));
+  const reports: [string, string, commands.MigratorCommand][] = [
+    ["status", "list migrations and collection schema versions", commands.status],
+    ["current", "print the last applied migration", commands.current],
+    ["history", "print the migration journal", commands.history],
+    [
+      "check",
+      "exit non-zero on pending, changed or missing files, failed state or drift",
+      commands.check,
+    ],
+  ];
+  for (const [name, description, command] of reports) {
+    program
+      .command(name)
+      .description(description)
+      .action(migratorAction(name, () => command));
+  }
   program
     .command("create")
     .argument("<name>", "short name, e.g. add_title_vector")

@@ -30,7 +30,7 @@ import type {
 import { planMigrations } from "./plan.js";
 import { recoverInterrupted } from "./recovery.js";
 import { withMigrationLock } from "./run-lock.js";
-import { selectApplied, selectPending } from "./selection.js";
+import { namesIn, selectApplied, selectPending } from "./selection.js";
 import { listAllSnapshots, pruneAllSnapshots } from "./snapshot-retention.js";
 import { runInOrder } from "./umzug-runner.js";
 import { consistencyOf } from "./verdict.js";
@@ -208,7 +208,7 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
       const names = selectPending(entries, opts);
       refuseFailedWhileWaiting(records, names, recovered, waitedSince);
       const loaded = await loadMigrations(files, names);
-      const applied = entries.filter((e) => e.state === "applied").map((e) => e.name);
+      const applied = namesIn(entries, ["applied"]);
       await runInOrder(
         ctx,
         { direction: "up", loaded, applied, restoreFrom: new Map(), signal },
@@ -234,9 +234,7 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
       for (const { migration, message } of warnings) {
         await ctx.emit({ type: "log", level: "warn", migration, message });
       }
-      const applied = entries
-        .filter((e) => e.state === "applied" || e.state === "missing")
-        .map((e) => e.name);
+      const applied = namesIn(entries, ["applied", "missing"]);
       await runInOrder(ctx, { direction: "down", loaded, applied, restoreFrom, signal }, results);
     });
     return { results, recovered: [] };

@@ -1,5 +1,5 @@
 import { MigrationNotAppliedError, UnknownMigrationError } from "./errors.js";
-import type { MigrationStatusEntry } from "./history-status.js";
+import type { MigrationState, MigrationStatusEntry } from "./history-status.js";
 import type { DownOptions, UpOptions } from "./migrator-types.js";
 
 /** The migrations `up` applies, oldest first: pending and failed ones, cut by `to` or `step`. */
@@ -7,9 +7,7 @@ export function selectPending(
   entries: readonly MigrationStatusEntry[],
   opts: Pick<UpOptions, "to" | "step">,
 ): string[] {
-  const pending = entries
-    .filter((e) => e.state === "pending" || e.state === "failed")
-    .map((e) => e.name);
+  const pending = namesIn(entries, ["pending", "failed"]);
   const { to } = opts;
   if (to !== undefined) {
     if (!entries.some((e) => e.name === to)) throw new UnknownMigrationError(to);
@@ -23,10 +21,7 @@ export function selectApplied(
   entries: readonly MigrationStatusEntry[],
   opts: Pick<DownOptions, "to" | "step">,
 ): string[] {
-  const applied = entries
-    .filter((e) => e.state === "applied" || e.state === "missing")
-    .map((e) => e.name)
-    .reverse();
+  const applied = namesIn(entries, ["applied", "missing"]).reverse();
   if (opts.to === 0) return applied;
   if (opts.to !== undefined) {
     const index = applied.indexOf(opts.to);
@@ -36,4 +31,12 @@ export function selectApplied(
     return applied.slice(0, index + 1);
   }
   return applied.slice(0, opts.step ?? 1);
+}
+
+/** The names of the migrations in one of `states`, in `entries`' order. */
+export function namesIn(
+  entries: readonly MigrationStatusEntry[],
+  states: readonly MigrationState[],
+): string[] {
+  return entries.filter((e) => states.includes(e.state)).map((e) => e.name);
 }

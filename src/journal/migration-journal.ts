@@ -1,12 +1,11 @@
 import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
-import { journalScope } from "./journal-scope.js";
+import { ScopedJournalTable } from "./journal-scope.js";
 import type {
   AliasRecord,
   JournalDatabase,
   JournalMigrationsTable,
   JournalRowStatus,
-  JournalTables,
   JournalWriteOptions,
   QdrantChanges,
   SnapshotRecord,
@@ -55,16 +54,7 @@ const elapsedMs = sql<number>`(extract(epoch FROM clock_timestamp() - started_at
 const byName = sql`name COLLATE "C"`;
 
 /** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
-export class MigrationJournal {
-  readonly #db: Kysely<JournalDatabase>;
-
-  constructor(
-    db: Kysely<JournalDatabase>,
-    private readonly tables: JournalTables,
-  ) {
-    this.#db = journalScope(db, tables);
-  }
-
+export class MigrationJournal extends ScopedJournalTable {
   /**
    * Marks the migration in progress (inserting or resetting its row) and
    * commits at once, so a crash later leaves a trace for recovery.
@@ -91,7 +81,7 @@ export class MigrationJournal {
     // A `down` keeps the checksum recorded when the migration was applied, so a
     // changed file is still reported as changed after a failed `down`.
     const update = input.direction === "up" ? { ...fresh, checksum: input.checksum } : fresh;
-    await this.#db
+    await this.db
       .insertInto("journalMigrations")
       .values({ name: input.name, checksum: input.checksum, ...fresh })
       .onConflict((oc) => oc.column("name").doUpdateSet(update))
@@ -170,11 +160,11 @@ export class MigrationJournal {
 
   /** Deletes the migration's row; no error if there is none. */
   async remove(name: string, opts?: JournalWriteOptions): Promise<void> {
-    await this.#scoped(opts).deleteFrom("journalMigrations").where("name", "=", name).execute();
+    await this.scoped(opts).deleteFrom("journalMigrations").where("name", "=", name).execute();
   }
 
   async get(name: string): Promise<MigrationRecord | undefined> {
-    const row = await this.#db
+    const row = await this.db
       .selectFrom("journalMigrations")
       .selectAll()
       .where("name", "=", name)
@@ -184,7 +174,7 @@ export class MigrationJournal {
 
   /** Every row, ordered by migration name. */
   async list(): Promise<MigrationRecord[]> {
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom("journalMigrations")
       .selectAll()
       .orderBy(byName)
@@ -194,7 +184,7 @@ export class MigrationJournal {
 
   /** Rows left `in_progress`: migrations whose runner died or is still running. */
   async inProgress(): Promise<MigrationRecord[]> {
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom("journalMigrations")
       .selectAll()
       .where("status", "=", "in_progress")
@@ -220,15 +210,11 @@ export class MigrationJournal {
       error: null,
       runner: null,
     };
-    await this.#db
+    await this.db
       .insertInto("journalMigrations")
       .values({ name, ...row })
       .onConflict((oc) => oc.column("name").doUpdateSet(row))
       .execute();
-  }
-
-  #scoped(opts?: JournalWriteOptions): Kysely<JournalDatabase> {
-    return opts?.db ? journalScope(opts.db, this.tables) : this.#db;
   }
 
   async #finish(
@@ -242,14 +228,14 @@ export class MigrationJournal {
     await this.#update(
       name,
       { ...change, finished_at: clock, duration_ms: elapsedMs },
-      this.#scoped(opts),
+      this.scoped(opts),
     );
   }
 
   async #update(
     name: string,
     set: UpdateObject<JournalDatabase, "journalMigrations">,
-    db: Kysely<JournalDatabase> = this.#db,
+    db: Kysely<JournalDatabase> = this.db,
   ): Promise<void> {
     const result = await db
       .updateTable("journalMigrations")
