@@ -1,3 +1,86 @@
+/** Why Postgres could not be used (`PostgresConnectionError`). */
+export type PostgresConnectionCode =
+  | "POSTGRES_UNREACHABLE"
+  | "POSTGRES_TIMEOUT"
+  | "POSTGRES_AUTH_FAILED"
+  | "POSTGRES_TLS_REQUIRED"
+  | "POSTGRES_TLS_REFUSED"
+  | "POSTGRES_DATABASE_MISSING"
+  | "POSTGRES_CONNECTION_LOST";
+
+/**
+ * Why a Qdrant request failed (`QdrantRequestError`): the server could not be
+ * reached, did not answer in time, refused the API key, or the TLS settings of
+ * the URL and the server disagree; `QDRANT_CONNECTION_LOST` when the connection
+ * closed before an answer; `QDRANT_REQUEST_FAILED` when Qdrant answered with an error.
+ */
+export type QdrantRequestCode =
+  | "QDRANT_UNREACHABLE"
+  | "QDRANT_TIMEOUT"
+  | "QDRANT_AUTH_FAILED"
+  | "QDRANT_TLS_REQUIRED"
+  | "QDRANT_TLS_REFUSED"
+  | "QDRANT_CONNECTION_LOST"
+  | "QDRANT_REQUEST_FAILED";
+
+/**
+ * Every stable `code` a `QdrantMigrateError` can carry, as it appears in
+ * `--json` output. The CLI maps each to an exit code (`cli/exit-codes.ts`),
+ * and that table must name them all, so a new code cannot go unmapped.
+ */
+export type ErrorCode =
+  // Bad input: nothing was attempted.
+  | "CONFIG_INVALID"
+  | "CONFIG_NOT_FOUND"
+  | "CONFIG_LOAD_FAILED"
+  | "MIGRATIONS_DIR_MISSING"
+  | "MIGRATION_FILE_INVALID"
+  | "MIGRATION_DEFINITION_INVALID"
+  | "MIGRATION_UNKNOWN"
+  | "MIGRATION_NAME_INVALID"
+  | "MIGRATION_FILE_EXISTS"
+  | "MIGRATION_IRREVERSIBLE"
+  | "MIGRATION_NOT_APPLIED"
+  // The recorded history and the files disagree.
+  | "HISTORY_MISMATCH"
+  | "MIGRATION_INTERRUPTED"
+  // A store could not be used.
+  | PostgresConnectionCode
+  | QdrantRequestCode
+  | "WAIT_TIMEOUT"
+  | "LOCK_CONNECTION_FAILED"
+  | "LOCK_TIMEOUT"
+  | "LOCK_LOST"
+  // A Qdrant cluster is not ready for a change (refused before anything changed).
+  | "QDRANT_PEER_NOT_CONFIGURED"
+  | "QDRANT_PEER_MISMATCH"
+  | "QDRANT_CLUSTER_NOT_READY"
+  // A migration ran and failed.
+  | "MIGRATION_FAILED"
+  | "MIGRATION_FAILED_WHILE_WAITING"
+  | "STEP_TIMEOUT"
+  | "ROLLBACK_FAILED"
+  | "SNAPSHOT_FAILED"
+  | "SNAPSHOT_RESTORE_FAILED"
+  | "ALIAS_RESTORE_FAILED"
+  | "COLLECTION_BUSY"
+  | "QDRANT_UNSUPPORTED_CALL"
+  | "JOURNAL_ROW_MISSING"
+  // Stopped: cancelled by the caller, or interrupted by a signal.
+  | "ABORTED"
+  | "RUN_INTERRUPTED"
+  // A bug: anything thrown that is not one of ours.
+  | "UNEXPECTED"
+  // `sandbox` and `npm run demo`.
+  | "SANDBOX_DEPENDENCY_MISSING"
+  | "SANDBOX_START_FAILED"
+  | "DEMO_FAILED"
+  // qdrant-migrate/testing: the test helpers could not start a store.
+  | "POSTGRES_NOT_REACHABLE"
+  | "QDRANT_BINARY"
+  | "qdrant_server_storage_unreadable"
+  | "qdrant_server_no_address";
+
 /**
  * Base class of every error qdrant-migrate raises on purpose. `code` is stable
  * and machine-readable (it appears in `--json` output); the message says what
@@ -5,7 +88,7 @@
  */
 export class QdrantMigrateError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

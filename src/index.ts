@@ -6,35 +6,35 @@ export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.j
 export { ConfigError } from "./config/errors.js";
 export { loadConfig } from "./config/load-config.js";
 export type { ResolvedConfig } from "./config/resolve-config.js";
+export { configSecrets } from "./config/secrets.js";
 export {
   HistoryMismatchError,
   InterruptedMigrationError,
   IrreversibleMigrationError,
   MigrationFailedError,
   RollbackFailedError,
+  RunInterruptedError,
   UnknownMigrationError,
 } from "./engine/errors.js";
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
 export type { MigrationState, MigrationStatusEntry } from "./engine/history-status.js";
+export { createMigrator, type Migrator } from "./engine/migrator.js";
+export type * from "./engine/migrator-types.js";
+export { consistencyOf, type Verdict, verdictOf } from "./engine/verdict.js";
+export { type WaitForServicesOptions, waitForServices } from "./engine/wait-for-services.js";
 export {
-  type CheckResult,
-  createMigrator,
-  type DownOptions,
-  type DriftEntry,
-  type MigrationRunResult,
-  type Migrator,
-  type MigratorOptions,
-  type PlanEntry,
-  type RunResult,
-  type SnapshotListEntry,
-  type StatusResult,
-  type UpOptions,
-} from "./engine/migrator.js";
-export { QdrantMigrateError } from "./errors.js";
-export type { MigrationRecord, MigrationStatus } from "./journal/migration-log.js";
-export { JournalRowMissingError } from "./journal/migration-log.js";
+  type ErrorCode,
+  messageOf,
+  type PostgresConnectionCode,
+  QdrantMigrateError,
+  type QdrantRequestCode,
+} from "./errors.js";
+export type { MigrationRecord } from "./journal/migration-journal.js";
+export { JournalRowMissingError } from "./journal/migration-journal.js";
+export type { JournalRowStatus, QdrantChanges } from "./journal/schema.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
 export { LockConnectionError, LockLostError, LockTimeoutError } from "./lock/errors.js";
+export { createMigrationFile } from "./migration/create-migration.js";
 export {
   defineMigration,
   type MigrationDatabase,
@@ -45,17 +45,14 @@ export {
   type StepContext,
 } from "./migration/define-migration.js";
 export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
-export {
-  type PostgresConnectionCode,
-  PostgresConnectionError,
-} from "./postgres/connection-error.js";
+export { PostgresConnectionError } from "./postgres/connection-error.js";
 export {
   AliasRestoreError,
-  type QdrantRequestCode,
   QdrantRequestError,
   SnapshotFailedError,
   SnapshotRestoreError,
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";
 export { AbortedError } from "./util/abort.js";
+export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";

@@ -1,20 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/program.js";
+import { capture } from "./harness/capture.js";
 import { REPO_ROOT } from "./harness/child.js";
-
-function capture(): { stream: Writable; text: () => string } {
-  let text = "";
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 describe("qdrant-migrate --version", () => {
   it("prints the package's version and exits 0", async () => {

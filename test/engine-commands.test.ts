@@ -70,6 +70,28 @@ describe("engine commands", () => {
     expect(allowed.results.map((r) => r.name)).toEqual(["001_earlier"]);
   });
 
+  it("reports the migrations after a failed one as not executed, and leaves them pending", async () => {
+    await engine.project.writeMigration("001_a", noop);
+    await engine.project.writeMigration(
+      "002_broken",
+      'export default { postgres: { up: async () => { throw new Error("boom"); } } };',
+    );
+    await engine.project.writeMigration("003_c", noop);
+    const m = migrator();
+    const result = await m.up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.results.map((r) => [r.name, r.status])).toEqual([
+      ["001_a", "success"],
+      ["002_broken", "error"],
+      ["003_c", "not-executed"],
+    ]);
+    expect((await m.status()).migrations.map((e) => e.state)).toEqual([
+      "applied",
+      "failed",
+      "pending",
+    ]);
+  });
+
   it("up --to and --step apply only the migrations asked for", async () => {
     for (const name of ["001_a", "002_b", "003_c"]) await engine.project.writeMigration(name, noop);
     const m = migrator();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/engine/events.js";
-import type { Migrator } from "../src/engine/migrator.js";
+import type { Migrator } from "../src/index.js";
 import { captureCollectionState } from "./harness/collection-state.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";

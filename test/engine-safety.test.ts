@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { MigratorOptions } from "../src/engine/migrator.js";
+import type { MigratorOptions } from "../src/index.js";
 import { runTs } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";

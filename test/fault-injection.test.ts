@@ -2,7 +2,7 @@ import { rm, writeFile } from "node:fs/promises";
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ResolvedConfig } from "../src/config/resolve-config.js";
-import { createMigrator, type MigratorOptions, type RunResult } from "../src/engine/migrator.js";
+import { createMigrator, type MigratorOptions, type RunResult } from "../src/index.js";
 import { type CollectionState, captureCollectionState } from "./harness/collection-state.js";
 import { type CrashableQdrant, crashableQdrants } from "./harness/crashable-qdrant.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";

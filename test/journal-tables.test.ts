@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureJournalTables, type JournalDatabase, journalTables } from "../src/journal/tables.js";
+import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
+import { ensureJournalTables } from "../src/journal/tables.js";
 import { useTestDatabase } from "./harness/database.js";
 
 const database = useTestDatabase();

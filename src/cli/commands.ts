@@ -1,184 +1,178 @@
-import type { ResolvedConfig } from "../config/resolve-config.js";
-import type { CheckResult, Migrator, RunResult } from "../engine/migrator.js";
-import { createMigrator } from "../engine/migrator.js";
-import { createMigrationFile } from "../migration/create-migration.js";
+import {
+  type CheckResult,
+  consistencyOf,
+  createMigrationFile,
+  createMigrator,
+  type Migrator,
+  messageOf,
+  type PlanEntry,
+  type ResolvedConfig,
+  type RunResult,
+  verdictOf,
+  waitForServices,
+} from "../index.js";
 import { logEvents } from "./event-log.js";
-import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { ExitCode, exitCodeFor, exitCodeForVerdict } from "./exit-codes.js";
+import type { DownFlags, PruneFlags, UpFlags } from "./options.js";
 import type { Output } from "./output.js";
-import type { GlobalOptions } from "./program.js";
-import { waitForServices } from "./wait-for-services.js";
 
-export type CommandName =
-  | "up"
-  | "down"
-  | "status"
-  | "current"
-  | "history"
-  | "check"
-  | "create"
-  | "repair"
-  | "baseline"
-  | "snapshots-list"
-  | "snapshots-prune";
-
-export interface CommandEnv {
+/** What every command runs against. */
+export interface CommandContext {
   config: ResolvedConfig;
   out: Output;
+  /** `--wait`: seconds to wait for both stores first. */
+  waitSeconds?: number;
   signal?: AbortSignal;
 }
 
-type Options = GlobalOptions & Record<string, unknown>;
+/** The commands that run against a migrator, each a typed function over the public API. */
+export type MigratorCommand = (migrator: Migrator, out: Output) => Promise<ExitCode>;
 
-/** Runs one CLI command against a migrator and prints its result. */
-export async function runCommand(
-  name: CommandName,
-  args: string[],
-  options: Options,
-  env: CommandEnv,
-): Promise<number> {
-  const { config, out } = env;
-  if (name === "create") {
-    const path = await createMigrationFile({ dir: config.migrations.dir, name: args[0] ?? "" });
-    out.result({ ok: true, path });
-    out.line(`created ${path}`);
-    return ExitCode.OK;
+/** Waits for the stores if asked, runs `command` against a fresh migrator, and closes it. */
+export async function withMigrator(
+  ctx: CommandContext,
+  command: MigratorCommand,
+): Promise<ExitCode> {
+  const { config, out, signal } = ctx;
+  if (ctx.waitSeconds !== undefined) {
+    await waitForServices(config, {
+      timeoutMs: ctx.waitSeconds * 1000,
+      signal,
+      onWaiting: (store, error, elapsedMs) => {
+        out.log(`waiting for ${store} (${Math.round(elapsedMs / 1000)}s): ${messageOf(error)}`);
+      },
+    });
   }
-  if (options.dryRun && name !== "up" && name !== "down") {
-    // Silently running a command that changes things "for real" would be worse than refusing.
-    out.error(`--dry-run is supported by up and down only, not by ${name.replace("-", " ")}`);
-    return ExitCode.USAGE;
-  }
-  if (options.wait !== undefined) await waitForServices(config, options.wait, out, env.signal);
-  const migrator = createMigrator(config, { onEvent: logEvents(out), signal: env.signal });
+  const migrator = createMigrator(config, { onEvent: logEvents(out), signal });
   try {
-    return await dispatch(name, args, options, migrator, out);
+    return await command(migrator, out);
   } finally {
     await migrator.close();
   }
 }
 
-async function dispatch(
-  name: Exclude<CommandName, "create">,
-  args: string[],
-  options: Options,
-  migrator: Migrator,
-  out: Output,
-): Promise<number> {
-  switch (name) {
-    case "up": {
-      const upOptions = {
-        to: options.to as string | undefined,
-        step: options.step as number | undefined,
-        autoRecover: options.autoRecover !== false,
-        allowChanged: options.allowChanged === true,
-        allowMissing: options.allowMissing === true,
-        allowOutOfOrder: options.allowOutOfOrder === true,
-      };
-      if (options.dryRun) return printPlan(await migrator.plan(upOptions), out);
-      return printRun(await migrator.up(upOptions), out, "applied");
-    }
-    case "down": {
-      const to = options.to === "0" ? 0 : (options.to as string | undefined);
-      if (options.dryRun) {
-        return printPlan(
-          await migrator.plan({
-            direction: "down",
-            downTo: to,
-            downStep: options.step as number | undefined,
-          }),
-          out,
-        );
-      }
-      return printRun(
-        await migrator.down({
-          to,
-          step: options.step as number | undefined,
-          fromSnapshot: options.fromSnapshot === true,
-          allowChanged: options.allowChanged === true,
-          allowMissing: options.allowMissing === true,
-        }),
-        out,
-        "reverted",
-      );
-    }
-    case "status": {
-      const status = await migrator.status();
-      const pending = status.migrations.filter((m) => m.state === "pending").length;
-      const bad = status.migrations.some(
-        (m) =>
-          m.changed ||
-          m.outOfOrder ||
-          m.state === "missing" ||
-          m.state === "failed" ||
-          m.state === "in_progress",
-      );
-      out.result({ ok: !bad && pending === 0, ...status });
-      for (const m of status.migrations) {
-        const flags = [m.changed && "CHANGED", m.outOfOrder && "OUT OF ORDER"]
-          .filter(Boolean)
-          .join(" ");
-        out.line(`${m.state.padEnd(11)} ${m.name}${flags ? `  ${flags}` : ""}`);
-      }
-      if (status.collections.length > 0) out.line();
-      for (const c of status.collections) {
-        out.line(
-          `collection ${c.collectionName}: schema version ${c.schemaVersion} (by ${c.lastMigration ?? "baseline"})`,
-        );
-      }
-      return bad ? ExitCode.INCONSISTENT : pending > 0 ? ExitCode.PENDING : ExitCode.OK;
-    }
-    case "current": {
-      const { migrations } = await migrator.status();
-      const current = migrations.filter((m) => m.state === "applied").at(-1)?.name ?? null;
-      out.result({ ok: true, current });
-      out.line(current ?? "(no migration applied)");
-      return ExitCode.OK;
-    }
-    case "history": {
-      const records = await migrator.history();
-      out.result({ ok: true, migrations: records });
-      for (const r of records) {
-        out.line(
-          `${r.name}  ${r.status}${r.direction === "down" ? " (down)" : ""}  ${r.finishedAt?.toISOString() ?? "-"}` +
-            `${r.durationMs !== null ? `  ${r.durationMs} ms` : ""}${r.error ? `  error: ${r.error}` : ""}`,
-        );
-      }
-      return ExitCode.OK;
-    }
-    case "check":
-      return printCheck(await migrator.check(), out);
-    case "repair": {
-      const result = await migrator.repair();
-      out.result({ ok: true, ...result });
-      for (const name of result.recovered) out.line(`recovered ${name}`);
-      for (const name of result.cleared) out.line(`cleared failed ${name}`);
-      if (result.recovered.length + result.cleared.length === 0) out.line("nothing to repair");
-      return ExitCode.OK;
-    }
-    case "baseline": {
-      const result = await migrator.baseline({ to: args[0] ?? "" });
-      out.result({ ok: true, ...result });
-      for (const name of result.stamped) out.line(`marked applied ${name}`);
-      out.line(`recorded ${result.collections.length} collection(s)`);
-      return ExitCode.OK;
-    }
-    case "snapshots-list": {
-      const snapshots = await migrator.listSnapshots();
-      out.result({ ok: true, snapshots });
-      for (const s of snapshots)
-        out.line(`${s.collection}  ${s.name}  ${s.size} bytes  ${s.creationTime ?? ""}`);
-      return ExitCode.OK;
-    }
-    case "snapshots-prune": {
-      const pruned = await migrator.pruneSnapshots({ keep: options.keep as number | undefined });
-      out.result({ ok: true, pruned });
-      for (const p of pruned) for (const s of p.deleted) out.line(`deleted ${p.collection}/${s}`);
-      return ExitCode.OK;
-    }
-  }
+export async function create(ctx: CommandContext, name: string): Promise<ExitCode> {
+  const path = await createMigrationFile({ dir: ctx.config.migrations.dir, name });
+  ctx.out.result({ ok: true, path });
+  ctx.out.line(`created ${path}`);
+  return ExitCode.OK;
 }
 
-function printRun(result: RunResult, out: Output, verb: string): number {
+export const up =
+  (flags: UpFlags, dryRun: boolean): MigratorCommand =>
+  async (migrator, out) => {
+    const options = {
+      to: flags.to,
+      step: flags.step,
+      autoRecover: flags.autoRecover,
+      allowChanged: flags.allowChanged === true,
+      allowMissing: flags.allowMissing === true,
+      allowOutOfOrder: flags.allowOutOfOrder === true,
+    };
+    if (dryRun) return printPlan(await migrator.plan(options), out);
+    return printRun(await migrator.up(options), out, "applied");
+  };
+
+export const down =
+  (flags: DownFlags, dryRun: boolean): MigratorCommand =>
+  async (migrator, out) => {
+    const to = flags.to === "0" ? 0 : flags.to;
+    if (dryRun) {
+      return printPlan(
+        await migrator.plan({ direction: "down", downTo: to, downStep: flags.step }),
+        out,
+      );
+    }
+    const result = await migrator.down({
+      to,
+      step: flags.step,
+      fromSnapshot: flags.fromSnapshot === true,
+      allowChanged: flags.allowChanged === true,
+      allowMissing: flags.allowMissing === true,
+    });
+    return printRun(result, out, "reverted");
+  };
+
+export const status: MigratorCommand = async (migrator, out) => {
+  const result = await migrator.status();
+  const verdict = verdictOf(consistencyOf(result.migrations));
+  out.result({ ok: verdict === "consistent", ...result });
+  for (const m of result.migrations) {
+    const flags = [m.changed && "CHANGED", m.outOfOrder && "OUT OF ORDER"]
+      .filter(Boolean)
+      .join(" ");
+    out.line(`${m.state.padEnd(11)} ${m.name}${flags ? `  ${flags}` : ""}`);
+  }
+  if (result.collections.length > 0) out.line();
+  for (const c of result.collections) {
+    out.line(
+      `collection ${c.collectionName}: schema version ${c.schemaVersion} (by ${c.lastMigration ?? "baseline"})`,
+    );
+  }
+  return exitCodeForVerdict(verdict);
+};
+
+export const current: MigratorCommand = async (migrator, out) => {
+  const { migrations } = await migrator.status();
+  const last = migrations.filter((m) => m.state === "applied").at(-1)?.name ?? null;
+  out.result({ ok: true, current: last });
+  out.line(last ?? "(no migration applied)");
+  return ExitCode.OK;
+};
+
+export const history: MigratorCommand = async (migrator, out) => {
+  const records = await migrator.history();
+  out.result({ ok: true, migrations: records });
+  for (const r of records) {
+    out.line(
+      `${r.name}  ${r.status}${r.direction === "down" ? " (down)" : ""}  ${r.finishedAt?.toISOString() ?? "-"}` +
+        `${r.durationMs !== null ? `  ${r.durationMs} ms` : ""}${r.error ? `  error: ${r.error}` : ""}`,
+    );
+  }
+  return ExitCode.OK;
+};
+
+export const check: MigratorCommand = async (migrator, out) =>
+  printCheck(await migrator.check(), out);
+
+export const repair: MigratorCommand = async (migrator, out) => {
+  const result = await migrator.repair();
+  out.result({ ok: true, ...result });
+  for (const name of result.recovered) out.line(`recovered ${name}`);
+  for (const name of result.cleared) out.line(`cleared failed ${name}`);
+  if (result.recovered.length + result.cleared.length === 0) out.line("nothing to repair");
+  return ExitCode.OK;
+};
+
+export const baseline =
+  (to: string): MigratorCommand =>
+  async (migrator, out) => {
+    const result = await migrator.baseline({ to });
+    out.result({ ok: true, ...result });
+    for (const name of result.stamped) out.line(`marked applied ${name}`);
+    out.line(`recorded ${result.collections.length} collection(s)`);
+    return ExitCode.OK;
+  };
+
+export const listSnapshots: MigratorCommand = async (migrator, out) => {
+  const snapshots = await migrator.listSnapshots();
+  out.result({ ok: true, snapshots });
+  for (const s of snapshots) {
+    out.line(`${s.collection}  ${s.name}  ${s.size} bytes  ${s.creationTime ?? ""}`);
+  }
+  return ExitCode.OK;
+};
+
+export const pruneSnapshots =
+  (flags: PruneFlags): MigratorCommand =>
+  async (migrator, out) => {
+    const pruned = await migrator.pruneSnapshots({ keep: flags.keep });
+    out.result({ ok: true, pruned });
+    for (const p of pruned) for (const s of p.deleted) out.line(`deleted ${p.collection}/${s}`);
+    return ExitCode.OK;
+  };
+
+function printRun(result: RunResult, out: Output, verb: "applied" | "reverted"): ExitCode {
   const done = result.results.filter((r) => r.status === "success").map((r) => r.name);
   out.result({
     ok: !result.error,
@@ -190,17 +184,12 @@ function printRun(result: RunResult, out: Output, verb: string): number {
     out.error(result.error.message);
     return exitCodeFor(result.error.code);
   }
-  out.line(
-    done.length === 0
-      ? verb === "applied"
-        ? "nothing to do: up to date"
-        : "nothing to revert"
-      : `${verb} ${done.length}: ${done.join(", ")}`,
-  );
+  const nothing = verb === "applied" ? "nothing to do: up to date" : "nothing to revert";
+  out.line(done.length === 0 ? nothing : `${verb} ${done.length}: ${done.join(", ")}`);
   return ExitCode.OK;
 }
 
-function printPlan(plan: Awaited<ReturnType<Migrator["plan"]>>, out: Output): number {
+function printPlan(plan: PlanEntry[], out: Output): ExitCode {
   out.result({ ok: true, dryRun: true, plan });
   if (plan.length === 0) out.line("nothing to do: up to date");
   for (const p of plan) {
@@ -211,7 +200,7 @@ function printPlan(plan: Awaited<ReturnType<Migrator["plan"]>>, out: Output): nu
   return ExitCode.OK;
 }
 
-function printCheck(result: CheckResult, out: Output): number {
+function printCheck(result: CheckResult, out: Output): ExitCode {
   out.result(result);
   const lines: [string, string[]][] = [
     ["changed since applied", result.changed],
@@ -222,18 +211,9 @@ function printCheck(result: CheckResult, out: Output): number {
     ["pending", result.pending],
   ];
   for (const [label, names] of lines) for (const n of names) out.line(`${label}: ${n}`);
-  for (const d of result.drift)
+  for (const d of result.drift) {
     for (const diff of d.differences) out.line(`drift in ${d.collection}: ${diff}`);
-  if (result.ok) {
-    out.line("ok: everything applied, files unchanged, no drift");
-    return ExitCode.OK;
   }
-  const inconsistent =
-    result.changed.length +
-    result.missing.length +
-    result.failed.length +
-    result.interrupted.length +
-    result.outOfOrder.length +
-    result.drift.length;
-  return inconsistent > 0 ? ExitCode.INCONSISTENT : ExitCode.PENDING;
+  if (result.ok) out.line("ok: everything applied, files unchanged, no drift");
+  return exitCodeForVerdict(verdictOf(result));
 }

@@ -1,4 +1,4 @@
-import type { MigratorEvent } from "../engine/events.js";
+import type { MigratorEvent } from "../index.js";
 import type { Output } from "./output.js";
 
 /** Turns migrator events into progress lines on stderr. */

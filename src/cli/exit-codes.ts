@@ -1,3 +1,5 @@
+import type { ErrorCode, Verdict } from "../index.js";
+
 /**
  * The CLI's exit codes. They are part of the public interface (documented in
  * the README): scripts and CI branch on them, so they never change meaning.
@@ -20,11 +22,11 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
- * Every error `code` of `--json` output and the exit code it ends the CLI with
- * (README, "Exit codes"). A code missing here exits 1: UNEXPECTED (a bug), and
- * ABORTED and RUN_INTERRUPTED, which `main.ts` turns into 130 when a signal caused them.
+ * Every error `code` and the exit code it ends the CLI with (README, "Exit
+ * codes"). Typed over the `ErrorCode` union, so a new code does not compile
+ * until it is given an exit code here.
  */
-export const ERROR_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
+export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   // Bad input: nothing was attempted.
   CONFIG_INVALID: ExitCode.USAGE,
   CONFIG_NOT_FOUND: ExitCode.USAGE,
@@ -70,9 +72,39 @@ export const ERROR_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
   COLLECTION_BUSY: ExitCode.ERROR,
   QDRANT_UNSUPPORTED_CALL: ExitCode.ERROR,
   JOURNAL_ROW_MISSING: ExitCode.ERROR,
+  // A cluster peer without a REST URL is missing configuration; the others can pass.
+  QDRANT_PEER_NOT_CONFIGURED: ExitCode.USAGE,
+  QDRANT_PEER_MISMATCH: ExitCode.ERROR,
+  QDRANT_CLUSTER_NOT_READY: ExitCode.ERROR,
+  // `sandbox`, and the demo script.
+  SANDBOX_DEPENDENCY_MISSING: ExitCode.ERROR,
+  SANDBOX_START_FAILED: ExitCode.ERROR,
+  DEMO_FAILED: ExitCode.ERROR,
+  // In the CLI only its own SIGINT/SIGTERM handler aborts a run.
+  ABORTED: ExitCode.INTERRUPTED,
+  RUN_INTERRUPTED: ExitCode.INTERRUPTED,
+  // A bug.
+  UNEXPECTED: ExitCode.ERROR,
+  // Raised only by qdrant-migrate/testing, never by a CLI command.
+  POSTGRES_NOT_REACHABLE: ExitCode.ERROR,
+  QDRANT_BINARY: ExitCode.ERROR,
+  qdrant_server_storage_unreadable: ExitCode.ERROR,
+  qdrant_server_no_address: ExitCode.ERROR,
 };
 
 /** The exit code for an error `code`. */
-export function exitCodeFor(code: string): ExitCode {
-  return ERROR_EXIT_CODES[code] ?? ExitCode.ERROR;
+export function exitCodeFor(code: ErrorCode): ExitCode {
+  return ERROR_EXIT_CODES[code];
+}
+
+/** The exit code of `status` and `check`, from their one verdict. */
+export function exitCodeForVerdict(verdict: Verdict): ExitCode {
+  switch (verdict) {
+    case "consistent":
+      return ExitCode.OK;
+    case "pending":
+      return ExitCode.PENDING;
+    case "inconsistent":
+      return ExitCode.INCONSISTENT;
+  }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { RunInterruptedError } from "../engine/errors.js";
+import { RunInterruptedError } from "../index.js";
 import { ExitCode } from "./exit-codes.js";
 import { runCli } from "./program.js";
 

@@ -1,4 +1,4 @@
-import { redactSecrets } from "../util/redact.js";
+import { redactSecrets } from "../index.js";
 
 /**
  * Where the CLI writes: results on stdout (one JSON document with `--json`),

@@ -1,19 +1,17 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { loadConfig } from "../config/load-config.js";
-import type { ResolvedConfig } from "../config/resolve-config.js";
-import { secretsOf } from "../engine/runtime.js";
-import { messageOf, QdrantMigrateError } from "../errors.js";
-import { type CommandName, runCommand } from "./commands.js";
+import {
+  configSecrets,
+  type ErrorCode,
+  loadConfig,
+  messageOf,
+  QdrantMigrateError,
+  type ResolvedConfig,
+} from "../index.js";
+import * as commands from "./commands.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import type { DownFlags, GlobalOptions, PruneFlags, UpFlags } from "./options.js";
 import { Output } from "./output.js";
-
-export interface GlobalOptions {
-  config?: string;
-  json?: boolean;
-  wait?: number;
-  dryRun?: boolean;
-}
 
 interface SandboxFlags {
   dataDir?: string;
@@ -29,9 +27,17 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
-const positiveInt = (value: string) => {
+/** `--wait` and `--keep`: 0 means "do not wait" and "keep none". */
+const wholeNumber = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number ≥ 0");
+  return n;
+};
+
+/** `--step`: a count of migrations to run, so at least one. */
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number ≥ 1");
   return n;
 };
 
@@ -56,7 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .option(
       "--wait <seconds>",
       "wait up to this long for Postgres and Qdrant to answer",
-      positiveInt,
+      wholeNumber,
     )
     .option("--dry-run", "print the plan without changing anything")
     .exitOverride()
@@ -65,14 +71,35 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       writeErr: (s) => (io.stderr ?? process.stderr).write(s),
     });
 
+  /**
+   * Wires a command: loads the config, then runs `run` with the typed
+   * options of that command (commander's `opts<T>()`) and the global ones.
+   */
   const action =
-    (name: CommandName) =>
-    async (...args: unknown[]) => {
-      const command = args.at(-1) as Command;
-      const globals = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+    <Flags extends object>(
+      name: string,
+      run: (
+        ctx: commands.CommandContext,
+        flags: Flags,
+        args: string[],
+        dryRun: boolean,
+      ) => Promise<ExitCode>,
+    ) =>
+    async (...commanderArgs: unknown[]) => {
+      const command = commanderArgs.at(-1) as Command;
+      const globals = command.optsWithGlobals<GlobalOptions>();
       out = new Output(globals.json === true, io.stdout, io.stderr);
-      exitCode = await execute(name, command.args, globals, out, io);
+      exitCode = await execute(name, globals, out, io, (ctx) =>
+        run(ctx, command.opts<Flags>(), command.args, globals.dryRun === true),
+      );
     };
+  const migratorAction = <Flags extends object>(
+    name: string,
+    command: (flags: Flags, args: string[], dryRun: boolean) => commands.MigratorCommand,
+  ) =>
+    action<Flags>(name, (ctx, flags, args, dryRun) =>
+      commands.withMigrator(ctx, command(flags, args, dryRun)),
+    );
 
   program
     .command("up")
@@ -83,7 +110,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .option("--allow-changed", "run even though an applied migration's file changed")
     .option("--allow-missing", "run even though an applied migration's file is gone")
     .option("--allow-out-of-order", "apply pending migrations that sort before applied ones")
-    .action(action("up"));
+    .action(migratorAction<UpFlags>("up", (flags, _args, dryRun) => commands.up(flags, dryRun)));
   program
     .command("down")
     .description("revert the last migration (or --step / --to)")
@@ -97,52 +124,59 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       "--allow-missing",
       "revert an applied migration whose file is gone (its Qdrant half, from its snapshots)",
     )
-    .action(action("down"));
-  program
-    .command("status")
-    .description("list migrations and collection schema versions")
-    .action(action("status"));
-  program
-    .command("current")
-    .description("print the last applied migration")
-    .action(action("current"));
-  program.command("history").description("print the migration journal").action(action("history"));
-  program
-    .command("check")
-    .description("exit non-zero on pending, changed or missing files, failed state or drift")
-    .action(action("check"));
+    .action(
+      migratorAction<DownFlags>("down", (flags, _args, dryRun) => commands.down(flags, dryRun)),
+    );
+  const reports: [string, string, commands.MigratorCommand][] = [
+    ["status", "list migrations and collection schema versions", commands.status],
+    ["current", "print the last applied migration", commands.current],
+    ["history", "print the migration journal", commands.history],
+    [
+      "check",
+      "exit non-zero on pending, changed or missing files, failed state or drift",
+      commands.check,
+    ],
+  ];
+  for (const [name, description, command] of reports) {
+    program
+      .command(name)
+      .description(description)
+      .action(migratorAction(name, () => command));
+  }
   program
     .command("create")
     .argument("<name>", "short name, e.g. add_title_vector")
     .description("write a new migration file")
-    .action(action("create"));
+    .action(action("create", (ctx, _flags, args) => commands.create(ctx, args[0] ?? "")));
   program
     .command("repair")
     .description("restore interrupted migrations from the journal; clear failed ones")
-    .action(action("repair"));
+    .action(migratorAction("repair", () => commands.repair));
   program
     .command("baseline")
     .argument("<name>", "last migration already reflected in the databases")
     .description(
       "adopt an existing deployment: mark migrations up to <name> applied without running them",
     )
-    .action(action("baseline"));
+    .action(migratorAction("baseline", (_flags, args) => commands.baseline(args[0] ?? "")));
   const snapshots = program
     .command("snapshots")
     .description("manage the snapshots migrations take");
   snapshots
     .command("list")
     .description("list snapshots of every collection")
-    .action(action("snapshots-list"));
+    .action(migratorAction("snapshots list", () => commands.listSnapshots));
   snapshots
     .command("prune")
     .description("delete all but the newest snapshots of each collection")
     .option(
       "--keep <n>",
       "how many to keep per collection (default: config snapshots.keep)",
-      positiveInt,
+      wholeNumber,
     )
-    .action(action("snapshots-prune"));
+    .action(
+      migratorAction<PruneFlags>("snapshots prune", (flags) => commands.pruneSnapshots(flags)),
+    );
 
   program
     .command("sandbox")
@@ -181,29 +215,39 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   return exitCode;
 }
 
+/** Commands that support `--dry-run`; `create` ignores it, as it changes no store. */
+const DRY_RUN_COMMANDS = new Set(["up", "down", "create"]);
+
+/** Loads the config, then runs the command; any failure becomes its exit code. */
 async function execute(
-  name: CommandName,
-  args: string[],
-  options: GlobalOptions & Record<string, unknown>,
+  name: string,
+  globals: GlobalOptions,
   out: Output,
   io: CliIO,
+  run: (ctx: commands.CommandContext) => Promise<ExitCode>,
 ): Promise<number> {
   let config: ResolvedConfig;
   try {
-    config = await loadConfig({ configPath: options.config, cwd: io.cwd, env: io.env });
+    config = await loadConfig({ configPath: globals.config, cwd: io.cwd, env: io.env });
   } catch (error) {
     return reportError(out, error);
   }
-  out.addSecrets(secretsOf(config));
+  out.addSecrets(configSecrets(config));
+  if (globals.dryRun && !DRY_RUN_COMMANDS.has(name)) {
+    // Silently running a command that changes things "for real" would be worse than refusing.
+    out.error(`--dry-run is supported by up and down only, not by ${name}`);
+    return ExitCode.USAGE;
+  }
   try {
-    return await runCommand(name, args, options, { config, out, signal: io.signal });
+    return await run({ config, out, waitSeconds: globals.wait, signal: io.signal });
   } catch (error) {
     return reportError(out, error);
   }
 }
 
-export function reportError(out: Output, error: unknown): number {
-  const code = error instanceof QdrantMigrateError ? error.code : "UNEXPECTED";
+/** Prints a failure (as JSON too under `--json`) and returns its exit code. */
+function reportError(out: Output, error: unknown): number {
+  const code: ErrorCode = error instanceof QdrantMigrateError ? error.code : "UNEXPECTED";
   const message = messageOf(error);
   if (out.json) out.result({ ok: false, error: { code, message } });
   out.error(message);

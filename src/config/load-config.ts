@@ -1,15 +1,16 @@
-import { access, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { messageOf } from "../errors.js";
-import { importDefaultFresh } from "../migration/import-fresh.js";
+import { redactEnvironmentSecrets } from "../util/environment-secrets.js";
+import { fileExists } from "../util/file-exists.js";
+import { importDefaultFresh } from "../util/import-fresh.js";
 import { redactJsonInput } from "../util/redact.js";
-import { redactEnvironmentSecrets } from "./environment-secrets.js";
 import { ConfigError } from "./errors.js";
 import { type ResolvedConfig, resolveConfig } from "./resolve-config.js";
 
 /** Config file names looked for in the working directory, in this order. */
-export const CONFIG_FILE_NAMES = [
+const CONFIG_FILE_NAMES = [
   "umzug.config.ts",
   "umzug.config.mts",
   "umzug.config.js",
@@ -43,7 +44,7 @@ async function findConfigFile(
 ): Promise<string | undefined> {
   if (configPath !== undefined) {
     const path = resolve(cwd, configPath);
-    if (!(await exists(path))) {
+    if (!(await fileExists(path))) {
       throw new ConfigError(
         "CONFIG_NOT_FOUND",
         `Config file ${path} does not exist; check the --config path.`,
@@ -55,7 +56,7 @@ async function findConfigFile(
   }
   for (const name of CONFIG_FILE_NAMES) {
     const path = join(cwd, name);
-    if (await exists(path)) return path;
+    if (await fileExists(path)) return path;
   }
   return undefined;
 }
@@ -98,13 +99,4 @@ async function importConfig(file: string, env: NodeJS.ProcessEnv): Promise<unkno
     );
   }
   return exported.value;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { parseMigrationsGlob } from "../migration/glob.js";
+import { parseMigrationsGlob } from "../util/migrations-glob.js";
+import { isPlainObject } from "../util/objects.js";
 import { ConfigError } from "./errors.js";
 
 /** The configuration with every default filled in and every field checked. */
@@ -18,8 +19,8 @@ export interface ResolvedConfig {
   steps: { timeoutMs: number | undefined };
 }
 
-export const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
-export const DEFAULT_QDRANT_URL = "http://localhost:6333";
+const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
+const DEFAULT_QDRANT_URL = "http://localhost:6333";
 /** libpq's sslmode values, and node-postgres's own `no-verify`. */
 const SSL_MODES = [
   "disable",
@@ -169,12 +170,6 @@ export function resolveConfig(
 
 /** Throws the ConfigError for `field`; `envVar` names the variable the bad value came from. */
 type Fail = (field: string, problem: string, envVar?: string) => never;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;

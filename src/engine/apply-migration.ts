@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { messageOf } from "../errors.js";
+import type { QdrantChanges } from "../journal/schema.js";
 import { LockLostError } from "../lock/errors.js";
 import type {
   MigrationDatabase,
@@ -9,7 +10,7 @@ import type {
 import type { MigrationFile } from "../migration/discover.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
-import { ChangeTracker, type QdrantChanges } from "./change-tracker.js";
+import { ChangeTracker } from "./change-tracker.js";
 import {
   MigrationFailedError,
   RollbackFailedError,
@@ -37,6 +38,8 @@ export interface ApplyOptions {
   /** `down --from-snapshot`: undo the Qdrant half from the snapshots taken when it was applied. */
   restoreFrom?: QdrantChanges;
   runner: string;
+  /** The config's `steps.timeoutMs`; a migration's own `timeoutMs` wins. */
+  stepTimeoutMs: number | undefined;
   signal: AbortSignal;
   emit: (event: MigratorEvent) => Promise<void>;
 }
@@ -92,7 +95,7 @@ export async function applyMigration(
       migration: { name, direction },
     };
     const { postgres, qdrant, verify } = migration.definition;
-    const timeoutMs = migration.definition.timeoutMs ?? rt.config.steps.timeoutMs;
+    const timeoutMs = migration.definition.timeoutMs ?? options.stepTimeoutMs;
     const step = (what: string, run: () => Promise<void> | undefined) =>
       runStep(
         run,

@@ -1,4 +1,4 @@
-import type { AliasRecord, SnapshotRecord } from "../journal/migration-log.js";
+import type { AliasRecord, QdrantChanges, SnapshotRecord } from "../journal/schema.js";
 import { readAliases } from "../qdrant/aliases.js";
 import { takeSnapshot } from "../qdrant/snapshots.js";
 import type { TrackingHooks } from "../qdrant/tracking-client.js";
@@ -8,14 +8,6 @@ import type { Runtime } from "./runtime.js";
 
 /** Snapshot attempts before a collection that keeps changing is reported busy. */
 const SNAPSHOT_ATTEMPTS = 3;
-
-/** What one migration run changed in Qdrant, enough to undo it. */
-export interface QdrantChanges {
-  snapshots: SnapshotRecord[];
-  createdCollections: string[];
-  aliasesBefore: AliasRecord[] | null;
-  changedAliases: string[];
-}
 
 /**
  * Implements the tracking client's hooks for one migration run: snapshots each

@@ -1,4 +1,4 @@
-import type { SnapshotRecord } from "../journal/migration-log.js";
+import type { SnapshotRecord } from "../journal/schema.js";
 
 /** What a migrator reports while it works; the CLI turns these into log lines. */
 export type MigratorEvent =

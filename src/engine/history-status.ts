@@ -1,4 +1,4 @@
-import type { MigrationRecord } from "../journal/migration-log.js";
+import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationFile } from "../migration/discover.js";
 
 export type MigrationState =

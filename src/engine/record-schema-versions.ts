@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { messageOf } from "../errors.js";
-import type { JournalDatabase } from "../journal/tables.js";
+import type { JournalDatabase } from "../journal/schema.js";
 import { readLiveConfig, stampSchemaVersion } from "../qdrant/live-config.js";
 import type { Runtime } from "./runtime.js";
 

@@ -1,9 +1,10 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import { MigrationLog } from "../journal/migration-log.js";
+import { configSecrets } from "../config/secrets.js";
+import { MigrationJournal } from "../journal/migration-journal.js";
+import { type JournalDatabase, type JournalTables, journalTables } from "../journal/schema.js";
 import { SchemaVersions } from "../journal/schema-versions.js";
-import { type JournalDatabase, type JournalTables, journalTables } from "../journal/tables.js";
 import { postgresConnectionError } from "../postgres/connection-error.js";
 import { connectQdrant, type QdrantConnection } from "../qdrant/connect.js";
 import { ConnectionErrors } from "./connection-errors.js";
@@ -14,11 +15,10 @@ const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The connections one run uses: one pool for Postgres, one client for Qdrant. */
 export interface Runtime {
-  config: ResolvedConfig;
   db: Kysely<JournalDatabase>;
   qdrant: QdrantConnection;
   tables: JournalTables;
-  journal: MigrationLog;
+  journal: MigrationJournal;
   versions: SchemaVersions;
   /** Values that must never be printed: the Postgres password, the Qdrant API key. */
   secrets: string[];
@@ -59,31 +59,16 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     timeoutMs: config.qdrant.timeoutMs,
   });
   return {
-    config,
     db,
     qdrant,
     tables,
-    journal: new MigrationLog(db, tables),
+    journal: new MigrationJournal(db, tables),
     versions: new SchemaVersions(db, tables),
-    secrets: secretsOf(config),
+    secrets: configSecrets(config),
     snapshotSpacing: new SnapshotSpacing(),
     connectionErrors,
     async close() {
       await db.destroy();
     },
   };
-}
-
-export function secretsOf(config: ResolvedConfig): string[] {
-  const secrets: string[] = [];
-  if (config.qdrant.apiKey) secrets.push(config.qdrant.apiKey);
-  try {
-    const password = new URL(config.postgres.url).password;
-    if (password) secrets.push(decodeURIComponent(password));
-  } catch {
-    // resolveConfig already rejected malformed URLs; nothing to collect.
-  }
-  // pg falls back to PGPASSWORD when the URL has no password.
-  if (process.env.PGPASSWORD) secrets.push(process.env.PGPASSWORD);
-  return secrets;
 }

@@ -1,6 +1,6 @@
+import type { QdrantChanges } from "../journal/schema.js";
 import { restoreAliases } from "../qdrant/aliases.js";
-import { restoreCollection } from "../qdrant/snapshots.js";
-import type { QdrantChanges } from "./change-tracker.js";
+import { restoreCollection } from "../qdrant/restore-collection.js";
 import type { Runtime } from "./runtime.js";
 
 /**

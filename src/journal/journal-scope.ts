@@ -10,7 +10,7 @@ import {
   type SchemableIdentifierNode,
   type UnknownRow,
 } from "kysely";
-import type { JournalDatabase, JournalTables } from "./tables.js";
+import type { JournalDatabase, JournalTables, JournalWriteOptions } from "./schema.js";
 
 /** The logical table names `JournalDatabase` uses, mapped to their configured names. */
 function physicalNames(t: JournalTables): ReadonlyMap<string, string> {
@@ -64,4 +64,22 @@ export function journalScope<D extends Kysely<JournalDatabase>>(
   t: JournalTables,
 ): Kysely<JournalDatabase> {
   return db.withPlugin(new JournalTableNames(t)).withSchema(t.schema);
+}
+
+/** Base of the journal's table classes: queries go through the scoped database. */
+export abstract class ScopedJournalTable {
+  /** The pool, scoped to the configured schema and table names. */
+  protected readonly db: Kysely<JournalDatabase>;
+
+  constructor(
+    db: Kysely<JournalDatabase>,
+    protected readonly tables: JournalTables,
+  ) {
+    this.db = journalScope(db, tables);
+  }
+
+  /** Where a write goes: the caller's transaction when given, so it commits with it. */
+  protected scoped(opts?: JournalWriteOptions): Kysely<JournalDatabase> {
+    return opts?.db ? journalScope(opts.db, this.tables) : this.db;
+  }
 }

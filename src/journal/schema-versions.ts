@@ -1,8 +1,7 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Selectable } from "kysely";
 import { sql } from "kysely";
-import { journalScope } from "./journal-scope.js";
-import type { JournalWriteOptions } from "./migration-log.js";
-import type { JournalDatabase, JournalSchemaVersionsTable, JournalTables } from "./tables.js";
+import { ScopedJournalTable } from "./journal-scope.js";
+import type { JournalSchemaVersionsTable, JournalWriteOptions } from "./schema.js";
 
 /** The recorded schema of one Qdrant collection and how many migrations changed it. */
 export interface SchemaVersionRecord {
@@ -18,16 +17,7 @@ export interface SchemaVersionRecord {
 }
 
 /** The `qdrant_schema_versions` table: the current schema version of each collection. */
-export class SchemaVersions {
-  readonly #db: Kysely<JournalDatabase>;
-
-  constructor(
-    db: Kysely<JournalDatabase>,
-    private readonly tables: JournalTables,
-  ) {
-    this.#db = journalScope(db, tables);
-  }
-
+export class SchemaVersions extends ScopedJournalTable {
   /**
    * Records the collection's schema after a migration: version 1 for a
    * collection not seen before, else one more than recorded. Returns the new version.
@@ -50,7 +40,7 @@ export class SchemaVersions {
       config: toJson(input.config),
       last_migration: input.lastMigration,
     };
-    const row = await this.#scoped(opts)
+    const row = await this.scoped(opts)
       .insertInto("journalSchemaVersions")
       .values({ collection_name: input.collectionName, schema_version: 1, ...state })
       .onConflict((oc) =>
@@ -68,14 +58,14 @@ export class SchemaVersions {
 
   /** Forgets the collection (it was dropped); no error if it was never recorded. */
   async remove(collectionName: string, opts?: JournalWriteOptions): Promise<void> {
-    await this.#scoped(opts)
+    await this.scoped(opts)
       .deleteFrom("journalSchemaVersions")
       .where("collection_name", "=", collectionName)
       .execute();
   }
 
   async get(collectionName: string): Promise<SchemaVersionRecord | undefined> {
-    const row = await this.#db
+    const row = await this.db
       .selectFrom("journalSchemaVersions")
       .selectAll()
       .where("collection_name", "=", collectionName)
@@ -85,16 +75,12 @@ export class SchemaVersions {
 
   /** Every recorded collection, ordered by name (byte order, whatever the collation). */
   async list(): Promise<SchemaVersionRecord[]> {
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom("journalSchemaVersions")
       .selectAll()
       .orderBy(sql`collection_name COLLATE "C"`)
       .execute();
     return rows.map(toRecord);
-  }
-
-  #scoped(opts?: JournalWriteOptions): Kysely<JournalDatabase> {
-    return opts?.db ? journalScope(opts.db, this.tables) : this.#db;
   }
 }
 

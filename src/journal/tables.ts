@@ -1,75 +1,7 @@
-import { type ColumnType, type Generated, type Kysely, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { advisoryLockKey } from "../lock/lock-key.js";
 import { journalScope } from "./journal-scope.js";
-import type {
-  AliasRecord,
-  AppliedChanges,
-  MigrationStatus,
-  SnapshotRecord,
-} from "./migration-log.js";
-
-/** Where the journal lives: a Postgres schema and the two table names in it. */
-export interface JournalTables {
-  schema: string;
-  migrations: string;
-  schemaVersions: string;
-}
-
-export function journalTables(schema: string, prefix: string): JournalTables {
-  return {
-    schema,
-    migrations: `${prefix}migrations`,
-    schemaVersions: `${prefix}schema_versions`,
-  };
-}
-
-/**
- * jsonb columns with a default: read as parsed JSON; written as JSON text
- * (node-postgres would send a JS array as a Postgres array, not as JSON).
- */
-type Json<T> = ColumnType<T, string | undefined, string>;
-/** Nullable jsonb columns, likewise written as JSON text. */
-type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
-
-export interface JournalMigrationsTable {
-  name: string;
-  checksum: string;
-  direction: "up" | "down";
-  status: MigrationStatus;
-  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  duration_ms: number | null;
-  snapshots: Json<SnapshotRecord[]>;
-  aliases_before: NullableJson<AliasRecord[]>;
-  created_collections: Json<string[]>;
-  changed_aliases: Json<string[]>;
-  applied_changes: NullableJson<AppliedChanges>;
-  error: string | null;
-  runner: string | null;
-}
-
-export interface JournalSchemaVersionsTable {
-  id: Generated<number>;
-  collection_name: string;
-  schema_version: number;
-  vectors_config: NullableJson<unknown>;
-  payload_schema: NullableJson<unknown>;
-  aliases: NullableJson<string[]>;
-  config: NullableJson<unknown>;
-  last_migration: string | null;
-  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
-}
-
-/**
- * The journal's Kysely database type. The keys are logical names: query
- * through `journalScope(db, tables)`, which maps them to the configured
- * schema and table names.
- */
-export interface JournalDatabase {
-  journalMigrations: JournalMigrationsTable;
-  journalSchemaVersions: JournalSchemaVersionsTable;
-}
+import type { JournalDatabase, JournalTables } from "./schema.js";
 
 /**
  * Creates the journal's schema and tables if they are missing. Safe to call

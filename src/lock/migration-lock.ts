@@ -5,6 +5,7 @@ import { postgresConnectionError } from "../postgres/connection-error.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { backoffDelay } from "../util/backoff.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
+import { urlPassword } from "../util/url-password.js";
 import { LockConnectionError, LockLostError, LockTimeoutError } from "./errors.js";
 import { findLockHolder, type LockHolder, runnerApplicationName } from "./lock-holder.js";
 import { advisoryLockKey } from "./lock-key.js";
@@ -14,8 +15,6 @@ export type { LockHolder } from "./lock-holder.js";
 export interface MigrationLock {
   /** This process, as other runners see it while it holds the lock. */
   readonly holder: LockHolder;
-  /** The advisory-lock key `key` hashed to. */
-  readonly key: bigint;
   /**
    * When (database clock) this runner first found the lock held by another;
    * undefined when it got the lock at once. What the journal shows as
@@ -90,7 +89,6 @@ export async function acquireMigrationLock(opts: AcquireLockOptions): Promise<Mi
   const { waitedSince, ...held } = acquired;
   return {
     holder: { host: hostname(), pid: process.pid, ...held },
-    key,
     waitedSince,
     lost,
     release() {
@@ -113,7 +111,7 @@ async function connect(client: pg.Client, url: string): Promise<void> {
   } catch (error) {
     const typed = postgresConnectionError(error, url);
     if (typed) throw typed;
-    const password = passwordOf(url);
+    const password = urlPassword(url);
     const reason = redactSecrets(messageOf(error), [password]);
     throw new LockConnectionError(redactUrl(url), reason);
   }
@@ -150,14 +148,5 @@ async function waitForLock(
     }
     const pause = backoffDelay(attempt, FIRST_POLL_MS, MAX_POLL_MS);
     await sleep(Math.min(pause, deadline - now), opts.signal, "waiting for the migration lock");
-  }
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return undefined;
   }
 }

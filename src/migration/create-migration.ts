@@ -9,7 +9,7 @@ const MAX_NAME_LENGTH = 100;
 /**
  * Writes `<dir>/<YYYYMMDDHHmmss>_<name>.ts` (UTC time of `now`) from the
  * template and returns its absolute path. `importFrom` is the module the file
- * imports `defineMigration` from (default `qdrant-migrate`). Refuses to
+ * imports `defineMigration` from (default `qdrant-migrate/define`, the light entry). Refuses to
  * overwrite, and refuses a base name any existing file in `dir` already has.
  */
 export async function createMigrationFile(opts: {

@@ -1,6 +1,7 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import type { Kysely } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
+import { isRecord } from "../util/objects.js";
 
 /**
  * The database as a migration sees it: any table, any column. Precise enough
@@ -80,7 +81,7 @@ const STEP_KEYS = ["up", "down"];
  * the fix; `undefined` when it is one.
  */
 export function migrationShapeProblem(value: unknown): string | undefined {
-  if (!isObject(value))
+  if (!isRecord(value))
     return `expected an object such as defineMigration({ ... }), got ${kind(value)}`;
   const unknownKey = Object.keys(value).find((key) => !DEFINITION_KEYS.includes(key));
   if (unknownKey !== undefined) {
@@ -119,7 +120,7 @@ export function migrationShapeProblem(value: unknown): string | undefined {
 
 function stepShapeProblem(step: unknown, half: string): string | undefined {
   if (step === undefined) return undefined;
-  if (!isObject(step))
+  if (!isRecord(step))
     return `${half} must be an object with up and down functions, got ${kind(step)}`;
   const unknownKey = Object.keys(step).find((key) => !STEP_KEYS.includes(key));
   if (unknownKey !== undefined) {
@@ -130,10 +131,6 @@ function stepShapeProblem(step: unknown, half: string): string | undefined {
     return `${half}.down must be a function or absent, got ${kind(step.down)}`;
   }
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function kind(value: unknown): string {

@@ -2,9 +2,14 @@ import { createHash } from "node:crypto";
 import type { Dirent, Stats } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve } from "node:path";
-import type { ResolvedConfig } from "../config/resolve-config.js";
+import { parseMigrationsGlob } from "../util/migrations-glob.js";
 import { MigrationFileError, MigrationsFolderMissingError } from "./errors.js";
-import { parseMigrationsGlob } from "./glob.js";
+
+/** Where migration files are: a glob pattern and its literal folder (absolute). */
+export interface MigrationsSource {
+  pattern: string;
+  dir: string;
+}
 
 export interface MigrationFile {
   /** The file name without its extension; the migration's identity in the journal. */
@@ -22,9 +27,7 @@ export interface MigrationFile {
  * with `_` or `.`. A missing folder is an error (`MigrationsFolderMissingError`);
  * an empty one means no migrations yet.
  */
-export async function discoverMigrations(
-  migrations: ResolvedConfig["migrations"],
-): Promise<MigrationFile[]> {
+export async function discoverMigrations(migrations: MigrationsSource): Promise<MigrationFile[]> {
   const glob = parseMigrationsGlob(migrations.pattern);
   if (typeof glob === "string") {
     throw new MigrationFileError(

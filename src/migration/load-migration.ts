@@ -1,9 +1,9 @@
-import { redactEnvironmentSecrets } from "../config/environment-secrets.js";
 import { messageOf } from "../errors.js";
+import { redactEnvironmentSecrets } from "../util/environment-secrets.js";
+import { importDefaultFresh } from "../util/import-fresh.js";
 import { type MigrationDefinition, migrationShapeProblem } from "./define-migration.js";
 import type { MigrationFile } from "./discover.js";
 import { MigrationFileError } from "./errors.js";
-import { importDefaultFresh } from "./import-fresh.js";
 
 /**
  * Imports a migration file (TypeScript, JavaScript or ESM, through jiti) and

@@ -1,15 +1,7 @@
-import { messageOf, QdrantMigrateError } from "../errors.js";
+import { messageOf, type PostgresConnectionCode, QdrantMigrateError } from "../errors.js";
 import { redactSecrets } from "../util/redact.js";
-
-/** Why Postgres could not be used; each is a stable `code` of `--json` output. */
-export type PostgresConnectionCode =
-  | "POSTGRES_UNREACHABLE"
-  | "POSTGRES_TIMEOUT"
-  | "POSTGRES_AUTH_FAILED"
-  | "POSTGRES_TLS_REQUIRED"
-  | "POSTGRES_TLS_REFUSED"
-  | "POSTGRES_DATABASE_MISSING"
-  | "POSTGRES_CONNECTION_LOST";
+import { UNREACHABLE_SOCKET_CODES, UNTRUSTED_CERTIFICATE } from "../util/socket-errors.js";
+import { urlPassword } from "../util/url-password.js";
 
 const ADVICE: Record<PostgresConnectionCode, string> = {
   POSTGRES_UNREACHABLE:
@@ -51,18 +43,6 @@ export class PostgresConnectionError extends QdrantMigrateError {
   }
 }
 
-/** Socket errors that mean nothing answered at that address. */
-const UNREACHABLE = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-]);
-/** Node's errors for a TLS certificate it would not accept. */
-const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/;
-
 /**
  * The typed error for a driver error that means Postgres could not be used
  * (unreachable, timed out, authentication, TLS, missing database, session
@@ -88,7 +68,7 @@ function classify(error: unknown): { code: PostgresConnectionCode; reason: strin
   // Errors the server sent carry a severity; their code is a SQLSTATE.
   const sqlState = fieldOf(error, "severity") ? fieldOf(error, "code") : undefined;
   const socket = socketCode(error);
-  if (socket && UNREACHABLE.has(socket)) {
+  if (socket && UNREACHABLE_SOCKET_CODES.has(socket)) {
     const what = socket === "ENOTFOUND" || socket === "EAI_AGAIN" ? "host not found" : "refused";
     return { code: "POSTGRES_UNREACHABLE", reason: `${what} (${socket})` };
   }
@@ -98,7 +78,7 @@ function classify(error: unknown): { code: PostgresConnectionCode; reason: strin
   if (message.includes("does not support SSL connections")) {
     return { code: "POSTGRES_TLS_REFUSED", reason: "the server does not support TLS" };
   }
-  if (socket && CERTIFICATE.test(socket)) {
+  if (socket && UNTRUSTED_CERTIFICATE.test(socket)) {
     return { code: "POSTGRES_TLS_REFUSED", reason: `its TLS certificate was refused (${socket})` };
   }
   // pg_hba.conf has only `hostssl` lines for this client: "…, no encryption".
@@ -135,8 +115,7 @@ function endpointOf(url: string): {
     const parsed = new URL(url);
     const host = parsed.searchParams.get("host") ?? (parsed.hostname || "localhost");
     const database = decodeURIComponent(parsed.pathname.slice(1)) || "postgres";
-    const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-    return { host, port: Number(parsed.port) || 5432, database, password };
+    return { host, port: Number(parsed.port) || 5432, database, password: urlPassword(url) };
   } catch {
     // resolveConfig rejects malformed URLs; this only keeps the error path total.
     return { host: "(unparsable URL)", port: 5432, database: "", password: undefined };

@@ -1,9 +1,11 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { messageOf } from "../errors.js";
+import { messageOf, type QdrantRequestCode } from "../errors.js";
+import { isRecord } from "../util/objects.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
 import { withRetry } from "../util/retry.js";
+import { UNREACHABLE_SOCKET_CODES, UNTRUSTED_CERTIFICATE } from "../util/socket-errors.js";
 import { IDEMPOTENT_METHODS } from "./client-methods.js";
-import { type QdrantRequestCode, QdrantRequestError } from "./errors.js";
+import { QdrantRequestError } from "./errors.js";
 
 /** `RequestInit` plus a per-call timeout, for long transfers such as snapshot downloads. */
 export type RawRequestInit = RequestInit & { timeoutMs?: number };
@@ -11,11 +13,12 @@ export type RawRequestInit = RequestInit & { timeoutMs?: number };
 export interface QdrantConnection {
   /** The official client, with the timeout, retry policy and error wrapping below. */
   client: QdrantClient;
+  /** The base URL, without a trailing slash: cluster code tells this peer from the others by it. */
   url: string;
   apiKey: string | undefined;
   timeoutMs: number;
   /**
-   * A request to `url + path` for endpoints the client lacks (snapshot download
+   * A request to the server's URL + `path` for endpoints the client lacks (snapshot download
    * and upload), with the api-key header, the timeout and the same retry policy.
    * Answers with any status are returned; only transport failures throw.
    */
@@ -42,17 +45,8 @@ const MAX_BACKOFF_MS = 5_000;
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
 /** Socket errors that mean the request never left this process. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN"]);
-/** Socket errors that mean nothing answered at that address. */
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-]);
-/** Node's codes for a failed TLS handshake or an untrusted certificate. */
-const TLS_CODES = /^(EPROTO|ERR_SSL_|ERR_TLS_)|CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/;
+/** Node's codes for a failed TLS handshake (an untrusted certificate is `UNTRUSTED_CERTIFICATE`). */
+const TLS_HANDSHAKE = /^(EPROTO|ERR_SSL_|ERR_TLS_)/;
 const WAIT_ADVICE = "--wait SECONDS";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -318,14 +312,14 @@ function wrapError(
   }
   const code = socketCode(error);
   const cause = code ? `${code} (${detail})` : detail;
-  if (code && UNREACHABLE_CODES.has(code)) {
+  if (code && UNREACHABLE_SOCKET_CODES.has(code)) {
     return fail(
       "QDRANT_UNREACHABLE",
       `cannot reach Qdrant at ${where}: ${cause}. Check the URL and that Qdrant is running; ` +
         `if it is still starting, pass ${WAIT_ADVICE}`,
     );
   }
-  if (code && TLS_CODES.test(code)) {
+  if (code && (TLS_HANDSHAKE.test(code) || UNTRUSTED_CERTIFICATE.test(code))) {
     return fail(
       "QDRANT_TLS_REFUSED",
       `TLS with Qdrant at ${where} failed: ${cause}. Use http:// if the server has no TLS, or ` +
@@ -378,8 +372,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
 }

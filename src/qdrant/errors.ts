@@ -1,19 +1,4 @@
-import { QdrantMigrateError } from "../errors.js";
-
-/**
- * Why a Qdrant request failed, as a stable `code`: the server could not be
- * reached, did not answer in time, refused the API key, or the TLS settings of
- * the URL and the server disagree; `QDRANT_CONNECTION_LOST` when the connection
- * closed before an answer; `QDRANT_REQUEST_FAILED` when Qdrant answered with an error.
- */
-export type QdrantRequestCode =
-  | "QDRANT_UNREACHABLE"
-  | "QDRANT_TIMEOUT"
-  | "QDRANT_AUTH_FAILED"
-  | "QDRANT_TLS_REQUIRED"
-  | "QDRANT_TLS_REFUSED"
-  | "QDRANT_CONNECTION_LOST"
-  | "QDRANT_REQUEST_FAILED";
+import { QdrantMigrateError, type QdrantRequestCode } from "../errors.js";
 
 /** A Qdrant request failed (after any retries); the message never contains the API key. */
 export class QdrantRequestError extends QdrantMigrateError {

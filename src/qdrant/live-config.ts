@@ -1,3 +1,4 @@
+import { isRecord } from "../util/objects.js";
 import type { QdrantConnection } from "./connect.js";
 import { QdrantRequestError } from "./errors.js";
 
@@ -114,7 +115,7 @@ function supportsMetadata(version: string): boolean {
 function diff(path: string, a: unknown, b: unknown, out: string[]): void {
   // Qdrant reports an unset option as null or leaves it out, depending on the version.
   if (a == null && b == null) return;
-  if (isPlainObject(a) && isPlainObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     for (const key of keys) diff(`${path}.${key}`, a[key], b[key], out);
     return;
@@ -124,8 +125,4 @@ function diff(path: string, a: unknown, b: unknown, out: string[]): void {
 
 function show(value: unknown): string {
   return value === undefined ? "(absent)" : JSON.stringify(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -122,11 +122,11 @@ export function createTrackingClient(
   }
 
   /**
-   * `prepare` shares one hook call per name, so a name snapshotted earlier in
-   * the step is never reported as created, one created in the step is never
-   * snapshotted, and concurrent calls all wait for the first one's hook.
+   * Calls the hook a create, drop or recreate of `name` needs, through
+   * `prepare` (one hook call per name, so a name snapshotted earlier in the
+   * step is never reported as created, nor one created in the step
+   * snapshotted). Resolves to true when the call was announced to `beforeCreate`.
    */
-  /** Resolves to true when the call was announced to `beforeCreate`. */
   async function beforeLifecycle(method: string, name: string): Promise<boolean> {
     const existed = await exists(name);
     if (existed && (method === "deleteCollection" || method === "recreateCollection")) {

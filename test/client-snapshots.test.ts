@@ -3,13 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { SnapshotRestoreError } from "../src/qdrant/errors.js";
-import {
-  listSnapshots,
-  pruneSnapshots,
-  restoreCollection,
-  restoreTempName,
-  takeSnapshot,
-} from "../src/qdrant/snapshots.js";
+import { restoreCollection, restoreTempName } from "../src/qdrant/restore-collection.js";
+import { listSnapshots, pruneSnapshots, takeSnapshot } from "../src/qdrant/snapshots.js";
 import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 

@@ -1,14 +1,15 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JournalRowMissingError, MigrationLog } from "../src/journal/migration-log.js";
-import { ensureJournalTables, type JournalDatabase, journalTables } from "../src/journal/tables.js";
+import { JournalRowMissingError, MigrationJournal } from "../src/journal/migration-journal.js";
+import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
+import { ensureJournalTables } from "../src/journal/tables.js";
 import { useTestDatabase } from "./harness/database.js";
 
 const database = useTestDatabase();
 const tables = journalTables("ops", "app_");
 let db: Kysely<JournalDatabase>;
-let log: MigrationLog;
+let log: MigrationJournal;
 let admin: pg.Client;
 
 beforeAll(async () => {
@@ -16,7 +17,7 @@ beforeAll(async () => {
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
   });
   await ensureJournalTables(db, tables);
-  log = new MigrationLog(db, tables);
+  log = new MigrationJournal(db, tables);
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
 });
@@ -46,7 +47,7 @@ const snapshot = (collection: string) => ({
   takenAt: "2026-01-01T00:00:00.000Z",
 });
 
-describe("MigrationLog.start", () => {
+describe("MigrationJournal.start", () => {
   it("inserts an in_progress row with the checksum, direction and runner", async () => {
     const name = await started("down");
     expect(await log.get(name)).toEqual({
@@ -88,7 +89,7 @@ describe("MigrationLog.start", () => {
   });
 });
 
-describe("MigrationLog progress records", () => {
+describe("MigrationJournal progress records", () => {
   it("appends snapshots in order", async () => {
     const name = await started();
     await log.addSnapshot(name, snapshot("a"));
@@ -139,7 +140,7 @@ describe("MigrationLog progress records", () => {
   });
 });
 
-describe("MigrationLog finishing", () => {
+describe("MigrationJournal finishing", () => {
   it("marks a migration applied with its finish time and duration", async () => {
     const name = await started();
     await log.markApplied(name);
@@ -218,9 +219,9 @@ describe("MigrationLog finishing", () => {
   });
 });
 
-describe("MigrationLog reads and stamps", () => {
+describe("MigrationJournal reads and stamps", () => {
   it("lists rows by name and finds the in_progress ones", async () => {
-    const local = new MigrationLog(db, journalTables("ops", "listing_"));
+    const local = new MigrationJournal(db, journalTables("ops", "listing_"));
     await ensureJournalTables(db, journalTables("ops", "listing_"));
     await local.start({ name: "0003_c", checksum: "c", direction: "up", runner: "h:1" });
     await local.start({ name: "0001_a", checksum: "a", direction: "up", runner: "h:1" });
@@ -236,7 +237,7 @@ describe("MigrationLog reads and stamps", () => {
     await admin.query(
       'ALTER TABLE ops.collated_migrations ALTER COLUMN name TYPE text COLLATE "und-x-icu"',
     );
-    const local = new MigrationLog(db, t);
+    const local = new MigrationJournal(db, t);
     const names = ["0001_b", "0001B", "0001a"];
     for (const name of names) await local.stamp(name, "c", "applied");
     expect((await local.list()).map((r) => r.name)).toEqual([...names].sort());
@@ -272,7 +273,7 @@ describe("MigrationLog reads and stamps", () => {
   });
 });
 
-describe("MigrationLog: what undoing needs, kept across runs", () => {
+describe("MigrationJournal: what undoing needs, kept across runs", () => {
   it("records each changed alias once", async () => {
     const name = await started();
     await log.addChangedAliases(name, ["docs", "search"]);

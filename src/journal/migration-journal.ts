@@ -1,43 +1,21 @@
 import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
-import { journalScope } from "./journal-scope.js";
-import type { JournalDatabase, JournalMigrationsTable, JournalTables } from "./tables.js";
-
-export type MigrationStatus = "in_progress" | "applied" | "failed" | "rolled_back";
-
-/** A Qdrant snapshot taken before a migration touched a collection. */
-export interface SnapshotRecord {
-  collection: string;
-  snapshot: string;
-  pointsCount: number;
-  takenAt: string;
-  /** sha256 Qdrant reported; a restore checks the downloaded file against it. */
-  checksum?: string | null;
-}
-
-/** One alias as it pointed before a migration ran. */
-export interface AliasRecord {
-  alias: string;
-  collection: string;
-}
-
-/**
- * What an `up` run changed in Qdrant, kept when it commits. A later `down`
- * run journals its own changes in the live columns and never touches this, so
- * `down --from-snapshot` always finds the state from before the `up`.
- */
-export interface AppliedChanges {
-  snapshots: SnapshotRecord[];
-  createdCollections: string[];
-  aliasesBefore: AliasRecord[] | null;
-  changedAliases: string[];
-}
+import { ScopedJournalTable } from "./journal-scope.js";
+import type {
+  AliasRecord,
+  JournalDatabase,
+  JournalMigrationsTable,
+  JournalRowStatus,
+  JournalWriteOptions,
+  QdrantChanges,
+  SnapshotRecord,
+} from "./schema.js";
 
 export interface MigrationRecord {
   name: string;
   checksum: string;
   direction: "up" | "down";
-  status: MigrationStatus;
+  status: JournalRowStatus;
   startedAt: Date;
   finishedAt: Date | null;
   durationMs: number | null;
@@ -47,15 +25,9 @@ export interface MigrationRecord {
   /** Aliases the current (or last) run changed. */
   changedAliases: string[];
   /** The last committed `up` run's changes; null when it was stamped, never run. */
-  appliedChanges: AppliedChanges | null;
+  appliedChanges: QdrantChanges | null;
   error: string | null;
   runner: string | null;
-}
-
-/** Options of the writes that may join the caller's transaction. */
-export interface JournalWriteOptions {
-  /** A transaction, so the write commits (or rolls back) with the migration's Postgres step. */
-  db?: Kysely<JournalDatabase>;
 }
 
 /** A write addressed a migration that has no journal row (it was never started). */
@@ -82,16 +54,7 @@ const elapsedMs = sql<number>`(extract(epoch FROM clock_timestamp() - started_at
 const byName = sql`name COLLATE "C"`;
 
 /** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
-export class MigrationLog {
-  readonly #db: Kysely<JournalDatabase>;
-
-  constructor(
-    db: Kysely<JournalDatabase>,
-    private readonly tables: JournalTables,
-  ) {
-    this.#db = journalScope(db, tables);
-  }
-
+export class MigrationJournal extends ScopedJournalTable {
   /**
    * Marks the migration in progress (inserting or resetting its row) and
    * commits at once, so a crash later leaves a trace for recovery.
@@ -118,7 +81,7 @@ export class MigrationLog {
     // A `down` keeps the checksum recorded when the migration was applied, so a
     // changed file is still reported as changed after a failed `down`.
     const update = input.direction === "up" ? { ...fresh, checksum: input.checksum } : fresh;
-    await this.#db
+    await this.db
       .insertInto("journalMigrations")
       .values({ name: input.name, checksum: input.checksum, ...fresh })
       .onConflict((oc) => oc.column("name").doUpdateSet(update))
@@ -190,18 +153,18 @@ export class MigrationLog {
   async markFailed(
     name: string,
     error: string,
-    opts?: { previousStatus?: Exclude<MigrationStatus, "in_progress"> },
+    opts?: { previousStatus?: Exclude<JournalRowStatus, "in_progress"> },
   ): Promise<void> {
     await this.#finish(name, { status: opts?.previousStatus ?? "failed", error });
   }
 
   /** Deletes the migration's row; no error if there is none. */
   async remove(name: string, opts?: JournalWriteOptions): Promise<void> {
-    await this.#scoped(opts).deleteFrom("journalMigrations").where("name", "=", name).execute();
+    await this.scoped(opts).deleteFrom("journalMigrations").where("name", "=", name).execute();
   }
 
   async get(name: string): Promise<MigrationRecord | undefined> {
-    const row = await this.#db
+    const row = await this.db
       .selectFrom("journalMigrations")
       .selectAll()
       .where("name", "=", name)
@@ -211,7 +174,7 @@ export class MigrationLog {
 
   /** Every row, ordered by migration name. */
   async list(): Promise<MigrationRecord[]> {
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom("journalMigrations")
       .selectAll()
       .orderBy(byName)
@@ -221,7 +184,7 @@ export class MigrationLog {
 
   /** Rows left `in_progress`: migrations whose runner died or is still running. */
   async inProgress(): Promise<MigrationRecord[]> {
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom("journalMigrations")
       .selectAll()
       .where("status", "=", "in_progress")
@@ -231,7 +194,7 @@ export class MigrationLog {
   }
 
   /** Writes a finished row without running anything (for `baseline`). */
-  async stamp(name: string, checksum: string, status: MigrationStatus): Promise<void> {
+  async stamp(name: string, checksum: string, status: JournalRowStatus): Promise<void> {
     const row = {
       checksum,
       direction: "up" as const,
@@ -247,15 +210,11 @@ export class MigrationLog {
       error: null,
       runner: null,
     };
-    await this.#db
+    await this.db
       .insertInto("journalMigrations")
       .values({ name, ...row })
       .onConflict((oc) => oc.column("name").doUpdateSet(row))
       .execute();
-  }
-
-  #scoped(opts?: JournalWriteOptions): Kysely<JournalDatabase> {
-    return opts?.db ? journalScope(opts.db, this.tables) : this.#db;
   }
 
   async #finish(
@@ -269,14 +228,14 @@ export class MigrationLog {
     await this.#update(
       name,
       { ...change, finished_at: clock, duration_ms: elapsedMs },
-      this.#scoped(opts),
+      this.scoped(opts),
     );
   }
 
   async #update(
     name: string,
     set: UpdateObject<JournalDatabase, "journalMigrations">,
-    db: Kysely<JournalDatabase> = this.#db,
+    db: Kysely<JournalDatabase> = this.db,
   ): Promise<void> {
     const result = await db
       .updateTable("journalMigrations")

@@ -1,0 +1,33 @@
+/** The CLI's options as the commands receive them, parsed and typed by `program.ts`. */
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  /** Seconds to wait for Postgres and Qdrant to answer before the command runs. */
+  wait?: number;
+  dryRun?: boolean;
+}
+
+export interface UpFlags {
+  to?: string;
+  step?: number;
+  /** False under `--no-auto-recover`. */
+  autoRecover: boolean;
+  allowChanged?: boolean;
+  allowMissing?: boolean;
+  allowOutOfOrder?: boolean;
+}
+
+export interface DownFlags {
+  /** A migration name, or "0" for all. */
+  to?: string;
+  step?: number;
+  fromSnapshot?: boolean;
+  allowChanged?: boolean;
+  allowMissing?: boolean;
+}
+
+export interface PruneFlags {
+  keep?: number;
+}

@@ -1,0 +1,116 @@
+import type { QdrantMigrateError } from "../errors.js";
+import type { SchemaVersionRecord } from "../journal/schema-versions.js";
+import type { MigratorListener } from "./events.js";
+import type { MigrationStatusEntry } from "./history-status.js";
+
+/** The options and results of the `Migrator`'s verbs: the engine's public vocabulary. */
+
+export interface MigratorOptions {
+  /** Progress and log events, in order; awaited before the migrator goes on. */
+  onEvent?: MigratorListener;
+  /** Aborting stops before the next step; the running migration rolls back. */
+  signal?: AbortSignal;
+}
+
+export interface UpOptions {
+  /** Apply up to and including this migration. */
+  to?: string;
+  /** Apply at most this many migrations. */
+  step?: number;
+  /** Restore interrupted migrations from the journal first (default true). */
+  autoRecover?: boolean;
+  allowChanged?: boolean;
+  allowMissing?: boolean;
+  allowOutOfOrder?: boolean;
+}
+
+export interface DownOptions {
+  /** Revert down to and including this migration; 0 reverts all (Umzug's semantics). */
+  to?: string | 0;
+  /** Revert this many migrations (default 1). */
+  step?: number;
+  /** Undo the Qdrant half from the snapshots recorded when each migration was applied. */
+  fromSnapshot?: boolean;
+  /** Revert even though a migration's file changed since it was applied. */
+  allowChanged?: boolean;
+  /**
+   * Revert an applied migration whose file is gone: only its Qdrant half can
+   * be reverted (from the snapshots recorded when it was applied).
+   */
+  allowMissing?: boolean;
+}
+
+/** `plan()`: the selection options of `up`, or of `down` with `direction: "down"`. */
+export type PlanOptions = UpOptions & {
+  direction?: "up" | "down";
+  downTo?: string | 0;
+  downStep?: number;
+};
+
+export interface MigrationRunResult {
+  name: string;
+  direction: "up" | "down";
+  status: "success" | "error" | "not-executed";
+  durationMs?: number;
+}
+
+/** Like Kysely's MigrationResultSet: what ran, and the error that stopped the run. */
+export interface RunResult {
+  results: MigrationRunResult[];
+  /** Interrupted migrations restored from the journal before this run. */
+  recovered: string[];
+  error?: QdrantMigrateError;
+}
+
+export interface PlanEntry {
+  name: string;
+  direction: "up" | "down";
+  description: string | undefined;
+  /** Existing collections the migration declares it changes: each is snapshotted first. */
+  snapshots: string[];
+  /** Collections it declares that do not exist yet (created, nothing to snapshot). */
+  creates: string[];
+}
+
+export interface StatusResult {
+  migrations: MigrationStatusEntry[];
+  collections: SchemaVersionRecord[];
+}
+
+export interface DriftEntry {
+  collection: string;
+  differences: string[];
+}
+
+export interface CheckResult {
+  ok: boolean;
+  pending: string[];
+  changed: string[];
+  missing: string[];
+  failed: string[];
+  interrupted: string[];
+  outOfOrder: string[];
+  drift: DriftEntry[];
+}
+
+export interface RepairResult {
+  recovered: string[];
+  cleared: string[];
+}
+
+export interface BaselineResult {
+  stamped: string[];
+  collections: string[];
+}
+
+export interface SnapshotListEntry {
+  collection: string;
+  name: string;
+  size: number;
+  creationTime: string | null;
+}
+
+export interface PrunedSnapshots {
+  collection: string;
+  deleted: string[];
+}

@@ -1,0 +1,28 @@
+import type { LoadedMigration } from "./apply-migration.js";
+import type { PlanEntry } from "./migrator-types.js";
+
+/**
+ * What `--dry-run` prints for the loaded migrations, in run order: for each,
+ * the declared collections that exist (snapshotted first) and those it
+ * creates. A collection an earlier planned migration creates exists by the
+ * time a later one runs. `exists` asks Qdrant; nothing is changed.
+ */
+export async function planMigrations(
+  loaded: ReadonlyMap<string, LoadedMigration>,
+  direction: "up" | "down",
+  exists: (collection: string) => Promise<boolean>,
+): Promise<PlanEntry[]> {
+  const plan: PlanEntry[] = [];
+  const createdEarlier = new Set<string>();
+  for (const [name, { definition }] of loaded) {
+    const snapshots: string[] = [];
+    const creates: string[] = [];
+    for (const collection of definition.collections ?? []) {
+      const present = createdEarlier.has(collection) || (await exists(collection));
+      (present ? snapshots : creates).push(collection);
+    }
+    for (const collection of creates) createdEarlier.add(collection);
+    plan.push({ name, direction, description: definition.description, snapshots, creates });
+  }
+  return plan;
+}

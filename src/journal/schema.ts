@@ -1,0 +1,113 @@
+import type { ColumnType, Generated, Kysely } from "kysely";
+
+/**
+ * The journal's schema: where its two tables live, their rows as Kysely sees
+ * them, and the records stored in their jsonb columns. A leaf: every other
+ * journal module imports it, it imports none of them.
+ */
+
+/** Where the journal lives: a Postgres schema and the two table names in it. */
+export interface JournalTables {
+  schema: string;
+  migrations: string;
+  schemaVersions: string;
+}
+
+export function journalTables(schema: string, prefix: string): JournalTables {
+  return {
+    schema,
+    migrations: `${prefix}migrations`,
+    schemaVersions: `${prefix}schema_versions`,
+  };
+}
+
+/**
+ * The status of a migration's journal row. Not what `status()` reports per
+ * migration (`MigrationState`, which also knows files): a `rolled_back` row
+ * is a `pending` migration, and a missing file is only visible there.
+ */
+export type JournalRowStatus = "in_progress" | "applied" | "failed" | "rolled_back";
+
+/** A Qdrant snapshot taken before a migration touched a collection. */
+export interface SnapshotRecord {
+  collection: string;
+  snapshot: string;
+  pointsCount: number;
+  takenAt: string;
+  /** sha256 Qdrant reported; a restore checks the downloaded file against it. */
+  checksum?: string | null;
+}
+
+/** One alias as it pointed before a migration ran. */
+export interface AliasRecord {
+  alias: string;
+  collection: string;
+}
+
+/**
+ * What one migration run changed in Qdrant, enough to undo it: the run in
+ * progress (the row's live columns) or the last committed `up`
+ * (`applied_changes`, which a later `down` never touches, so
+ * `down --from-snapshot` always finds the state from before the `up`).
+ */
+export interface QdrantChanges {
+  snapshots: SnapshotRecord[];
+  createdCollections: string[];
+  aliasesBefore: AliasRecord[] | null;
+  changedAliases: string[];
+}
+
+/**
+ * jsonb columns with a default: read as parsed JSON; written as JSON text
+ * (node-postgres would send a JS array as a Postgres array, not as JSON).
+ */
+type Json<T> = ColumnType<T, string | undefined, string>;
+/** Nullable jsonb columns, likewise written as JSON text. */
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface JournalMigrationsTable {
+  name: string;
+  checksum: string;
+  direction: "up" | "down";
+  status: JournalRowStatus;
+  started_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  duration_ms: number | null;
+  snapshots: Json<SnapshotRecord[]>;
+  aliases_before: NullableJson<AliasRecord[]>;
+  created_collections: Json<string[]>;
+  changed_aliases: Json<string[]>;
+  applied_changes: NullableJson<QdrantChanges>;
+  error: string | null;
+  runner: string | null;
+}
+
+export interface JournalSchemaVersionsTable {
+  id: Generated<number>;
+  collection_name: string;
+  schema_version: number;
+  vectors_config: NullableJson<unknown>;
+  payload_schema: NullableJson<unknown>;
+  aliases: NullableJson<string[]>;
+  config: NullableJson<unknown>;
+  last_migration: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/**
+ * The journal's Kysely database type. The keys are logical names: query
+ * through `journalScope(db, tables)`, which maps them to the configured
+ * schema and table names.
+ */
+export interface JournalDatabase {
+  journalMigrations: JournalMigrationsTable;
+  journalSchemaVersions: JournalSchemaVersionsTable;
+}
+
+/** Options of the writes that may join the caller's transaction. */
+export interface JournalWriteOptions {
+  /** A transaction, so the write commits (or rolls back) with the migration's Postgres step. */
+  db?: Kysely<JournalDatabase>;
+}
