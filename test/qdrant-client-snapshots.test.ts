@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { SnapshotRestoreError } from "../src/qdrant/errors.js";
@@ -10,7 +11,6 @@ import {
   restoreTempName,
   takeSnapshot,
 } from "../src/qdrant/snapshots.js";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const qdrant = useQdrant();

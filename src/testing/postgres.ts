@@ -2,9 +2,9 @@ import { access, chmod, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@qdrant-migrate/qdrant-server";
 import pg from "pg";
 import { messageOf } from "../errors.js";
-import { freePort } from "./free-port.js";
 import { assertReachableByOthers, embeddedPostgresPath } from "./postgres-access.js";
 
 export interface StartPostgresOptions {
