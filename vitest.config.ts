@@ -1,12 +1,23 @@
 import { defineConfig } from "vitest/config";
+import { sourceAliases } from "./test/setup/source-aliases.js";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/setup/global.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Test files run in parallel, each against its own database.
-    pool: "forks",
+    // One run, one report, over the core and every workspace package.
+    projects: [
+      {
+        resolve: { alias: sourceAliases },
+        test: {
+          name: "qdrant-migrate",
+          include: ["test/**/*.test.ts"],
+          globalSetup: ["test/setup/global.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          // Test files run in parallel, each against its own database.
+          pool: "forks",
+        },
+      },
+      "packages/*",
+    ],
   },
 });

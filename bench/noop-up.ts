@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { startPostgres } from "../src/testing/postgres.js";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import type { BenchRow } from "./table.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,16 +1,11 @@
 /**
- * `npm run bench`: every benchmark, printed as one table. Figures are ratios
- * against baselines measured in the same run, since the machine is shared.
+ * `npm run bench` (with the server package's own bench after it): the no-op
+ * `up` benchmark as one table. Figures are ratios against baselines measured
+ * in the same run, since the machine is shared.
  */
 import { benchClusterRestore } from "./cluster-restore.js";
 import { benchNoopUp } from "./noop-up.js";
-import { benchQdrantServer } from "./qdrant-server.js";
 import { printTable } from "./table.js";
 
-const rows = [
-  ...(await benchNoopUp()),
-  ...(await benchQdrantServer()),
-  ...(await benchClusterRestore()),
-];
-printTable(rows);
+printTable([...(await benchNoopUp()), ...(await benchClusterRestore())]);
 process.exit(0);

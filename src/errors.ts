@@ -75,11 +75,8 @@ export type ErrorCode =
   | "SANDBOX_DEPENDENCY_MISSING"
   | "SANDBOX_START_FAILED"
   | "DEMO_FAILED"
-  // qdrant-migrate/testing: the test helpers could not start a store.
-  | "POSTGRES_NOT_REACHABLE"
-  | "QDRANT_BINARY"
-  | "qdrant_server_storage_unreadable"
-  | "qdrant_server_no_address";
+  // qdrant-migrate/testing and `sandbox`: as root, the postgres OS user cannot reach a folder.
+  | "POSTGRES_NOT_REACHABLE";
 
 /**
  * Base class of every error qdrant-migrate raises on purpose. `code` is stable

@@ -1,8 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { freePort, startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../src/testing/free-port.js";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { runCli } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";

@@ -1,3 +1,4 @@
+import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import {
@@ -6,7 +7,6 @@ import {
   readLiveConfig,
   stampSchemaVersion,
 } from "../src/qdrant/live-config.js";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const qdrant = useQdrant();

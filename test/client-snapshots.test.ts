@@ -1,11 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { SnapshotRestoreError } from "../src/qdrant/errors.js";
 import { restoreCollection, restoreTempName } from "../src/qdrant/restore-collection.js";
 import { listSnapshots, pruneSnapshots, takeSnapshot } from "../src/qdrant/snapshots.js";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const qdrant = useQdrant();

@@ -1,9 +1,9 @@
+import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, describe, expect, it } from "vitest";
 import { RollbackFailedError } from "../src/engine/errors.js";
 import { createMigrator } from "../src/engine/migrator.js";
 import { SnapshotRestoreError } from "../src/qdrant/errors.js";
 import { restoreTempName } from "../src/qdrant/restore-collection.js";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { runTs } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";

@@ -1,13 +1,12 @@
 import { writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
+import { freePort, startQdrant } from "@qdrant-migrate/qdrant-server";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMigrator } from "../src/engine/migrator.js";
 import { postgresConnectionError } from "../src/postgres/connection-error.js";
 import { connectQdrant } from "../src/qdrant/connect.js";
-import { freePort } from "../src/testing/free-port.js";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { runCli } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { makeProject } from "./harness/project.js";

@@ -85,11 +85,8 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   RUN_INTERRUPTED: ExitCode.INTERRUPTED,
   // A bug.
   UNEXPECTED: ExitCode.ERROR,
-  // Raised only by qdrant-migrate/testing, never by a CLI command.
+  // startPostgres() as root (qdrant-migrate/testing, and so `sandbox`).
   POSTGRES_NOT_REACHABLE: ExitCode.ERROR,
-  QDRANT_BINARY: ExitCode.ERROR,
-  qdrant_server_storage_unreadable: ExitCode.ERROR,
-  qdrant_server_no_address: ExitCode.ERROR,
 };
 
 /** The exit code for an error `code`. */

@@ -2,9 +2,9 @@ import { rmSync } from "node:fs";
 import { chmod, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { messageOf, QdrantMigrateError } from "../errors.js";
 import { type RunningPostgres, startPostgres } from "../testing/postgres.js";
-import { startQdrant } from "../testing/qdrant/start-qdrant.js";
 
 export interface StartSandboxOptions {
   /**

@@ -1,4 +1,17 @@
-export { freePort } from "./free-port.js";
+export {
+  DEFAULT_QDRANT_VERSION,
+  freePort,
+  QdrantBinaryError,
+  type QdrantPeer,
+  QdrantServerError,
+  QdrantServerStartError,
+  type RunningQdrant,
+  type RunningQdrantBinary,
+  type StartQdrantBinaryOptions,
+  type StartQdrantOptions,
+  startQdrant,
+  startQdrantBinary,
+} from "@qdrant-migrate/qdrant-server";
 export {
   createTestDatabase,
   type RunningPostgres,
@@ -6,16 +19,3 @@ export {
   startPostgres,
   type TestDatabase,
 } from "./postgres.js";
-export {
-  DEFAULT_QDRANT_VERSION,
-  type RunningQdrant,
-  type StartQdrantOptions,
-  startQdrant,
-} from "./qdrant/start-qdrant.js";
-export {
-  QdrantBinaryError,
-  type QdrantPeer,
-  type RunningQdrantBinary,
-  type StartQdrantBinaryOptions,
-  startQdrantBinary,
-} from "./qdrant-binary.js";

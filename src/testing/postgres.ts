@@ -2,10 +2,10 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@qdrant-migrate/qdrant-server";
 import pg from "pg";
 import { messageOf } from "../errors.js";
 import { fileExists } from "../util/file-exists.js";
-import { freePort } from "./free-port.js";
 import { assertReachableByOthers, embeddedPostgresPath } from "./postgres-access.js";
 
 export interface StartPostgresOptions {

@@ -2,9 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { freePort } from "../../src/testing/free-port.js";
-import { type RunningQdrant, startQdrant } from "../../src/testing/qdrant/start-qdrant.js";
-import { startQdrantBinary } from "../../src/testing/qdrant-binary.js";
+import {
+  freePort,
+  type RunningQdrant,
+  startQdrant,
+  startQdrantBinary,
+} from "@qdrant-migrate/qdrant-server";
 
 /** A Qdrant of one test's own, on disk, that the test may crash and restart. */
 export interface CrashableQdrant {

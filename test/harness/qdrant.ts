@@ -1,6 +1,6 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
+import { type RunningQdrant, startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, beforeAll } from "vitest";
-import { type RunningQdrant, startQdrant } from "../../src/testing/qdrant/start-qdrant.js";
 
 export interface TestQdrant {
   /** Base URL: `QDRANT_URL` when set, else this file's own in-process server. */

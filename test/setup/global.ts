@@ -1,6 +1,6 @@
+import { type RunningQdrantBinary, startQdrantBinary } from "@qdrant-migrate/qdrant-server";
 import type { TestProject } from "vitest/node";
 import { type RunningPostgres, startPostgres } from "../../src/testing/postgres.js";
-import { type RunningQdrantBinary, startQdrantBinary } from "../../src/testing/qdrant-binary.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

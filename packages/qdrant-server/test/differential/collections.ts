@@ -6,7 +6,7 @@ import fc from "fast-check";
  * request generators can name keys that exist, keys that do not, and keys
  * whose type differs from point to point. Left out on purpose: full-text
  * indexes (this server's tokeniser is not Qdrant's), multivectors (a known
- * difference fixed elsewhere) and sparse vectors (docs/testing.md).
+ * difference fixed elsewhere) and sparse vectors (this package's README).
  */
 
 export type Distance = "Cosine" | "Euclid" | "Dot" | "Manhattan";

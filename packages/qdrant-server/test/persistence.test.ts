@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { appendFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningQdrant, startQdrant } from "../src/testing/qdrant/start-qdrant.js";
-import { REPO_ROOT } from "./harness/child.js";
+import { type RunningQdrant, startQdrant } from "../src/start-qdrant.js";
 import type { TestQdrant } from "./harness/qdrant.js";
 import { rest } from "./harness/qdrant-rest.js";
 
@@ -39,13 +39,17 @@ async function startInProcess(dir: string): Promise<{ server: RunningQdrant; q: 
   return { server, q: target(server.url) };
 }
 
+const SERVER_PROCESS = fileURLToPath(
+  new URL("./fixtures/qdrant-server-process.ts", import.meta.url),
+);
+const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
 /** The server in a child process, so it can be killed with SIGKILL. */
 async function startChild(dir: string): Promise<{ child: ChildProcess; q: TestQdrant }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(REPO_ROOT, "test/fixtures/qdrant-server-process.ts"), dir],
-    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
-  );
+  const child = spawn(process.execPath, ["--import", "tsx", SERVER_PROCESS, dir], {
+    cwd: PACKAGE_ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) await kill9(child);
   });

@@ -1,8 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
-import { type BenchRow, printTable } from "./table.js";
+import { startQdrant } from "../src/start-qdrant.js";
 
 /**
  * Upserts then scrolls 100,000 points of 384 dimensions with small payloads
@@ -11,6 +10,16 @@ import { type BenchRow, printTable } from "./table.js";
  * JSON-encoding and decoding the same batches (the floor for any JSON-over-HTTP
  * server), memory with the raw float32 size of a vector.
  */
+
+/** One figure, optionally compared with a baseline measured in the same run. */
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: string;
+  /** value / baseline value (for sizes: value / reference size). */
+  ratio?: number;
+}
 
 const POINTS = 100_000;
 const DIM = 384;
@@ -131,6 +140,14 @@ export async function benchQdrantServer(): Promise<BenchRow[]> {
   }
 }
 
+const figure = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+
+// `npm run bench` in this package (the repository's `npm run bench` runs it too).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printTable(await benchQdrantServer());
+  console.log("in-process Qdrant server:");
+  for (const r of await benchQdrantServer()) {
+    const ratio = r.ratio === undefined ? "" : `  (${figure(r.ratio)}x ${r.baseline})`;
+    console.log(`  ${r.name}: ${figure(r.value)} ${r.unit}${ratio}`);
+  }
+  process.exit(0);
 }

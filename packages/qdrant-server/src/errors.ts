@@ -1,5 +1,3 @@
-import { QdrantMigrateError } from "../../errors.js";
-
 /**
  * Errors the Qdrant-compatible server answers with. The status codes and the
  * message prefixes are Qdrant's own (src/actix/helpers.rs, content_manager/errors.rs),
@@ -39,10 +37,24 @@ export const collectionNotFound = (name: string) =>
   notFound(`Collection \`${name}\` doesn't exist!`);
 
 /**
+ * Base of every error this package throws to its caller (never sent over HTTP:
+ * that is `QdrantHttpError`). `code` is stable and machine-readable.
+ */
+export class QdrantServerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
  * What `startQdrant()` itself throws to its caller (not over HTTP): the server
  * could not start, e.g. its storage directory holds something it cannot read.
  */
-export class QdrantServerStartError extends QdrantMigrateError {
+export class QdrantServerStartError extends QdrantServerError {
   constructor(
     code: "qdrant_server_storage_unreadable" | "qdrant_server_no_address",
     message: string,

@@ -1,6 +1,6 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningQdrantBinary, startQdrantBinary } from "../src/testing/qdrant-binary.js";
+import { type RunningQdrantBinary, startQdrantBinary } from "../src/qdrant-binary.js";
 
 const binary = process.env.QDRANT_BIN;
 

@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { access, chmod, constants, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { QdrantMigrateError } from "../errors.js";
+import { QdrantServerError } from "./errors.js";
 import { freePort } from "./free-port.js";
 
 /** A real Qdrant binary could not be started or did not become ready. */
-export class QdrantBinaryError extends QdrantMigrateError {
+export class QdrantBinaryError extends QdrantServerError {
   constructor(message: string) {
     super("QDRANT_BINARY", message);
   }

@@ -1,8 +1,8 @@
 import { access, constants } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startQdrant } from "../../src/testing/qdrant/start-qdrant.js";
-import { startQdrantBinary } from "../../src/testing/qdrant-binary.js";
+import { startQdrantBinary } from "../../src/qdrant-binary.js";
+import { startQdrant } from "../../src/start-qdrant.js";
 
 /** One HTTP exchange, as both servers are sent it. */
 export interface Exchange {
@@ -25,7 +25,8 @@ export interface ServerPair {
   stop(): Promise<void>;
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The repository checkout: this package is its `packages/qdrant-server`. */
+const checkout = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
 
 /**
  * The real Qdrant binary to compare against: `QDRANT_BIN`, else the one in
@@ -33,7 +34,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
  */
 export async function findQdrantBinary(): Promise<string | undefined> {
   const binary = resolve(
-    process.env.QDRANT_BIN ?? join(root, "..", "shared", "qdrant", "bin", "qdrant"),
+    process.env.QDRANT_BIN ?? join(checkout, "..", "shared", "qdrant", "bin", "qdrant"),
   );
   try {
     await access(binary, constants.X_OK);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
+import { startQdrant } from "../src/start-qdrant.js";
 
 // Persistence is the in-process server's own feature: nothing to check on a real Qdrant.
 describe.skipIf(process.env.QDRANT_URL !== undefined)(

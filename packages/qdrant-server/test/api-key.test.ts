@@ -1,6 +1,6 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningQdrant, startQdrant } from "../src/testing/qdrant/start-qdrant.js";
+import { type RunningQdrant, startQdrant } from "../src/start-qdrant.js";
 
 /**
  * Runs against a real Qdrant when QDRANT_URL and QDRANT_API_KEY are both set,

@@ -22,7 +22,7 @@ export interface Cut {
   limit?: number;
 }
 
-/** Fields whose values are documented to differ (docs/testing.md): never compared. */
+/** Fields whose values are documented to differ (this package's README): never compared. */
 const IGNORED = new Set(["time", "usage", "operation_id", "version"]);
 
 const TOLERANCE = 1e-5;
@@ -152,7 +152,7 @@ function normalise(value: unknown): unknown {
 const FORMAT_ERROR = "Format error in JSON body: ";
 
 /**
- * The error text as far as it is meant to agree: docs/testing.md documents
+ * The error text as far as it is meant to agree: this package's README documents
  * serde's format errors (400 `Format error in JSON body: …`) as worded
  * differently and without ` at line L column C`, so only their prefix counts.
  */

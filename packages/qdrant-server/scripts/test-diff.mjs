@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run test:diff -- [--seed N] [--runs M]`: the differential suite (in-process
 // server against the real Qdrant binary) with a chosen seed and number of cases
-// per area. QDRANT_BIN names the binary; by default ../shared/qdrant/bin/qdrant.
+// per area. QDRANT_BIN names the binary; by default ../shared/qdrant/bin/qdrant
+// beside the repository checkout.
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -27,7 +29,11 @@ for (const [flag, variable] of [
 // The suite starts its own binary; a QDRANT_URL would point it at another server.
 delete env.QDRANT_URL;
 env.DIFF_REQUIRE_BINARY = "1";
-const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
+// The workspace hoists vitest to the repository's node_modules; resolve it as Node would.
+const vitest = join(
+  dirname(createRequire(import.meta.url).resolve("vitest/package.json")),
+  "vitest.mjs",
+);
 const child = spawn(
   process.execPath,
   [vitest, "run", "test/differential/differential.test.ts", "--testTimeout=0"],

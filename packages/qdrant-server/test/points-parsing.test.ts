@@ -1,18 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseDatetimeMicros } from "../src/testing/qdrant/payload-datetime.js";
-import {
-  deleteAtPath,
-  getValues,
-  parsePayloadPath,
-  setAtPath,
-} from "../src/testing/qdrant/payload-paths.js";
+import { parseDatetimeMicros } from "../src/payload-datetime.js";
+import { deleteAtPath, getValues, parsePayloadPath, setAtPath } from "../src/payload-paths.js";
 import {
   canonicalUuid,
   comparePointIds,
   parsePathPointId,
   parsePointId,
-} from "../src/testing/qdrant/point-ids.js";
-import { shortestFloat32 } from "../src/testing/qdrant/vectors.js";
+} from "../src/point-ids.js";
+import { shortestFloat32 } from "../src/vectors.js";
 
 const UUID = "550e8400-e29b-41d4-a716-446655440000";
 

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningQdrant, startQdrant } from "../src/testing/qdrant/start-qdrant.js";
+import { type RunningQdrant, startQdrant } from "../src/start-qdrant.js";
 import { expectValidRequest, expectValidResponse } from "./harness/openapi.js";
 import { type TestQdrant, uniqueName } from "./harness/qdrant.js";
 import { errorText, type RestReply, rest } from "./harness/qdrant-rest.js";

@@ -1,4 +1,5 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
+import { type RunningQdrantBinary, startQdrantBinary } from "@qdrant-migrate/qdrant-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ClusterNotReadyError,
@@ -13,7 +14,6 @@ import {
 } from "../src/qdrant/cluster-snapshots.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { type PeerUrls, readTopology, type Topology } from "../src/qdrant/topology.js";
-import { type RunningQdrantBinary, startQdrantBinary } from "../src/testing/qdrant-binary.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const POINTS = 300;

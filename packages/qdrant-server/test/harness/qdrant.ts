@@ -1,0 +1,54 @@
+import { QdrantClient } from "@qdrant/js-client-rest";
+import { afterAll, beforeAll } from "vitest";
+import { type RunningQdrant, startQdrant } from "../../src/start-qdrant.js";
+
+export interface TestQdrant {
+  /** Base URL: `QDRANT_URL` when set, else this file's own in-process server. */
+  readonly url: string;
+  /** `QDRANT_API_KEY`, when testing a real server that needs one. */
+  readonly apiKey: string | undefined;
+  /** A client for `url`. */
+  readonly client: QdrantClient;
+  /** True when the tests run against a real Qdrant given by `QDRANT_URL`. */
+  readonly external: boolean;
+}
+
+/**
+ * Gives the calling test file a Qdrant: the real one at `QDRANT_URL` when that
+ * is set, otherwise an in-process Qdrant-compatible server of its own.
+ * Against a shared real server, tests must use unique collection names.
+ */
+export function useQdrant(): TestQdrant {
+  const externalUrl = process.env.QDRANT_URL;
+  const apiKey = process.env.QDRANT_API_KEY;
+  let server: RunningQdrant | undefined;
+  let client: QdrantClient | undefined;
+  let url: string | undefined = externalUrl;
+  beforeAll(async () => {
+    if (!externalUrl) {
+      server = await startQdrant();
+      url = server.url;
+    }
+    client = new QdrantClient({ url: url as string, apiKey, checkCompatibility: false });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    get url() {
+      if (!url) throw new Error("useQdrant(): read .url inside a test or hook");
+      return url;
+    },
+    apiKey,
+    get client() {
+      if (!client) throw new Error("useQdrant(): read .client inside a test or hook");
+      return client;
+    },
+    external: externalUrl !== undefined,
+  };
+}
+
+/** A collection name no other test (or earlier run against a real server) uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
