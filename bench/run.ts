@@ -2,10 +2,15 @@
  * `npm run bench`: every benchmark, printed as one table. Figures are ratios
  * against baselines measured in the same run, since the machine is shared.
  */
+import { benchClusterRestore } from "./cluster-restore.js";
 import { benchNoopUp } from "./noop-up.js";
 import { benchQdrantServer } from "./qdrant-server.js";
 import { printTable } from "./table.js";
 
-const rows = [...(await benchNoopUp()), ...(await benchQdrantServer())];
+const rows = [
+  ...(await benchNoopUp()),
+  ...(await benchQdrantServer()),
+  ...(await benchClusterRestore()),
+];
 printTable(rows);
 process.exit(0);

@@ -21,6 +21,16 @@ export interface ResolvedConfig {
 
 export const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
 export const DEFAULT_QDRANT_URL = "http://localhost:6333";
+/** libpq's sslmode values, and node-postgres's own `no-verify`. */
+const SSL_MODES = [
+  "disable",
+  "allow",
+  "prefer",
+  "require",
+  "verify-ca",
+  "verify-full",
+  "no-verify",
+];
 
 const SECTIONS: Record<string, readonly string[] | undefined> = {
   migrations: undefined,
@@ -100,6 +110,16 @@ export function resolveConfig(
   checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], (field, problem) =>
     fail(field, problem, configPgUrl === undefined ? "DATABASE_URL" : undefined),
   );
+  // The driver treats an sslmode it does not know as "use TLS somehow": a typo
+  // would silently change how the connection is secured.
+  const sslmode = new URL(pgUrl).searchParams.get("sslmode");
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
+    fail(
+      "postgres.url",
+      `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(", ")}`,
+      configPgUrl === undefined ? "DATABASE_URL" : undefined,
+    );
+  }
 
   const configQdrantUrl = optionalString(qdrant.url, "qdrant.url", fail);
   const qdrantUrl = configQdrantUrl ?? nonEmpty(env.QDRANT_URL) ?? DEFAULT_QDRANT_URL;

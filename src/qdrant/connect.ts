@@ -56,6 +56,23 @@ const UNREACHABLE_CODES = new Set([
 const TLS_CODES = /^(EPROTO|ERR_SSL_|ERR_TLS_)|CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/;
 const WAIT_ADVICE = "--wait SECONDS";
 
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+let warnedUnencrypted = false;
+
+/**
+ * An API key sent over plain http to another machine can be read on the way:
+ * say so once per process. Loopback traffic never leaves the machine.
+ */
+function warnIfKeyUnencrypted(url: string, apiKey: string | undefined): void {
+  if (apiKey === undefined || warnedUnencrypted) return;
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== "http:" || LOOPBACK_HOSTS.has(hostname) || hostname.startsWith("127.")) return;
+  warnedUnencrypted = true;
+  console.warn(
+    `warning: the Qdrant API key is sent unencrypted to ${redactUrl(url)}; use an https:// URL`,
+  );
+}
+
 /**
  * Connects to Qdrant. Every call has a timeout; transient failures are retried
  * with exponential backoff, but only where a retry cannot apply a change twice:
@@ -70,12 +87,15 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
     backoffMs: cfg.backoffMs ?? 200,
     secrets: [cfg.apiKey],
   };
+  warnIfKeyUnencrypted(url, cfg.apiKey);
   const raw = new QdrantClient({
     url,
     // The client would add :6333 to a URL without a port (even https://host);
     // use the URL as written, as fetchRaw does.
     port: new URL(url).port ? undefined : null,
-    apiKey: cfg.apiKey,
+    // As a header rather than `apiKey`: the client then warns on every
+    // construction, loopback included; warnIfKeyUnencrypted says it once.
+    headers: cfg.apiKey === undefined ? undefined : { "api-key": cfg.apiKey },
     timeout: cfg.timeoutMs,
     checkCompatibility: false,
   });

@@ -21,21 +21,49 @@ export async function importDefaultFresh(path: string): Promise<{ value: unknown
   const source = await readFile(path, "utf8");
   if (path.endsWith(".mjs")) {
     const hash = createHash("sha256").update(source).digest("hex");
-    const mod = (await import(`${pathToFileURL(path).href}?v=${hash}`)) as Record<string, unknown>;
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(`${pathToFileURL(path).href}?v=${hash}`)) as Record<string, unknown>;
+    } catch (error) {
+      throw error instanceof SyntaxError ? await locateSyntaxError(error, path, source) : error;
+    }
     return "default" in mod ? { value: mod.default } : undefined;
   }
-  const mod: unknown = await createJiti(path, { nativeModules: ["qdrant-migrate"] }).evalModule(
-    source,
-    {
-      filename: path,
-      async: true,
-      forceTranspile: true,
-    },
-  );
+  const mod: unknown = await evalWithJiti(path, source);
   // Only an own property counts: jiti's interop answers `.default` even when there is none.
   const exported =
     typeof mod === "object" && mod !== null
       ? Object.getOwnPropertyDescriptor(mod, "default")
       : undefined;
   return exported && { value: exported.value };
+}
+
+async function evalWithJiti(path: string, source: string): Promise<unknown> {
+  return await createJiti(path, { nativeModules: ["qdrant-migrate"] }).evalModule(source, {
+    filename: path,
+    async: true,
+    forceTranspile: true,
+  });
+}
+
+/**
+ * Node's loader reports an ES module's syntax error with no line or column.
+ * Only then (never on the fast path) the file is parsed again by jiti, whose
+ * parser says where: `…/file.mjs:LINE:COLUMN` with a 0-based column.
+ */
+async function locateSyntaxError(
+  error: SyntaxError,
+  path: string,
+  source: string,
+): Promise<SyntaxError> {
+  try {
+    await evalWithJiti(path, source);
+  } catch (parseError) {
+    const where = /:(\d+):(\d+)\s*$/.exec(parseError instanceof Error ? parseError.message : "");
+    if (where) {
+      const column = Number(where[2]) + 1;
+      return new SyntaxError(`${error.message} at line ${where[1]}, column ${column}`);
+    }
+  }
+  return error;
 }

@@ -37,6 +37,16 @@ export class SnapshotStore {
     return `${collection}-${this.peerId}-${stamp(this.now())}.snapshot`;
   }
 
+  /** `<snapshots>/<collection>/shards/<shard_id>`, where Qdrant keeps a shard's snapshots. */
+  shardDir(collection: string, shardId: number): string {
+    return join(this.root, collection, "shards", String(shardId));
+  }
+
+  /** Shard snapshot names carry no peer id: `<collection>-shard-<id>-<time>.snapshot`. */
+  shardSnapshotName(collection: string, shardId: number): string {
+    return `${collection}-shard-${shardId}-${stamp(this.now())}.snapshot`;
+  }
+
   fullSnapshotName(): string {
     return `full-snapshot-${stamp(this.now())}.snapshot`;
   }

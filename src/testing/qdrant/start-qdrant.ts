@@ -24,6 +24,7 @@ import { registerPointRoutes } from "./point-routes.js";
 import { registerQueryRoutes } from "./query-routes.js";
 import type { ServerContext } from "./server-context.js";
 import { registerServiceRoutes } from "./service-routes.js";
+import { registerShardSnapshotRoutes } from "./shard-snapshot-routes.js";
 import { registerSnapshotRoutes } from "./snapshot-routes.js";
 import { loadState } from "./state-codec.js";
 import { assertValidName } from "./validation.js";
@@ -90,6 +91,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   registerAliasRoutes(router, ctx);
   registerClusterRoutes(router, ctx);
   registerSnapshotRoutes(router, ctx, options.now);
+  registerShardSnapshotRoutes(router, ctx, options.now);
   registerPointRoutes(router, ctx);
   registerQueryRoutes(router, ctx);
 
