@@ -1,7 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { restoreClusterSnapshot, takeClusterSnapshot } from "../src/qdrant/cluster-snapshots.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
-import { restoreCollection, takeSnapshot } from "../src/qdrant/snapshots.js";
+import { restoreCollection } from "../src/qdrant/restore-collection.js";
+import { takeSnapshot } from "../src/qdrant/snapshots.js";
 import { readTopology } from "../src/qdrant/topology.js";
 import { startQdrant } from "../src/testing/qdrant/start-qdrant.js";
 import { startQdrantBinary } from "../src/testing/qdrant-binary.js";
