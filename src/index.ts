@@ -55,10 +55,16 @@ export {
   PostgresConnectionError,
 } from "./postgres/connection-error.js";
 export {
+  ClusterNotReadyError,
+  PeerMismatchError,
+  PeerNotConfiguredError,
+  ShardRestoreError,
+  ShardSnapshotFailedError,
+} from "./qdrant/cluster-errors.js";
+export {
   AliasRestoreError,
   type QdrantRequestCode,
   QdrantRequestError,
-  SnapshotFailedError,
   SnapshotRestoreError,
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";

@@ -143,7 +143,7 @@ describe("engine commands", () => {
     ]);
   });
 
-  it("keeps the newest snapshots per collection after a migration, as configured", async () => {
+  it("keeps the newest snapshots per shard replica after a migration, as configured", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     for (let i = 1; i <= 3; i++)
@@ -151,11 +151,11 @@ describe("engine commands", () => {
     const m = migrator({ keep: 2 });
     expect((await m.up()).error).toBeUndefined();
     const records = await m.history();
-    const kept = (await qdrant.client.listSnapshots(collection)).map((s) => s.name).sort();
+    const kept = (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name).sort();
     expect(kept).toEqual(
       records
         .slice(1)
-        .map((r) => r.snapshots[0]?.snapshot)
+        .map((r) => r.snapshots[0]?.replicas[0]?.snapshot)
         .sort(),
     );
   });
@@ -191,6 +191,6 @@ describe("engine commands", () => {
         creates: [],
       },
     ]);
-    expect((await qdrant.client.listSnapshots(existing)).length).toBe(0);
+    expect((await qdrant.client.listShardSnapshots(existing, 0)).length).toBe(0);
   });
 });

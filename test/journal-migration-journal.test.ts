@@ -42,8 +42,18 @@ async function started(direction: "up" | "down" = "up"): Promise<string> {
 
 const snapshot = (collection: string) => ({
   collection,
-  snapshot: `${collection}-1.snapshot`,
   pointsCount: 10,
+  params: { vectors: { size: 4, distance: "Dot" as const } },
+  payloadSchema: {},
+  replicas: [
+    {
+      peerId: 1,
+      shardId: 0,
+      snapshot: `${collection}-1.snapshot`,
+      checksum: null,
+      pointsCount: 10,
+    },
+  ],
   takenAt: "2026-01-01T00:00:00.000Z",
 });
 

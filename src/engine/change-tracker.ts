@@ -1,13 +1,10 @@
 import type { AliasRecord, QdrantChanges, SnapshotRecord } from "../journal/schema.js";
 import { readAliases } from "../qdrant/aliases.js";
-import { takeSnapshot } from "../qdrant/snapshots.js";
+import { takeClusterSnapshot } from "../qdrant/cluster-snapshots.js";
 import type { TrackingHooks } from "../qdrant/tracking-client.js";
 import { CollectionBusyError } from "./errors.js";
 import type { MigratorEvent } from "./events.js";
 import type { Runtime } from "./runtime.js";
-
-/** Snapshot attempts before a collection that keeps changing is reported busy. */
-const SNAPSHOT_ATTEMPTS = 3;
 
 /**
  * Implements the tracking client's hooks for one migration run: snapshots each
@@ -64,31 +61,19 @@ export class ChangeTracker {
   }
 
   /**
-   * A restore is proven by the point count recorded with the snapshot, so the
-   * count must not move while the snapshot is taken: something else writing
+   * A restore is proven by the point counts recorded with the snapshots, so
+   * they must not move while the snapshots are taken: something else writing
    * to the collection (an old app version during a rolling deploy) would make
-   * every rollback unprovable. Counted before and after; retried, then refused
+   * every rollback unprovable. takeClusterSnapshot retries, then this refuses
    * before the migration has changed anything.
    */
   private async takeStableSnapshot(collection: string): Promise<SnapshotRecord> {
-    for (let attempt = 1; ; attempt++) {
-      await this.rt.snapshotSpacing.waitTurn(collection, this.signal);
-      const taken = await takeSnapshot(this.rt.qdrant, collection);
-      this.rt.snapshotSpacing.note(collection, Date.now());
-      const { count } = await this.rt.qdrant.client.count(collection, { exact: true });
-      if (count === taken.pointsCount) {
-        return {
-          collection,
-          snapshot: taken.snapshot,
-          pointsCount: taken.pointsCount,
-          takenAt: new Date().toISOString(),
-          checksum: taken.checksum,
-        };
-      }
-      // Not journaled, so nothing would ever need it; left behind it would take a retention slot.
-      await this.rt.qdrant.client.deleteSnapshot(collection, taken.snapshot).catch(() => false);
-      if (attempt >= SNAPSHOT_ATTEMPTS) throw new CollectionBusyError(collection, this.migration);
-    }
+    await this.rt.snapshotSpacing.waitTurn(collection, this.signal);
+    const record = await takeClusterSnapshot(await this.rt.topology(), collection, {
+      busyError: () => new CollectionBusyError(collection, this.migration),
+    });
+    this.rt.snapshotSpacing.note(collection, Date.now());
+    return { ...record, takenAt: new Date().toISOString() };
   }
 
   changes(): QdrantChanges {

@@ -103,8 +103,11 @@ export interface BaselineResult {
   collections: string[];
 }
 
+/** One shard snapshot a migration took, on the peer that holds it (a single node is one peer). */
 export interface SnapshotListEntry {
   collection: string;
+  peerId: number;
+  shardId: number;
   name: string;
   size: number;
   creationTime: string | null;

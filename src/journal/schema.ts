@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Kysely } from "kysely";
+// Type only: the record's shape is the one cluster-snapshots.ts takes and restores.
+import type { ClusterSnapshotRecord } from "../qdrant/cluster-snapshots.js";
 
 /**
  * The journal's schema: where its two tables live, their rows as Kysely sees
@@ -28,14 +30,13 @@ export function journalTables(schema: string, prefix: string): JournalTables {
  */
 export type JournalRowStatus = "in_progress" | "applied" | "failed" | "rolled_back";
 
-/** A Qdrant snapshot taken before a migration touched a collection. */
-export interface SnapshotRecord {
-  collection: string;
-  snapshot: string;
-  pointsCount: number;
+/**
+ * The snapshots taken before a migration first changed a collection: one per
+ * shard replica, each on the peer holding it (a single node is one peer), with
+ * the collection's parameters and payload indexes and the exact point count.
+ */
+export interface SnapshotRecord extends ClusterSnapshotRecord {
   takenAt: string;
-  /** sha256 Qdrant reported; a restore checks the downloaded file against it. */
-  checksum?: string | null;
 }
 
 /** One alias as it pointed before a migration ran. */
