@@ -8,6 +8,7 @@ import type {
   StepContext,
 } from "../migration/define-migration.js";
 import type { MigrationFile } from "../migration/discover.js";
+import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
@@ -175,6 +176,9 @@ export async function applyMigration(
       });
     }
     await emit({ type: "rolled-back", migration: name });
+    // Not the migration's fault: a peer unmapped or down, named as such (a
+    // config problem exits 2), not as a failed migration.
+    if (error instanceof ClusterRefusalError) throw redacted(error, rt.secrets);
     throw new MigrationFailedError(name, direction, redacted(error, rt.secrets));
   } finally {
     unwatch();
