@@ -160,7 +160,7 @@ describe("engine commands", () => {
     );
   });
 
-  it("plan lists pending migrations and which declared collections they snapshot or create", async () => {
+  it("plan lists pending migrations and how each declared collection is rolled back or that it is created", async () => {
     const existing = uniqueName("existing");
     const fresh = uniqueName("fresh");
     await qdrant.client.createCollection(existing, { vectors: { size: 4, distance: "Dot" } });
@@ -171,7 +171,8 @@ describe("engine commands", () => {
     );
     await engine.project.writeMigration(
       "002_later",
-      `export default { collections: ["${fresh}"], postgres: { up: async () => {}, down: async () => {} } };`,
+      `export default { collections: ["${fresh}"], snapshot: "always",
+        postgres: { up: async () => {}, down: async () => {} } };`,
     );
     const plan = await migrator().plan();
     expect(plan).toEqual([
@@ -179,7 +180,8 @@ describe("engine commands", () => {
         name: "001_plan",
         direction: "up",
         description: "touches two",
-        snapshots: [existing],
+        snapshots: [],
+        inverses: [existing],
         creates: [fresh],
       },
       // Created by 001 by the time 002 runs.
@@ -188,6 +190,7 @@ describe("engine commands", () => {
         direction: "up",
         description: undefined,
         snapshots: [fresh],
+        inverses: [],
         creates: [],
       },
     ]);

@@ -65,7 +65,13 @@ export async function applyMigration(
   // caller's signal does on an interrupt or a lost lock.
   const stop = new AbortController();
   const stepSignal = AbortSignal.any([signal, stop.signal]);
-  const tracker = new ChangeTracker(rt, name, emit, stepSignal);
+  const tracker = new ChangeTracker(
+    rt,
+    name,
+    emit,
+    stepSignal,
+    migration.definition.snapshot === "always",
+  );
   const trx = await rt.db.startTransaction().execute();
   let unwatch = () => {};
   let versions: RecordedVersion[];
@@ -207,6 +213,7 @@ async function restoreAppliedState(
     rt.snapshotSpacing.note(snapshot.collection, Date.parse(snapshot.takenAt));
   }
   for (const snapshot of applied.snapshots) await tracker.protect(snapshot.collection);
+  for (const schema of applied.schemasBefore) await tracker.protect(schema.collection, "schema");
   // Restoring re-points the aliases the up changed: journal them first, so a
   // failure or crash of this run can put them back too. Only those: journaled
   // as changed, another application's aliases would be re-pointed by a

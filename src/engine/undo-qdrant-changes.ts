@@ -2,6 +2,7 @@ import type { QdrantChanges } from "../journal/schema.js";
 import { restoreAliases } from "../qdrant/aliases.js";
 import { restoreClusterSnapshot } from "../qdrant/cluster-snapshots.js";
 import { SnapshotRestoreError } from "../qdrant/errors.js";
+import { restoreSchemaState } from "../qdrant/schema-state.js";
 import type { Runtime } from "./runtime.js";
 
 /**
@@ -9,8 +10,10 @@ import type { Runtime } from "./runtime.js";
  * journal row, after a crash) recorded: drops collections it created, restores
  * each snapshotted collection in place, every shard replica on its own peer
  * (restoreClusterSnapshot; the name keeps answering throughout, and the
- * restore is proven by exact counts per replica and in total), then puts the
- * aliases back.
+ * restore is proven by exact counts per replica and in total), undoes
+ * schema-only changes by their inverse from each collection's recorded schema
+ * (after the snapshots, which hold the schema as it was when they were taken),
+ * then puts the aliases back.
  * Safe to run again after it was interrupted itself.
  */
 export async function undoQdrantChanges(
@@ -33,6 +36,9 @@ export async function undoQdrantChanges(
       `restoring collection ${snapshot.collection} from ${snapshot.replicas.length} shard snapshot(s)`,
     );
     await restoreClusterSnapshot(await rt.topology(), snapshot, { log });
+  }
+  for (const schema of changes.schemasBefore) {
+    await restoreSchemaState(rt.qdrant, schema, log);
   }
   if (changes.aliasesBefore) {
     await restoreAliases(rt.qdrant, changes.aliasesBefore, aliasScope(changes));

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Kysely } from "kysely";
 // Type only: the record's shape is the one cluster-snapshots.ts takes and restores.
 import type { ClusterSnapshotRecord } from "../qdrant/cluster-snapshots.js";
+import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 
 /**
  * The journal's schema: where its two tables live, their rows as Kysely sees
@@ -53,6 +54,11 @@ export interface AliasRecord {
  */
 export interface QdrantChanges {
   snapshots: SnapshotRecord[];
+  /**
+   * Each changed collection's schema before its first change: schema-only
+   * changes are undone by their inverse from it, with no snapshot.
+   */
+  schemasBefore: SchemaStateRecord[];
   createdCollections: string[];
   aliasesBefore: AliasRecord[] | null;
   changedAliases: string[];
@@ -76,6 +82,7 @@ export interface JournalMigrationsTable {
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   duration_ms: number | null;
   snapshots: Json<SnapshotRecord[]>;
+  schemas_before: Json<SchemaStateRecord[]>;
   aliases_before: NullableJson<AliasRecord[]>;
   created_collections: Json<string[]>;
   changed_aliases: Json<string[]>;
