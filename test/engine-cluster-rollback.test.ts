@@ -34,6 +34,8 @@ function destructiveMigration(collection: string, failVerify: boolean): string {
   };`;
 }
 
+const sortRows = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+
 describe.skipIf(!binary)(
   "engine rollback on a 3-peer cluster (real binary only: needs QDRANT_BIN to start a cluster)",
   () => {
@@ -180,6 +182,42 @@ describe.skipIf(!binary)(
         await migrator.close();
       }
       expect(recovered).toEqual(before);
+    }, 60_000);
+
+    it("snapshots list shows every replica's snapshot on its peer, and prune deletes them there", async () => {
+      const collection = uniqueName("cl_list");
+      await seed(collection);
+      const project = await projectWith(collection, true);
+      const migrator = createMigrator(
+        project.config({ tablePrefix: `${collection}_`, peers: peerUrls }),
+      );
+      try {
+        expect((await migrator.up()).error?.code).toBe("MIGRATION_FAILED");
+        const [row] = await migrator.history();
+        const taken = (row?.snapshots[0]?.replicas ?? []).map((r) => [
+          r.peerId,
+          r.shardId,
+          r.snapshot,
+        ]);
+        expect(taken).toHaveLength(6);
+        const listed = (await migrator.listSnapshots())
+          .filter((s) => s.collection === collection)
+          .map((s) => [s.peerId, s.shardId, s.name]);
+        expect(sortRows(listed)).toEqual(sortRows(taken));
+
+        await migrator.pruneSnapshots({ keep: 0 });
+        for (const [id, url] of Object.entries(peerUrls)) {
+          const own = clientOf(url);
+          for (const shard of (await own.collectionClusterInfo(collection)).local_shards) {
+            expect(
+              await own.listShardSnapshots(collection, shard.shard_id),
+              `shard ${shard.shard_id} on peer ${id}`,
+            ).toEqual([]);
+          }
+        }
+      } finally {
+        await migrator.close();
+      }
     }, 60_000);
 
     it("a qdrant.peers without a peer holding replicas: refused before any change, naming the peer (exit 2)", async () => {
