@@ -3,6 +3,7 @@
  * against baselines measured in the same run, since the machine is shared.
  */
 import { benchClusterRestore } from "./cluster-restore.js";
+import { benchIndexMigration } from "./index-migration.js";
 import { benchNoopUp } from "./noop-up.js";
 import { benchQdrantServer } from "./qdrant-server.js";
 import { printTable } from "./table.js";
@@ -11,6 +12,7 @@ const rows = [
   ...(await benchNoopUp()),
   ...(await benchQdrantServer()),
   ...(await benchClusterRestore()),
+  ...(await benchIndexMigration()),
 ];
 printTable(rows);
 process.exit(0);
