@@ -37,6 +37,7 @@ export async function pruneAfterAttempt(ctx: EngineContext, migration: string): 
 
 /** Every shard snapshot of every collection on every peer, oldest first within a replica. */
 export async function listAllSnapshots(rt: Runtime): Promise<SnapshotListEntry[]> {
+  // Not a locked run, which would re-read the topology: peers may have changed since the last.
   rt.forgetTopology();
   const topology = await rt.topology();
   const { collections } = await rt.qdrant.client.getCollections();
