@@ -4,8 +4,14 @@
  * in the same run, since the machine is shared.
  */
 import { benchClusterRestore } from "./cluster-restore.js";
+import { benchIndexMigration } from "./index-migration.js";
 import { benchNoopUp } from "./noop-up.js";
 import { printTable } from "./table.js";
 
-printTable([...(await benchNoopUp()), ...(await benchClusterRestore())]);
+const rows = [
+  ...(await benchNoopUp()),
+  ...(await benchClusterRestore()),
+  ...(await benchIndexMigration()),
+];
+printTable(rows);
 process.exit(0);

@@ -47,9 +47,15 @@ export {
 export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
 export { PostgresConnectionError } from "./postgres/connection-error.js";
 export {
+  ClusterNotReadyError,
+  PeerMismatchError,
+  PeerNotConfiguredError,
+  ShardRestoreError,
+  ShardSnapshotFailedError,
+} from "./qdrant/cluster-errors.js";
+export {
   AliasRestoreError,
   QdrantRequestError,
-  SnapshotFailedError,
   SnapshotRestoreError,
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";

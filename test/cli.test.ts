@@ -185,13 +185,13 @@ describe("CLI", () => {
     const project = await cliProject();
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await qdrant.client.createSnapshot(collection, { wait: true });
+    await qdrant.client.createShardSnapshot(collection, 0, { wait: true });
     const result = await runCli(["snapshots", "prune", "--keep", "0", "--dry-run"], {
       cwd: project.dir,
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--dry-run is supported by up and down only");
-    expect((await qdrant.client.listSnapshots(collection)).length).toBe(1);
+    expect((await qdrant.client.listShardSnapshots(collection, 0)).length).toBe(1);
   });
 
   it("answers an unknown flag with usage exit 2", async () => {

@@ -30,7 +30,7 @@ describe("resolveConfig: defaults", () => {
       configFile: FILE,
       migrations: { pattern: "migrations/*.{ts,js,mjs}", dir: "/srv/app/migrations" },
       postgres: { url: PG, schema: "public", tablePrefix: "qdrant_" },
-      qdrant: { url: "http://localhost:6333", apiKey: undefined, timeoutMs: 30_000 },
+      qdrant: { url: "http://localhost:6333", apiKey: undefined, timeoutMs: 30_000, peers: {} },
       snapshots: { keep: 3 },
       lock: { timeoutMs: 60_000 },
       steps: { timeoutMs: undefined },
@@ -47,7 +47,12 @@ describe("resolveConfig: defaults", () => {
     const resolved = resolveWith({
       migrations: "db/changes/**/*.ts",
       postgres: { url: "postgresql://u@h/db", schema: "ops", tablePrefix: "vec_" },
-      qdrant: { url: "https://q.example.com:6333/", apiKey: "k", timeoutMs: 5000 },
+      qdrant: {
+        url: "https://q.example.com:6333/",
+        apiKey: "k",
+        timeoutMs: 5000,
+        peers: { "8122216558877355": "http://q1:6333/", "http://q2:6335": "https://q2:6333" },
+      },
       snapshots: { keep: 0 },
       lock: { timeoutMs: 0 },
     });
@@ -64,6 +69,7 @@ describe("resolveConfig: defaults", () => {
       url: "https://q.example.com:6333",
       apiKey: "k",
       timeoutMs: 5000,
+      peers: { "8122216558877355": "http://q1:6333", "http://q2:6335": "https://q2:6333" },
     });
     expect(resolved.snapshots.keep).toBe(0);
     expect(resolved.lock.timeoutMs).toBe(0);
@@ -157,6 +163,22 @@ describe("resolveConfig: validation errors name the field and the file", () => {
     ["a non-string API key", { qdrant: { apiKey: 42 } }, "qdrant.apiKey"],
     ["a fractional Qdrant timeout", { qdrant: { timeoutMs: 1.5 } }, "qdrant.timeoutMs"],
     ["a zero Qdrant timeout", { qdrant: { timeoutMs: 0 } }, "qdrant.timeoutMs"],
+    ["peers that are not an object", { qdrant: { peers: ["http://q1:6333"] } }, "qdrant.peers"],
+    [
+      "a peer key that is neither an id nor a p2p URI",
+      { qdrant: { peers: { "qdrant-1": "http://q1:6333" } } },
+      'qdrant.peers["qdrant-1"]',
+    ],
+    [
+      "a peer URL that is not a string",
+      { qdrant: { peers: { "17": 6333 } } },
+      'qdrant.peers["17"]',
+    ],
+    [
+      "a peer URL with a path",
+      { qdrant: { peers: { "17": "http://proxy/q1" } } },
+      'qdrant.peers["17"]',
+    ],
     ["a string snapshot count", { snapshots: { keep: "3" } }, "snapshots.keep"],
     ["a negative snapshot count", { snapshots: { keep: -1 } }, "snapshots.keep"],
     [

@@ -165,7 +165,7 @@ describe("engine commands", () => {
     ]);
   });
 
-  it("keeps the newest snapshots per collection after a migration, as configured", async () => {
+  it("keeps the newest snapshots per shard replica after a migration, as configured", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     for (let i = 1; i <= 3; i++)
@@ -173,16 +173,16 @@ describe("engine commands", () => {
     const m = migrator({ keep: 2 });
     expect((await m.up()).error).toBeUndefined();
     const records = await m.history();
-    const kept = (await qdrant.client.listSnapshots(collection)).map((s) => s.name).sort();
+    const kept = (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name).sort();
     expect(kept).toEqual(
       records
         .slice(1)
-        .map((r) => r.snapshots[0]?.snapshot)
+        .map((r) => r.snapshots[0]?.replicas[0]?.snapshot)
         .sort(),
     );
   });
 
-  it("plan lists pending migrations and which declared collections they snapshot or create", async () => {
+  it("plan lists pending migrations and how each declared collection is rolled back or that it is created", async () => {
     const existing = uniqueName("existing");
     const fresh = uniqueName("fresh");
     await qdrant.client.createCollection(existing, { vectors: { size: 4, distance: "Dot" } });
@@ -193,7 +193,8 @@ describe("engine commands", () => {
     );
     await engine.project.writeMigration(
       "002_later",
-      `export default { collections: ["${fresh}"], postgres: { up: async () => {}, down: async () => {} } };`,
+      `export default { collections: ["${fresh}"], snapshot: "always",
+        postgres: { up: async () => {}, down: async () => {} } };`,
     );
     const plan = await migrator().plan();
     expect(plan).toEqual([
@@ -201,7 +202,8 @@ describe("engine commands", () => {
         name: "001_plan",
         direction: "up",
         description: "touches two",
-        snapshots: [existing],
+        snapshots: [],
+        inverses: [existing],
         creates: [fresh],
       },
       // Created by 001 by the time 002 runs.
@@ -210,9 +212,10 @@ describe("engine commands", () => {
         direction: "up",
         description: undefined,
         snapshots: [fresh],
+        inverses: [],
         creates: [],
       },
     ]);
-    expect((await qdrant.client.listSnapshots(existing)).length).toBe(0);
+    expect((await qdrant.client.listShardSnapshots(existing, 0)).length).toBe(0);
   });
 });

@@ -101,3 +101,41 @@ describe("crash recovery: a runner SIGKILLed at any step", () => {
     },
   );
 });
+
+describe("crash recovery: a journal row from before per-replica snapshots", () => {
+  it("refuses with SNAPSHOT_RESTORE_FAILED naming the collection, and leaves the row for repair", async () => {
+    const project = await makeProject({
+      postgres: db.url,
+      qdrant: qdrant.url,
+      apiKey: qdrant.apiKey,
+    });
+    const prefix = `${uniqueName("qm").toLowerCase()}_`;
+    const collection = uniqueName("docs");
+    await project.writeMigration("001_old", "export default { qdrant: { up: async () => {} } };");
+    const migrator = createMigrator(project.config({ tablePrefix: prefix }));
+    try {
+      expect((await migrator.status()).migrations).toHaveLength(1); // creates the journal tables
+      const legacy = [
+        {
+          collection,
+          snapshot: `${collection}-1.snapshot`,
+          pointsCount: 2,
+          takenAt: "2026-01-01T00:00:00Z",
+        },
+      ];
+      await queryRows(
+        db.url,
+        `INSERT INTO "${prefix}migrations" (name, checksum, direction, status, snapshots)
+         VALUES ('001_old', 'x', 'up', 'in_progress', $1::jsonb)`,
+        [JSON.stringify(legacy)],
+      );
+      const result = await migrator.up();
+      expect(result.error?.code).toBe("SNAPSHOT_RESTORE_FAILED");
+      expect(result.error?.message).toContain(`"${collection}"`);
+      expect(result.error?.message).toContain("earlier qdrant-migrate");
+      expect((await migrator.history())[0]?.status).toBe("in_progress");
+    } finally {
+      await migrator.close();
+    }
+  });
+});

@@ -69,7 +69,7 @@ describe("failed attempts", () => {
       expect(result.results).toEqual([]);
     }
     expect(runs).toBe(1);
-    expect((await qdrant.client.listSnapshots(collection)).length).toBe(1);
+    expect((await qdrant.client.listShardSnapshots(collection, 0)).length).toBe(1);
   });
 
   it("a later run, which did not wait for the failed one, retries it", async () => {
@@ -93,6 +93,6 @@ describe("failed attempts", () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       expect((await m.up()).error?.code).toBe("MIGRATION_FAILED");
     }
-    expect((await qdrant.client.listSnapshots(collection)).length).toBe(1);
+    expect((await qdrant.client.listShardSnapshots(collection, 0)).length).toBe(1);
   });
 });

@@ -2,8 +2,7 @@ import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, describe, expect, it } from "vitest";
 import { RollbackFailedError } from "../src/engine/errors.js";
 import { createMigrator } from "../src/engine/migrator.js";
-import { SnapshotRestoreError } from "../src/qdrant/errors.js";
-import { restoreTempName } from "../src/qdrant/restore-collection.js";
+import { ShardRestoreError } from "../src/qdrant/cluster-errors.js";
 import { runTs } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
@@ -48,17 +47,10 @@ describe("messages", () => {
     expect(result.error?.message).toContain("then run `down` again");
   });
 
-  it("a failed restore names the temporary collection holding the data, and never claims nothing was dropped", () => {
-    const temp = restoreTempName("docs", "docs-1.snapshot");
-    const restore = new SnapshotRestoreError(
-      "docs",
-      "docs-1.snapshot",
-      "Qdrant refused the upload (disk full)",
-      `A verified copy of the snapshot is in collection "${temp}"; re-run the rollback, or rename it by hand.`,
-    );
+  it("a failed restore names the peer and shard at fault, and never claims nothing was dropped", () => {
+    const restore = new ShardRestoreError("docs", 7, 2, "Qdrant refused the recovery (disk full)");
     const error = new RollbackFailedError("001_a", new Error("step failed"), restore);
-    expect(error.message).toContain(temp);
-    expect(error.message).not.toContain("Nothing was dropped");
+    expect(error.message).toContain('shard 2 of collection "docs" on peer 7');
   });
 
   describe("a Qdrant that refuses the API key", () => {

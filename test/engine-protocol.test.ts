@@ -159,8 +159,8 @@ describe("engine protocol", () => {
     expect(taken).toHaveLength(1);
     const [record] = await m.history();
     expect(record?.snapshots).toEqual([expect.objectContaining({ collection, pointsCount: 1 })]);
-    const names = (await qdrant.client.listSnapshots(collection)).map((s) => s.name);
-    expect(names).toContain(record?.snapshots[0]?.snapshot);
+    const names = (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name);
+    expect(names).toContain(record?.snapshots[0]?.replicas[0]?.snapshot);
     // The writes went through with wait=true: all are visible as soon as up() returns.
     expect((await qdrant.client.count(collection, { exact: true })).count).toBe(4);
   });
@@ -345,10 +345,10 @@ describe("engine protocol", () => {
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
     const records = await m.history();
-    const names = records.map((r) => r.snapshots[0]?.snapshot);
+    const names = records.map((r) => r.snapshots[0]?.replicas[0]?.snapshot);
     expect(new Set(names).size).toBe(2);
     expect(records.map((r) => r.snapshots[0]?.pointsCount)).toEqual([0, 1]);
-    const onServer = (await qdrant.client.listSnapshots(collection)).map((s) => s.name);
+    const onServer = (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name);
     for (const name of names) expect(onServer).toContain(name);
   });
 });

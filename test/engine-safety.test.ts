@@ -175,7 +175,7 @@ describe("engine safety", () => {
     await expect(m.pruneSnapshots({ keep: 0 })).rejects.toMatchObject({
       code: "MIGRATION_INTERRUPTED",
     });
-    expect((await qdrant.client.listSnapshots(collection)).length).toBe(1);
+    expect((await qdrant.client.listShardSnapshots(collection, 0)).length).toBe(1);
   });
 
   it("leaves no schema-version stamp on a collection whose migration rolled back", async () => {
@@ -248,7 +248,7 @@ describe("engine safety", () => {
       expect(result.error?.message).toContain(`Collection ${collection} kept changing`);
       expect((await qdrant.client.retrieve(collection, { ids: [1] })).length).toBe(0);
       // The retried snapshots are deleted: nothing refers to them.
-      expect(await qdrant.client.listSnapshots(collection)).toEqual([]);
+      expect(await qdrant.client.listShardSnapshots(collection, 0)).toEqual([]);
     } finally {
       writing = false;
       await writer;

@@ -42,9 +42,26 @@ async function started(direction: "up" | "down" = "up"): Promise<string> {
 
 const snapshot = (collection: string) => ({
   collection,
-  snapshot: `${collection}-1.snapshot`,
   pointsCount: 10,
+  params: { vectors: { size: 4, distance: "Dot" as const } },
+  payloadSchema: {},
+  replicas: [
+    {
+      peerId: 1,
+      shardId: 0,
+      snapshot: `${collection}-1.snapshot`,
+      checksum: null,
+      pointsCount: 10,
+    },
+  ],
   takenAt: "2026-01-01T00:00:00.000Z",
+});
+
+const schema = (collection: string) => ({
+  collection,
+  vectorNames: ["text"],
+  payloadSchema: { lang: { data_type: "keyword" } },
+  settings: { hnsw_config: { m: 16 } },
 });
 
 describe("MigrationJournal.start", () => {
@@ -59,6 +76,7 @@ describe("MigrationJournal.start", () => {
       finishedAt: null,
       durationMs: null,
       snapshots: [],
+      schemasBefore: [],
       aliasesBefore: null,
       createdCollections: [],
       changedAliases: [],
@@ -71,6 +89,7 @@ describe("MigrationJournal.start", () => {
   it("resets an existing row's progress, error and finish time", async () => {
     const name = await started();
     await log.addSnapshot(name, snapshot("docs"));
+    await log.addSchemaBefore(name, schema("docs"));
     await log.setAliasesBefore(name, [{ alias: "docs", collection: "docs_v1" }]);
     await log.addCreatedCollection(name, "docs_v2");
     await log.markFailed(name, "boom");
@@ -81,6 +100,7 @@ describe("MigrationJournal.start", () => {
       finishedAt: null,
       durationMs: null,
       snapshots: [],
+      schemasBefore: [],
       aliasesBefore: null,
       createdCollections: [],
       error: null,
@@ -292,12 +312,14 @@ describe("MigrationJournal: what undoing needs, kept across runs", () => {
   it("keeps an up's changes when it is applied, and a later down run leaves them and the checksum", async () => {
     const name = await started("up");
     await log.addSnapshot(name, snapshot("docs"));
+    await log.addSchemaBefore(name, schema("docs"));
     await log.setAliasesBefore(name, [{ alias: "docs", collection: "docs_v1" }]);
     await log.addCreatedCollection(name, "docs_v2");
     await log.addChangedAliases(name, ["docs"]);
     await log.markApplied(name);
     const applied = {
       snapshots: [snapshot("docs")],
+      schemasBefore: [schema("docs")],
       createdCollections: ["docs_v2"],
       aliasesBefore: [{ alias: "docs", collection: "docs_v1" }],
       changedAliases: ["docs"],

@@ -33,9 +33,11 @@ describe("migrationShapeProblem", () => {
     const full = {
       description: "all",
       collections: ["documents"],
+      snapshot: "always",
       postgres: step,
       qdrant: step,
       verify: async () => {},
+      timeoutMs: 1000,
     };
     expect(migrationShapeProblem(full)).toBeUndefined();
   });
@@ -57,6 +59,7 @@ describe("migrationShapeProblem", () => {
     ["a non-string description", { postgres: step, description: 3 }, /description must/],
     ["collections that are not an array", { qdrant: step, collections: "docs" }, /collections/],
     ["an empty collection name", { qdrant: step, collections: ["a", ""] }, /collections\[1\]/],
+    ["a snapshot other than always", { qdrant: step, snapshot: true }, /snapshot must be "always"/],
   ];
   for (const [what, value, message] of cases) {
     it(`rejects ${what}`, () => {

@@ -195,6 +195,11 @@ function printPlan(plan: PlanEntry[], out: Output): ExitCode {
   for (const p of plan) {
     out.line(`${p.direction} ${p.name}${p.description ? `: ${p.description}` : ""}`);
     if (p.snapshots.length > 0) out.line(`  snapshots first: ${p.snapshots.join(", ")}`);
+    if (p.inverses.length > 0) {
+      out.line(
+        `  inverse operations (a snapshot only before a write that deletes or overwrites data): ${p.inverses.join(", ")}`,
+      );
+    }
     if (p.creates.length > 0) out.line(`  creates: ${p.creates.join(", ")}`);
   }
   return ExitCode.OK;

@@ -24,7 +24,7 @@ function describe(e: MigratorEvent): string | undefined {
     case "snapshot-taking":
       return `  snapshotting ${e.collection}`;
     case "snapshot-taken":
-      return `  snapshot ${e.snapshot.snapshot} (${e.snapshot.pointsCount} points)`;
+      return `  snapshot of ${e.snapshot.collection}: ${e.snapshot.replicas.length} shard replica(s), ${e.snapshot.pointsCount} points`;
     case "collection-creating":
       return `  creating ${e.collection}`;
     case "rolling-back":

@@ -39,6 +39,8 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   MIGRATION_FILE_EXISTS: ExitCode.USAGE,
   MIGRATION_IRREVERSIBLE: ExitCode.USAGE,
   MIGRATION_NOT_APPLIED: ExitCode.USAGE,
+  QDRANT_PEER_NOT_CONFIGURED: ExitCode.USAGE,
+  QDRANT_PEER_MISMATCH: ExitCode.USAGE,
   // The recorded history and the files disagree.
   HISTORY_MISMATCH: ExitCode.INCONSISTENT,
   MIGRATION_INTERRUPTED: ExitCode.INCONSISTENT,
@@ -57,6 +59,7 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   QDRANT_TLS_REFUSED: ExitCode.ERROR,
   QDRANT_CONNECTION_LOST: ExitCode.ERROR,
   QDRANT_REQUEST_FAILED: ExitCode.ERROR,
+  QDRANT_CLUSTER_NOT_READY: ExitCode.ERROR,
   WAIT_TIMEOUT: ExitCode.ERROR,
   LOCK_CONNECTION_FAILED: ExitCode.ERROR,
   LOCK_TIMEOUT: ExitCode.ERROR,
@@ -72,10 +75,6 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   COLLECTION_BUSY: ExitCode.ERROR,
   QDRANT_UNSUPPORTED_CALL: ExitCode.ERROR,
   JOURNAL_ROW_MISSING: ExitCode.ERROR,
-  // A cluster peer without a REST URL is missing configuration; the others can pass.
-  QDRANT_PEER_NOT_CONFIGURED: ExitCode.USAGE,
-  QDRANT_PEER_MISMATCH: ExitCode.ERROR,
-  QDRANT_CLUSTER_NOT_READY: ExitCode.ERROR,
   // `sandbox`, and the demo script.
   SANDBOX_DEPENDENCY_MISSING: ExitCode.ERROR,
   SANDBOX_START_FAILED: ExitCode.ERROR,

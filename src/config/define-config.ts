@@ -17,6 +17,13 @@ export interface QdrantMigrateConfig {
     apiKey?: string;
     /** Timeout of each Qdrant request in milliseconds. Default 30000. */
     timeoutMs?: number;
+    /**
+     * On a cluster: each peer's REST URL, keyed by peer id (`"8122216558877355"`)
+     * or p2p URI (`"http://qdrant-1:6335"`), as `GET /cluster` lists them. Every
+     * peer that holds a replica of a collection a migration changes must be named,
+     * so its shards can be snapshotted and restored on it. Not needed on a single node.
+     */
+    peers?: Record<string, string>;
   };
   snapshots?: {
     /** Snapshots kept per collection after each run of a migration. Default 3. */

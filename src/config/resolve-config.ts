@@ -12,7 +12,13 @@ export interface ResolvedConfig {
   /** `pattern` is the glob as configured; `dir` is its literal folder part, absolute. */
   migrations: { pattern: string; dir: string };
   postgres: { url: string; schema: string; tablePrefix: string };
-  qdrant: { url: string; apiKey: string | undefined; timeoutMs: number };
+  qdrant: {
+    url: string;
+    apiKey: string | undefined;
+    timeoutMs: number;
+    /** Peer id or p2p URI → REST URL (without trailing slash); empty on a single node. */
+    peers: Readonly<Record<string, string>>;
+  };
   snapshots: { keep: number };
   lock: { timeoutMs: number };
   /** Time limit of each migration step (a migration's own `timeoutMs` wins); none when undefined. */
@@ -35,7 +41,7 @@ const SSL_MODES = [
 const SECTIONS: Record<string, readonly string[] | undefined> = {
   migrations: undefined,
   postgres: ["url", "schema", "tablePrefix"],
-  qdrant: ["url", "apiKey", "timeoutMs"],
+  qdrant: ["url", "apiKey", "timeoutMs", "peers"],
   snapshots: ["keep"],
   lock: ["timeoutMs"],
   steps: ["timeoutMs"],
@@ -156,6 +162,7 @@ export function resolveConfig(
       // An empty key (`QDRANT_API_KEY=` in a .env template) means "no key".
       apiKey: nonEmpty(apiKey) ?? nonEmpty(env.QDRANT_API_KEY),
       timeoutMs: integer(qdrant.timeoutMs, "qdrant.timeoutMs", 30_000, 1, fail),
+      peers: peerUrls(qdrant.peers, fail),
     },
     snapshots: { keep: integer(section("snapshots").keep, "snapshots.keep", 3, 0, fail) },
     lock: { timeoutMs: integer(section("lock").timeoutMs, "lock.timeoutMs", 60_000, 0, fail) },
@@ -166,6 +173,31 @@ export function resolveConfig(
           : integer(section("steps").timeoutMs, "steps.timeoutMs", 0, 1, fail),
     },
   };
+}
+
+/**
+ * `qdrant.peers`: keys are peer ids (digits) or p2p URIs (`http(s)://host:port`),
+ * values REST URLs checked like `qdrant.url`. The field named in an error is
+ * `qdrant.peers["<key>"]`.
+ */
+function peerUrls(value: unknown, fail: Fail): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) {
+    return fail("qdrant.peers", `must be an object of peer id → REST URL, not ${typeName(value)}`);
+  }
+  const peers: Record<string, string> = {};
+  for (const [key, url] of Object.entries(value)) {
+    const field = `qdrant.peers[${JSON.stringify(key)}]`;
+    if (!/^\d+$/.test(key) && !/^https?:\/\/[^/\s]+\/?$/.test(key)) {
+      fail(field, "has a key that is neither a peer id (digits) nor a p2p URI (http://host:port)");
+    }
+    if (typeof url !== "string" || url.trim() === "") {
+      return fail(field, `must be a REST URL string, not ${typeName(url)}`);
+    }
+    checkUrl(url, field, ["http:", "https:"], fail);
+    peers[key] = url.replace(/\/+$/, "");
+  }
+  return peers;
 }
 
 /** Throws the ConfigError for `field`; `envVar` names the variable the bad value came from. */

@@ -8,6 +8,7 @@ import type {
   StepContext,
 } from "../migration/define-migration.js";
 import type { MigrationFile } from "../migration/discover.js";
+import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
@@ -66,7 +67,13 @@ export async function applyMigration(
   // caller's signal does on an interrupt or a lost lock.
   const stop = new AbortController();
   const stepSignal = AbortSignal.any([signal, stop.signal]);
-  const tracker = new ChangeTracker(rt, name, emit, stepSignal);
+  const tracker = new ChangeTracker(
+    rt,
+    name,
+    emit,
+    stepSignal,
+    migration.definition.snapshot === "always",
+  );
   const trx = await rt.db.startTransaction().execute();
   let unwatch = () => {};
   let versions: RecordedVersion[];
@@ -177,6 +184,9 @@ export async function applyMigration(
       });
     }
     await emit({ type: "rolled-back", migration: name });
+    // Not the migration's fault: a peer unmapped or down, named as such (a
+    // config problem exits 2), not as a failed migration.
+    if (error instanceof ClusterRefusalError) throw redacted(error, rt.secrets);
     throw new MigrationFailedError(name, direction, redacted(error, rt.secrets));
   } finally {
     unwatch();
@@ -205,6 +215,7 @@ async function restoreAppliedState(
     rt.snapshotSpacing.note(snapshot.collection, Date.parse(snapshot.takenAt));
   }
   for (const snapshot of applied.snapshots) await tracker.protect(snapshot.collection);
+  for (const schema of applied.schemasBefore) await tracker.protect(schema.collection, "schema");
   // Restoring re-points the aliases the up changed: journal them first, so a
   // failure or crash of this run can put them back too. Only those: journaled
   // as changed, another application's aliases would be re-pointed by a

@@ -1,23 +1,29 @@
 import type { AliasRecord, QdrantChanges, SnapshotRecord } from "../journal/schema.js";
 import { readAliases } from "../qdrant/aliases.js";
-import { takeSnapshot } from "../qdrant/snapshots.js";
-import type { TrackingHooks } from "../qdrant/tracking-client.js";
+import { takeClusterSnapshot } from "../qdrant/cluster-snapshots.js";
+import { readSchemaState, type SchemaStateRecord } from "../qdrant/schema-state.js";
+import { assertClusterReady } from "../qdrant/topology.js";
+import type { ChangeKind, TrackingHooks } from "../qdrant/tracking-client.js";
 import { CollectionBusyError } from "./errors.js";
 import type { MigratorEvent } from "./events.js";
 import type { Runtime } from "./runtime.js";
 
-/** Snapshot attempts before a collection that keeps changing is reported busy. */
-const SNAPSHOT_ATTEMPTS = 3;
-
 /**
- * Implements the tracking client's hooks for one migration run: snapshots each
- * existing collection before its first change (lazy snapshots), records
- * collections about to be created, the alias state before any change and the
- * aliases about to change, and journals each of these (committed) before the
- * change itself is sent, so a crash at any point leaves what undoing needs.
+ * Implements the tracking client's hooks for one migration run. Before the
+ * first change of an existing collection it checks that every replica can be
+ * covered (assertClusterReady) and records the collection's schema, from
+ * which schema-only changes are undone by their inverse; before the first
+ * change that may delete or overwrite data (or any change, with
+ * `snapshot: "always"`) it snapshots every replica (lazy snapshots). It
+ * records collections about to be created, the alias state before any change
+ * and the aliases about to change, and journals each of these (committed)
+ * before the change itself is sent, so a crash at any point leaves what
+ * undoing needs.
  */
 export class ChangeTracker {
   private readonly snapshots = new Map<string, SnapshotRecord>();
+  private readonly schemas = new Map<string, SchemaStateRecord>();
+  private readonly schemaRecording = new Map<string, Promise<void>>();
   private readonly created = new Set<string>();
   private readonly changedAliases = new Set<string>();
   private aliasesBefore: AliasRecord[] | null = null;
@@ -28,10 +34,12 @@ export class ChangeTracker {
     private readonly migration: string,
     private readonly emit: (event: MigratorEvent) => Promise<void>,
     private readonly signal: AbortSignal,
+    /** The migration's `snapshot: "always"`: snapshot before schema-only changes too. */
+    private readonly snapshotAlways = false,
   ) {}
 
   readonly hooks: TrackingHooks = {
-    beforeMutate: (collection) => this.protect(collection),
+    beforeMutate: (collection, kind) => this.protect(collection, kind),
     beforeCreate: async (collection) => {
       if (this.snapshots.has(collection) || this.created.has(collection)) return;
       await this.recordAliases();
@@ -50,12 +58,20 @@ export class ChangeTracker {
     },
   };
 
-  /** Snapshots `collection` unless this run already did, or created it, or it does not exist. */
-  async protect(collection: string): Promise<void> {
+  /**
+   * Records what undoing a `kind` change of `collection` needs, unless this
+   * run already did, or created it, or it does not exist: its schema always,
+   * a snapshot for a data change (or with `snapshot: "always"`).
+   */
+  async protect(collection: string, kind: ChangeKind = "data"): Promise<void> {
     if (this.snapshots.has(collection) || this.created.has(collection)) return;
+    const snapshotNeeded = kind === "data" || this.snapshotAlways;
+    if (!snapshotNeeded && this.schemas.has(collection)) return;
     const { exists } = await this.rt.qdrant.client.collectionExists(collection);
     if (!exists) return;
     await this.recordAliases();
+    await this.recordSchema(collection);
+    if (!snapshotNeeded || this.snapshots.has(collection)) return;
     await this.emit({ type: "snapshot-taking", migration: this.migration, collection });
     const record = await this.takeStableSnapshot(collection);
     await this.rt.journal.addSnapshot(this.migration, record);
@@ -64,36 +80,44 @@ export class ChangeTracker {
   }
 
   /**
-   * A restore is proven by the point count recorded with the snapshot, so the
-   * count must not move while the snapshot is taken: something else writing
+   * A restore is proven by the point counts recorded with the snapshots, so
+   * they must not move while the snapshots are taken: something else writing
    * to the collection (an old app version during a rolling deploy) would make
-   * every rollback unprovable. Counted before and after; retried, then refused
+   * every rollback unprovable. takeClusterSnapshot retries, then this refuses
    * before the migration has changed anything.
    */
   private async takeStableSnapshot(collection: string): Promise<SnapshotRecord> {
-    for (let attempt = 1; ; attempt++) {
-      await this.rt.snapshotSpacing.waitTurn(collection, this.signal);
-      const taken = await takeSnapshot(this.rt.qdrant, collection);
-      this.rt.snapshotSpacing.note(collection, Date.now());
-      const { count } = await this.rt.qdrant.client.count(collection, { exact: true });
-      if (count === taken.pointsCount) {
-        return {
-          collection,
-          snapshot: taken.snapshot,
-          pointsCount: taken.pointsCount,
-          takenAt: new Date().toISOString(),
-          checksum: taken.checksum,
-        };
-      }
-      // Not journaled, so nothing would ever need it; left behind it would take a retention slot.
-      await this.rt.qdrant.client.deleteSnapshot(collection, taken.snapshot).catch(() => false);
-      if (attempt >= SNAPSHOT_ATTEMPTS) throw new CollectionBusyError(collection, this.migration);
+    await this.rt.snapshotSpacing.waitTurn(collection, this.signal);
+    const record = await takeClusterSnapshot(await this.rt.topology(), collection, {
+      busyError: () => new CollectionBusyError(collection, this.migration),
+    });
+    this.rt.snapshotSpacing.note(collection, Date.now());
+    return { ...record, takenAt: new Date().toISOString() };
+  }
+
+  /**
+   * Once per collection: refuses unless every replica is reachable and Active
+   * (before anything changes), then journals the collection's schema.
+   */
+  private recordSchema(collection: string): Promise<void> {
+    let recording = this.schemaRecording.get(collection);
+    if (!recording) {
+      recording = (async () => {
+        await assertClusterReady(await this.rt.topology(), [collection]);
+        const record = await readSchemaState(this.rt.qdrant, collection);
+        await this.rt.journal.addSchemaBefore(this.migration, record);
+        this.schemas.set(collection, record);
+      })();
+      this.schemaRecording.set(collection, recording);
+      recording.catch(() => this.schemaRecording.delete(collection));
     }
+    return recording;
   }
 
   changes(): QdrantChanges {
     return {
       snapshots: [...this.snapshots.values()],
+      schemasBefore: [...this.schemas.values()],
       createdCollections: [...this.created],
       aliasesBefore: this.aliasesBefore,
       changedAliases: [...this.changedAliases],
@@ -102,7 +126,7 @@ export class ChangeTracker {
 
   /** Collections whose recorded schema must be refreshed after success. */
   touchedCollections(): string[] {
-    const names = new Set([...this.snapshots.keys(), ...this.created]);
+    const names = new Set([...this.snapshots.keys(), ...this.schemas.keys(), ...this.created]);
     for (const alias of this.aliasesBefore ?? []) {
       if (this.changedAliases.has(alias.alias)) names.add(alias.collection);
     }

@@ -66,8 +66,14 @@ export interface PlanEntry {
   name: string;
   direction: "up" | "down";
   description: string | undefined;
-  /** Existing collections the migration declares it changes: each is snapshotted first. */
+  /** Existing declared collections snapshotted before their first change of any kind (`snapshot: "always"`). */
   snapshots: string[];
+  /**
+   * Existing declared collections whose schema-only changes are undone by
+   * their exact inverse, with no snapshot; one is snapshotted only before a
+   * first write that may delete or overwrite data.
+   */
+  inverses: string[];
   /** Collections it declares that do not exist yet (created, nothing to snapshot). */
   creates: string[];
 }
@@ -103,8 +109,11 @@ export interface BaselineResult {
   collections: string[];
 }
 
+/** One shard snapshot a migration took, on the peer that holds it (a single node is one peer). */
 export interface SnapshotListEntry {
   collection: string;
+  peerId: number;
+  shardId: number;
   name: string;
   size: number;
   creationTime: string | null;

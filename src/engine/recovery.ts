@@ -34,6 +34,7 @@ export async function recoverInterrupted(
 function changesOf(record: MigrationRecord): QdrantChanges {
   return {
     snapshots: record.snapshots,
+    schemasBefore: record.schemasBefore,
     createdCollections: record.createdCollections,
     aliasesBefore: record.aliasesBefore,
     changedAliases: record.changedAliases,

@@ -31,6 +31,7 @@ export async function withMigrationLock<T>(
   const lost = new AbortController();
   void lock.lost.then((error) => lost.abort(error));
   try {
+    ctx.rt.forgetTopology();
     await seedSnapshotSpacing(ctx);
     return await fn(AbortSignal.any([ctx.signal, lost.signal]), lock.waitedSince);
   } finally {

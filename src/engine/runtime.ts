@@ -7,6 +7,7 @@ import { type JournalDatabase, type JournalTables, journalTables } from "../jour
 import { SchemaVersions } from "../journal/schema-versions.js";
 import { postgresConnectionError } from "../postgres/connection-error.js";
 import { connectQdrant, type QdrantConnection } from "../qdrant/connect.js";
+import { readTopology, type Topology } from "../qdrant/topology.js";
 import { ConnectionErrors } from "./connection-errors.js";
 import { SnapshotSpacing } from "./snapshot-spacing.js";
 
@@ -17,6 +18,13 @@ const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 export interface Runtime {
   db: Kysely<JournalDatabase>;
   qdrant: QdrantConnection;
+  /**
+   * Single node or cluster, and how to reach each peer: read on first use and
+   * kept until `forgetTopology()`, which each locked run calls first (peers
+   * may have joined or left between runs).
+   */
+  topology(): Promise<Topology>;
+  forgetTopology(): void;
   tables: JournalTables;
   journal: MigrationJournal;
   versions: SchemaVersions;
@@ -53,14 +61,32 @@ export function openRuntime(config: ResolvedConfig): Runtime {
   };
   const db = new Kysely<JournalDatabase>({ dialect: new PostgresDialect({ pool: typedPool }) });
   const tables = journalTables(config.postgres.schema, config.postgres.tablePrefix);
-  const qdrant = connectQdrant({
-    url: config.qdrant.url,
-    apiKey: config.qdrant.apiKey,
-    timeoutMs: config.qdrant.timeoutMs,
-  });
+  const connect = (url: string) =>
+    connectQdrant({ url, apiKey: config.qdrant.apiKey, timeoutMs: config.qdrant.timeoutMs });
+  const qdrant = connect(config.qdrant.url);
+  const peerConnections = new Map<string, QdrantConnection>();
+  const connectPeer = (url: string) => {
+    let conn = peerConnections.get(url);
+    if (!conn) {
+      conn = url === qdrant.url ? qdrant : connect(url);
+      peerConnections.set(url, conn);
+    }
+    return conn;
+  };
+  let topology: Promise<Topology> | undefined;
   return {
     db,
     qdrant,
+    topology() {
+      topology ??= readTopology(qdrant, config.qdrant.peers, connectPeer);
+      topology.catch(() => {
+        topology = undefined;
+      });
+      return topology;
+    },
+    forgetTopology() {
+      topology = undefined;
+    },
     tables,
     journal: new MigrationJournal(db, tables),
     versions: new SchemaVersions(db, tables),

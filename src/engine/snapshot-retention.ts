@@ -1,5 +1,5 @@
 import { messageOf } from "../errors.js";
-import { listSnapshots, pruneSnapshots } from "../qdrant/snapshots.js";
+import { listReplicaSnapshots, pruneReplicaSnapshots } from "../qdrant/replica-snapshots.js";
 import { redactSecrets } from "../util/redact.js";
 import type { EngineContext } from "./engine-context.js";
 import type { PrunedSnapshots, SnapshotListEntry } from "./migrator-types.js";
@@ -7,7 +7,8 @@ import type { Runtime } from "./runtime.js";
 
 /**
  * Retention after an attempt (success or rollback): keeps the newest
- * `snapshots.keep` of each collection it snapshotted, never the attempt's own.
+ * `snapshots.keep` shard snapshots of each replica of each collection it
+ * snapshotted, on the peer holding them, never the attempt's own.
  * A failure to prune is a warning: the migration's outcome stands.
  */
 export async function pruneAfterAttempt(ctx: EngineContext, migration: string): Promise<void> {
@@ -15,9 +16,13 @@ export async function pruneAfterAttempt(ctx: EngineContext, migration: string): 
   const record = await rt.journal.get(migration);
   for (const snapshot of record?.snapshots ?? []) {
     try {
-      await pruneSnapshots(rt.qdrant, snapshot.collection, config.snapshots.keep, [
-        snapshot.snapshot,
-      ]);
+      const own = snapshot.replicas.map((r) => r.snapshot);
+      await pruneReplicaSnapshots(
+        await rt.topology(),
+        snapshot.collection,
+        config.snapshots.keep,
+        own,
+      );
     } catch (error) {
       const message = `could not prune old snapshots of ${snapshot.collection}: ${messageOf(error)}`;
       await ctx.emit({
@@ -30,29 +35,36 @@ export async function pruneAfterAttempt(ctx: EngineContext, migration: string): 
   }
 }
 
-/** Every snapshot of every collection, oldest first within a collection. */
+/** Every shard snapshot of every collection on every peer, oldest first within a replica. */
 export async function listAllSnapshots(rt: Runtime): Promise<SnapshotListEntry[]> {
+  // Not a locked run, which would re-read the topology: peers may have changed since the last.
+  rt.forgetTopology();
+  const topology = await rt.topology();
   const { collections } = await rt.qdrant.client.getCollections();
   const entries: SnapshotListEntry[] = [];
   for (const { name } of collections) {
-    for (const s of await listSnapshots(rt.qdrant, name)) {
+    for (const s of await listReplicaSnapshots(topology, name)) {
       entries.push({
         collection: name,
+        peerId: s.peerId,
+        shardId: s.shardId,
         name: s.name,
         size: s.size,
-        creationTime: s.creation_time ?? null,
+        creationTime: s.creationTime,
       });
     }
   }
   return entries;
 }
 
-/** Deletes all but the newest `keep` snapshots of every collection. Run holding the lock. */
+/** Deletes all but the newest `keep` snapshots of every replica of every collection. Run holding the lock. */
 export async function pruneAllSnapshots(rt: Runtime, keep: number): Promise<PrunedSnapshots[]> {
+  const topology = await rt.topology();
   const { collections } = await rt.qdrant.client.getCollections();
   const out: PrunedSnapshots[] = [];
   for (const { name } of collections) {
-    out.push({ collection: name, deleted: await pruneSnapshots(rt.qdrant, name, keep, []) });
+    const deleted = await pruneReplicaSnapshots(topology, name, keep, []);
+    out.push({ collection: name, deleted: deleted.map((d) => d.name) });
   }
   return out;
 }

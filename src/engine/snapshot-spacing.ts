@@ -4,9 +4,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 const MIN_GAP_MS = 1100;
 
 /**
- * Qdrant names a collection snapshot after the second it was taken, and a
- * second snapshot of the same collection within that second silently replaces
- * the first file. Two migrations in one run that touch the same collection
+ * Qdrant names a snapshot (of a collection, or of a shard on a peer) after
+ * the second it was taken, and a second one of the same shard within that
+ * second silently replaces the first file. Two migrations in one run that touch the same collection
  * (or `down --from-snapshot` right after `up`) would then lose the snapshot
  * the journal points at. This spaces snapshots of one collection apart.
  */

@@ -1,13 +1,19 @@
 import type { QdrantChanges } from "../journal/schema.js";
 import { restoreAliases } from "../qdrant/aliases.js";
-import { restoreCollection } from "../qdrant/restore-collection.js";
+import { restoreClusterSnapshot } from "../qdrant/cluster-snapshots.js";
+import { SnapshotRestoreError } from "../qdrant/errors.js";
+import { restoreSchemaState } from "../qdrant/schema-state.js";
 import type { Runtime } from "./runtime.js";
 
 /**
  * Puts Qdrant back as it was before a migration run, from what the run (or its
  * journal row, after a crash) recorded: drops collections it created, restores
- * each snapshotted collection (restoreCollection proves the snapshot
- * recoverable before it replaces anything), then puts the aliases back.
+ * each snapshotted collection in place, every shard replica on its own peer
+ * (restoreClusterSnapshot; the name keeps answering throughout, and the
+ * restore is proven by exact counts per replica and in total), undoes
+ * schema-only changes by their inverse from each collection's recorded schema
+ * (after the snapshots, which hold the schema as it was when they were taken),
+ * then puts the aliases back.
  * Safe to run again after it was interrupted itself.
  */
 export async function undoQdrantChanges(
@@ -25,8 +31,14 @@ export async function undoQdrantChanges(
     }
   }
   for (const snapshot of changes.snapshots) {
-    log(`restoring collection ${snapshot.collection} from snapshot ${snapshot.snapshot}`);
-    await restoreCollection(rt.qdrant, snapshot, { log });
+    if (!Array.isArray(snapshot.replicas)) throw legacyRecord(snapshot.collection);
+    log(
+      `restoring collection ${snapshot.collection} from ${snapshot.replicas.length} shard snapshot(s)`,
+    );
+    await restoreClusterSnapshot(await rt.topology(), snapshot, { log });
+  }
+  for (const schema of changes.schemasBefore) {
+    await restoreSchemaState(rt.qdrant, schema, log);
   }
   if (changes.aliasesBefore) {
     await restoreAliases(rt.qdrant, changes.aliasesBefore, aliasScope(changes));
@@ -51,4 +63,17 @@ export function aliasScope(changes: QdrantChanges): {
     if (collections.has(alias.collection)) aliases.add(alias.alias);
   }
   return { aliases, collections };
+}
+
+/**
+ * A journal row written before snapshots were taken per shard replica (one
+ * collection snapshot, no `replicas`) cannot be restored by this version.
+ */
+function legacyRecord(collection: string): SnapshotRestoreError {
+  return new SnapshotRestoreError(
+    collection,
+    "(collection snapshot)",
+    "it was recorded by an earlier qdrant-migrate as one collection snapshot, which this " +
+      "version no longer restores; recover that snapshot with Qdrant's snapshot API, then run `repair`",
+  );
 }

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
+import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 import { ScopedJournalTable } from "./journal-scope.js";
 import type {
   AliasRecord,
@@ -20,6 +21,7 @@ export interface MigrationRecord {
   finishedAt: Date | null;
   durationMs: number | null;
   snapshots: SnapshotRecord[];
+  schemasBefore: SchemaStateRecord[];
   aliasesBefore: AliasRecord[] | null;
   createdCollections: string[];
   /** Aliases the current (or last) run changed. */
@@ -72,6 +74,7 @@ export class MigrationJournal extends ScopedJournalTable {
       finished_at: null,
       duration_ms: null,
       snapshots: "[]",
+      schemas_before: "[]",
       aliases_before: null,
       created_collections: "[]",
       changed_aliases: "[]",
@@ -92,6 +95,13 @@ export class MigrationJournal extends ScopedJournalTable {
   async addSnapshot(name: string, rec: SnapshotRecord): Promise<void> {
     await this.#update(name, {
       snapshots: sql<string>`snapshots || ${JSON.stringify([rec])}::jsonb`,
+    });
+  }
+
+  /** Appends a collection's schema before its first change, in one statement. */
+  async addSchemaBefore(name: string, rec: SchemaStateRecord): Promise<void> {
+    await this.#update(name, {
+      schemas_before: sql<string>`schemas_before || ${JSON.stringify([rec])}::jsonb`,
     });
   }
 
@@ -134,7 +144,7 @@ export class MigrationJournal extends ScopedJournalTable {
       {
         status: "applied",
         applied_changes: sql<string>`jsonb_build_object('snapshots', snapshots,
-          'createdCollections', created_collections, 'aliasesBefore', aliases_before,
+          'schemasBefore', schemas_before, 'createdCollections', created_collections, 'aliasesBefore', aliases_before,
           'changedAliases', changed_aliases)`,
       },
       opts,
@@ -203,6 +213,7 @@ export class MigrationJournal extends ScopedJournalTable {
       finished_at: clock,
       duration_ms: 0,
       snapshots: "[]",
+      schemas_before: "[]",
       aliases_before: null,
       created_collections: "[]",
       changed_aliases: "[]",
@@ -258,10 +269,14 @@ function toRecord(row: Selectable<JournalMigrationsTable>): MigrationRecord {
     finishedAt: row.finished_at,
     durationMs: row.duration_ms,
     snapshots: row.snapshots,
+    schemasBefore: row.schemas_before,
     aliasesBefore: row.aliases_before,
     createdCollections: row.created_collections,
     changedAliases: row.changed_aliases,
-    appliedChanges: row.applied_changes,
+    // Rows applied before schemas were recorded have none.
+    appliedChanges: row.applied_changes
+      ? { ...row.applied_changes, schemasBefore: row.applied_changes.schemasBefore ?? [] }
+      : null,
     error: row.error,
     runner: row.runner,
   };

@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Kysely } from "kysely";
+// Type only: the record's shape is the one cluster-snapshots.ts takes and restores.
+import type { ClusterSnapshotRecord } from "../qdrant/cluster-snapshots.js";
+import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 
 /**
  * The journal's schema: where its two tables live, their rows as Kysely sees
@@ -28,14 +31,13 @@ export function journalTables(schema: string, prefix: string): JournalTables {
  */
 export type JournalRowStatus = "in_progress" | "applied" | "failed" | "rolled_back";
 
-/** A Qdrant snapshot taken before a migration touched a collection. */
-export interface SnapshotRecord {
-  collection: string;
-  snapshot: string;
-  pointsCount: number;
+/**
+ * The snapshots taken before a migration first changed a collection: one per
+ * shard replica, each on the peer holding it (a single node is one peer), with
+ * the collection's parameters and payload indexes and the exact point count.
+ */
+export interface SnapshotRecord extends ClusterSnapshotRecord {
   takenAt: string;
-  /** sha256 Qdrant reported; a restore checks the downloaded file against it. */
-  checksum?: string | null;
 }
 
 /** One alias as it pointed before a migration ran. */
@@ -52,6 +54,11 @@ export interface AliasRecord {
  */
 export interface QdrantChanges {
   snapshots: SnapshotRecord[];
+  /**
+   * Each changed collection's schema before its first change: schema-only
+   * changes are undone by their inverse from it, with no snapshot.
+   */
+  schemasBefore: SchemaStateRecord[];
   createdCollections: string[];
   aliasesBefore: AliasRecord[] | null;
   changedAliases: string[];
@@ -75,6 +82,7 @@ export interface JournalMigrationsTable {
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   duration_ms: number | null;
   snapshots: Json<SnapshotRecord[]>;
+  schemas_before: Json<SchemaStateRecord[]>;
   aliases_before: NullableJson<AliasRecord[]>;
   created_collections: Json<string[]>;
   changed_aliases: Json<string[]>;

@@ -39,6 +39,7 @@ export async function ensureJournalTables(
       .addColumn("finished_at", "timestamptz")
       .addColumn("duration_ms", "integer")
       .addColumn("snapshots", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn("schemas_before", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("aliases_before", "jsonb")
       .addColumn("created_collections", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("changed_aliases", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
@@ -70,6 +71,7 @@ export async function ensureJournalTables(
 const LATER_COLUMNS: Record<string, string> = {
   changed_aliases: "jsonb NOT NULL DEFAULT '[]'::jsonb",
   applied_changes: "jsonb",
+  schemas_before: "jsonb NOT NULL DEFAULT '[]'::jsonb",
 };
 
 async function missingColumns(db: Kysely<JournalDatabase>, t: JournalTables): Promise<string[]> {

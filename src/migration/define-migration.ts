@@ -37,8 +37,15 @@ export interface MigrationStep {
 /** A migration file's default export. */
 export interface MigrationDefinition {
   description?: string;
-  /** Qdrant collections the migration changes or creates; `plan` lists their snapshots. */
+  /** Qdrant collections the migration changes or creates; `plan` says how each is rolled back. */
   collections?: string[];
+  /**
+   * `"always"`: snapshot every existing collection before its first change of
+   * any kind. By default only a change that may delete or overwrite data is
+   * preceded by a snapshot; schema-only changes (payload indexes, adding a
+   * named vector, collection settings) are undone by their exact inverse.
+   */
+  snapshot?: "always";
   postgres?: MigrationStep;
   qdrant?: MigrationStep;
   /** Runs after both `up` steps, before the Postgres transaction commits; throwing rolls back both. */
@@ -73,7 +80,15 @@ export function isReversible(def: MigrationDefinition): boolean {
   return [def.postgres, def.qdrant].every((step) => step === undefined || step.down !== undefined);
 }
 
-const DEFINITION_KEYS = ["description", "collections", "postgres", "qdrant", "verify", "timeoutMs"];
+const DEFINITION_KEYS = [
+  "description",
+  "collections",
+  "snapshot",
+  "postgres",
+  "qdrant",
+  "verify",
+  "timeoutMs",
+];
 const STEP_KEYS = ["up", "down"];
 
 /**
@@ -97,6 +112,9 @@ export function migrationShapeProblem(value: unknown): string | undefined {
     }
     const bad = collections.findIndex((c) => typeof c !== "string" || c === "");
     if (bad >= 0) return `collections[${bad}] must be a non-empty string`;
+  }
+  if (value.snapshot !== undefined && value.snapshot !== "always") {
+    return `snapshot must be "always" (or left out), got ${kind(value.snapshot)}`;
   }
   if (value.postgres === undefined && value.qdrant === undefined) {
     return "it has neither a postgres nor a qdrant step; add at least one";

@@ -60,6 +60,19 @@ export const COLLECTION_WRITES: ReadonlyMap<string, number> = new Map([
   ["updateCollection", -1],
 ]);
 
+/**
+ * Writes that change only a collection's schema, never its points: each has
+ * an exact inverse (payload index create ↔ delete, named vector add ↔
+ * delete, settings update ↔ the previous settings), so undoing them needs no
+ * snapshot. Removing a named vector is not here: it deletes data.
+ */
+export const SCHEMA_ONLY_WRITES: ReadonlySet<string> = new Set([
+  "createPayloadIndex",
+  "deletePayloadIndex",
+  "createVectorName",
+  "updateCollection",
+]);
+
 /** Create, replace or drop a whole collection named by the first argument (never an alias). */
 export const COLLECTION_LIFECYCLE: ReadonlySet<string> = new Set([
   "createCollection",

@@ -7,10 +7,17 @@ export function shardList(shards: readonly number[]): string {
 }
 
 /**
+ * The cluster cannot be covered by a rollback, found before a collection's
+ * first change: the engine refuses the migration (undoing anything it did
+ * earlier) and reports this error itself, not as a failed migration.
+ */
+export abstract class ClusterRefusalError extends QdrantMigrateError {}
+
+/**
  * A peer holds shards of a collection about to change, but `qdrant.peers`
  * names no REST URL for it. Nothing was changed.
  */
-export class PeerNotConfiguredError extends QdrantMigrateError {
+export class PeerNotConfiguredError extends ClusterRefusalError {
   constructor(
     readonly collection: string,
     readonly peerId: number,
@@ -27,7 +34,7 @@ export class PeerNotConfiguredError extends QdrantMigrateError {
 }
 
 /** The REST URL configured for a peer answers as another peer. Nothing was changed. */
-export class PeerMismatchError extends QdrantMigrateError {
+export class PeerMismatchError extends ClusterRefusalError {
   constructor(
     readonly peerId: number,
     readonly url: string,
@@ -46,7 +53,7 @@ export class PeerMismatchError extends QdrantMigrateError {
  * collection's replicas is not `Active` (or is being transferred): a rollback
  * could not cover every replica, so the run refuses before changing anything.
  */
-export class ClusterNotReadyError extends QdrantMigrateError {
+export class ClusterNotReadyError extends ClusterRefusalError {
   constructor(
     readonly collection: string,
     readonly peerId: number,

@@ -54,7 +54,11 @@ const TRIES = 3;
 export async function takeClusterSnapshot(
   topology: Topology,
   collection: string,
-  opts: { timeoutMs?: number } = {},
+  opts: {
+    timeoutMs?: number;
+    /** The error when the points kept changing (default: a `ShardSnapshotFailedError`). */
+    busyError?: (reason: string) => Error;
+  } = {},
 ): Promise<ClusterSnapshotRecord> {
   const [placement] = await assertClusterReady(topology, [collection]);
   if (!placement) {
@@ -92,6 +96,7 @@ export async function takeClusterSnapshot(
     reason = `the collection held ${before} points before and ${after} after, the shards ${sum}`;
     await deleteClusterSnapshot(topology, { collection, replicas });
   }
+  if (opts.busyError) throw opts.busyError(reason);
   const first = placement.replicas[0];
   throw new ShardSnapshotFailedError(
     collection,

@@ -27,26 +27,6 @@ export class UnsupportedClientCallError extends QdrantMigrateError {
 }
 
 /**
- * Qdrant refused to take the snapshot a collection needs before its first
- * change (disk full, snapshots directory not writable): the change was not sent.
- */
-export class SnapshotFailedError extends QdrantMigrateError {
-  constructor(
-    readonly collection: string,
-    readonly status: number,
-    readonly qdrantMessage: string | undefined,
-  ) {
-    super(
-      "SNAPSHOT_FAILED",
-      `Cannot snapshot collection "${collection}" before changing it (HTTP ${status}` +
-        `${qdrantMessage ? `: ${qdrantMessage}` : ""}), so the change was not sent. Check the ` +
-        "Qdrant server's free disk space and that it can write its snapshots directory " +
-        "(storage.snapshots_path).",
-    );
-  }
-}
-
-/**
  * A snapshot could not be restored. `outcome` says what state the collection
  * was left in: untouched, unless a proven copy exists under another name.
  */

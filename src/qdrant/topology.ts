@@ -62,19 +62,23 @@ export async function readTopology(
   peerUrls: PeerUrls,
   connect: (url: string) => QdrantConnection,
 ): Promise<Topology> {
-  let status: Schemas["ClusterStatus"] | undefined;
-  try {
-    status = (await conn.client.api().clusterStatus({})).data.result;
-  } catch (error) {
+  // Through fetchRaw: its transport failures are typed by cause (unreachable,
+  // timeout, auth, TLS), which the client's raw api() calls are not.
+  const res = await conn.fetchRaw("/cluster");
+  const body = (await res.json().catch(() => undefined)) as
+    | { result?: Schemas["ClusterStatus"]; status?: unknown }
+    | undefined;
+  if (!res.ok) {
     throw new QdrantRequestError(
-      "QDRANT_REQUEST_FAILED",
+      res.status === 401 || res.status === 403 ? "QDRANT_AUTH_FAILED" : "QDRANT_REQUEST_FAILED",
       "clusterStatus",
       undefined,
+      res.status,
       undefined,
-      undefined,
-      `Cannot read the cluster status (GET /cluster) from ${redactUrl(conn.url)}: ${messageOf(error)}`,
+      `Cannot read the cluster status (GET /cluster) from ${redactUrl(conn.url)}: HTTP ${res.status} ${JSON.stringify(body?.status ?? "")}`,
     );
   }
+  const status = body?.result;
   if (!status || status.status === "disabled") return { mode: "single", conn };
   const byKey = new Map(Object.entries(peerUrls).map(([k, v]) => [normaliseUri(k), v]));
   const peers = new Map<number, { uri: string; url: string | undefined }>();

@@ -4,12 +4,20 @@ import {
   COLLECTION_LIFECYCLE,
   COLLECTION_WRITES,
   READ_METHODS,
+  SCHEMA_ONLY_WRITES,
 } from "./client-methods.js";
 import { QdrantRequestError, UnsupportedClientCallError } from "./errors.js";
 
+/**
+ * What a write to an existing collection can do: `schema` changes only its
+ * schema (undone by the inverse operation), `data` may delete or overwrite
+ * points, vectors or payloads (undone from a snapshot).
+ */
+export type ChangeKind = "schema" | "data";
+
 export interface TrackingHooks {
-  /** An existing collection is about to change: snapshot it first. */
-  beforeMutate(collection: string): Promise<void>;
+  /** An existing collection is about to change: record what undoing that change needs first. */
+  beforeMutate(collection: string, kind: ChangeKind): Promise<void>;
   /** A collection is about to be created by the step: record it. */
   beforeCreate(collection: string): Promise<void>;
   /** These aliases (and aliases into these collections) are about to change: record them first. */
@@ -93,11 +101,17 @@ export function createTrackingClient(
     return done;
   }
 
-  function beforeWrite(collection: string): Promise<void> {
-    return prepare(collection, async () => {
-      if (await exists(collection)) await hooks.beforeMutate(collection);
+  function beforeWrite(collection: string, kind: ChangeKind): Promise<void> {
+    // A data write after schema writes needs its own preparation (a snapshot);
+    // the collection's name alone keys data writes, creation and drops.
+    const key = kind === "schema" ? `schema:${collection}` : collection;
+    // Created or snapshotted in this step: that covers its schema changes too.
+    const covering = kind === "schema" ? prepared.get(collection) : undefined;
+    if (covering) return covering;
+    return prepare(key, async () => {
+      if (await exists(collection)) await hooks.beforeMutate(collection, kind);
       // Not remembered: Qdrant refuses this write, and a later createCollection must still be recorded.
-      else prepared.delete(collection);
+      else prepared.delete(key);
     });
   }
 
@@ -135,7 +149,7 @@ export function createTrackingClient(
       await recordAliases(pointing, [name]);
     }
     if (existed && method !== "createCollection") {
-      await prepare(name, () => hooks.beforeMutate(name));
+      await prepare(name, () => hooks.beforeMutate(name, "data"));
     } else if (!existed && method !== "deleteCollection") {
       await prepare(name, () => hooks.beforeCreate(name));
       return true;
@@ -179,7 +193,7 @@ export function createTrackingClient(
         return async (...args: unknown[]) => {
           const collection = await resolve(String(args[0]));
           signal?.throwIfAborted();
-          await beforeWrite(collection);
+          await beforeWrite(collection, SCHEMA_ONLY_WRITES.has(prop) ? "schema" : "data");
           return call(withWait([collection, ...args.slice(1)], waitIndex));
         };
       }

@@ -14,6 +14,8 @@ export interface TestProject {
     lockTimeoutMs?: number;
     keep?: number;
     stepTimeoutMs?: number;
+    /** `qdrant.peers`: peer id → REST URL, for a cluster. */
+    peers?: Record<string, string>;
   }): ResolvedConfig;
 }
 
@@ -42,7 +44,12 @@ export async function makeProject(urls: {
         {
           migrations: "migrations/*.{ts,js,mjs}",
           postgres: { url: urls.postgres, tablePrefix: overrides.tablePrefix ?? "qdrant_" },
-          qdrant: { url: urls.qdrant, apiKey: urls.apiKey, timeoutMs: 10_000 },
+          qdrant: {
+            url: urls.qdrant,
+            apiKey: urls.apiKey,
+            timeoutMs: 10_000,
+            ...(overrides.peers ? { peers: overrides.peers } : {}),
+          },
           lock: { timeoutMs: overrides.lockTimeoutMs ?? 20_000 },
           snapshots: { keep: overrides.keep ?? 3 },
           ...(overrides.stepTimeoutMs ? { steps: { timeoutMs: overrides.stepTimeoutMs } } : {}),

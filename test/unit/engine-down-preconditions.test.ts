@@ -5,7 +5,17 @@ import type { MigrationDefinition, MigrationRecord, QdrantChanges } from "../../
 import { entry } from "./entries.js";
 
 const changes: QdrantChanges = {
-  snapshots: [{ collection: "docs", snapshot: "s1", pointsCount: 3, takenAt: "2024-01-01" }],
+  snapshots: [
+    {
+      collection: "docs",
+      pointsCount: 3,
+      params: {},
+      payloadSchema: {},
+      replicas: [],
+      takenAt: "2024-01-01",
+    },
+  ],
+  schemasBefore: [],
   createdCollections: [],
   aliasesBefore: [],
   changedAliases: [],
@@ -21,6 +31,7 @@ function record(name: string, appliedChanges: QdrantChanges | null): MigrationRe
     finishedAt: new Date(0),
     durationMs: 1,
     snapshots: [],
+    schemasBefore: [],
     aliasesBefore: null,
     createdCollections: [],
     changedAliases: [],

@@ -13,15 +13,31 @@ function loaded(migrations: Record<string, MigrationDefinition>): Map<string, Lo
 }
 
 describe("the --dry-run plan", () => {
-  it("snapshots declared collections that exist and creates those that do not", async () => {
+  it("undoes declared collections that exist by inverse operations and creates those that do not", async () => {
     const plan = await planMigrations(
       loaded({ "001_a": { description: "add", collections: ["docs", "new"] } }),
       "up",
       async (c) => c === "docs",
     );
     expect(plan).toEqual([
-      { name: "001_a", direction: "up", description: "add", snapshots: ["docs"], creates: ["new"] },
+      {
+        name: "001_a",
+        direction: "up",
+        description: "add",
+        snapshots: [],
+        inverses: ["docs"],
+        creates: ["new"],
+      },
     ]);
+  });
+
+  it('snapshots declared collections that exist first when the migration asks snapshot: "always"', async () => {
+    const plan = await planMigrations(
+      loaded({ "001_a": { collections: ["docs"], snapshot: "always" } }),
+      "up",
+      async () => true,
+    );
+    expect(plan.map((p) => [p.snapshots, p.inverses])).toEqual([[["docs"], []]]);
   });
 
   it("counts a collection an earlier planned migration creates as existing for later ones", async () => {
@@ -30,7 +46,7 @@ describe("the --dry-run plan", () => {
       "up",
       async () => false,
     );
-    expect(plan.map((p) => [p.name, p.snapshots, p.creates])).toEqual([
+    expect(plan.map((p) => [p.name, p.inverses, p.creates])).toEqual([
       ["001_a", [], ["new"]],
       ["002_b", ["new"], []],
     ]);
@@ -43,7 +59,14 @@ describe("the --dry-run plan", () => {
       return true;
     });
     expect(plan).toEqual([
-      { name: "001_a", direction: "down", description: undefined, snapshots: [], creates: [] },
+      {
+        name: "001_a",
+        direction: "down",
+        description: undefined,
+        snapshots: [],
+        inverses: [],
+        creates: [],
+      },
     ]);
     expect(asked).toEqual([]);
   });

@@ -1,0 +1,144 @@
+import type { Schemas } from "@qdrant/js-client-rest";
+import type { QdrantConnection } from "./connect.js";
+
+type PayloadIndexSpec = { data_type: string; params?: unknown };
+
+/**
+ * A collection's schema before a migration first changed it: what the inverse
+ * of each schema-only change needs (payload index create ↔ delete, named
+ * vector add ↔ delete, collection settings update ↔ the previous settings).
+ * Plain JSON for the journal; a few hundred bytes whatever the collection's size.
+ */
+export interface SchemaStateRecord {
+  collection: string;
+  /** Named dense and sparse vectors; empty for a collection with one unnamed vector. */
+  vectorNames: string[];
+  payloadSchema: Record<string, PayloadIndexSpec>;
+  /** The updatable settings as they were, as an `updateCollection` body puts them back. */
+  settings: Schemas["UpdateCollection"];
+}
+
+/** Reads what `restoreSchemaState` needs to undo schema-only changes of `collection`. */
+export async function readSchemaState(
+  conn: QdrantConnection,
+  collection: string,
+): Promise<SchemaStateRecord> {
+  const info = await conn.client.getCollection(collection);
+  return {
+    collection,
+    vectorNames: vectorNamesOf(info),
+    payloadSchema: payloadSchemaOf(info),
+    settings: settingsOf(info),
+  };
+}
+
+/**
+ * Applies the inverse of every schema-only change made since `record` was
+ * read: removes payload indexes and named vectors added since, re-creates
+ * (or re-types) payload indexes removed or changed since (rebuilt from the
+ * data, which such a change never touched), and sends the previous settings
+ * back when any differ. Only what differs is sent, so it is idempotent.
+ */
+export async function restoreSchemaState(
+  conn: QdrantConnection,
+  record: SchemaStateRecord,
+  log: (message: string) => void,
+): Promise<void> {
+  const { collection } = record;
+  const live = await conn.client.getCollection(collection);
+  const wanted = new Set(record.vectorNames);
+  for (const name of vectorNamesOf(live)) {
+    if (wanted.has(name)) continue;
+    log(`removing vector ${name} from ${collection}, which the migration added`);
+    await conn.client.deleteVectorName(collection, name, { wait: true });
+  }
+  const liveIndexes = payloadSchemaOf(live);
+  for (const field of Object.keys(liveIndexes)) {
+    if (field in record.payloadSchema) continue;
+    log(`removing payload index ${field} from ${collection}, which the migration added`);
+    await conn.client.deletePayloadIndex(collection, field, { wait: true });
+  }
+  for (const [field, spec] of Object.entries(record.payloadSchema)) {
+    if (JSON.stringify(liveIndexes[field]) === JSON.stringify(spec)) continue;
+    log(`putting back payload index ${field} of ${collection}`);
+    await conn.client.createPayloadIndex(collection, {
+      field_name: field,
+      field_schema: (spec.params ?? spec.data_type) as Schemas["PayloadFieldSchema"],
+      wait: true,
+    });
+  }
+  const changed = changedSettings(record.settings, settingsOf(live));
+  if (Object.keys(changed).length > 0) {
+    log(`putting back the settings of ${collection} (${Object.keys(changed).join(", ")})`);
+    await conn.client.updateCollection(collection, changed);
+  }
+}
+
+/** The parts of `before` that differ from `now`. */
+function changedSettings(
+  before: Schemas["UpdateCollection"],
+  now: Schemas["UpdateCollection"],
+): Schemas["UpdateCollection"] {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(before)) {
+    const current = (now as Record<string, unknown>)[key];
+    if (JSON.stringify(value) !== JSON.stringify(current)) out[key] = value;
+  }
+  return out as Schemas["UpdateCollection"];
+}
+
+function settingsOf(info: Schemas["CollectionInfo"]): Schemas["UpdateCollection"] {
+  const { config } = info;
+  const { params } = config;
+  const settings: Schemas["UpdateCollection"] = {
+    params: {
+      replication_factor: params.replication_factor ?? null,
+      write_consistency_factor: params.write_consistency_factor ?? null,
+      read_fan_out_factor: params.read_fan_out_factor ?? null,
+      on_disk_payload: params.on_disk_payload ?? null,
+    },
+    hnsw_config: config.hnsw_config,
+    optimizers_config: config.optimizer_config as Schemas["OptimizersConfigDiff"],
+    // "Disabled" is how an update removes quantization that was not there before.
+    quantization_config: config.quantization_config ?? "Disabled",
+  };
+  const named = namedDense(params.vectors);
+  if (named) {
+    const vectors: Schemas["VectorsConfigDiff"] = {};
+    for (const [name, v] of Object.entries(named)) {
+      vectors[name] = {
+        ...(v.hnsw_config ? { hnsw_config: v.hnsw_config } : {}),
+        quantization_config: v.quantization_config ?? "Disabled",
+        on_disk: v.on_disk ?? null,
+      };
+    }
+    settings.vectors = vectors;
+  }
+  return settings;
+}
+
+function vectorNamesOf(info: Schemas["CollectionInfo"]): string[] {
+  const { params } = info.config;
+  return [
+    ...Object.keys(namedDense(params.vectors) ?? {}),
+    ...Object.keys(params.sparse_vectors ?? {}),
+  ].sort();
+}
+
+function namedDense(
+  vectors: Schemas["CollectionParams"]["vectors"],
+): Record<string, Schemas["VectorParams"]> | undefined {
+  if (!vectors || typeof (vectors as Schemas["VectorParams"]).size === "number") return undefined;
+  return vectors as Record<string, Schemas["VectorParams"]>;
+}
+
+function payloadSchemaOf(info: Schemas["CollectionInfo"]): Record<string, PayloadIndexSpec> {
+  const out: Record<string, PayloadIndexSpec> = {};
+  for (const [field, index] of Object.entries(info.payload_schema ?? {})) {
+    if (!index) continue;
+    out[field] = index.params
+      ? { data_type: index.data_type, params: index.params }
+      : { data_type: index.data_type };
+  }
+  return out;
+}

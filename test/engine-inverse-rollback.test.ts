@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import type { MigratorEvent } from "../src/index.js";
+import { runTs } from "./harness/child.js";
+import { useTestDatabase } from "./harness/database.js";
+import { useEngineProject } from "./harness/engine.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+// Rollback that costs what the change costs: schema-only changes are undone
+// by their exact inverse, journaled before the change, with no snapshot.
+const db = useTestDatabase();
+const qdrant = useQdrant();
+const engine = useEngineProject(db, qdrant);
+
+/** Named vector `text`, an index on `lang`, four points. */
+async function seed(collection: string): Promise<void> {
+  await qdrant.client.createCollection(collection, {
+    vectors: { text: { size: 4, distance: "Dot" } },
+  });
+  await qdrant.client.createPayloadIndex(collection, {
+    field_name: "lang",
+    field_schema: "keyword",
+    wait: true,
+  });
+  await qdrant.client.upsert(collection, {
+    wait: true,
+    points: [1, 2, 3, 4].map((id) => ({
+      id,
+      vector: { text: [id, 0, 0, 1] },
+      payload: { lang: id % 2 ? "en" : "de", n: id },
+    })),
+  });
+}
+
+/** What a rollback must put back: points with vectors and payloads, vector names, indexes, HNSW m. */
+async function stateOf(collection: string) {
+  const info = await qdrant.client.getCollection(collection);
+  const { points } = await qdrant.client.scroll(collection, {
+    limit: 100,
+    with_payload: true,
+    with_vector: true,
+  });
+  return {
+    points: points.map((p) => ({ id: p.id, vector: p.vector, payload: p.payload })),
+    vectors: Object.keys(info.config.params.vectors ?? {}).sort(),
+    indexes: info.payload_schema,
+    hnswM: info.config.hnsw_config.m,
+  };
+}
+
+async function shardSnapshots(collection: string): Promise<number> {
+  return (await qdrant.client.listShardSnapshots(collection, 0)).length;
+}
+
+/** A migration whose Qdrant step runs `body`, then fails in verify. */
+const failingAfter = (body: string, extra = "") =>
+  `export default { ${extra}
+    qdrant: { up: async ({ qdrant }) => { ${body} }, down: async () => {} },
+    verify: async () => { throw new Error("verify says no"); },
+  };`;
+
+describe("rollback by inverse operations", () => {
+  it("undoes an added payload index, an added named vector and dropped index without a snapshot", async () => {
+    const collection = uniqueName("inv_schema");
+    await seed(collection);
+    const before = await stateOf(collection);
+    await engine.project.writeMigration(
+      "001_schema",
+      failingAfter(`
+        await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });
+        await qdrant.createVectorName("${collection}", "image", { dense: { size: 2, distance: "Cosine" } });
+        await qdrant.deletePayloadIndex("${collection}", "lang");`),
+    );
+    const events: MigratorEvent[] = [];
+    const m = engine.migrator({ onEvent: (e) => void events.push(e) });
+    const result = await m.up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(await stateOf(collection)).toEqual(before);
+    expect(events.filter((e) => e.type === "snapshot-taking")).toEqual([]);
+    expect(await shardSnapshots(collection)).toBe(0);
+    const [row] = await m.history();
+    expect(row?.schemasBefore.map((s) => s.collection)).toEqual([collection]);
+    expect(row?.snapshots).toEqual([]);
+  });
+
+  it("puts back the previous collection settings after an update", async () => {
+    const collection = uniqueName("inv_settings");
+    await seed(collection);
+    const before = await stateOf(collection);
+    await engine.project.writeMigration(
+      "001_settings",
+      failingAfter(
+        `await qdrant.updateCollection("${collection}", { hnsw_config: { m: ${before.hnswM + 8} } });`,
+      ),
+    );
+    const result = await engine.migrator().up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(await stateOf(collection)).toEqual(before);
+    expect(await shardSnapshots(collection)).toBe(0);
+  });
+
+  it("snapshots before the first write that destroys data, after schema changes, and restores both", async () => {
+    const collection = uniqueName("inv_mixed");
+    await seed(collection);
+    const before = await stateOf(collection);
+    await engine.project.writeMigration(
+      "001_mixed",
+      failingAfter(`
+        await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });
+        await qdrant.delete("${collection}", { points: [1, 2] });
+        await qdrant.setPayload("${collection}", { points: [3], payload: { lang: "fr" } });`),
+    );
+    const m = engine.migrator();
+    const result = await m.up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(await stateOf(collection)).toEqual(before);
+    const [row] = await m.history();
+    // Taken at the delete: it holds the index the step had added, which the inverse removes.
+    expect(row?.snapshots.map((s) => Object.keys(s.payloadSchema).sort())).toEqual([["lang", "n"]]);
+  });
+
+  it('snapshots before a schema-only change when the migration asks snapshot: "always"', async () => {
+    const collection = uniqueName("inv_always");
+    await seed(collection);
+    await engine.project.writeMigration(
+      "001_always",
+      failingAfter(
+        `await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });`,
+        'snapshot: "always",',
+      ),
+    );
+    const m = engine.migrator();
+    expect((await m.up()).error?.code).toBe("MIGRATION_FAILED");
+    expect((await m.history())[0]?.snapshots.map((s) => s.collection)).toEqual([collection]);
+    expect(
+      Object.keys((await qdrant.client.getCollection(collection)).payload_schema ?? {}),
+    ).toEqual(["lang"]);
+  });
+
+  it("a runner killed right after a schema-only change: the next up undoes it from the journal", async () => {
+    const collection = uniqueName("inv_crash");
+    await seed(collection);
+    const before = await stateOf(collection);
+    await engine.project.writeMigration(
+      "001_crash",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => {
+          await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });
+          if (process.env.QM_KILL_MID === "1") process.kill(process.pid, "SIGKILL");
+          throw new Error("not this time");
+        },
+        down: async () => {},
+      } };`,
+    );
+    const config = engine.project.config({ tablePrefix: engine.prefix });
+    const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), "none"], {
+      env: { QM_KILL_MID: "1" },
+    });
+    expect(child.signal).toBe("SIGKILL");
+    expect(
+      Object.keys((await qdrant.client.getCollection(collection)).payload_schema ?? {}),
+    ).toContain("n");
+    const result = await engine.migrator().up();
+    expect(result.recovered).toEqual(["001_crash"]);
+    expect(await stateOf(collection)).toEqual(before);
+  });
+
+  it("down --from-snapshot of a schema-only up undoes it by the inverse", async () => {
+    const collection = uniqueName("inv_down");
+    await seed(collection);
+    const before = await stateOf(collection);
+    await engine.project.writeMigration(
+      "001_index",
+      `export default { qdrant: { up: async ({ qdrant }) => {
+        await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });
+      } } };`,
+    );
+    const m = engine.migrator();
+    expect((await m.up()).error).toBeUndefined();
+    expect((await stateOf(collection)).indexes).not.toEqual(before.indexes);
+    const down = await m.down({ fromSnapshot: true });
+    expect(down.error).toBeUndefined();
+    expect(await stateOf(collection)).toEqual(before);
+  });
+});
