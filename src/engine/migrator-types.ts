@@ -1,5 +1,6 @@
 import type { QdrantMigrateError } from "../errors.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
+import type { ReplicaSnapshotFile } from "../qdrant/replica-snapshots.js";
 import type { MigratorListener } from "./events.js";
 import type { MigrationStatusEntry } from "./history-status.js";
 
@@ -110,14 +111,7 @@ export interface BaselineResult {
 }
 
 /** One shard snapshot a migration took, on the peer that holds it (a single node is one peer). */
-export interface SnapshotListEntry {
-  collection: string;
-  peerId: number;
-  shardId: number;
-  name: string;
-  size: number;
-  creationTime: string | null;
-}
+export type SnapshotListEntry = ReplicaSnapshotFile;
 
 export interface PrunedSnapshots {
   collection: string;

@@ -2,6 +2,7 @@ import type { Schemas } from "@qdrant/js-client-rest";
 import { ShardRestoreError, ShardSnapshotFailedError } from "./cluster-errors.js";
 import type { QdrantConnection } from "./connect.js";
 import { QdrantRequestError } from "./errors.js";
+import { payloadSchemaOf, putBackRecordedSchema } from "./schema-state.js";
 import {
   assertClusterReady,
   type Peer,
@@ -135,7 +136,9 @@ export async function restoreClusterSnapshot(
     log(`collection ${collection} is gone; creating it from the recorded parameters`);
     await conn.client.createCollection(collection, createBody(record.params));
   }
-  await restoreSchema(conn, record, log);
+  await putBackRecordedSchema(conn, record, log, (reason) =>
+    restoreError(record, undefined, undefined, reason),
+  );
 
   const placement = await readPlacement(topology, collection);
   if (!placement)
@@ -296,117 +299,6 @@ async function proveRestore(peers: readonly Peer[], record: ClusterSnapshotRecor
       `the collection holds ${total} points after recovery, not the ${record.pointsCount} recorded`,
     );
   }
-}
-
-/**
- * Named vectors and payload indexes live in the collection's config, not in
- * its shards: put back the recorded ones (removed or changed by the step) and
- * remove the ones the step added, before the shards are recovered.
- */
-async function restoreSchema(
-  conn: QdrantConnection,
-  record: ClusterSnapshotRecord,
-  log: (m: string) => void,
-): Promise<void> {
-  const { collection } = record;
-  const live = await conn.client.getCollection(collection);
-  const want = namedVectors(record.params.vectors);
-  const have = namedVectors(live.config.params.vectors);
-  if (!want || !have) {
-    if (JSON.stringify(record.params.vectors) !== JSON.stringify(live.config.params.vectors)) {
-      throw restoreError(
-        record,
-        undefined,
-        undefined,
-        "its unnamed vector's config changed and cannot be put back in place",
-      );
-    }
-  } else {
-    for (const name of Object.keys(have)) {
-      if (!(name in want)) {
-        log(`removing vector ${name} from ${collection}`);
-        await conn.client.deleteVectorName(collection, name, { wait: true });
-      }
-    }
-    for (const [name, params] of Object.entries(want)) {
-      const current = have[name];
-      if (current && sameDense(current, params)) continue;
-      log(`putting back vector ${name} of ${collection}`);
-      if (current) await conn.client.deleteVectorName(collection, name, { wait: true });
-      await conn.client.createVectorName(
-        collection,
-        name,
-        {
-          dense: {
-            size: params.size,
-            distance: params.distance,
-            multivector_config: params.multivector_config ?? null,
-            datatype: params.datatype ?? null,
-          },
-        },
-        { wait: true },
-      );
-    }
-  }
-  const wantSparse = record.params.sparse_vectors ?? {};
-  const haveSparse = live.config.params.sparse_vectors ?? {};
-  for (const name of Object.keys(haveSparse)) {
-    if (!(name in wantSparse)) await conn.client.deleteVectorName(collection, name, { wait: true });
-  }
-  for (const [name, params] of Object.entries(wantSparse)) {
-    if (name in haveSparse || !params) continue;
-    await conn.client.createVectorName(
-      collection,
-      name,
-      { sparse: { modifier: params.modifier ?? null } },
-      { wait: true },
-    );
-  }
-  const liveIndexes = payloadSchemaOf(live);
-  for (const field of Object.keys(liveIndexes)) {
-    if (!(field in record.payloadSchema)) {
-      log(`removing payload index ${field} from ${collection}`);
-      await conn.client.deletePayloadIndex(collection, field, { wait: true });
-    }
-  }
-  for (const [field, spec] of Object.entries(record.payloadSchema)) {
-    if (JSON.stringify(liveIndexes[field]) === JSON.stringify(spec)) continue;
-    log(`putting back payload index ${field} of ${collection}`);
-    await conn.client.createPayloadIndex(collection, {
-      field_name: field,
-      field_schema: (spec.params ?? spec.data_type) as Schemas["PayloadFieldSchema"],
-      wait: true,
-    });
-  }
-}
-
-type VectorParams = Schemas["VectorParams"];
-
-/** The named vectors of a `vectors` config; undefined for a single unnamed vector. */
-function namedVectors(
-  vectors: Schemas["CollectionParams"]["vectors"],
-): Record<string, VectorParams> | undefined {
-  if (!vectors || typeof (vectors as VectorParams).size === "number") return undefined;
-  return vectors as Record<string, VectorParams>;
-}
-
-function sameDense(a: VectorParams, b: VectorParams): boolean {
-  const key = (v: VectorParams) =>
-    JSON.stringify([v.size, v.distance, v.datatype ?? null, v.multivector_config ?? null]);
-  return key(a) === key(b);
-}
-
-function payloadSchemaOf(
-  info: Schemas["CollectionInfo"],
-): Record<string, { data_type: string; params?: unknown }> {
-  const out: Record<string, { data_type: string; params?: unknown }> = {};
-  for (const [field, index] of Object.entries(info.payload_schema ?? {})) {
-    if (!index) continue;
-    out[field] = index.params
-      ? { data_type: index.data_type, params: index.params }
-      : { data_type: index.data_type };
-  }
-  return out;
 }
 
 /** The creation body that gives back the recorded parameters. */

@@ -3,6 +3,13 @@ import type { QdrantConnection } from "./connect.js";
 
 type PayloadIndexSpec = { data_type: string; params?: unknown };
 
+/** A collection's vectors and payload indexes as a snapshot record keeps them. */
+export interface RecordedSchema {
+  collection: string;
+  params: Schemas["CollectionParams"];
+  payloadSchema: Record<string, PayloadIndexSpec>;
+}
+
 /**
  * A collection's schema before a migration first changed it: what the inverse
  * of each schema-only change needs (payload index create ↔ delete, named
@@ -52,21 +59,7 @@ export async function restoreSchemaState(
     log(`removing vector ${name} from ${collection}, which the migration added`);
     await conn.client.deleteVectorName(collection, name, { wait: true });
   }
-  const liveIndexes = payloadSchemaOf(live);
-  for (const field of Object.keys(liveIndexes)) {
-    if (field in record.payloadSchema) continue;
-    log(`removing payload index ${field} from ${collection}, which the migration added`);
-    await conn.client.deletePayloadIndex(collection, field, { wait: true });
-  }
-  for (const [field, spec] of Object.entries(record.payloadSchema)) {
-    if (JSON.stringify(liveIndexes[field]) === JSON.stringify(spec)) continue;
-    log(`putting back payload index ${field} of ${collection}`);
-    await conn.client.createPayloadIndex(collection, {
-      field_name: field,
-      field_schema: (spec.params ?? spec.data_type) as Schemas["PayloadFieldSchema"],
-      wait: true,
-    });
-  }
+  await putBackPayloadIndexes(conn, collection, record.payloadSchema, live, log);
   const changed = changedSettings(record.settings, settingsOf(live));
   if (Object.keys(changed).length > 0) {
     log(`putting back the settings of ${collection} (${Object.keys(changed).join(", ")})`);
@@ -132,7 +125,7 @@ function namedDense(
   return vectors as Record<string, Schemas["VectorParams"]>;
 }
 
-function payloadSchemaOf(info: Schemas["CollectionInfo"]): Record<string, PayloadIndexSpec> {
+export function payloadSchemaOf(info: Schemas["CollectionInfo"]): Record<string, PayloadIndexSpec> {
   const out: Record<string, PayloadIndexSpec> = {};
   for (const [field, index] of Object.entries(info.payload_schema ?? {})) {
     if (!index) continue;
@@ -141,4 +134,108 @@ function payloadSchemaOf(info: Schemas["CollectionInfo"]): Record<string, Payloa
       : { data_type: index.data_type };
   }
   return out;
+}
+
+/** Removes the payload indexes `wanted` lacks and puts back those it has that differ. */
+async function putBackPayloadIndexes(
+  conn: QdrantConnection,
+  collection: string,
+  wanted: Record<string, PayloadIndexSpec>,
+  live: Schemas["CollectionInfo"],
+  log: (message: string) => void,
+): Promise<void> {
+  const liveIndexes = payloadSchemaOf(live);
+  for (const field of Object.keys(liveIndexes)) {
+    if (field in wanted) continue;
+    log(`removing payload index ${field} from ${collection}`);
+    await conn.client.deletePayloadIndex(collection, field, { wait: true });
+  }
+  for (const [field, spec] of Object.entries(wanted)) {
+    if (JSON.stringify(liveIndexes[field]) === JSON.stringify(spec)) continue;
+    log(`putting back payload index ${field} of ${collection}`);
+    await conn.client.createPayloadIndex(collection, {
+      field_name: field,
+      field_schema: (spec.params ?? spec.data_type) as Schemas["PayloadFieldSchema"],
+      wait: true,
+    });
+  }
+}
+
+/**
+ * Named vectors and payload indexes live in the collection's config, not in
+ * its shards: put back the recorded ones (removed or changed by the step) and
+ * remove the ones the step added, before the shards are recovered.
+ */
+export async function putBackRecordedSchema(
+  conn: QdrantConnection,
+  record: RecordedSchema,
+  log: (m: string) => void,
+  refuse: (reason: string) => Error,
+): Promise<void> {
+  const { collection } = record;
+  const live = await conn.client.getCollection(collection);
+  const want = namedVectors(record.params.vectors);
+  const have = namedVectors(live.config.params.vectors);
+  if (!want || !have) {
+    if (JSON.stringify(record.params.vectors) !== JSON.stringify(live.config.params.vectors)) {
+      throw refuse("its unnamed vector's config changed and cannot be put back in place");
+    }
+  } else {
+    for (const name of Object.keys(have)) {
+      if (!(name in want)) {
+        log(`removing vector ${name} from ${collection}`);
+        await conn.client.deleteVectorName(collection, name, { wait: true });
+      }
+    }
+    for (const [name, params] of Object.entries(want)) {
+      const current = have[name];
+      if (current && sameDense(current, params)) continue;
+      log(`putting back vector ${name} of ${collection}`);
+      if (current) await conn.client.deleteVectorName(collection, name, { wait: true });
+      await conn.client.createVectorName(
+        collection,
+        name,
+        {
+          dense: {
+            size: params.size,
+            distance: params.distance,
+            multivector_config: params.multivector_config ?? null,
+            datatype: params.datatype ?? null,
+          },
+        },
+        { wait: true },
+      );
+    }
+  }
+  const wantSparse = record.params.sparse_vectors ?? {};
+  const haveSparse = live.config.params.sparse_vectors ?? {};
+  for (const name of Object.keys(haveSparse)) {
+    if (!(name in wantSparse)) await conn.client.deleteVectorName(collection, name, { wait: true });
+  }
+  for (const [name, params] of Object.entries(wantSparse)) {
+    if (name in haveSparse || !params) continue;
+    await conn.client.createVectorName(
+      collection,
+      name,
+      { sparse: { modifier: params.modifier ?? null } },
+      { wait: true },
+    );
+  }
+  await putBackPayloadIndexes(conn, collection, record.payloadSchema, live, log);
+}
+
+type VectorParams = Schemas["VectorParams"];
+
+/** The named vectors of a `vectors` config; undefined for a single unnamed vector. */
+function namedVectors(
+  vectors: Schemas["CollectionParams"]["vectors"],
+): Record<string, VectorParams> | undefined {
+  if (!vectors || typeof (vectors as VectorParams).size === "number") return undefined;
+  return vectors as Record<string, VectorParams>;
+}
+
+function sameDense(a: VectorParams, b: VectorParams): boolean {
+  const key = (v: VectorParams) =>
+    JSON.stringify([v.size, v.distance, v.datatype ?? null, v.multivector_config ?? null]);
+  return key(a) === key(b);
 }
