@@ -194,6 +194,7 @@ function printPlan(plan: PlanEntry[], out: Output): ExitCode {
   if (plan.length === 0) out.line("nothing to do: up to date");
   for (const p of plan) {
     out.line(`${p.direction} ${p.name}${p.description ? `: ${p.description}` : ""}`);
+    if (p.recovers) out.line("  its interrupted run is restored first, then it runs again");
     if (p.snapshots.length > 0) out.line(`  snapshots first: ${p.snapshots.join(", ")}`);
     if (p.inverses.length > 0) {
       out.line(

@@ -77,6 +77,8 @@ export interface PlanEntry {
   inverses: string[];
   /** Collections it declares that do not exist yet (created, nothing to snapshot). */
   creates: string[];
+  /** Present on an `up` whose last run was interrupted: that run is restored first, then it runs again. */
+  recovers?: true;
 }
 
 export interface StatusResult {

@@ -144,8 +144,14 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
         const names = selectApplied(entries, { to: opts.downTo, step: opts.downStep });
         return planMigrations(await loadMigrationsToRevert(files, records, names), "down", exists);
       }
-      const names = selectPending(entries, opts);
-      return planMigrations(await loadMigrations(files, names), "up", exists);
+      // `up` first restores an interrupted run, which leaves it failed, then applies it again.
+      const interrupted = new Set(namesIn(entries, ["in_progress"]));
+      const afterRecovery = entries.map((e) =>
+        interrupted.has(e.name) ? { ...e, state: "failed" as const } : e,
+      );
+      const names = selectPending(afterRecovery, opts);
+      const plan = await planMigrations(await loadMigrations(files, names), "up", exists);
+      return plan.map((p) => (interrupted.has(p.name) ? { ...p, recovers: true as const } : p));
     },
     async status() {
       const { entries } = await readState(ctx);
