@@ -43,12 +43,32 @@ describe("redactSecrets", () => {
   });
 
   it("masks a secret whole when another secret is part of it", () => {
-    expect(redactSecrets("token abcdef", ["abc", "abcdef"])).toBe("token ***");
+    expect(redactSecrets("token ab1def2", ["ab1", "ab1def2"])).toBe("token ***");
   });
 
   it("masks a short secret where it stands alone, not inside a longer word", () => {
-    expect(redactSecrets("applied 2 at postgres://u:app@db, pw app.", ["app"])).toBe(
-      "applied 2 at postgres://u:***@db, pw ***.",
+    expect(redactSecrets("xa1py 2 at postgres://u:a1p@db, pw a1p.", ["a1p"])).toBe(
+      "xa1py 2 at postgres://u:***@db, pw ***.",
+    );
+  });
+
+  it("masks a secret that reads as a word only where it stands as a credential", () => {
+    const text =
+      "postgres up: created; allowed: description, postgres, qdrant; " +
+      "postgres://postgres:postgres@h/db password=postgres api-key: postgres";
+    expect(redactSecrets(text, ["postgres"])).toBe(
+      "postgres up: created; allowed: description, postgres, qdrant; " +
+        "postgres://postgres:***@h/db password=*** api-key: ***",
+    );
+  });
+
+  it("masks a secret that reads as a word when it is the whole text", () => {
+    expect(redactSecrets("postgres", ["postgres"])).toBe("***");
+  });
+
+  it("masks a letters-only secret of 16 or more characters anywhere", () => {
+    expect(redactSecrets("seen:Correcthorsebatterystaple.", ["Correcthorsebatterystaple"])).toBe(
+      "seen:***.",
     );
   });
 

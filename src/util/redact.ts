@@ -33,9 +33,22 @@ export function redactUrl(url: string): string {
 const SHORT_SECRET = 8;
 
 /**
+ * A secret of letters only and shorter than this reads as a word ("postgres",
+ * the default password of local servers): it is masked only where it stands
+ * as a credential, or every "postgres" in a message would become "***".
+ */
+const WORD_SECRET = 16;
+const WORD = /^[A-Za-z]+$/;
+
+/** Where a value stands as a credential: after `password=`, `api-key: `, in a URL's `user:…@`. */
+const CREDENTIAL_BEFORE =
+  "(?:(?:pass(?:word)?|passwd|pwd|api[-_]?key|apikey|token|secret|key)[\"']?\\s*[:=]\\s*[\"']?|//[^/\\s:@]*:)";
+
+/**
  * `text` with every occurrence of each non-empty secret, and of its
  * URL-encoded form, replaced by `***`; short secrets only where they are not
- * part of a longer run of letters and digits.
+ * part of a longer run of letters and digits; secrets that read as a word
+ * only where they stand as a credential or are the whole text.
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   const needles = new Set<string>();
@@ -49,10 +62,16 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   const ordered = [...needles].sort((a, b) => b.length - a.length);
   let result = text;
   for (const needle of ordered) {
-    if (needle.length >= SHORT_SECRET) {
+    const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    if (WORD.test(needle) && needle.length < WORD_SECRET) {
+      if (result === needle) return MASK;
+      result = result.replace(
+        new RegExp(`(?<=${CREDENTIAL_BEFORE})${escaped}(?![A-Za-z0-9])`, "gi"),
+        MASK,
+      );
+    } else if (needle.length >= SHORT_SECRET) {
       result = result.split(needle).join(MASK);
     } else {
-      const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       result = result.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, "g"), MASK);
     }
   }
