@@ -165,21 +165,40 @@ describe("engine commands", () => {
     ]);
   });
 
-  it("keeps the newest snapshots per shard replica after a migration, as configured", async () => {
+  it("keeps every snapshot an applied migration needs for down --from-snapshot, beyond snapshots.keep", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     for (let i = 1; i <= 3; i++)
       await engine.project.writeMigration(`00${i}_upsert`, upsertOne(collection, i));
-    const m = migrator({ keep: 2 });
+    const m = migrator({ keep: 1 });
     expect((await m.up()).error).toBeUndefined();
-    const records = await m.history();
+    const needed = (await m.history()).map((r) => r.snapshots[0]?.replicas[0]?.snapshot).sort();
     const kept = (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name).sort();
-    expect(kept).toEqual(
-      records
-        .slice(1)
-        .map((r) => r.snapshots[0]?.replicas[0]?.snapshot)
-        .sort(),
-    );
+    expect(needed).toHaveLength(3);
+    expect(kept).toEqual(needed);
+  });
+
+  it("snapshots prune keeps what applied migrations need, naming each; --force deletes it", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await engine.project.writeMigration("001_upsert", upsertOne(collection, 1));
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    const snapshot = (await m.history())[0]?.snapshots[0]?.replicas[0]?.snapshot;
+
+    const pruned = await m.pruneSnapshots({ keep: 0 });
+    expect(pruned.find((p) => p.collection === collection)).toEqual({
+      collection,
+      deleted: [],
+      kept: [{ name: snapshot, neededBy: "001_upsert" }],
+    });
+    expect((await m.down({ fromSnapshot: true })).error).toBeUndefined();
+    expect((await m.up()).error).toBeUndefined();
+
+    const forced = await m.pruneSnapshots({ keep: 0, force: true });
+    const entry = forced.find((p) => p.collection === collection);
+    expect(entry?.kept).toEqual([]);
+    expect(await qdrant.client.listShardSnapshots(collection, 0)).toEqual([]);
   });
 
   it("plan lists pending migrations and how each declared collection is rolled back or that it is created", async () => {

@@ -47,10 +47,11 @@ describe("replica snapshots: listing and retention", () => {
     const name = uniqueName("rsnap_prune");
     const [oldest, middle, newest] = await snapshottedThrice(name);
     const protectedNames = oldest?.replicas.map((r) => r.snapshot) ?? [];
-    const deleted = await pruneReplicaSnapshots(topology, name, 1, protectedNames);
+    const { deleted, spared } = await pruneReplicaSnapshots(topology, name, 1, protectedNames);
     expect(deleted.map((d) => d.name).sort()).toEqual(
       middle?.replicas.map((r) => r.snapshot).sort(),
     );
+    expect(spared.map((s) => s.name).sort()).toEqual([...protectedNames].sort());
     const left = (await listReplicaSnapshots(topology, name)).map((f) => f.name).sort();
     expect(left).toEqual(
       [...protectedNames, ...(newest?.replicas.map((r) => r.snapshot) ?? [])].sort(),

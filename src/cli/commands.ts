@@ -166,9 +166,16 @@ export const listSnapshots: MigratorCommand = async (migrator, out) => {
 export const pruneSnapshots =
   (flags: PruneFlags): MigratorCommand =>
   async (migrator, out) => {
-    const pruned = await migrator.pruneSnapshots({ keep: flags.keep });
+    const pruned = await migrator.pruneSnapshots({ keep: flags.keep, force: flags.force });
     out.result({ ok: true, pruned });
-    for (const p of pruned) for (const s of p.deleted) out.line(`deleted ${p.collection}/${s}`);
+    for (const p of pruned) {
+      for (const s of p.deleted) out.line(`deleted ${p.collection}/${s}`);
+      for (const s of p.kept) {
+        out.line(
+          `kept ${p.collection}/${s.name}: ${s.neededBy} needs it for down --from-snapshot (--force deletes it)`,
+        );
+      }
+    }
     return ExitCode.OK;
   };
 

@@ -30,4 +30,6 @@ export interface DownFlags {
 
 export interface PruneFlags {
   keep?: number;
+  /** Also delete snapshots that applied migrations need for `down --from-snapshot`. */
+  force?: boolean;
 }

@@ -174,6 +174,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       "how many to keep per collection (default: config snapshots.keep)",
       wholeNumber,
     )
+    .option("--force", "also delete snapshots applied migrations need for down --from-snapshot")
     .action(
       migratorAction<PruneFlags>("snapshots prune", (flags) => commands.pruneSnapshots(flags)),
     );

@@ -118,4 +118,6 @@ export type SnapshotListEntry = ReplicaSnapshotFile;
 export interface PrunedSnapshots {
   collection: string;
   deleted: string[];
+  /** Old enough to go, but kept: the applied migration `neededBy` needs it for `down --from-snapshot`. */
+  kept: { name: string; neededBy: string }[];
 }

@@ -125,7 +125,7 @@ export interface Migrator {
    * @example
    * await migrator.pruneSnapshots({ keep: 1 });
    */
-  pruneSnapshots(options?: { keep?: number }): Promise<PrunedSnapshots[]>;
+  pruneSnapshots(options?: { keep?: number; force?: boolean }): Promise<PrunedSnapshots[]>;
   /** Closes the Postgres pool. */
   close(): Promise<void>;
 }
@@ -186,7 +186,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       withMigrationLock(ctx, async () => {
         // Their snapshots are what recovery restores from.
         await refuseInterrupted(ctx);
-        return pruneAllSnapshots(rt, opts.keep ?? config.snapshots.keep);
+        return pruneAllSnapshots(rt, opts.keep ?? config.snapshots.keep, opts.force === true);
       }),
     close: () => rt.close(),
   };

@@ -54,14 +54,15 @@ async function replicaFiles(
  * Keeps the newest `keep` snapshots of each replica of `collection` and
  * deletes the older ones on the peer holding them, never a `protect`ed name.
  * Every replica gets one snapshot per migration attempt, so keeping `keep`
- * per replica keeps the `keep` newest attempts whole. Returns what was deleted.
+ * per replica keeps the `keep` newest attempts whole. Returns what was
+ * deleted, and what was old enough to go but spared because it is protected.
  */
 export async function pruneReplicaSnapshots(
   topology: Topology,
   collection: string,
   keep: number,
   protect: readonly string[],
-): Promise<ReplicaSnapshotFile[]> {
+): Promise<{ deleted: ReplicaSnapshotFile[]; spared: ReplicaSnapshotFile[] }> {
   const spared = new Set(protect);
   const { peers, files: all } = await replicaFiles(topology, collection);
   const byReplica = new Map<string, ReplicaSnapshotFile[]>();
@@ -70,10 +71,11 @@ export async function pruneReplicaSnapshots(
     byReplica.set(key, [...(byReplica.get(key) ?? []), file]);
   }
   const deleted: ReplicaSnapshotFile[] = [];
+  const kept: ReplicaSnapshotFile[] = [];
   for (const files of byReplica.values()) {
-    const doomed = files
-      .slice(0, Math.max(0, files.length - keep))
-      .filter((f) => !spared.has(f.name));
+    const old = files.slice(0, Math.max(0, files.length - keep));
+    kept.push(...old.filter((f) => spared.has(f.name)));
+    const doomed = old.filter((f) => !spared.has(f.name));
     for (const file of doomed) {
       const peer = peers.find((p) => p.peerId === file.peerId);
       if (!peer) continue;
@@ -88,7 +90,7 @@ export async function pruneReplicaSnapshots(
       deleted.push(file);
     }
   }
-  return deleted;
+  return { deleted, spared: kept };
 }
 
 async function localShards(peer: Peer, collection: string): Promise<number[]> {
