@@ -6,6 +6,7 @@ import type { Collection } from "./model.js";
 import type { ServerContext } from "./server-context.js";
 import { collectionSnapshotBytes, readCollectionSnapshot } from "./snapshot-file.js";
 import { fetchSnapshot, verifyChecksum } from "./snapshot-recovery.js";
+import { downloadReply } from "./snapshot-routes.js";
 import { SnapshotStore } from "./snapshot-store.js";
 import { assertValidName } from "./validation.js";
 
@@ -54,6 +55,20 @@ export function registerShardSnapshotRoutes(
 
   router.add("GET", "/collections/{collection_name}/shards/{shard_id}/snapshots", async (req) =>
     ok(await store.list(shardOf(req).dir)),
+  );
+
+  // The file as Qdrant streams it; a missing one is the OS error, as plain text.
+  router.add(
+    "GET",
+    "/collections/{collection_name}/shards/{shard_id}/snapshots/{snapshot_name}",
+    (req) =>
+      downloadReply(async () => {
+        const { dir } = shardOf(req);
+        const bytes = await store.read(dir, req.params.snapshot_name as string);
+        if (!bytes)
+          throw new QdrantHttpError(404, "File not found: No such file or directory (os error 2)");
+        return bytes;
+      }),
   );
 
   router.add(

@@ -198,7 +198,7 @@ function plainText(status: number, body: string): Reply {
  * A snapshot download: the file, or the error as plain text, since Qdrant
  * streams the file and answers its errors outside the JSON envelope.
  */
-async function downloadReply(read: () => Promise<Buffer>): Promise<Reply> {
+export async function downloadReply(read: () => Promise<Buffer>): Promise<Reply> {
   try {
     const body = await read();
     return { kind: "raw", status: 200, contentType: "application/octet-stream", body };

@@ -61,6 +61,42 @@ describe("Qdrant server: shard snapshots on a single node", () => {
     expect((await qdrant.client.count(name, { exact: true })).count).toBe(4);
   });
 
+  it("serves a shard snapshot's file for download, which another collection recovers by URL", async () => {
+    const name = await collectionWith(3);
+    const made = await shardSnapshot(name);
+    const file = `/collections/${name}/shards/0/snapshots/${made.name}`;
+    const res = await fetch(`${qdrant.url}${file}`, {
+      headers: qdrant.apiKey ? { "api-key": qdrant.apiKey } : {},
+    });
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    const copy = await collectionWith(0);
+    const reply = await rest(
+      qdrant,
+      "PUT",
+      `/collections/${copy}/shards/0/snapshots/recover?wait=true`,
+      {
+        location: `${qdrant.url}${file}`,
+        priority: "no_sync",
+        checksum: made.checksum,
+        ...(qdrant.apiKey ? { api_key: qdrant.apiKey } : {}),
+      },
+    );
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect((await qdrant.client.count(copy, { exact: true })).count).toBe(3);
+  });
+
+  it("answers a download of an unknown shard snapshot with 404 and the OS error as plain text", async () => {
+    const name = await collectionWith(0);
+    const reply = await rest(
+      qdrant,
+      "GET",
+      `/collections/${name}/shards/0/snapshots/nosuch.snapshot`,
+    );
+    expect(reply.status).toBe(404);
+    expect(reply.body).toBe("File not found: No such file or directory (os error 2)");
+  });
+
   it("answers 404 naming the shard for a shard the collection does not have", async () => {
     const name = await collectionWith(0);
     const reply = await rest(qdrant, "POST", `/collections/${name}/shards/5/snapshots?wait=true`);
