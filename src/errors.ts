@@ -64,6 +64,7 @@ export type ErrorCode =
   | "SNAPSHOT_RESTORE_FAILED"
   | "ALIAS_RESTORE_FAILED"
   | "COLLECTION_BUSY"
+  | "CONCURRENT_WRITES"
   | "QDRANT_UNSUPPORTED_CALL"
   | "JOURNAL_ROW_MISSING"
   // Stopped: cancelled by the caller, or interrupted by a signal.

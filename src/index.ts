@@ -2,11 +2,21 @@
  * qdrant-migrate's public API: what migration files, config files and
  * applications import. Everything else is internal.
  */
-export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.js";
+export {
+  CONCURRENT_WRITES_POLICIES,
+  type ConcurrentWritesPolicy,
+  defineConfig,
+  type QdrantMigrateConfig,
+} from "./config/define-config.js";
 export { ConfigError } from "./config/errors.js";
 export { loadConfig } from "./config/load-config.js";
 export type { ResolvedConfig } from "./config/resolve-config.js";
 export { configSecrets } from "./config/secrets.js";
+export {
+  ConcurrentWritesError,
+  type ConcurrentWritesReport,
+  describeWrites,
+} from "./engine/concurrent-writes.js";
 export {
   HistoryMismatchError,
   InterruptedMigrationError,
@@ -59,6 +69,7 @@ export {
   SnapshotRestoreError,
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";
+export type { PointId, TouchedPoints } from "./qdrant/touched-points.js";
 export { AbortedError } from "./util/abort.js";
 export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";

@@ -2,6 +2,7 @@ import type { QdrantClient } from "@qdrant/js-client-rest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { UnsupportedClientCallError } from "../src/qdrant/errors.js";
+import type { TouchedPoints } from "../src/qdrant/touched-points.js";
 import { createTrackingClient, type TrackingHooks } from "../src/qdrant/tracking-client.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
@@ -15,17 +16,24 @@ beforeAll(() => {
 interface Recorder {
   hooks: TrackingHooks;
   calls: string[];
+  /** What each data write said it touches, in order. */
+  touched: TouchedPoints[];
 }
 
 /** Hooks that record each call; `beforeMutate` also notes how many points the collection had then. */
 function recorder(onMutate?: (collection: string) => Promise<void>): Recorder {
   const calls: string[] = [];
+  const touched: TouchedPoints[] = [];
   return {
     calls,
+    touched,
     hooks: {
       async beforeMutate(collection) {
         await onMutate?.(collection);
         calls.push(`mutate ${collection}`);
+      },
+      async beforeDataWrite(points) {
+        touched.push(points);
       },
       async beforeCreate(collection) {
         calls.push(`create ${collection}`);
@@ -278,6 +286,28 @@ describe("tracking client", () => {
     await client.upsert(name, { wait: false, points: [point(1)] });
     await client.delete(name, { points: [1] });
     expect(seen).toEqual([true, true]);
+  });
+
+  it("tells the hooks which points each data write touches, before it is sent", async () => {
+    const name = uniqueName("track");
+    await makeCollection(name);
+    const rec = recorder();
+    const client = createTrackingClient(conn.client, rec.hooks);
+    await client.upsert(name, { points: [point(1), point(2)] });
+    await client.setPayload(name, { points: [2], payload: { a: 1 } });
+    await client.delete(name, { filter: { must: [{ key: "a", match: { value: 1 } }] } });
+    await client.batchUpdate(name, {
+      operations: [{ upsert: { points: [point(7)] } }, { delete: { points: [1] } }],
+    });
+    await client.createPayloadIndex(name, { field_name: "a", field_schema: "integer" });
+    await client.deleteCollection(name);
+    expect(rec.touched).toEqual([
+      { collection: name, ids: [1, 2] },
+      { collection: name, ids: [2] },
+      { collection: name, filter: { must: [{ key: "a", match: { value: 1 } }] } },
+      { collection: name, ids: [7, 1] },
+      { collection: name, all: true },
+    ]);
   });
 
   it("refuses the raw api() escape hatch and unknown methods, naming them", () => {

@@ -34,6 +34,7 @@ describe("resolveConfig: defaults", () => {
       snapshots: { keep: 3 },
       lock: { timeoutMs: 60_000 },
       steps: { timeoutMs: undefined },
+      rollback: { concurrentWrites: "refuse" },
     });
   });
 
@@ -185,6 +186,11 @@ describe("resolveConfig: validation errors name the field and the file", () => {
       "a lock timeout beyond setTimeout's range",
       { lock: { timeoutMs: 2 ** 31 } },
       "lock.timeoutMs",
+    ],
+    [
+      "a concurrent-writes policy that is not one",
+      { rollback: { concurrentWrites: "overwrite" } },
+      "rollback.concurrentWrites",
     ],
   ];
 

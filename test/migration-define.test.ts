@@ -60,6 +60,11 @@ describe("migrationShapeProblem", () => {
     ["collections that are not an array", { qdrant: step, collections: "docs" }, /collections/],
     ["an empty collection name", { qdrant: step, collections: ["a", ""] }, /collections\[1\]/],
     ["a snapshot other than always", { qdrant: step, snapshot: true }, /snapshot must be "always"/],
+    [
+      "an unknown concurrentWrites policy",
+      { qdrant: step, concurrentWrites: "merge" },
+      /concurrentWrites must be one of "refuse", "discard", "keep"/,
+    ],
   ];
   for (const [what, value, message] of cases) {
     it(`rejects ${what}`, () => {

@@ -3,6 +3,7 @@ import {
   consistencyOf,
   createMigrationFile,
   createMigrator,
+  describeWrites,
   type Migrator,
   messageOf,
   type PlanEntry,
@@ -13,7 +14,7 @@ import {
 } from "../index.js";
 import { logEvents } from "./event-log.js";
 import { ExitCode, exitCodeFor, exitCodeForVerdict } from "./exit-codes.js";
-import type { DownFlags, PruneFlags, UpFlags } from "./options.js";
+import type { DownFlags, PruneFlags, RepairFlags, UpFlags } from "./options.js";
 import type { Output } from "./output.js";
 
 /** What every command runs against. */
@@ -68,6 +69,7 @@ export const up =
       allowChanged: flags.allowChanged === true,
       allowMissing: flags.allowMissing === true,
       allowOutOfOrder: flags.allowOutOfOrder === true,
+      concurrentWrites: flags.concurrentWrites,
     };
     if (dryRun) return printPlan(await migrator.plan(options), out);
     return printRun(await migrator.up(options), out, "applied");
@@ -79,7 +81,12 @@ export const down =
     const to = flags.to === "0" ? 0 : flags.to;
     if (dryRun) {
       return printPlan(
-        await migrator.plan({ direction: "down", downTo: to, downStep: flags.step }),
+        await migrator.plan({
+          direction: "down",
+          downTo: to,
+          downStep: flags.step,
+          downFromSnapshot: flags.fromSnapshot === true,
+        }),
         out,
       );
     }
@@ -89,6 +96,7 @@ export const down =
       fromSnapshot: flags.fromSnapshot === true,
       allowChanged: flags.allowChanged === true,
       allowMissing: flags.allowMissing === true,
+      concurrentWrites: flags.concurrentWrites,
     });
     return printRun(result, out, "reverted");
   };
@@ -135,14 +143,16 @@ export const history: MigratorCommand = async (migrator, out) => {
 export const check: MigratorCommand = async (migrator, out) =>
   printCheck(await migrator.check(), out);
 
-export const repair: MigratorCommand = async (migrator, out) => {
-  const result = await migrator.repair();
-  out.result({ ok: true, ...result });
-  for (const name of result.recovered) out.line(`recovered ${name}`);
-  for (const name of result.cleared) out.line(`cleared failed ${name}`);
-  if (result.recovered.length + result.cleared.length === 0) out.line("nothing to repair");
-  return ExitCode.OK;
-};
+export const repair =
+  (flags: RepairFlags): MigratorCommand =>
+  async (migrator, out) => {
+    const result = await migrator.repair({ concurrentWrites: flags.concurrentWrites });
+    out.result({ ok: true, ...result });
+    for (const name of result.recovered) out.line(`recovered ${name}`);
+    for (const name of result.cleared) out.line(`cleared failed ${name}`);
+    if (result.recovered.length + result.cleared.length === 0) out.line("nothing to repair");
+    return ExitCode.OK;
+  };
 
 export const baseline =
   (to: string): MigratorCommand =>
@@ -209,6 +219,21 @@ function printPlan(plan: PlanEntry[], out: Output): ExitCode {
       );
     }
     if (p.creates.length > 0) out.line(`  creates: ${p.creates.join(", ")}`);
+    if (p.restores && p.restores.length > 0) {
+      out.line(`  restores from the snapshots taken when it was applied: ${p.restores.join(", ")}`);
+    }
+    for (const d of p.discards ?? []) {
+      out.line(
+        d.outcome === "unchecked"
+          ? `  ${d.collection}: writes by others since its snapshot cannot be told from the migration's`
+          : `  ${d.collection}: restoring it would discard writes by others since its snapshot: ${describeWrites(d)}`,
+      );
+    }
+    if (p.restores && p.restores.length > 0 && (p.discards ?? []).length === 0) {
+      out.line(
+        "  nobody else wrote to them since: restoring discards only the migration's changes",
+      );
+    }
   }
   return ExitCode.OK;
 }

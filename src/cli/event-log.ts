@@ -1,4 +1,4 @@
-import type { MigratorEvent } from "../index.js";
+import { type ConcurrentWritesReport, describeWrites, type MigratorEvent } from "../index.js";
 import type { Output } from "./output.js";
 
 /** Turns migrator events into progress lines on stderr. */
@@ -30,12 +30,30 @@ function describe(e: MigratorEvent): string | undefined {
     case "rolling-back":
       return `  failed: ${e.reason}; rolling back`;
     case "rolled-back":
-      return "  rolled back: Postgres and Qdrant are as they were";
+      return "  rolled back: Postgres and the migration's Qdrant changes are undone";
+    case "concurrent-writes":
+      return e.reports.map(describeReport).join("\n");
     case "migration-done":
       return `  done in ${e.durationMs} ms`;
     case "log":
       return `  ${e.level === "warn" ? "warning: " : ""}${e.message}`;
     default:
       return undefined;
+  }
+}
+
+function describeReport(r: ConcurrentWritesReport): string {
+  const writes = describeWrites(r);
+  switch (r.outcome) {
+    case "refused":
+      return `  writes by others reached ${r.collection} after its snapshot: ${writes}; not restored (policy refuse)`;
+    case "discarded":
+      return `  warning: restoring ${r.collection} discarded writes by others since its snapshot: ${writes}`;
+    case "kept":
+      return `  kept writes by others in ${r.collection}: ${writes}; only the migration's points were put back`;
+    case "unchecked":
+      return `  warning: ${r.collection} was restored without checking for writes by others (the migration wrote more points than are tracked by id)`;
+    default:
+      return `  nobody else wrote to ${r.collection}`;
   }
 }

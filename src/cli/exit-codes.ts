@@ -73,6 +73,7 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   SNAPSHOT_RESTORE_FAILED: ExitCode.ERROR,
   ALIAS_RESTORE_FAILED: ExitCode.ERROR,
   COLLECTION_BUSY: ExitCode.ERROR,
+  CONCURRENT_WRITES: ExitCode.ERROR,
   QDRANT_UNSUPPORTED_CALL: ExitCode.ERROR,
   JOURNAL_ROW_MISSING: ExitCode.ERROR,
   // `sandbox`, and the demo script.

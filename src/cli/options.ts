@@ -1,3 +1,5 @@
+import type { ConcurrentWritesPolicy } from "../index.js";
+
 /** The CLI's options as the commands receive them, parsed and typed by `program.ts`. */
 
 /** Options every command accepts. */
@@ -17,6 +19,7 @@ export interface UpFlags {
   allowChanged?: boolean;
   allowMissing?: boolean;
   allowOutOfOrder?: boolean;
+  concurrentWrites?: ConcurrentWritesPolicy;
 }
 
 export interface DownFlags {
@@ -26,6 +29,11 @@ export interface DownFlags {
   fromSnapshot?: boolean;
   allowChanged?: boolean;
   allowMissing?: boolean;
+  concurrentWrites?: ConcurrentWritesPolicy;
+}
+
+export interface RepairFlags {
+  concurrentWrites?: ConcurrentWritesPolicy;
 }
 
 export interface PruneFlags {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
+  CONCURRENT_WRITES_POLICIES,
   configSecrets,
   type ErrorCode,
   loadConfig,
@@ -10,7 +11,7 @@ import {
 } from "../index.js";
 import * as commands from "./commands.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
-import type { DownFlags, GlobalOptions, PruneFlags, UpFlags } from "./options.js";
+import type { DownFlags, GlobalOptions, PruneFlags, RepairFlags, UpFlags } from "./options.js";
 import { Output } from "./output.js";
 
 interface SandboxFlags {
@@ -33,6 +34,13 @@ const wholeNumber = (value: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number ≥ 0");
   return n;
 };
+
+/** `--concurrent-writes`: one of the policies, named in the error otherwise. */
+const concurrentWritesOption = () =>
+  new Option(
+    "--concurrent-writes <policy>",
+    "what undoing does with writes others made since the snapshots (overrides the config)",
+  ).choices(CONCURRENT_WRITES_POLICIES);
 
 /** `--step`: a count of migrations to run, so at least one. */
 const positiveInt = (value: string) => {
@@ -110,6 +118,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .option("--allow-changed", "run even though an applied migration's file changed")
     .option("--allow-missing", "run even though an applied migration's file is gone")
     .option("--allow-out-of-order", "apply pending migrations that sort before applied ones")
+    .addOption(concurrentWritesOption())
     .action(migratorAction<UpFlags>("up", (flags, _args, dryRun) => commands.up(flags, dryRun)));
   program
     .command("down")
@@ -124,6 +133,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       "--allow-missing",
       "revert an applied migration whose file is gone (its Qdrant half, from its snapshots)",
     )
+    .addOption(concurrentWritesOption())
     .action(
       migratorAction<DownFlags>("down", (flags, _args, dryRun) => commands.down(flags, dryRun)),
     );
@@ -151,7 +161,8 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   program
     .command("repair")
     .description("restore interrupted migrations from the journal; clear failed ones")
-    .action(migratorAction("repair", () => commands.repair));
+    .addOption(concurrentWritesOption())
+    .action(migratorAction<RepairFlags>("repair", (flags) => commands.repair(flags)));
   program
     .command("baseline")
     .argument("<name>", "last migration already reflected in the databases")

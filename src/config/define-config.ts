@@ -1,3 +1,15 @@
+/**
+ * What undoing a migration does with writes others made to a collection after
+ * the migration snapshotted it (see `rollback.concurrentWrites`).
+ */
+export type ConcurrentWritesPolicy = "refuse" | "discard" | "keep";
+
+export const CONCURRENT_WRITES_POLICIES: readonly ConcurrentWritesPolicy[] = [
+  "refuse",
+  "discard",
+  "keep",
+];
+
 /** What a `umzug.config.ts` may set. Every field is optional; see `resolveConfig` for defaults. */
 export interface QdrantMigrateConfig {
   /** Glob of migration files, relative to the config file's folder. Default `migrations/*.{ts,js,mjs}`. */
@@ -32,6 +44,16 @@ export interface QdrantMigrateConfig {
   lock?: {
     /** How long to wait for another runner's lock, in milliseconds. Default 60000. */
     timeoutMs?: number;
+  };
+  rollback?: {
+    /**
+     * What undoing a migration does with writes others (an app, a job) made
+     * to a collection after the migration snapshotted it: `refuse` (default)
+     * restores nothing and names them; `discard` restores the snapshot, losing
+     * them; `keep` puts back only the points the migration wrote. A
+     * migration's own `concurrentWrites`, and the CLI's `--concurrent-writes`, win.
+     */
+    concurrentWrites?: ConcurrentWritesPolicy;
   };
   steps?: {
     /**

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseMigrationsGlob } from "../util/migrations-glob.js";
 import { isPlainObject } from "../util/objects.js";
+import { CONCURRENT_WRITES_POLICIES, type ConcurrentWritesPolicy } from "./define-config.js";
 import { ConfigError } from "./errors.js";
 
 /** The configuration with every default filled in and every field checked. */
@@ -23,6 +24,7 @@ export interface ResolvedConfig {
   lock: { timeoutMs: number };
   /** Time limit of each migration step (a migration's own `timeoutMs` wins); none when undefined. */
   steps: { timeoutMs: number | undefined };
+  rollback: { concurrentWrites: ConcurrentWritesPolicy };
 }
 
 const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
@@ -45,6 +47,7 @@ const SECTIONS: Record<string, readonly string[] | undefined> = {
   snapshots: ["keep"],
   lock: ["timeoutMs"],
   steps: ["timeoutMs"],
+  rollback: ["concurrentWrites"],
 };
 
 // Postgres truncates identifiers at 63 bytes; the longest table name is `<prefix>schema_versions`.
@@ -172,7 +175,24 @@ export function resolveConfig(
           ? undefined
           : integer(section("steps").timeoutMs, "steps.timeoutMs", 0, 1, fail),
     },
+    rollback: {
+      concurrentWrites: policy(
+        section("rollback").concurrentWrites,
+        "rollback.concurrentWrites",
+        fail,
+      ),
+    },
   };
+}
+
+function policy(value: unknown, field: string, fail: Fail): ConcurrentWritesPolicy {
+  if (value === undefined) return "refuse";
+  const found = CONCURRENT_WRITES_POLICIES.find((p) => p === value);
+  if (found) return found;
+  return fail(
+    field,
+    `must be one of ${CONCURRENT_WRITES_POLICIES.map((p) => `"${p}"`).join(", ")}, not ${typeof value === "string" ? JSON.stringify(value) : typeName(value)}`,
+  );
 }
 
 /**

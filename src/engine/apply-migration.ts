@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import { messageOf } from "../errors.js";
 import type { QdrantChanges } from "../journal/schema.js";
 import { LockLostError } from "../lock/errors.js";
@@ -12,6 +13,7 @@ import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
+import { ConcurrentWritesError, type ConcurrentWritesReport } from "./concurrent-writes.js";
 import {
   MigrationFailedError,
   RollbackFailedError,
@@ -27,7 +29,7 @@ import {
 } from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
 import { runStep } from "./step-limits.js";
-import { aliasScope, undoQdrantChanges } from "./undo-qdrant-changes.js";
+import { aliasScope, inspectUndo, undoQdrantChanges } from "./undo-qdrant-changes.js";
 
 export interface LoadedMigration {
   file: MigrationFile;
@@ -41,6 +43,8 @@ export interface ApplyOptions {
   runner: string;
   /** The config's `steps.timeoutMs`; a migration's own `timeoutMs` wins. */
   stepTimeoutMs: number | undefined;
+  /** What undoing does with others' writes since the snapshots (already resolved from CLI, migration and config). */
+  concurrentWrites: ConcurrentWritesPolicy;
   signal: AbortSignal;
   emit: (event: MigratorEvent) => Promise<void>;
 }
@@ -126,7 +130,13 @@ export async function applyMigration(
     } else {
       if (options.restoreFrom) {
         const applied = options.restoreFrom;
-        await step("Qdrant restore", () => restoreAppliedState(rt, tracker, applied, emit, name));
+        await step("Qdrant restore", () =>
+          restoreAppliedState(rt, tracker, applied, {
+            emit,
+            name,
+            policy: options.concurrentWrites,
+          }),
+        );
       } else {
         await step("Qdrant down", () => qdrant?.down?.(ctx));
       }
@@ -158,10 +168,19 @@ export async function applyMigration(
     const reason = redactSecrets(messageOf(error), rt.secrets);
     await emit({ type: "rolling-back", migration: name, reason });
     try {
-      await undoQdrantChanges(rt, tracker.changes(), (message) => {
-        void emit({ type: "log", level: "info", migration: name, message });
+      const reports = await undoQdrantChanges(rt, tracker.changes(), {
+        log: logTo(emit, name),
+        policy: options.concurrentWrites,
       });
+      await reportWrites(emit, name, reports);
     } catch (undoError) {
+      if (undoError instanceof ConcurrentWritesError) {
+        await reportWrites(emit, name, undoError.reports);
+        throw redacted(
+          new ConcurrentWritesError(undoError.reports, { migration: name, error }),
+          rt.secrets,
+        );
+      }
       throw new RollbackFailedError(
         name,
         redacted(error, rt.secrets),
@@ -187,6 +206,8 @@ export async function applyMigration(
     // Not the migration's fault: a peer unmapped or down, named as such (a
     // config problem exits 2), not as a failed migration.
     if (error instanceof ClusterRefusalError) throw redacted(error, rt.secrets);
+    // A down that would discard others' writes stopped before changing anything.
+    if (error instanceof ConcurrentWritesError) throw redacted(error, rt.secrets);
     throw new MigrationFailedError(name, direction, redacted(error, rt.secrets));
   } finally {
     unwatch();
@@ -208,23 +229,51 @@ async function restoreAppliedState(
   rt: Runtime,
   tracker: ChangeTracker,
   applied: QdrantChanges,
-  emit: (event: MigratorEvent) => Promise<void>,
-  name: string,
+  run: {
+    emit: (event: MigratorEvent) => Promise<void>;
+    name: string;
+    policy: ConcurrentWritesPolicy;
+  },
 ): Promise<void> {
-  for (const snapshot of applied.snapshots) {
-    rt.snapshotSpacing.note(snapshot.collection, Date.parse(snapshot.takenAt));
+  const { emit, name } = run;
+  // Checked before this run changes anything: with `refuse`, a down that
+  // would discard others' writes stops here, with nothing to undo.
+  const inspection = await inspectUndo(rt, applied, { log: logTo(emit, name), policy: run.policy });
+  try {
+    for (const snapshot of applied.snapshots) {
+      rt.snapshotSpacing.note(snapshot.collection, Date.parse(snapshot.takenAt));
+    }
+    for (const snapshot of applied.snapshots) {
+      await tracker.protect(snapshot.collection);
+      // The restore rewrites the collection: if this run fails, all of it is this run's to undo.
+      await tracker.hooks.beforeDataWrite({ collection: snapshot.collection, all: true });
+    }
+    for (const schema of applied.schemasBefore) await tracker.protect(schema.collection, "schema");
+    // Restoring re-points the aliases the up changed: journal them first, so a
+    // failure or crash of this run can put them back too. Only those: journaled
+    // as changed, another application's aliases would be re-pointed by a
+    // recovery and their collections recorded and stamped as this project's.
+    await tracker.hooks.beforeAliasChange([...aliasScope(applied).aliases], []);
+    for (const collection of applied.createdCollections) await tracker.protect(collection);
+  } catch (error) {
+    await inspection.close();
+    throw error;
   }
-  for (const snapshot of applied.snapshots) await tracker.protect(snapshot.collection);
-  for (const schema of applied.schemasBefore) await tracker.protect(schema.collection, "schema");
-  // Restoring re-points the aliases the up changed: journal them first, so a
-  // failure or crash of this run can put them back too. Only those: journaled
-  // as changed, another application's aliases would be re-pointed by a
-  // recovery and their collections recorded and stamped as this project's.
-  await tracker.hooks.beforeAliasChange([...aliasScope(applied).aliases], []);
-  for (const collection of applied.createdCollections) await tracker.protect(collection);
-  await undoQdrantChanges(rt, applied, (message) => {
-    void emit({ type: "log", level: "info", migration: name, message });
-  });
+  await reportWrites(emit, name, await inspection.apply());
+}
+
+function logTo(emit: (event: MigratorEvent) => Promise<void>, migration: string) {
+  return (message: string) => void emit({ type: "log", level: "info", migration, message });
+}
+
+/** Reports others' writes an undo found (and what it did with them), if any. */
+export async function reportWrites(
+  emit: (event: MigratorEvent) => Promise<void>,
+  migration: string,
+  reports: readonly ConcurrentWritesReport[],
+): Promise<void> {
+  const found = reports.filter((r) => r.outcome !== "none");
+  if (found.length > 0) await emit({ type: "concurrent-writes", migration, reports: found });
 }
 
 /** Cancels whatever query backend `pid` runs; best effort (it may have ended, or died). */

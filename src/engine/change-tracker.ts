@@ -3,6 +3,7 @@ import { readAliases } from "../qdrant/aliases.js";
 import { takeClusterSnapshot } from "../qdrant/cluster-snapshots.js";
 import { readSchemaState, type SchemaStateRecord } from "../qdrant/schema-state.js";
 import { assertClusterReady } from "../qdrant/topology.js";
+import { MAX_TOUCHED_IDS, pointKey, type TouchedPoints } from "../qdrant/touched-points.js";
 import type { ChangeKind, TrackingHooks } from "../qdrant/tracking-client.js";
 import { CollectionBusyError } from "./errors.js";
 import type { MigratorEvent } from "./events.js";
@@ -26,6 +27,8 @@ export class ChangeTracker {
   private readonly schemaRecording = new Map<string, Promise<void>>();
   private readonly created = new Set<string>();
   private readonly changedAliases = new Set<string>();
+  private readonly touched = new Map<string, { keys: Set<string>; done: boolean }>();
+  private readonly touchedRecords: TouchedPoints[] = [];
   private aliasesBefore: AliasRecord[] | null = null;
   private aliasesRecording: Promise<void> | undefined;
 
@@ -40,6 +43,7 @@ export class ChangeTracker {
 
   readonly hooks: TrackingHooks = {
     beforeMutate: (collection, kind) => this.protect(collection, kind),
+    beforeDataWrite: (touched) => this.recordTouched(touched),
     beforeCreate: async (collection) => {
       if (this.snapshots.has(collection) || this.created.has(collection)) return;
       await this.recordAliases();
@@ -114,6 +118,38 @@ export class ChangeTracker {
     return recording;
   }
 
+  /**
+   * Journals the points a data write of a snapshotted collection may change
+   * (only ids not yet recorded), so a rollback can tell them from writes
+   * others made meanwhile. Collections the step created are dropped on
+   * rollback, and schema-only ones have no snapshot: nothing to tell apart.
+   */
+  private async recordTouched(touched: TouchedPoints): Promise<void> {
+    const { collection } = touched;
+    if (!this.snapshots.has(collection)) return;
+    let seen = this.touched.get(collection);
+    if (!seen) {
+      seen = { keys: new Set(), done: false };
+      this.touched.set(collection, seen);
+    }
+    if (seen.done) return;
+    const fresh = (touched.ids ?? []).filter((id) => !seen.keys.has(pointKey(id)));
+    let record: TouchedPoints;
+    if (seen.keys.size + fresh.length > MAX_TOUCHED_IDS) {
+      record = { collection, overflow: true };
+      seen.done = true;
+    } else {
+      for (const id of fresh) seen.keys.add(pointKey(id));
+      record = { collection };
+      if (fresh.length > 0) record.ids = fresh;
+      if (touched.filter) record.filter = touched.filter;
+      if (touched.all) record.all = true;
+      if (!record.ids && !record.filter && !record.all) return;
+    }
+    await this.rt.journal.addTouchedPoints(this.migration, record);
+    this.touchedRecords.push(record);
+  }
+
   changes(): QdrantChanges {
     return {
       snapshots: [...this.snapshots.values()],
@@ -121,6 +157,7 @@ export class ChangeTracker {
       createdCollections: [...this.created],
       aliasesBefore: this.aliasesBefore,
       changedAliases: [...this.changedAliases],
+      touchedPoints: [...this.touchedRecords],
     };
   }
 

@@ -1,4 +1,5 @@
 import type { SnapshotRecord } from "../journal/schema.js";
+import type { ConcurrentWritesReport } from "./concurrent-writes.js";
 
 /** What a migrator reports while it works; the CLI turns these into log lines. */
 export type MigratorEvent =
@@ -23,6 +24,8 @@ export type MigratorEvent =
   | { type: "committed"; migration: string }
   | { type: "rolling-back"; migration: string; reason: string }
   | { type: "rolled-back"; migration: string }
+  /** An undo found writes others made since the snapshots: what it found, and did. */
+  | { type: "concurrent-writes"; migration: string; reports: ConcurrentWritesReport[] }
   | { type: "migration-done"; migration: string; direction: "up" | "down"; durationMs: number }
   | { type: "log"; level: "info" | "warn"; migration: string; message: string };
 

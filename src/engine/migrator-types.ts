@@ -1,6 +1,8 @@
+import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { QdrantMigrateError } from "../errors.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
 import type { ReplicaSnapshotFile } from "../qdrant/replica-snapshots.js";
+import type { ConcurrentWritesReport } from "./concurrent-writes.js";
 import type { MigratorListener } from "./events.js";
 import type { MigrationStatusEntry } from "./history-status.js";
 
@@ -23,6 +25,11 @@ export interface UpOptions {
   allowChanged?: boolean;
   allowMissing?: boolean;
   allowOutOfOrder?: boolean;
+  /**
+   * What rolling back (or recovering) does with writes others made since the
+   * snapshots; overrides the migration's and the config's policy.
+   */
+  concurrentWrites?: ConcurrentWritesPolicy;
 }
 
 export interface DownOptions {
@@ -39,11 +46,23 @@ export interface DownOptions {
    * be reverted (from the snapshots recorded when it was applied).
    */
   allowMissing?: boolean;
+  /**
+   * What restoring (`fromSnapshot`) or rolling back does with writes others
+   * made since the snapshots; overrides the migration's and the config's policy.
+   */
+  concurrentWrites?: ConcurrentWritesPolicy;
+}
+
+export interface RepairOptions {
+  /** What recovering does with writes others made since the snapshots; overrides the config's policy. */
+  concurrentWrites?: ConcurrentWritesPolicy;
 }
 
 /** `plan()`: the selection options of `up`, or of `down` with `direction: "down"`. */
 export type PlanOptions = UpOptions & {
   direction?: "up" | "down";
+  /** With `direction: "down"`: plan `down --from-snapshot`, with what it would discard. */
+  downFromSnapshot?: boolean;
   downTo?: string | 0;
   downStep?: number;
 };
@@ -79,6 +98,14 @@ export interface PlanEntry {
   creates: string[];
   /** Present on an `up` whose last run was interrupted: that run is restored first, then it runs again. */
   recovers?: true;
+  /** `down --from-snapshot`: the collections restored from the snapshots taken when it was applied. */
+  restores?: string[];
+  /**
+   * `down --from-snapshot`: per restored collection, the writes others made
+   * since its snapshot, which restoring it discards (policy `discard`), keeps
+   * (`keep`) or refuses over (`refuse`); only collections that have any.
+   */
+  discards?: ConcurrentWritesReport[];
 }
 
 export interface StatusResult {

@@ -21,13 +21,14 @@ import type {
   PlanEntry,
   PlanOptions,
   PrunedSnapshots,
+  RepairOptions,
   RepairResult,
   RunResult,
   SnapshotListEntry,
   StatusResult,
   UpOptions,
 } from "./migrator-types.js";
-import { planMigrations } from "./plan.js";
+import { planMigrations, planRestores } from "./plan.js";
 import { recoverInterrupted } from "./recovery.js";
 import { withMigrationLock } from "./run-lock.js";
 import { namesIn, selectApplied, selectPending } from "./selection.js";
@@ -97,12 +98,14 @@ export interface Migrator {
    */
   history(): Promise<MigrationRecord[]>;
   /**
-   * Restores interrupted migrations from the journal and clears failed ones. Throws.
+   * Restores interrupted migrations from the journal and clears failed ones;
+   * `concurrentWrites` decides about writes others made since the snapshots
+   * (a recovery the config's policy refused). Throws.
    *
    * @example
    * const { recovered, cleared } = await migrator.repair();
    */
-  repair(): Promise<RepairResult>;
+  repair(options?: RepairOptions): Promise<RepairResult>;
   /**
    * Adopts an existing deployment: marks migrations up to `to` applied without
    * running them and records every live collection's schema. Throws.
@@ -142,7 +145,11 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const exists = async (c: string) => (await rt.qdrant.client.collectionExists(c)).exists;
       if (opts.direction === "down") {
         const names = selectApplied(entries, { to: opts.downTo, step: opts.downStep });
-        return planMigrations(await loadMigrationsToRevert(files, records, names), "down", exists);
+        const loaded = await loadMigrationsToRevert(files, records, names);
+        const plan = await planMigrations(loaded, "down", exists);
+        if (!opts.downFromSnapshot) return plan;
+        const { restoreFrom } = planRevert(loaded, records, { fromSnapshot: true });
+        return planRestores(rt, plan, restoreFrom);
       }
       // `up` first restores an interrupted run, which leaves it failed, then applies it again.
       const interrupted = new Set(namesIn(entries, ["in_progress"]));
@@ -165,9 +172,13 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       await ctx.ensureTables();
       return rt.journal.list();
     },
-    repair: () =>
+    repair: (opts = {}) =>
       withMigrationLock(ctx, async () => {
-        const recovered = await recoverInterrupted(ctx, await rt.journal.inProgress());
+        const recovered = await recoverInterrupted(
+          ctx,
+          await rt.journal.inProgress(),
+          opts.concurrentWrites,
+        );
         const cleared: string[] = [];
         for (const record of await rt.journal.list()) {
           if (record.status !== "failed") continue;
@@ -202,7 +213,7 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
         if (opts.autoRecover === false) {
           throw new InterruptedMigrationError(interrupted.map((r) => r.name));
         }
-        recovered = await recoverInterrupted(ctx, interrupted);
+        recovered = await recoverInterrupted(ctx, interrupted, opts.concurrentWrites);
       }
       const { files, records, entries } = await readState(ctx);
       const problems = historyProblems(entries, {
@@ -217,7 +228,14 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
       const applied = namesIn(entries, ["applied"]);
       await runInOrder(
         ctx,
-        { direction: "up", loaded, applied, restoreFrom: new Map(), signal },
+        {
+          direction: "up",
+          loaded,
+          applied,
+          restoreFrom: new Map(),
+          signal,
+          concurrentWrites: opts.concurrentWrites,
+        },
         results,
       );
     });
@@ -241,7 +259,18 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
         await ctx.emit({ type: "log", level: "warn", migration, message });
       }
       const applied = namesIn(entries, ["applied", "missing"]);
-      await runInOrder(ctx, { direction: "down", loaded, applied, restoreFrom, signal }, results);
+      await runInOrder(
+        ctx,
+        {
+          direction: "down",
+          loaded,
+          applied,
+          restoreFrom,
+          signal,
+          concurrentWrites: opts.concurrentWrites,
+        },
+        results,
+      );
     });
     return { results, recovered: [] };
   } catch (error) {

@@ -1,5 +1,8 @@
+import type { QdrantChanges } from "../journal/schema.js";
 import type { LoadedMigration } from "./apply-migration.js";
 import type { PlanEntry } from "./migrator-types.js";
+import type { Runtime } from "./runtime.js";
+import { inspectUndo } from "./undo-qdrant-changes.js";
 
 /**
  * What `--dry-run` prints for the loaded migrations, in run order: for each,
@@ -35,4 +38,36 @@ export async function planMigrations(
     });
   }
   return plan;
+}
+
+/**
+ * `down --from-snapshot --dry-run`: adds to each entry the collections it
+ * restores and the writes others made since their snapshots, which the
+ * restore would discard. Each snapshot is read back into a temporary side
+ * collection to be compared, dropped again before this returns; the
+ * collections themselves are not touched. Each migration is compared with
+ * Qdrant as it is now (a later one in the plan, after an earlier one's
+ * restore, would see that restore's changes too).
+ */
+export async function planRestores(
+  rt: Runtime,
+  plan: PlanEntry[],
+  restoreFrom: ReadonlyMap<string, QdrantChanges>,
+): Promise<PlanEntry[]> {
+  const out: PlanEntry[] = [];
+  for (const entry of plan) {
+    const applied = restoreFrom.get(entry.name);
+    if (!applied) {
+      out.push(entry);
+      continue;
+    }
+    const inspection = await inspectUndo(rt, applied, { log: () => {}, policy: "discard" });
+    await inspection.close();
+    out.push({
+      ...entry,
+      restores: applied.snapshots.map((s) => s.collection),
+      discards: inspection.reports.filter((r) => r.outcome !== "none"),
+    });
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { Umzug, type UmzugStorage } from "umzug";
+import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { QdrantChanges } from "../journal/schema.js";
 import { applyMigration, type LoadedMigration } from "./apply-migration.js";
 import type { EngineContext } from "./engine-context.js";
@@ -40,6 +41,8 @@ export interface RunInOrderInput {
   /** `down --from-snapshot` (or a missing file): what to restore each migration's Qdrant half from. */
   restoreFrom: ReadonlyMap<string, QdrantChanges>;
   signal: AbortSignal;
+  /** The CLI's `--concurrent-writes`: wins over each migration's and the config's policy. */
+  concurrentWrites: ConcurrentWritesPolicy | undefined;
 }
 
 /**
@@ -74,6 +77,10 @@ export async function runInOrder(
         restoreFrom: input.restoreFrom.get(name),
         runner: ctx.runner,
         stepTimeoutMs: ctx.config.steps.timeoutMs,
+        concurrentWrites:
+          input.concurrentWrites ??
+          migration.definition.concurrentWrites ??
+          ctx.config.rollback.concurrentWrites,
         signal,
         emit: ctx.emit,
       }));

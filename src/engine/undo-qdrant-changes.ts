@@ -1,24 +1,154 @@
-import type { QdrantChanges } from "../journal/schema.js";
+import type { ConcurrentWritesPolicy } from "../config/define-config.js";
+import type { QdrantChanges, SnapshotRecord } from "../journal/schema.js";
 import { restoreAliases } from "../qdrant/aliases.js";
 import { restoreClusterSnapshot } from "../qdrant/cluster-snapshots.js";
+import type { QdrantConnection } from "../qdrant/connect.js";
 import { SnapshotRestoreError } from "../qdrant/errors.js";
+import { revertPoints } from "../qdrant/revert-points.js";
 import { restoreSchemaState } from "../qdrant/schema-state.js";
+import { copyName, dropCopy, dropStaleCopies, recoverCopy } from "../qdrant/snapshot-copy.js";
+import type { Topology } from "../qdrant/topology.js";
+import {
+  findWritesSinceSnapshot,
+  type WritesSinceSnapshot,
+} from "../qdrant/writes-since-snapshot.js";
+import {
+  ConcurrentWritesError,
+  type ConcurrentWritesReport,
+  reportOf,
+} from "./concurrent-writes.js";
 import type { Runtime } from "./runtime.js";
+
+export interface UndoOptions {
+  log: (message: string) => void;
+  /** What to do with writes others made after the snapshots (default `refuse`). */
+  policy?: ConcurrentWritesPolicy;
+}
+
+/** A snapshotted collection, its snapshot read back into a side copy, and what was written since. */
+interface Inspected {
+  snapshot: SnapshotRecord;
+  /** The snapshot read back; undefined when the collection is gone (the migration dropped it). */
+  side: string | undefined;
+  writes: WritesSinceSnapshot | undefined;
+  report: ConcurrentWritesReport;
+}
+
+/**
+ * An undo checked and ready: every snapshot has been read back into a side
+ * collection and compared with its collection (writes-since-snapshot.ts).
+ * Apply it with `apply()`, or `close()` it to drop the side copies unused.
+ */
+export interface UndoInspection {
+  reports: ConcurrentWritesReport[];
+  /** Undoes the changes under the policy given to inspectUndo, then closes. */
+  apply(): Promise<ConcurrentWritesReport[]>;
+  close(): Promise<void>;
+}
 
 /**
  * Puts Qdrant back as it was before a migration run, from what the run (or its
- * journal row, after a crash) recorded: drops collections it created, restores
- * each snapshotted collection in place, every shard replica on its own peer
- * (restoreClusterSnapshot; the name keeps answering throughout, and the
- * restore is proven by exact counts per replica and in total), undoes
- * schema-only changes by their inverse from each collection's recorded schema
- * (after the snapshots, which hold the schema as it was when they were taken),
- * then puts the aliases back.
- * Safe to run again after it was interrupted itself.
+ * journal row, after a crash) recorded.
+ *
+ * First, before anything changes, each snapshotted collection's snapshot is
+ * read back into a side collection and compared with the collection
+ * (writes-since-snapshot.ts): the points the migration wrote, and the writes
+ * others made meanwhile. With others' writes and policy `refuse`, it stops
+ * there (ConcurrentWritesError).
+ *
+ * Then it drops collections the run created, and puts each snapshotted
+ * collection back point by point from its side copy: the migration's points,
+ * and, unless the policy is `keep`, others' writes too (proven by the
+ * snapshot's exact count). The collection keeps answering throughout. Only a
+ * collection the migration dropped or rewrote whole (or wrote more points of
+ * than are tracked) is recovered shard by shard from its snapshots
+ * (restoreClusterSnapshot), during which Qdrant answers reads of it with
+ * errors. Then schema-only changes are undone by their inverse, and the
+ * aliases put back. Safe to run again after it was interrupted itself.
  */
 export async function undoQdrantChanges(
   rt: Runtime,
   changes: QdrantChanges,
+  opts: UndoOptions,
+): Promise<ConcurrentWritesReport[]> {
+  const inspection = await inspectUndo(rt, changes, opts);
+  return inspection.apply();
+}
+
+/** The checking half of undoQdrantChanges: refuses before anything changes. */
+export async function inspectUndo(
+  rt: Runtime,
+  changes: QdrantChanges,
+  opts: UndoOptions,
+): Promise<UndoInspection> {
+  const policy = opts.policy ?? "refuse";
+  const inspected: Inspected[] = [];
+  const none = (collection: string) => reportOf(emptyWrites(collection), policy);
+  const close = async () => {
+    for (const { side } of inspected.splice(0)) {
+      if (side) await dropCopy(await rt.topology(), side).catch(() => {});
+    }
+  };
+  try {
+    for (const snapshot of changes.snapshots) {
+      if (!Array.isArray(snapshot.replicas)) throw legacyRecord(snapshot.collection);
+      const { collection } = snapshot;
+      // Read only when there is a snapshot: undoing creations and schema
+      // changes must not depend on reading the cluster.
+      const topology = await rt.topology();
+      await dropStaleCopies(topology, collection);
+      if (!(await collectionExists(topology, collection))) {
+        // Dropped by the migration: nobody else can have written to it, and it
+        // is recreated from its snapshots (a copy could not even be read back:
+        // Qdrant serves a shard snapshot only while its collection exists).
+        inspected.push({ snapshot, side: undefined, writes: undefined, report: none(collection) });
+        continue;
+      }
+      const side = copyName(collection);
+      await recoverCopy(topology, snapshot, side);
+      const entry: Inspected = { snapshot, side, writes: undefined, report: none(collection) };
+      inspected.push(entry);
+      const writes = await findWritesSinceSnapshot(
+        topology.conn,
+        collection,
+        side,
+        changes.touchedPoints,
+      );
+      entry.writes = writes;
+      entry.report = reportOf(writes, policy);
+      if (!writes.attributable) {
+        opts.log(
+          `could not check ${collection} for writes by others: the migration wrote more points than are tracked by id`,
+        );
+      }
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const reports = inspected.map((i) => i.report);
+  if (reports.some((r) => r.outcome === "refused")) {
+    await close();
+    throw new ConcurrentWritesError(reports);
+  }
+  return {
+    reports,
+    close,
+    apply: async () => {
+      try {
+        await applyUndo(rt, changes, inspected, opts.log);
+        return reports;
+      } finally {
+        await close();
+      }
+    },
+  };
+}
+
+async function applyUndo(
+  rt: Runtime,
+  changes: QdrantChanges,
+  inspected: readonly Inspected[],
   log: (message: string) => void,
 ): Promise<void> {
   const restored = new Set(changes.snapshots.map((s) => s.collection));
@@ -30,12 +160,25 @@ export async function undoQdrantChanges(
       await rt.qdrant.client.deleteCollection(collection);
     }
   }
-  for (const snapshot of changes.snapshots) {
-    if (!Array.isArray(snapshot.replicas)) throw legacyRecord(snapshot.collection);
-    log(
-      `restoring collection ${snapshot.collection} from ${snapshot.replicas.length} shard snapshot(s)`,
-    );
-    await restoreClusterSnapshot(await rt.topology(), snapshot, { log });
+  for (const { snapshot, side, writes, report } of inspected) {
+    const { collection } = snapshot;
+    const topology = await rt.topology();
+    if (!side || !writes || writes.all || !writes.attributable) {
+      // Gone, rewritten whole, or too many points to list: recovered shard by
+      // shard, during which Qdrant answers reads of it with errors.
+      log(`restoring collection ${collection} from ${snapshot.replicas.length} shard snapshot(s)`);
+      await restoreClusterSnapshot(topology, snapshot, { log });
+      continue;
+    }
+    // The named vectors and indexes the points need, as they were, before the points.
+    const schema = changes.schemasBefore.find((s) => s.collection === collection);
+    if (schema) await restoreSchemaState(rt.qdrant, schema, log);
+    const others =
+      report.outcome === "kept" ? [] : [...writes.added, ...writes.changed, ...writes.removed];
+    const ids = [...writes.touched, ...others];
+    log(`putting back ${ids.length} point(s) of ${collection} from its snapshot`);
+    await revertPoints(topology.conn, collection, side, ids);
+    if (report.outcome !== "kept") await proveCount(topology.conn, snapshot);
   }
   for (const schema of changes.schemasBefore) {
     await restoreSchemaState(rt.qdrant, schema, log);
@@ -43,6 +186,37 @@ export async function undoQdrantChanges(
   if (changes.aliasesBefore) {
     await restoreAliases(rt.qdrant, changes.aliasesBefore, aliasScope(changes));
   }
+}
+
+/** After a point-by-point restore that discarded every other write: the snapshot's exact count. */
+async function proveCount(conn: QdrantConnection, snapshot: SnapshotRecord): Promise<void> {
+  const { count } = await conn.client.count(snapshot.collection, { exact: true });
+  if (count !== snapshot.pointsCount) {
+    throw new SnapshotRestoreError(
+      snapshot.collection,
+      "(point by point)",
+      `it holds ${count} points after the restore, not the ${snapshot.pointsCount} recorded with its snapshot`,
+      "Running the rollback again compares it with the snapshot anew and puts back what differs.",
+    );
+  }
+}
+
+async function collectionExists(topology: Topology, name: string): Promise<boolean> {
+  // Not `collectionExists`: it answers true for an alias of that name.
+  const { collections } = await topology.conn.client.getCollections();
+  return collections.some((c) => c.name === name);
+}
+
+function emptyWrites(collection: string) {
+  return {
+    collection,
+    attributable: true,
+    added: [],
+    changed: [],
+    removed: [],
+    touched: [],
+    all: false,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
 import type { SchemaStateRecord } from "../qdrant/schema-state.js";
+import type { TouchedPoints } from "../qdrant/touched-points.js";
 import { ScopedJournalTable } from "./journal-scope.js";
 import type {
   AliasRecord,
@@ -26,6 +27,8 @@ export interface MigrationRecord {
   createdCollections: string[];
   /** Aliases the current (or last) run changed. */
   changedAliases: string[];
+  /** Points the current (or last) run's data writes may have changed, per snapshotted collection. */
+  touchedPoints: TouchedPoints[];
   /** The last committed `up` run's changes; null when it was stamped, never run. */
   appliedChanges: QdrantChanges | null;
   error: string | null;
@@ -78,6 +81,7 @@ export class MigrationJournal extends ScopedJournalTable {
       aliases_before: null,
       created_collections: "[]",
       changed_aliases: "[]",
+      touched_points: "[]",
       error: null,
       runner: input.runner,
     };
@@ -102,6 +106,13 @@ export class MigrationJournal extends ScopedJournalTable {
   async addSchemaBefore(name: string, rec: SchemaStateRecord): Promise<void> {
     await this.#update(name, {
       schemas_before: sql<string>`schemas_before || ${JSON.stringify([rec])}::jsonb`,
+    });
+  }
+
+  /** Appends the points a data write may change, in one statement. */
+  async addTouchedPoints(name: string, rec: TouchedPoints): Promise<void> {
+    await this.#update(name, {
+      touched_points: sql<string>`touched_points || ${JSON.stringify([rec])}::jsonb`,
     });
   }
 
@@ -145,7 +156,7 @@ export class MigrationJournal extends ScopedJournalTable {
         status: "applied",
         applied_changes: sql<string>`jsonb_build_object('snapshots', snapshots,
           'schemasBefore', schemas_before, 'createdCollections', created_collections, 'aliasesBefore', aliases_before,
-          'changedAliases', changed_aliases)`,
+          'changedAliases', changed_aliases, 'touchedPoints', touched_points)`,
       },
       opts,
     );
@@ -217,6 +228,7 @@ export class MigrationJournal extends ScopedJournalTable {
       aliases_before: null,
       created_collections: "[]",
       changed_aliases: "[]",
+      touched_points: "[]",
       applied_changes: null,
       error: null,
       runner: null,
@@ -273,9 +285,14 @@ function toRecord(row: Selectable<JournalMigrationsTable>): MigrationRecord {
     aliasesBefore: row.aliases_before,
     createdCollections: row.created_collections,
     changedAliases: row.changed_aliases,
-    // Rows applied before schemas were recorded have none.
+    touchedPoints: row.touched_points,
+    // Rows applied before schemas (or touched points) were recorded have none.
     appliedChanges: row.applied_changes
-      ? { ...row.applied_changes, schemasBefore: row.applied_changes.schemasBefore ?? [] }
+      ? {
+          ...row.applied_changes,
+          schemasBefore: row.applied_changes.schemasBefore ?? [],
+          touchedPoints: row.applied_changes.touchedPoints ?? [],
+        }
       : null,
     error: row.error,
     runner: row.runner,

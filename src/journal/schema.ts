@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Kysely } from "kysely";
 // Type only: the record's shape is the one cluster-snapshots.ts takes and restores.
 import type { ClusterSnapshotRecord } from "../qdrant/cluster-snapshots.js";
 import type { SchemaStateRecord } from "../qdrant/schema-state.js";
+import type { TouchedPoints } from "../qdrant/touched-points.js";
 
 /**
  * The journal's schema: where its two tables live, their rows as Kysely sees
@@ -62,6 +63,11 @@ export interface QdrantChanges {
   createdCollections: string[];
   aliasesBefore: AliasRecord[] | null;
   changedAliases: string[];
+  /**
+   * The points the run's data writes may have changed in each snapshotted
+   * collection: a rollback tells them from writes others made meanwhile.
+   */
+  touchedPoints: TouchedPoints[];
 }
 
 /**
@@ -86,6 +92,7 @@ export interface JournalMigrationsTable {
   aliases_before: NullableJson<AliasRecord[]>;
   created_collections: Json<string[]>;
   changed_aliases: Json<string[]>;
+  touched_points: Json<TouchedPoints[]>;
   applied_changes: NullableJson<QdrantChanges>;
   error: string | null;
   runner: string | null;

@@ -43,6 +43,7 @@ export async function ensureJournalTables(
       .addColumn("aliases_before", "jsonb")
       .addColumn("created_collections", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("changed_aliases", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn("touched_points", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("applied_changes", "jsonb")
       .addColumn("error", "text")
       .addColumn("runner", "text")
@@ -72,6 +73,7 @@ const LATER_COLUMNS: Record<string, string> = {
   changed_aliases: "jsonb NOT NULL DEFAULT '[]'::jsonb",
   applied_changes: "jsonb",
   schemas_before: "jsonb NOT NULL DEFAULT '[]'::jsonb",
+  touched_points: "jsonb NOT NULL DEFAULT '[]'::jsonb",
 };
 
 async function missingColumns(db: Kysely<JournalDatabase>, t: JournalTables): Promise<string[]> {

@@ -1,5 +1,9 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import type { Kysely } from "kysely";
+import {
+  CONCURRENT_WRITES_POLICIES,
+  type ConcurrentWritesPolicy,
+} from "../config/define-config.js";
 import { QdrantMigrateError } from "../errors.js";
 import { isRecord } from "../util/objects.js";
 
@@ -46,6 +50,12 @@ export interface MigrationDefinition {
    * named vector, collection settings) are undone by their exact inverse.
    */
   snapshot?: "always";
+  /**
+   * What undoing this migration does with writes others made to its
+   * collections after they were snapshotted (overrides the config's
+   * `rollback.concurrentWrites`; the CLI's `--concurrent-writes` wins).
+   */
+  concurrentWrites?: ConcurrentWritesPolicy;
   postgres?: MigrationStep;
   qdrant?: MigrationStep;
   /** Runs after both `up` steps, before the Postgres transaction commits; throwing rolls back both. */
@@ -84,6 +94,7 @@ const DEFINITION_KEYS = [
   "description",
   "collections",
   "snapshot",
+  "concurrentWrites",
   "postgres",
   "qdrant",
   "verify",
@@ -115,6 +126,12 @@ export function migrationShapeProblem(value: unknown): string | undefined {
   }
   if (value.snapshot !== undefined && value.snapshot !== "always") {
     return `snapshot must be "always" (or left out), got ${kind(value.snapshot)}`;
+  }
+  if (
+    value.concurrentWrites !== undefined &&
+    !CONCURRENT_WRITES_POLICIES.some((p) => p === value.concurrentWrites)
+  ) {
+    return `concurrentWrites must be one of ${CONCURRENT_WRITES_POLICIES.map((p) => `"${p}"`).join(", ")}, got ${kind(value.concurrentWrites)}`;
   }
   if (value.postgres === undefined && value.qdrant === undefined) {
     return "it has neither a postgres nor a qdrant step; add at least one";

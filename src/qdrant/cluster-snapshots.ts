@@ -235,7 +235,7 @@ async function snapshotPeer(
   return taken;
 }
 
-async function recoverShard(
+export async function recoverShard(
   peer: Peer,
   record: ClusterSnapshotRecord,
   shardId: number,
@@ -302,7 +302,7 @@ async function proveRestore(peers: readonly Peer[], record: ClusterSnapshotRecor
 }
 
 /** The creation body that gives back the recorded parameters. */
-function createBody(params: Schemas["CollectionParams"]): Schemas["CreateCollection"] {
+export function createBody(params: Schemas["CollectionParams"]): Schemas["CreateCollection"] {
   return {
     vectors: params.vectors,
     sparse_vectors: params.sparse_vectors ?? null,
@@ -329,7 +329,7 @@ async function collectionExists(conn: QdrantConnection, name: string): Promise<b
   return collections.some((c) => c.name === name);
 }
 
-async function exactCount(conn: QdrantConnection, collection: string): Promise<number> {
+export async function exactCount(conn: QdrantConnection, collection: string): Promise<number> {
   return (await conn.client.count(collection, { exact: true })).count;
 }
 

@@ -7,6 +7,7 @@ import {
   SCHEMA_ONLY_WRITES,
 } from "./client-methods.js";
 import { QdrantRequestError, UnsupportedClientCallError } from "./errors.js";
+import { type TouchedPoints, touchedBy } from "./touched-points.js";
 
 /**
  * What a write to an existing collection can do: `schema` changes only its
@@ -18,6 +19,12 @@ export type ChangeKind = "schema" | "data";
 export interface TrackingHooks {
   /** An existing collection is about to change: record what undoing that change needs first. */
   beforeMutate(collection: string, kind: ChangeKind): Promise<void>;
+  /**
+   * A write is about to change (or may change) these points of an existing
+   * collection, after `beforeMutate`: record them, so a rollback can tell the
+   * step's changes from others'.
+   */
+  beforeDataWrite(touched: TouchedPoints): Promise<void>;
   /** A collection is about to be created by the step: record it. */
   beforeCreate(collection: string): Promise<void>;
   /** These aliases (and aliases into these collections) are about to change: record them first. */
@@ -150,6 +157,7 @@ export function createTrackingClient(
     }
     if (existed && method !== "createCollection") {
       await prepare(name, () => hooks.beforeMutate(name, "data"));
+      await hooks.beforeDataWrite({ collection: name, all: true });
     } else if (!existed && method !== "deleteCollection") {
       await prepare(name, () => hooks.beforeCreate(name));
       return true;
@@ -193,7 +201,9 @@ export function createTrackingClient(
         return async (...args: unknown[]) => {
           const collection = await resolve(String(args[0]));
           signal?.throwIfAborted();
-          await beforeWrite(collection, SCHEMA_ONLY_WRITES.has(prop) ? "schema" : "data");
+          const kind = SCHEMA_ONLY_WRITES.has(prop) ? "schema" : "data";
+          await beforeWrite(collection, kind);
+          if (kind === "data") await hooks.beforeDataWrite(touchedBy(prop, collection, args[1]));
           return call(withWait([collection, ...args.slice(1)], waitIndex));
         };
       }

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach } from "vitest";
-import { createMigrator, type Migrator, type MigratorOptions } from "../../src/index.js";
+import {
+  type ConcurrentWritesPolicy,
+  createMigrator,
+  type Migrator,
+  type MigratorOptions,
+} from "../../src/index.js";
 import { makeProject, type TestProject } from "./project.js";
 import { type TestQdrant, uniqueName } from "./qdrant.js";
 
@@ -16,7 +21,11 @@ export interface EngineHarness {
   /** A migrator over this test's project and tables; closed after the test. */
   migrator(
     options?: MigratorOptions,
-    overrides?: { keep?: number; stepTimeoutMs?: number },
+    overrides?: {
+      keep?: number;
+      stepTimeoutMs?: number;
+      concurrentWrites?: ConcurrentWritesPolicy;
+    },
   ): Migrator;
 }
 

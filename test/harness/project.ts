@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ConcurrentWritesPolicy } from "../../src/config/define-config.js";
 import { type ResolvedConfig, resolveConfig } from "../../src/config/resolve-config.js";
 
 export interface TestProject {
@@ -16,6 +17,8 @@ export interface TestProject {
     stepTimeoutMs?: number;
     /** `qdrant.peers`: peer id → REST URL, for a cluster. */
     peers?: Record<string, string>;
+    /** `rollback.concurrentWrites`. */
+    concurrentWrites?: ConcurrentWritesPolicy;
   }): ResolvedConfig;
 }
 
@@ -53,6 +56,9 @@ export async function makeProject(urls: {
           lock: { timeoutMs: overrides.lockTimeoutMs ?? 20_000 },
           snapshots: { keep: overrides.keep ?? 3 },
           ...(overrides.stepTimeoutMs ? { steps: { timeoutMs: overrides.stepTimeoutMs } } : {}),
+          ...(overrides.concurrentWrites
+            ? { rollback: { concurrentWrites: overrides.concurrentWrites } }
+            : {}),
         },
         { rootDir: dir, env: {} },
       );

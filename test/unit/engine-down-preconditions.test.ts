@@ -19,6 +19,7 @@ const changes: QdrantChanges = {
   createdCollections: [],
   aliasesBefore: [],
   changedAliases: [],
+  touchedPoints: [],
 };
 
 function record(name: string, appliedChanges: QdrantChanges | null): MigrationRecord {
@@ -35,6 +36,7 @@ function record(name: string, appliedChanges: QdrantChanges | null): MigrationRe
     aliasesBefore: null,
     createdCollections: [],
     changedAliases: [],
+    touchedPoints: [],
     appliedChanges,
     error: null,
     runner: null,

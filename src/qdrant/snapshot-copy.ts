@@ -1,0 +1,81 @@
+import { ShardRestoreError } from "./cluster-errors.js";
+import type { ClusterSnapshotRecord } from "./cluster-snapshots.js";
+import { createBody, exactCount, recoverShard } from "./cluster-snapshots.js";
+import { peersOf, readPlacement, type Topology } from "./topology.js";
+
+/**
+ * Recovers the snapshots of `record` into a new collection `target`, leaving
+ * the original alone: what the collection held when it was snapshotted, to be
+ * read and compared. Every replica of `target` is recovered from its shard's
+ * file by URL on the peer that holds it (the file lives under the original
+ * collection's folder), then the copy is proven by its exact count. The
+ * caller drops `target` when done (dropCopy).
+ */
+export async function recoverCopy(
+  topology: Topology,
+  record: ClusterSnapshotRecord,
+  target: string,
+  opts: { transferTimeoutMs?: number } = {},
+): Promise<void> {
+  const { conn } = topology;
+  await conn.client.createCollection(target, createBody(record.params));
+  const placement = await readPlacement(topology, target);
+  if (!placement) throw copyError(record, target, "it vanished right after it was created");
+  const copy = { ...record, collection: target };
+  await Promise.all(
+    peersOf(topology, placement).map(async (peer) => {
+      for (const { shardId } of placement.replicas.filter((r) => r.peerId === peer.peerId)) {
+        const source = record.replicas.find((r) => r.shardId === shardId);
+        const holderUrl = source && urlOfPeer(topology, source.peerId);
+        if (!source || !holderUrl) {
+          throw copyError(record, target, `no reachable snapshot of shard ${shardId} was taken`);
+        }
+        const location = `${holderUrl}/collections/${encodeURIComponent(record.collection)}/shards/${shardId}/snapshots/${encodeURIComponent(source.snapshot)}`;
+        await recoverShard(peer, copy, shardId, location, source, opts.transferTimeoutMs);
+      }
+    }),
+  );
+  const count = await exactCount(conn, target);
+  if (count !== record.pointsCount) {
+    throw copyError(
+      record,
+      target,
+      `it holds ${count} points, not the ${record.pointsCount} recorded with the snapshot`,
+    );
+  }
+}
+
+/** Drops a copy made by recoverCopy; a copy already gone is fine. */
+export async function dropCopy(topology: Topology, target: string): Promise<void> {
+  await topology.conn.client.deleteCollection(target);
+}
+
+const COPY_MARK = "__qdrant_migrate_copy_";
+
+/** A name no application uses, unique per copy, that tells whose copy it is. */
+export function copyName(collection: string): string {
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return `${collection.slice(0, 180)}${COPY_MARK}${suffix}`;
+}
+
+/** Drops copies of `collection` left by a run that died while it used them. */
+export async function dropStaleCopies(topology: Topology, collection: string): Promise<void> {
+  const { collections } = await topology.conn.client.getCollections();
+  const prefix = `${collection.slice(0, 180)}${COPY_MARK}`;
+  for (const { name } of collections) {
+    if (name.startsWith(prefix)) await dropCopy(topology, name);
+  }
+}
+
+function urlOfPeer(topology: Topology, peerId: number): string | undefined {
+  return topology.mode === "single" ? topology.conn.url : topology.peers.get(peerId)?.url;
+}
+
+function copyError(record: ClusterSnapshotRecord, target: string, reason: string) {
+  return new ShardRestoreError(
+    record.collection,
+    undefined,
+    undefined,
+    `its snapshot could not be read back into the side collection ${target}: ${reason}`,
+  );
+}
