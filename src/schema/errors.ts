@@ -1,5 +1,5 @@
 import { QdrantMigrateError } from "../errors.js";
-import type { ImportReport } from "./import-points.js";
+import type { ImportReport } from "./import-report.js";
 
 /** A record of an import source is malformed; `origin` is `file:line` when known. */
 export class SourceRecordError extends QdrantMigrateError {

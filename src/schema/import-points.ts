@@ -3,9 +3,12 @@ import type { StepContext } from "../migration/define-migration.js";
 import { isPlainObject } from "../util/objects.js";
 import { type CheckpointKey, checkpointsOf } from "./checkpoints.js";
 import { ImportVerificationError } from "./errors.js";
+import type { ImportReport } from "./import-report.js";
 import { type PointId, pointIdFor } from "./point-ids.js";
 import { ProgressLog, positiveInteger } from "./progress.js";
 import { type SampledPoint, samePoint } from "./verify-sample.js";
+
+export type { ImportReport } from "./import-report.js";
 
 /** One record of an import source (`readJsonl`, `readChromaExport`, or any async iterable). */
 export interface SourcePoint {
@@ -31,26 +34,6 @@ export interface ImportOptions {
   sampleSize?: number;
   /** How often a progress line is logged (default 10 s). */
   progressEveryMs?: number;
-}
-
-/** What an import wrote into one collection, and what reading it back found. */
-export interface ImportReport {
-  collection: string;
-  /** Source records, including those an earlier run of this migration wrote. */
-  records: number;
-  /** Records this run wrote. */
-  written: number;
-  /** Records an earlier run had written, skipped by this one. */
-  resumedFrom: number;
-  distinctIds: number;
-  /** Imported ids found in the collection (retrieved by id). */
-  present: number;
-  missing: number;
-  /** The first few missing ones. */
-  missingIds: { sourceId: string | number; id: PointId; origin: string }[];
-  sampled: number;
-  mismatches: { id: PointId; origin: string; what: string }[];
-  ok: boolean;
 }
 
 const MISSING_LISTED = 10;
