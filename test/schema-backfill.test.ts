@@ -159,6 +159,36 @@ describe("backfill through the engine", () => {
     for (const p of await allPoints(collection)) expect(p.payload?.schema_version).toBe(2);
   });
 
+  it("goes on from its checkpoint when the step retries it after a transient failure", async () => {
+    const collection = uniqueName("bf_retry");
+    await seed(collection);
+    const seen: (string | number)[] = [];
+    let failures = 0;
+    globalThis.qmBackfillStep = async (ctx) => {
+      const run = () =>
+        backfill(ctx, collection, {
+          batchSize: 30,
+          concurrency: 1,
+          transform: (p) => {
+            // The service fails once, at the 100th point.
+            if (seen.length === 99 && failures++ === 0) throw new Error("503 from the model");
+            seen.push(p.id);
+            return stamp(p);
+          },
+        });
+      await run().catch(run);
+    };
+    await engine.project.writeMigration(
+      "001_backfill",
+      "export default { qdrant: { up: (ctx) => globalThis.qmBackfillStep(ctx) } };",
+    );
+    expect((await engine.migrator().up()).error).toBeUndefined();
+    // Three batches of 30 were done; the fourth (91..120) is re-done, nothing before it.
+    expect(seen).toHaveLength(POINTS + 9);
+    expect(seen.slice(99, 100)).toEqual([91]);
+    for (const p of await allPoints(collection)) expect(p.payload?.schema_version).toBe(2);
+  });
+
   it("re-runs a rolled-back backfill from the start: the restore took its batches back", async () => {
     const collection = uniqueName("bf_rollback");
     await seed(collection);
