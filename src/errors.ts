@@ -67,6 +67,10 @@ export type ErrorCode =
   | "CONCURRENT_WRITES"
   | "QDRANT_UNSUPPORTED_CALL"
   | "JOURNAL_ROW_MISSING"
+  // Backfills and imports (src/schema/): a bad source record or patch, a failed verification.
+  | "SOURCE_RECORD_INVALID"
+  | "BACKFILL_PATCH_INVALID"
+  | "IMPORT_VERIFICATION_FAILED"
   // Stopped: cancelled by the caller, or interrupted by a signal.
   | "ABORTED"
   | "RUN_INTERRUPTED"

@@ -70,6 +70,23 @@ export {
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";
 export type { PointId, TouchedPoints } from "./qdrant/touched-points.js";
+export {
+  type BackfillOptions,
+  type BackfillPatch,
+  type BackfillResult,
+  backfill,
+} from "./schema/backfill.js";
+export { BackfillPatchError, ImportVerificationError, SourceRecordError } from "./schema/errors.js";
+export {
+  type ImportOptions,
+  type ImportReport,
+  importPoints,
+  SOURCE_ID_KEY,
+  type SourcePoint,
+} from "./schema/import-points.js";
+export { pointIdFor, SOURCE_ID_NAMESPACE, uuidV5 } from "./schema/point-ids.js";
+export { type ChromaReadOptions, readChromaExport } from "./schema/readers/chroma.js";
+export { readJsonl } from "./schema/readers/jsonl.js";
 export { AbortedError } from "./util/abort.js";
 export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";

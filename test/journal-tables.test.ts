@@ -41,6 +41,7 @@ describe("journalTables", () => {
       schema: "ops",
       migrations: "qdrant_migrations",
       schemaVersions: "qdrant_schema_versions",
+      checkpoints: "qdrant_checkpoints",
     });
   });
 });

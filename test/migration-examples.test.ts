@@ -220,13 +220,13 @@ describe("example migrations", () => {
     expect(exported).toHaveLength(10);
     const { points } = await qdrant.client.scroll(named("knowledge_base"), {
       limit: 100,
-      with_payload: ["chroma_id"],
+      with_payload: ["_source_id"],
     });
-    expect(points.map((p) => p.payload?.chroma_id).sort()).toEqual([...exported].sort());
+    expect(points.map((p) => p.payload?._source_id).sort()).toEqual([...exported].sort());
     const rows = await db.selectFrom("knowledge_documents").select(["id", "chroma_id"]).execute();
     expect(rows).toHaveLength(10);
     const idOf = new Map(rows.map((r) => [String(r.chroma_id), String(r.id)]));
-    for (const point of points) expect(point.id).toBe(idOf.get(String(point.payload?.chroma_id)));
+    for (const point of points) expect(point.id).toBe(idOf.get(String(point.payload?._source_id)));
     for (const id of idOf.values()) expect(id).toMatch(UUID_V5);
     firstImportIds = idOf;
   });

@@ -76,6 +76,10 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   CONCURRENT_WRITES: ExitCode.ERROR,
   QDRANT_UNSUPPORTED_CALL: ExitCode.ERROR,
   JOURNAL_ROW_MISSING: ExitCode.ERROR,
+  // Raised inside a step, so a migration already ran (and is rolled back).
+  SOURCE_RECORD_INVALID: ExitCode.ERROR,
+  BACKFILL_PATCH_INVALID: ExitCode.ERROR,
+  IMPORT_VERIFICATION_FAILED: ExitCode.ERROR,
   // `sandbox`, and the demo script.
   SANDBOX_DEPENDENCY_MISSING: ExitCode.ERROR,
   SANDBOX_START_FAILED: ExitCode.ERROR,

@@ -11,6 +11,7 @@ import type {
 import type { MigrationFile } from "../migration/discover.js";
 import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
+import { bindCheckpoints, clearCheckpoints, PostgresCheckpoints } from "../schema/checkpoints.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
 import { ConcurrentWritesError, type ConcurrentWritesReport } from "./concurrent-writes.js";
@@ -67,6 +68,11 @@ export async function applyMigration(
   const started = Date.now();
   signal.throwIfAborted();
   await rt.journal.start({ name, checksum, direction, runner: options.runner });
+  // Checkpoints left by an earlier attempt count writes that attempt's
+  // rollback (or crash recovery) has undone: going on from them would skip
+  // batches that are no longer in Qdrant.
+  await clearCheckpoints(rt.db, rt.tables, name);
+  const checkpoints = new PostgresCheckpoints(rt.db, rt.tables, name);
   // Stops the steps on a timeout or a lost transaction connection, as the
   // caller's signal does on an interrupt or a lost lock.
   const stop = new AbortController();
@@ -105,6 +111,7 @@ export async function applyMigration(
       signal: stepSignal,
       migration: { name, direction },
     };
+    bindCheckpoints(ctx, checkpoints);
     const { postgres, qdrant, verify } = migration.definition;
     const timeoutMs = migration.definition.timeoutMs ?? options.stepTimeoutMs;
     const step = (what: string, run: () => Promise<void> | undefined) =>
@@ -146,6 +153,8 @@ export async function applyMigration(
     }
     versions = await recordSchemaVersions(rt, trx, tracker.touchedCollections(), name);
     await emit({ type: "before-commit", migration: name });
+    // Gone with the commit, and only then: the operations they describe are done.
+    if (checkpoints.written) await clearCheckpoints(trx, rt.tables, name);
     if (direction === "up") await rt.journal.markApplied(name, { db: trx });
     else await rt.journal.markRolledBack(name, { db: trx });
     // Aborted, timed out, or the lock was lost (another runner may be

@@ -10,11 +10,13 @@ import type { TouchedPoints } from "../qdrant/touched-points.js";
  * journal module imports it, it imports none of them.
  */
 
-/** Where the journal lives: a Postgres schema and the two table names in it. */
+/** Where the journal lives: a Postgres schema and the table names in it. */
 export interface JournalTables {
   schema: string;
   migrations: string;
   schemaVersions: string;
+  /** Backfill and import checkpoints (`src/schema/checkpoints.ts`), created on first use. */
+  checkpoints: string;
 }
 
 export function journalTables(schema: string, prefix: string): JournalTables {
@@ -22,6 +24,7 @@ export function journalTables(schema: string, prefix: string): JournalTables {
     schema,
     migrations: `${prefix}migrations`,
     schemaVersions: `${prefix}schema_versions`,
+    checkpoints: `${prefix}checkpoints`,
   };
 }
 
@@ -111,6 +114,18 @@ export interface JournalSchemaVersionsTable {
   updated_at: Timestamp;
 }
 
+/** One resumable operation's progress (`src/schema/checkpoints.ts`). */
+export interface JournalCheckpointsTable {
+  migration: string;
+  operation: string;
+  collection: string;
+  /** Where to go on: a backfill's next scroll offset, an import's count of source records consumed. */
+  position: Json<unknown>;
+  counts: Json<Record<string, number>>;
+  finished: boolean;
+  updated_at: Timestamp;
+}
+
 /**
  * The journal's Kysely database type. The keys are logical names: query
  * through `journalScope(db, tables)`, which maps them to the configured
@@ -119,6 +134,7 @@ export interface JournalSchemaVersionsTable {
 export interface JournalDatabase {
   journalMigrations: JournalMigrationsTable;
   journalSchemaVersions: JournalSchemaVersionsTable;
+  journalCheckpoints: JournalCheckpointsTable;
 }
 
 /** Options of the writes that may join the caller's transaction. */

@@ -66,6 +66,49 @@ export async function ensureJournalTables(
 }
 
 /**
+ * Creates the checkpoints table of backfills and imports if it is missing.
+ * Not part of `ensureJournalTables`: only projects that call `backfill` or
+ * `importPoints` need it, so a role without CREATE privilege on a prepared
+ * journal keeps working until then. The same DDL lock as the other tables.
+ */
+export async function ensureCheckpointsTable(
+  db: Kysely<JournalDatabase>,
+  t: JournalTables,
+): Promise<void> {
+  if (await tableExists(db, t.schema, t.checkpoints)) return;
+  await db.transaction().execute(async (trx) => {
+    const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
+    await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
+    if (!(await schemaExists(trx, t.schema))) {
+      await trx.schema.createSchema(t.schema).ifNotExists().execute();
+    }
+    await journalScope(trx, t)
+      .schema.createTable("journalCheckpoints")
+      .ifNotExists()
+      .addColumn("migration", "text", (c) => c.notNull())
+      .addColumn("operation", "text", (c) => c.notNull())
+      .addColumn("collection", "text", (c) => c.notNull())
+      .addColumn("position", "jsonb", (c) => c.notNull())
+      .addColumn("counts", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+      .addColumn("finished", "boolean", (c) => c.notNull().defaultTo(false))
+      .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint(`${t.checkpoints}_pkey`, ["migration", "operation", "collection"])
+      .execute();
+  });
+}
+
+/** Whether `schema.table` exists (to_regclass: no error, and no privilege needed). */
+export async function tableExists(
+  db: Kysely<JournalDatabase>,
+  schema: string,
+  table: string,
+): Promise<boolean> {
+  const { rows } = await sql<{ found: string | null }>`
+    SELECT to_regclass(${qualified(schema, table)})::text AS found`.execute(db);
+  return rows[0]?.found != null;
+}
+
+/**
  * Columns of `qdrant_migrations` added after its first release, with their
  * DDL: tables created by an earlier version get them on the next run.
  */

@@ -1,7 +1,8 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import { isRecord } from "../util/objects.js";
 
-export type PointId = string | number;
+/** A Qdrant point id: an unsigned integer or a UUID. */
+export type PointId = number | string;
 
 /**
  * The points one write of a migration step may change in one collection:

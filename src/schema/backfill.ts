@@ -1,0 +1,208 @@
+import type { Schemas } from "@qdrant/js-client-rest";
+import type { StepContext } from "../migration/define-migration.js";
+import { isPlainObject } from "../util/objects.js";
+import { type Checkpoint, type CheckpointKey, checkpointsOf } from "./checkpoints.js";
+import { BackfillPatchError } from "./errors.js";
+import type { PointId } from "./point-ids.js";
+import { ProgressLog, positiveInteger } from "./progress.js";
+
+/**
+ * What a backfill writes to one point. Both parts are set operations, so
+ * writing a patch twice leaves the point as writing it once: a batch re-done
+ * after a resume changes nothing.
+ */
+export interface BackfillPatch {
+  /** Merged into the payload (`set_payload`): the keys given are set, the others kept. */
+  payload?: Record<string, unknown>;
+  /** Named vectors to set (`update_vectors`; `""` is the unnamed vector); the others are kept. */
+  vectors?: Record<string, Schemas["Vector"]>;
+}
+
+export interface BackfillOptions {
+  /** The patch of a point as read by `scroll`, or `null` to leave it as it is. */
+  transform(point: Schemas["Record"]): BackfillPatch | null | Promise<BackfillPatch | null>;
+  /** Only the points matching it are read. */
+  filter?: Schemas["Filter"];
+  /** Points per `scroll` page and per write (default 128). */
+  batchSize?: number;
+  /** Batches transformed and written at once (default 2). */
+  concurrency?: number;
+  /** The vectors `transform` needs (default none: only the payload is read). */
+  withVector?: Schemas["WithVector"];
+  /** Names this backfill's checkpoint; give each backfill of one collection in one migration its own (default `"backfill"`). */
+  operation?: string;
+  /** How often a progress line is logged (default 10 s). */
+  progressEveryMs?: number;
+}
+
+export interface BackfillResult {
+  /** Points read, including those of earlier runs of this migration. */
+  scanned: number;
+  updated: number;
+  skipped: number;
+  /** Whether this run went on from a checkpoint. */
+  resumed: boolean;
+}
+
+interface BatchCounts {
+  scanned: number;
+  updated: number;
+  skipped: number;
+}
+
+/** A batch read and being written, and where the scroll goes on after it. */
+interface InFlight {
+  done: Promise<BatchCounts>;
+  next: PointId | null;
+}
+
+/**
+ * Patches every point of `collection` (matching `filter`) with what
+ * `transform` returns: streaming through `scroll`, `batchSize` points at a
+ * time, at most `concurrency` batches in memory and in flight. Writes go
+ * through `ctx.qdrant`, so the engine snapshots the collection before the
+ * first one and restores it if the migration fails. After each batch (in
+ * scroll order) a checkpoint records the next offset and the counts; a run
+ * with the same migration, `operation` and collection goes on from there.
+ */
+export async function backfill(
+  ctx: StepContext,
+  collection: string,
+  options: BackfillOptions,
+): Promise<BackfillResult> {
+  const batchSize = positiveInteger(options.batchSize ?? 128, "batchSize");
+  const concurrency = positiveInteger(options.concurrency ?? 2, "concurrency");
+  const store = checkpointsOf(ctx);
+  const key: CheckpointKey = { operation: options.operation ?? "backfill", collection };
+  const saved = await store?.read(key);
+  const counts: BatchCounts = {
+    scanned: saved?.counts.scanned ?? 0,
+    updated: saved?.counts.updated ?? 0,
+    skipped: saved?.counts.skipped ?? 0,
+  };
+  const resumed = saved !== undefined;
+  const progress = new ProgressLog(ctx.log, `backfill of ${collection}`, options.progressEveryMs);
+  if (saved?.finished) {
+    progress.done(`already done by an earlier run: ${describe(counts)}`);
+    return { ...counts, resumed };
+  }
+  let offset = saved === undefined ? undefined : positionOf(saved);
+  if (resumed) progress.line(`going on from point ${JSON.stringify(offset)}: ${describe(counts)}`);
+
+  const queue: InFlight[] = [];
+  let more = true;
+  try {
+    while (more || queue.length > 0) {
+      while (more && queue.length < concurrency) {
+        ctx.signal.throwIfAborted();
+        const page = await ctx.qdrant.scroll(collection, {
+          filter: options.filter,
+          limit: batchSize,
+          offset,
+          with_payload: true,
+          with_vector: options.withVector ?? false,
+        });
+        const next = pointIdOrNull(page.next_page_offset);
+        const done = writeBatch(ctx, collection, page.points, options.transform);
+        // Awaited in order below; until then a failure must not count as unhandled.
+        done.catch(() => {});
+        queue.push({ done, next });
+        offset = next ?? undefined;
+        more = next !== null;
+      }
+      const head = queue.shift();
+      if (head === undefined) break;
+      const batch = await head.done;
+      counts.scanned += batch.scanned;
+      counts.updated += batch.updated;
+      counts.skipped += batch.skipped;
+      // Every batch before this one is done too (they complete in order), so
+      // the scroll can go on from `head.next` after a kill.
+      const checkpoint: Checkpoint = {
+        position: { next: head.next },
+        counts: { ...counts },
+        finished: head.next === null,
+      };
+      await store?.write(key, checkpoint);
+      progress.tick(() => describe(counts));
+    }
+  } catch (error) {
+    // No write of this backfill may still be on its way when the step fails
+    // and the engine starts restoring the collection.
+    await Promise.allSettled(queue.map((q) => q.done));
+    throw error;
+  }
+  progress.done(describe(counts));
+  return { ...counts, resumed };
+}
+
+async function writeBatch(
+  ctx: StepContext,
+  collection: string,
+  points: Schemas["Record"][],
+  transform: BackfillOptions["transform"],
+): Promise<BatchCounts> {
+  const byPayload = new Map<string, { payload: Record<string, unknown>; ids: PointId[] }>();
+  const vectors: Schemas["PointVectors"][] = [];
+  let updated = 0;
+  for (const point of points) {
+    const patch = checkedPatch(collection, point.id, await transform(point));
+    if (patch === null) continue;
+    updated++;
+    if (patch.payload !== undefined) {
+      // Points given the same payload (a schema_version stamp) share one set_payload.
+      const json = JSON.stringify(patch.payload);
+      const group = byPayload.get(json) ?? { payload: patch.payload, ids: [] };
+      group.ids.push(point.id);
+      byPayload.set(json, group);
+    }
+    if (patch.vectors !== undefined) vectors.push({ id: point.id, vector: patch.vectors });
+  }
+  const operations: Schemas["UpdateOperation"][] = [...byPayload.values()].map((g) => ({
+    set_payload: { payload: g.payload, points: g.ids },
+  }));
+  if (vectors.length > 0) operations.push({ update_vectors: { points: vectors } });
+  ctx.signal.throwIfAborted();
+  if (operations.length > 0) await ctx.qdrant.batchUpdate(collection, { wait: true, operations });
+  return { scanned: points.length, updated, skipped: points.length - updated };
+}
+
+/** `null` to skip; otherwise a patch with something in it. */
+function checkedPatch(collection: string, id: PointId, value: unknown): BackfillPatch | null {
+  if (value === null) return null;
+  if (!isPlainObject(value)) throw new BackfillPatchError(collection, id, kind(value));
+  const extra = Object.keys(value).find((k) => k !== "payload" && k !== "vectors");
+  if (extra !== undefined)
+    throw new BackfillPatchError(collection, id, `an unknown key "${extra}"`);
+  const { payload, vectors } = value;
+  if (payload !== undefined && !isPlainObject(payload)) {
+    throw new BackfillPatchError(collection, id, `payload as ${kind(payload)}`);
+  }
+  if (vectors !== undefined && !isPlainObject(vectors)) {
+    throw new BackfillPatchError(collection, id, `vectors as ${kind(vectors)}`);
+  }
+  if (payload === undefined && vectors === undefined) {
+    throw new BackfillPatchError(collection, id, "a patch with neither payload nor vectors");
+  }
+  return value as BackfillPatch;
+}
+
+function positionOf(checkpoint: Checkpoint): PointId | undefined {
+  const { position } = checkpoint;
+  return isPlainObject(position) ? (pointIdOrNull(position.next) ?? undefined) : undefined;
+}
+
+/** A point id, or `null` for anything else (the end of the scroll). */
+function pointIdOrNull(value: unknown): PointId | null {
+  return typeof value === "number" || typeof value === "string" ? value : null;
+}
+
+function describe(c: BatchCounts): string {
+  return `${c.scanned} points scanned, ${c.updated} updated, ${c.skipped} skipped`;
+}
+
+function kind(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,54 @@
+import type { QdrantClient } from "@qdrant/js-client-rest";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { JournalDatabase, JournalTables } from "../../src/journal/schema.js";
+import type { MigrationDatabase, StepContext } from "../../src/migration/define-migration.js";
+import { bindCheckpoints, PostgresCheckpoints } from "../../src/schema/checkpoints.js";
+
+/** A Kysely on its own pool for `url`; `destroy()` it after use. */
+export function kyselyFor<D>(url: string): Kysely<D> {
+  return new Kysely<D>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 3 }) }),
+  });
+}
+
+/**
+ * A step context as the engine makes it for migration `name`, minus the
+ * tracking (writes go straight to `qdrant`, so they survive a failed run) and
+ * the transaction; with checkpoints in `tables` when given, so runs of
+ * `backfill` and `importPoints` through it can be resumed.
+ */
+export function stepContext(opts: {
+  qdrant: QdrantClient;
+  db: Kysely<JournalDatabase>;
+  name: string;
+  tables?: JournalTables;
+  log?: string[];
+}): StepContext {
+  const ctx: StepContext = {
+    db: opts.db as unknown as Kysely<MigrationDatabase>,
+    // An object of its own: checkpoints are bound to the context's client.
+    qdrant: Object.create(opts.qdrant) as QdrantClient,
+    log: { info: (m) => void opts.log?.push(m), warn: (m) => void opts.log?.push(m) },
+    signal: new AbortController().signal,
+    migration: { name: opts.name, direction: "up" },
+  };
+  if (opts.tables) bindCheckpoints(ctx, new PostgresCheckpoints(opts.db, opts.tables, opts.name));
+  return ctx;
+}
+
+/** `client` with `around` called before each call of method `method` (a fault or a counter). */
+export function interceptingClient(
+  client: QdrantClient,
+  method: keyof QdrantClient,
+  around: (args: unknown[]) => unknown[] | undefined,
+): QdrantClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      if (prop !== method) return value.bind(target);
+      return (...args: unknown[]) => value.apply(target, around(args) ?? args);
+    },
+  });
+}
