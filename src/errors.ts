@@ -66,6 +66,11 @@ export type ErrorCode =
   | "COLLECTION_BUSY"
   | "QDRANT_UNSUPPORTED_CALL"
   | "JOURNAL_ROW_MISSING"
+  // ctx.schema refused a change (nothing was sent).
+  | "SCHEMA_INCOMPATIBLE"
+  | "SCHEMA_CHANGE_INVALID"
+  | "PAYLOAD_INDEX_CONFLICT"
+  | "QDRANT_VERSION_UNSUPPORTED"
   // Stopped: cancelled by the caller, or interrupted by a signal.
   | "ABORTED"
   | "RUN_INTERRUPTED"
