@@ -59,6 +59,19 @@ export {
   SnapshotRestoreError,
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";
+export type { CollectionSpec } from "./schema/collection-diff.js";
+export type { DifferenceResolution, SchemaDifference } from "./schema/differences.js";
+export type { EnsureCollectionResult } from "./schema/ensure-collection.js";
+export type { PayloadIndexSchema, SchemaChangeResult } from "./schema/payload-indexes.js";
+export {
+  PayloadIndexConflictError,
+  QdrantVersionUnsupportedError,
+  SchemaChangeInvalidError,
+  SchemaIncompatibleError,
+} from "./schema/schema-errors.js";
+export type { SchemaToolkit } from "./schema/schema-toolkit.js";
+export type { CollectionPatch } from "./schema/settings-diff.js";
+export type { UpdateCollectionResult } from "./schema/update-collection.js";
 export { AbortedError } from "./util/abort.js";
 export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";
