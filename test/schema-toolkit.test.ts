@@ -71,6 +71,7 @@ describe("ensureCollection", () => {
     const result = await schema.ensureCollection(collection, {
       vectors: { text: { size: 4, distance: "Cosine" } },
       hnsw_config: { m: 24 },
+      metadata: { owner: "search" },
       payloadIndexes: { lang: "keyword", n: { type: "integer", range: true } },
     });
     expect(result).toEqual({ created: true, changed: true, differences: [] });
@@ -78,6 +79,9 @@ describe("ensureCollection", () => {
     const config = await configOf(collection);
     expect(config.vectors).toEqual({ text: { size: 4, distance: "Cosine" } });
     expect(config.hnswM).toBe(24);
+    expect((await qdrant.client.getCollection(collection)).config.metadata).toEqual({
+      owner: "search",
+    });
     expect(Object.keys(config.indexes).sort()).toEqual(["lang", "n"]);
   });
 
@@ -190,6 +194,7 @@ describe("ensureCollection", () => {
       vectors: { text: { size: 4, distance: "Cosine" as const } },
       sparse_vectors: { sp: { modifier: "idf" as const } },
       hnsw_config: { m: 20 },
+      metadata: { owner: "search" },
       payloadIndexes: { lang: "keyword" as const, txt: { type: "text" as const } },
     };
     await toolkit().schema.ensureCollection(collection, spec);

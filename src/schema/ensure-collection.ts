@@ -41,6 +41,9 @@ export async function ensureCollection(
   if (!(await client.collectionExists(collection)).exists) {
     try {
       await client.createCollection(collection, body);
+      // The official client's createCollection (1.18) does not send `metadata`.
+      if (body.metadata != null)
+        await client.updateCollection(collection, { metadata: body.metadata });
     } catch (error) {
       // Created meanwhile by someone else: compare it with the spec like any existing one.
       if (!(error instanceof QdrantRequestError && error.status === 409)) throw error;
