@@ -96,6 +96,38 @@ describe("ctx.schema in a failing migration", () => {
     expect(row?.schemasBefore.map((s) => s.collection)).toEqual([collection]);
   });
 
+  it("rollback puts back metadata, a sparse vector's modifier and the unnamed vector's on_disk", async () => {
+    const collection = uniqueName("eng_sch_settings");
+    await qdrant.client.createCollection(collection, {
+      vectors: { size: 4, distance: "Dot" },
+      sparse_vectors: { keywords: { modifier: "idf" } },
+    });
+    // The official client's createCollection does not send metadata.
+    await qdrant.client.updateCollection(collection, { metadata: { owner: "search", tier: 1 } });
+    const settingsOf = async () => {
+      const { config } = await qdrant.client.getCollection(collection);
+      const vectors = config.params.vectors as { on_disk?: boolean };
+      return {
+        onDisk: vectors.on_disk ?? false,
+        modifier: config.params.sparse_vectors?.keywords?.modifier ?? "none",
+        metadata: config.metadata,
+      };
+    };
+    const before = await settingsOf();
+    await engine.project.writeMigration(
+      "001_settings",
+      failingAfter(`
+        await schema.ensureCollection("${collection}", {
+          vectors: { size: 4, distance: "Dot", on_disk: true },
+          sparse_vectors: { keywords: { modifier: "none" } },
+        });
+        await schema.updateCollection("${collection}", { metadata: { owner: "ranking", added: true } });`),
+    );
+    const result = await engine.migrator().up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(await settingsOf()).toEqual(before);
+  });
+
   it("a refused ensureCollection fails the migration with the refusal's message, and nothing changed", async () => {
     const collection = uniqueName("eng_sch_refused");
     await seed(collection);
