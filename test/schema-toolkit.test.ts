@@ -209,6 +209,27 @@ describe("ensureCollection", () => {
     expect(again).toEqual({ created: false, changed: false, differences: [] });
     expect(calls).toEqual([]);
   });
+
+  it("refuses spec values outside Qdrant's limits before changing anything", async () => {
+    const collection = uniqueName("sch_spec_limits");
+    await seed(collection);
+    const before = await configOf(collection);
+    const { schema, calls } = toolkit();
+    const error = await schema
+      .ensureCollection(collection, {
+        hnsw_config: { ef_construct: 2 },
+        write_consistency_factor: 0,
+        payloadIndexes: { n: "integer" },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaChangeInvalidError);
+    expect((error as SchemaChangeInvalidError).problems).toEqual([
+      "hnsw_config.ef_construct must be 4 or larger, got 2",
+      "write_consistency_factor must be 1 or larger, got 0",
+    ]);
+    expect(calls).toEqual([]);
+    expect(await configOf(collection)).toEqual(before);
+  });
 });
 
 describe("updateCollection", () => {

@@ -14,7 +14,8 @@ interface Limit {
 /**
  * Qdrant's limits on update values, from its OpenAPI spec (the minimum and
  * maximum of each field), keyed by the last two steps of a path so that one
- * entry covers the collection's HNSW config and each vector's. Checked up
+ * entry covers the collection's HNSW config and each vector's (a top-level
+ * key by itself). Checked up
  * front so a bad value fails with every problem named before anything is sent.
  */
 const LIMITS: Readonly<Record<string, Limit>> = {
@@ -30,6 +31,10 @@ const LIMITS: Readonly<Record<string, Limit>> = {
   "optimizers_config.memmap_threshold": { min: 0, integer: true },
   "optimizers_config.indexing_threshold": { min: 0, integer: true },
   "optimizers_config.flush_interval_sec": { min: 0, integer: true },
+  // A create body has these at the top, an update body under `params`.
+  shard_number: { min: 1, integer: true },
+  replication_factor: { min: 1, integer: true },
+  write_consistency_factor: { min: 1, integer: true },
   "params.replication_factor": { min: 1, integer: true },
   "params.write_consistency_factor": { min: 1, integer: true },
   "params.read_fan_out_factor": { min: 0, integer: true },
