@@ -12,3 +12,5 @@ export {
   type MigrationStep,
   type StepContext,
 } from "./migration/define-migration.js";
+export type { CollectionSpec } from "./schema/collection-diff.js";
+export type { SchemaToolkit } from "./schema/schema-toolkit.js";

@@ -71,6 +71,11 @@ export type ErrorCode =
   | "SOURCE_RECORD_INVALID"
   | "BACKFILL_PATCH_INVALID"
   | "IMPORT_VERIFICATION_FAILED"
+  // ctx.schema refused a change (nothing was sent).
+  | "SCHEMA_INCOMPATIBLE"
+  | "SCHEMA_CHANGE_INVALID"
+  | "PAYLOAD_INDEX_CONFLICT"
+  | "QDRANT_VERSION_UNSUPPORTED"
   // Stopped: cancelled by the caller, or interrupted by a signal.
   | "ABORTED"
   | "RUN_INTERRUPTED"

@@ -76,6 +76,9 @@ export {
   type BackfillResult,
   backfill,
 } from "./schema/backfill.js";
+export type { CollectionSpec } from "./schema/collection-diff.js";
+export type { DifferenceResolution, SchemaDifference } from "./schema/differences.js";
+export type { EnsureCollectionResult } from "./schema/ensure-collection.js";
 export { BackfillPatchError, ImportVerificationError, SourceRecordError } from "./schema/errors.js";
 export {
   type ImportOptions,
@@ -84,9 +87,19 @@ export {
   SOURCE_ID_KEY,
   type SourcePoint,
 } from "./schema/import-points.js";
+export type { PayloadIndexSchema, SchemaChangeResult } from "./schema/payload-indexes.js";
 export { pointIdFor, SOURCE_ID_NAMESPACE, uuidV5 } from "./schema/point-ids.js";
 export { type ChromaReadOptions, readChromaExport } from "./schema/readers/chroma.js";
 export { readJsonl } from "./schema/readers/jsonl.js";
+export {
+  PayloadIndexConflictError,
+  QdrantVersionUnsupportedError,
+  SchemaChangeInvalidError,
+  SchemaIncompatibleError,
+} from "./schema/schema-errors.js";
+export type { SchemaToolkit } from "./schema/schema-toolkit.js";
+export type { CollectionPatch } from "./schema/settings-diff.js";
+export type { UpdateCollectionResult } from "./schema/update-collection.js";
 export { AbortedError } from "./util/abort.js";
 export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";

@@ -12,6 +12,7 @@ import type {
 } from "../src/migration/define-migration.js";
 import { discoverMigrations } from "../src/migration/discover.js";
 import { loadMigration } from "../src/migration/load-migration.js";
+import { createSchemaToolkit } from "../src/schema/schema-toolkit.js";
 import { REPO_ROOT } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -73,6 +74,7 @@ async function run(name: string, direction: "up" | "down"): Promise<void> {
     const ctx: StepContext = {
       db: trx,
       qdrant: client,
+      schema: createSchemaToolkit(client),
       log: { info: () => {}, warn: () => {} },
       signal: new AbortController().signal,
       migration: { name: migration.name, direction },

@@ -80,6 +80,11 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   SOURCE_RECORD_INVALID: ExitCode.ERROR,
   BACKFILL_PATCH_INVALID: ExitCode.ERROR,
   IMPORT_VERIFICATION_FAILED: ExitCode.ERROR,
+  // ctx.schema refused a change: the migration failed and was rolled back.
+  SCHEMA_INCOMPATIBLE: ExitCode.ERROR,
+  SCHEMA_CHANGE_INVALID: ExitCode.ERROR,
+  PAYLOAD_INDEX_CONFLICT: ExitCode.ERROR,
+  QDRANT_VERSION_UNSUPPORTED: ExitCode.ERROR,
   // `sandbox`, and the demo script.
   SANDBOX_DEPENDENCY_MISSING: ExitCode.ERROR,
   SANDBOX_START_FAILED: ExitCode.ERROR,

@@ -12,6 +12,7 @@ import type { MigrationFile } from "../migration/discover.js";
 import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { bindCheckpoints, clearCheckpoints, PostgresCheckpoints } from "../schema/checkpoints.js";
+import { createSchemaToolkit } from "../schema/schema-toolkit.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
 import { ConcurrentWritesError, type ConcurrentWritesReport } from "./concurrent-writes.js";
@@ -99,11 +100,13 @@ export async function applyMigration(
     // A step stopped mid-query would hold the connection, and the rollback
     // behind it, until the query ends.
     stepSignal.addEventListener("abort", () => void cancelQuery(rt, pid), { once: true });
+    const qdrantClient = createTrackingClient(rt.qdrant.client, tracker.hooks, stepSignal);
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
       db: trx as unknown as Kysely<MigrationDatabase>,
-      qdrant: createTrackingClient(rt.qdrant.client, tracker.hooks, stepSignal),
+      qdrant: qdrantClient,
+      schema: createSchemaToolkit(qdrantClient),
       log: {
         info: (message) => void emit({ type: "log", level: "info", migration: name, message }),
         warn: (message) => void emit({ type: "log", level: "warn", migration: name, message }),

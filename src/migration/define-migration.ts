@@ -5,6 +5,7 @@ import {
   type ConcurrentWritesPolicy,
 } from "../config/define-config.js";
 import { QdrantMigrateError } from "../errors.js";
+import type { SchemaToolkit } from "../schema/schema-toolkit.js";
 import { isRecord } from "../util/objects.js";
 
 /**
@@ -26,6 +27,11 @@ export interface StepContext {
   db: Kysely<MigrationDatabase>;
   /** A Qdrant client whose changes are tracked (snapshotted first) for rollback. */
   qdrant: QdrantClient;
+  /**
+   * Idempotent schema operations (ensureCollection, updateCollection, payload
+   * indexes, named vectors) over `qdrant`, so they are rolled back alike.
+   */
+  schema: SchemaToolkit;
   log: MigrationLogger;
   /** Aborted when the run is cancelled; pass it on to long loops and requests. */
   signal: AbortSignal;

@@ -1,4 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { isRecord } from "../util/objects.js";
 import type { QdrantConnection } from "./connect.js";
 
 type PayloadIndexSpec = { data_type: string; params?: unknown };
@@ -75,9 +76,50 @@ function changedSettings(
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(before)) {
     const current = (now as Record<string, unknown>)[key];
-    if (JSON.stringify(value) !== JSON.stringify(current)) out[key] = value;
+    if (key === "metadata") {
+      const keys = metadataInverse(value, current);
+      if (Object.keys(keys).length > 0) out.metadata = keys;
+    } else if (key === "vectors" || key === "sparse_vectors") {
+      const changed = changedPerVector(value, current);
+      if (Object.keys(changed).length > 0) out[key] = changed;
+    } else if (JSON.stringify(value) !== JSON.stringify(current)) out[key] = value;
   }
   return out as Schemas["UpdateCollection"];
+}
+
+/**
+ * Per vector, the settings that differ: sending the others again would
+ * write defaults (`on_disk: false`) the collection only had implicitly.
+ * Vectors added since are left out: their inverse removes them.
+ */
+function changedPerVector(before: unknown, now: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!isRecord(before)) return out;
+  const current = isRecord(now) ? now : {};
+  for (const [name, settings] of Object.entries(before)) {
+    if (!isRecord(settings)) continue;
+    const live = isRecord(current[name]) ? current[name] : {};
+    const diff: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(settings)) {
+      if (JSON.stringify(value) !== JSON.stringify(live[key])) diff[key] = value;
+    }
+    if (Object.keys(diff).length > 0) out[name] = diff;
+  }
+  return out;
+}
+
+/**
+ * An update merges metadata key by key, so putting it back sends each key
+ * that differs: its value before, or null (delete) for a key added since.
+ */
+function metadataInverse(before: unknown, now: unknown): Record<string, unknown> {
+  const was = isRecord(before) ? before : {};
+  const is = isRecord(now) ? now : {};
+  const out: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(was), ...Object.keys(is)])) {
+    if (JSON.stringify(was[key]) !== JSON.stringify(is[key])) out[key] = was[key] ?? null;
+  }
+  return out;
 }
 
 function settingsOf(info: Schemas["CollectionInfo"]): Schemas["UpdateCollection"] {
@@ -95,18 +137,26 @@ function settingsOf(info: Schemas["CollectionInfo"]): Schemas["UpdateCollection"
     // "Disabled" is how an update removes quantization that was not there before.
     quantization_config: config.quantization_config ?? "Disabled",
   };
-  const named = namedDense(params.vectors);
-  if (named) {
-    const vectors: Schemas["VectorsConfigDiff"] = {};
-    for (const [name, v] of Object.entries(named)) {
-      vectors[name] = {
-        ...(v.hnsw_config ? { hnsw_config: v.hnsw_config } : {}),
-        quantization_config: v.quantization_config ?? "Disabled",
-        on_disk: v.on_disk ?? null,
-      };
-    }
-    settings.vectors = vectors;
+  // The unnamed vector's own settings are updated under the name "".
+  const dense =
+    namedDense(params.vectors) ??
+    (params.vectors ? { "": params.vectors as Schemas["VectorParams"] } : {});
+  const vectors: Schemas["VectorsConfigDiff"] = {};
+  for (const [name, v] of Object.entries(dense)) {
+    vectors[name] = {
+      ...(v.hnsw_config ? { hnsw_config: v.hnsw_config } : {}),
+      quantization_config: v.quantization_config ?? "Disabled",
+      on_disk: v.on_disk ?? false,
+    };
   }
+  if (Object.keys(vectors).length > 0) settings.vectors = vectors;
+  const sparse: Schemas["SparseVectorsConfig"] = {};
+  for (const [name, v] of Object.entries(params.sparse_vectors ?? {})) {
+    if (!v) continue;
+    sparse[name] = { modifier: v.modifier ?? "none", ...(v.index ? { index: v.index } : {}) };
+  }
+  if (Object.keys(sparse).length > 0) settings.sparse_vectors = sparse;
+  settings.metadata = config.metadata ?? {};
   return settings;
 }
 

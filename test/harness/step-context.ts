@@ -4,6 +4,7 @@ import pg from "pg";
 import type { JournalDatabase, JournalTables } from "../../src/journal/schema.js";
 import type { MigrationDatabase, StepContext } from "../../src/migration/define-migration.js";
 import { bindCheckpoints, PostgresCheckpoints } from "../../src/schema/checkpoints.js";
+import { createSchemaToolkit } from "../../src/schema/schema-toolkit.js";
 
 /** A Kysely on its own pool for `url`; `destroy()` it after use. */
 export function kyselyFor<D>(url: string): Kysely<D> {
@@ -25,10 +26,12 @@ export function stepContext(opts: {
   tables?: JournalTables;
   log?: string[];
 }): StepContext {
+  // An object of its own: checkpoints are bound to the context's client.
+  const qdrant = Object.create(opts.qdrant) as QdrantClient;
   const ctx: StepContext = {
     db: opts.db as unknown as Kysely<MigrationDatabase>,
-    // An object of its own: checkpoints are bound to the context's client.
-    qdrant: Object.create(opts.qdrant) as QdrantClient,
+    qdrant,
+    schema: createSchemaToolkit(qdrant),
     log: { info: (m) => void opts.log?.push(m), warn: (m) => void opts.log?.push(m) },
     signal: new AbortController().signal,
     migration: { name: opts.name, direction: "up" },

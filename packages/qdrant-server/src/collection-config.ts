@@ -207,7 +207,7 @@ export function createCollectionConfig(
  * Checks a PATCH body as serde and the validator would, before anything
  * changes: throws 400 for a malformed quantization diff, returns the 422 problems.
  */
-export function updateProblems(body: Json): Problem[] {
+export function updateProblems(body: Json, raw: string): Problem[] {
   const diffs = [
     body.quantization_config,
     ...(isRecord(body.vectors)
@@ -217,7 +217,26 @@ export function updateProblems(body: Json): Problem[] {
   if (diffs.some((q) => q != null && !isQuantizationDiff(q))) {
     throw formatError("data did not match any variant of untagged enum QuantizationConfigDiff");
   }
+  const zero = zeroNonZeroParam(body, raw);
+  if (zero) throw formatError(`invalid value: integer \`0\`, expected a nonzero u32${zero}`);
   return configProblems(body);
+}
+
+/**
+ * An update's `params.replication_factor` and `write_consistency_factor` are
+ * `NonZeroU32` in Qdrant's CollectionParamsDiff, so 0 fails serde (400, with
+ * the position after the value) rather than the validator (422), unlike a
+ * create body's. The position of the first such value in `raw`, or undefined.
+ */
+function zeroNonZeroParam(body: Json, raw: string): string | undefined {
+  const params = body.params;
+  if (!isRecord(params)) return undefined;
+  if (params.replication_factor !== 0 && params.write_consistency_factor !== 0) return undefined;
+  const at = /"(?:replication_factor|write_consistency_factor)"\s*:\s*0(?![\d.eE])/.exec(raw);
+  if (!at) return "";
+  const end = at.index + at[0].length;
+  const before = raw.slice(0, end);
+  return ` at line ${before.split("\n").length} column ${end - (before.lastIndexOf("\n") + 1)}`;
 }
 
 /**

@@ -71,7 +71,7 @@ export function registerCollectionRoutes(router: Router, ctx: ServerContext): vo
       queryTimeout(req.query);
       const body = req.json();
       if (!isRecord(body)) throw formatError("invalid type: expected struct UpdateCollection");
-      assertValidBody(updateProblems(body));
+      assertValidBody(updateProblems(body, req.rawBody.toString("utf8")));
       const collection = resolveCollection(state, name);
       applyCollectionUpdate(collection.config, body);
       return ok(true);

@@ -76,7 +76,35 @@ function readFieldSchema(value: unknown): string | Record<string, unknown> | und
     typeof value.type === "string" &&
     PAYLOAD_SCHEMA_TYPES.includes(value.type)
   ) {
-    return value;
+    return asQdrantReportsParams(value);
   }
   throw formatError("data did not match any variant of untagged enum PayloadFieldSchema");
+}
+
+/**
+ * Index params as Qdrant 1.18 reports them back: a text index always has a
+ * `tokenizer` ("word" by default), and the integer, float and datetime params
+ * always carry their unset options as null (Qdrant serializes those fields
+ * without skipping None), each in Qdrant's field order.
+ */
+function asQdrantReportsParams(params: Record<string, unknown>): Record<string, unknown> {
+  const { type, ...rest } = params;
+  const unset = (key: string) => rest[key] ?? null;
+  switch (type) {
+    case "text":
+      return { type, tokenizer: rest.tokenizer ?? "word", ...rest };
+    case "integer":
+      return {
+        type,
+        lookup: unset("lookup"),
+        range: unset("range"),
+        is_principal: unset("is_principal"),
+        ...rest,
+      };
+    case "float":
+    case "datetime":
+      return { type, is_principal: unset("is_principal"), ...rest };
+    default:
+      return params;
+  }
 }

@@ -377,6 +377,18 @@ describe("Qdrant server: updating collections in place", () => {
     expect(config.wal_config).toMatchObject({ wal_capacity_mb: 32 });
   });
 
+  it("refuses replication_factor 0 in PATCH as a serde error at the value (400), not a validation error", async () => {
+    const name = uniqueName("coll_patch_zero");
+    await create(name);
+    const reply = await rest(qdrant, "PATCH", `/collections/${name}`, {
+      params: { replication_factor: 0 },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toBe(
+      "Format error in JSON body: invalid value: integer `0`, expected a nonzero u32 at line 1 column 33",
+    );
+  });
+
   it("refuses to update a vector name the collection lacks", async () => {
     const name = uniqueName("coll_patch_bad");
     await create(name, { vectors: { text: { size: 4, distance: "Dot" } } });

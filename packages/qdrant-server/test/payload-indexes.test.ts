@@ -61,6 +61,26 @@ describe("Qdrant server: payload indexes", () => {
     });
   });
 
+  it("reports params as Qdrant 1.18 does: a text index's default tokenizer, unset integer, float and datetime options as null", async () => {
+    const name = await collection();
+    await putIndex(name, { field_name: "txt", field_schema: { type: "text", lowercase: true } });
+    await putIndex(name, { field_name: "n", field_schema: { type: "integer", range: true } });
+    await putIndex(name, { field_name: "f", field_schema: { type: "float" } });
+    await putIndex(name, { field_name: "d", field_schema: { type: "datetime" } });
+    await putIndex(name, { field_name: "k", field_schema: { type: "keyword" } });
+    const schema = (await payloadSchema(name)) as Record<string, { params?: unknown }>;
+    expect(schema.txt?.params).toEqual({ type: "text", tokenizer: "word", lowercase: true });
+    expect(schema.n?.params).toEqual({
+      type: "integer",
+      lookup: null,
+      range: true,
+      is_principal: null,
+    });
+    expect(schema.f?.params).toEqual({ type: "float", is_principal: null });
+    expect(schema.d?.params).toEqual({ type: "datetime", is_principal: null });
+    expect(schema.k?.params).toEqual({ type: "keyword" });
+  });
+
   it("replaces an index when it is created again with another type", async () => {
     const name = await collection();
     await putIndex(name, { field_name: "n", field_schema: "integer" });
