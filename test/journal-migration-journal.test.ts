@@ -80,6 +80,7 @@ describe("MigrationJournal.start", () => {
       aliasesBefore: null,
       createdCollections: [],
       changedAliases: [],
+      touchedPoints: [],
       appliedChanges: null,
       error: null,
       runner: "host-a:42",
@@ -316,6 +317,7 @@ describe("MigrationJournal: what undoing needs, kept across runs", () => {
     await log.setAliasesBefore(name, [{ alias: "docs", collection: "docs_v1" }]);
     await log.addCreatedCollection(name, "docs_v2");
     await log.addChangedAliases(name, ["docs"]);
+    await log.addTouchedPoints(name, { collection: "docs", ids: [1, "a"] });
     await log.markApplied(name);
     const applied = {
       snapshots: [snapshot("docs")],
@@ -323,6 +325,7 @@ describe("MigrationJournal: what undoing needs, kept across runs", () => {
       createdCollections: ["docs_v2"],
       aliasesBefore: [{ alias: "docs", collection: "docs_v1" }],
       changedAliases: ["docs"],
+      touchedPoints: [{ collection: "docs", ids: [1, "a"] }],
     };
     expect((await log.get(name))?.appliedChanges).toEqual(applied);
 
