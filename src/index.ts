@@ -4,8 +4,8 @@
  */
 export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.js";
 export { ConfigError } from "./config/errors.js";
-export { loadConfig } from "./config/load-config.js";
-export type { ResolvedConfig } from "./config/resolve-config.js";
+export { loadConfig, loadProjectConfig } from "./config/load-config.js";
+export type { ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
 export { configSecrets } from "./config/secrets.js";
 export {
   HistoryMismatchError,

@@ -1,4 +1,5 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, describe, expect, it } from "vitest";
@@ -209,6 +210,18 @@ describe("CLI", () => {
     const text = await readFile(join(project.migrationsDir, created as string), "utf8");
     expect(text).toContain("postgres");
     expect(text).toContain("qdrant");
+  });
+
+  it("create writes a migration with no database or Qdrant configured (issue 14)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-create-"));
+    const result = await runCli(["create", "first_step"], {
+      cwd: dir,
+      env: { DATABASE_URL: "", QDRANT_URL: "", QDRANT_API_KEY: "" },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readdir(join(dir, "migrations"))).toEqual([
+      expect.stringMatching(/^\d{14}_first_step\.ts$/),
+    ]);
   });
 
   describe("secrets", () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config/errors.js";
-import { type ResolvedConfig, resolveConfig } from "../src/config/resolve-config.js";
+import {
+  type ResolvedConfig,
+  resolveConfig,
+  resolveProjectConfig,
+} from "../src/config/resolve-config.js";
 
 const PG = "postgres://app:pg-secret-pw@db.internal:5432/app?sslmode=require";
 const ROOT = "/srv/app";
@@ -263,5 +267,18 @@ describe("resolveConfig: secrets never appear in errors", () => {
   it("does not echo the password from DATABASE_URL when a later field fails", () => {
     const error = errorOf({ lock: { timeoutMs: -5 } });
     expect(error.message).not.toContain("pg-secret-pw");
+  });
+});
+
+describe("resolveProjectConfig: for create, which writes a file only (issue 14)", () => {
+  it("needs no Postgres URL", () => {
+    const config = resolveProjectConfig({}, { rootDir: ROOT, env: {} });
+    expect(config.migrations.dir).toBe("/srv/app/migrations");
+  });
+
+  it("still rejects a bad field, naming it", () => {
+    expect(() =>
+      resolveProjectConfig({ qdrant: { timeoutMs: -1 } }, { rootDir: ROOT, env: {} }),
+    ).toThrow(/qdrant\.timeoutMs/);
   });
 });

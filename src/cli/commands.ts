@@ -6,6 +6,7 @@ import {
   type Migrator,
   messageOf,
   type PlanEntry,
+  type ProjectConfig,
   type ResolvedConfig,
   type RunResult,
   verdictOf,
@@ -51,10 +52,10 @@ export async function withMigrator(
   }
 }
 
-export async function create(ctx: CommandContext, name: string): Promise<ExitCode> {
-  const path = await createMigrationFile({ dir: ctx.config.migrations.dir, name });
-  ctx.out.result({ ok: true, path });
-  ctx.out.line(`created ${path}`);
+export async function create(config: ProjectConfig, out: Output, name: string): Promise<ExitCode> {
+  const path = await createMigrationFile({ dir: config.migrations.dir, name });
+  out.result({ ok: true, path });
+  out.line(`created ${path}`);
   return ExitCode.OK;
 }
 

@@ -3,14 +3,18 @@ import { parseMigrationsGlob } from "../util/migrations-glob.js";
 import { isPlainObject } from "../util/objects.js";
 import { ConfigError } from "./errors.js";
 
-/** The configuration with every default filled in and every field checked. */
-export interface ResolvedConfig {
+/** What commands that only write files need (`create`): no store is contacted. */
+export interface ProjectConfig {
   /** Folder relative paths are resolved against: the config file's, else the working directory. */
   rootDir: string;
   /** Absolute path of the config file, when one was loaded. */
   configFile: string | undefined;
   /** `pattern` is the glob as configured; `dir` is its literal folder part, absolute. */
   migrations: { pattern: string; dir: string };
+}
+
+/** The configuration with every default filled in and every field checked. */
+export interface ResolvedConfig extends ProjectConfig {
   postgres: { url: string; schema: string; tablePrefix: string };
   qdrant: {
     url: string;
@@ -54,19 +58,48 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // setTimeout's limit; larger values fire at once.
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
+export interface ResolveOptions {
+  rootDir: string;
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A resolved config before the check that a Postgres URL is set. */
+type Settings = Omit<ResolvedConfig, "postgres"> & {
+  postgres: Omit<ResolvedConfig["postgres"], "url"> & { url: string | undefined };
+};
+
 /**
  * Checks `input` (a config file's default export, or `undefined` when there is
  * no config file) and fills in defaults from `opts.env` (default
  * `process.env`). Throws `ConfigError` naming the first bad field.
  */
-export function resolveConfig(
-  input: unknown,
-  opts: { rootDir: string; configFile?: string; env?: NodeJS.ProcessEnv },
-): ResolvedConfig {
-  const env = opts.env ?? process.env;
-  const rootDir = resolve(opts.rootDir);
+export function resolveConfig(input: unknown, opts: ResolveOptions): ResolvedConfig {
+  const settings = resolveSettings(input, opts);
+  const { url } = settings.postgres;
+  if (url === undefined) {
+    return failer(opts)(
+      "postgres.url",
+      "is not set: set postgres.url in the config file or the DATABASE_URL environment variable",
+    );
+  }
+  return { ...settings, postgres: { ...settings.postgres, url } };
+}
+
+/**
+ * The part of the configuration `create` needs. The whole input is checked as
+ * by `resolveConfig` (a typo is reported whatever the command), but no
+ * Postgres URL is required: writing a file needs no database.
+ */
+export function resolveProjectConfig(input: unknown, opts: ResolveOptions): ProjectConfig {
+  const { rootDir, configFile, migrations } = resolveSettings(input, opts);
+  return { rootDir, configFile, migrations };
+}
+
+/** The `Fail` of one resolution: a ConfigError naming the field, and the file if any. */
+function failer(opts: ResolveOptions): Fail {
   const where = opts.configFile ? `config file ${opts.configFile}` : "configuration";
-  const fail: Fail = (field, problem, envVar) => {
+  return (field, problem, envVar) => {
     const from = envVar ? ` (from the ${envVar} environment variable)` : "";
     throw new ConfigError(
       "CONFIG_INVALID",
@@ -75,6 +108,12 @@ export function resolveConfig(
       opts.configFile,
     );
   };
+}
+
+function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
+  const env = opts.env ?? process.env;
+  const rootDir = resolve(opts.rootDir);
+  const fail = failer(opts);
 
   const root = input === undefined ? {} : input;
   if (!isPlainObject(root)) {
@@ -105,27 +144,7 @@ export function resolveConfig(
   const glob = parseMigrationsGlob(pattern);
   if (typeof glob === "string") return fail("migrations", glob);
 
-  const configPgUrl = optionalString(postgres.url, "postgres.url", fail);
-  const pgUrl = configPgUrl ?? nonEmpty(env.DATABASE_URL);
-  if (pgUrl === undefined) {
-    return fail(
-      "postgres.url",
-      "is not set: set postgres.url in the config file or the DATABASE_URL environment variable",
-    );
-  }
-  checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], (field, problem) =>
-    fail(field, problem, configPgUrl === undefined ? "DATABASE_URL" : undefined),
-  );
-  // The driver treats an sslmode it does not know as "use TLS somehow": a typo
-  // would silently change how the connection is secured.
-  const sslmode = new URL(pgUrl).searchParams.get("sslmode");
-  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
-    fail(
-      "postgres.url",
-      `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(", ")}`,
-      configPgUrl === undefined ? "DATABASE_URL" : undefined,
-    );
-  }
+  const pgUrl = postgresUrl(postgres.url, env, fail);
 
   const configQdrantUrl = optionalString(qdrant.url, "qdrant.url", fail);
   const qdrantUrl = configQdrantUrl ?? nonEmpty(env.QDRANT_URL) ?? DEFAULT_QDRANT_URL;
@@ -173,6 +192,28 @@ export function resolveConfig(
           : integer(section("steps").timeoutMs, "steps.timeoutMs", 0, 1, fail),
     },
   };
+}
+
+/** The Postgres URL from the config or `DATABASE_URL`, checked; undefined when neither sets one. */
+function postgresUrl(value: unknown, env: NodeJS.ProcessEnv, fail: Fail): string | undefined {
+  const configPgUrl = optionalString(value, "postgres.url", fail);
+  const pgUrl = configPgUrl ?? nonEmpty(env.DATABASE_URL);
+  if (pgUrl === undefined) return undefined;
+  const envVar = configPgUrl === undefined ? "DATABASE_URL" : undefined;
+  checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], (field, problem) =>
+    fail(field, problem, envVar),
+  );
+  // The driver treats an sslmode it does not know as "use TLS somehow": a typo
+  // would silently change how the connection is secured.
+  const sslmode = new URL(pgUrl).searchParams.get("sslmode");
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
+    fail(
+      "postgres.url",
+      `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(", ")}`,
+      envVar,
+    );
+  }
+  return pgUrl;
 }
 
 /**
