@@ -31,7 +31,8 @@ export {
 } from "./errors.js";
 export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
-export type { JournalRowStatus, QdrantChanges } from "./journal/schema.js";
+export type { MigrationRun } from "./journal/run-log.js";
+export type { JournalRowStatus, QdrantChanges, RunStatus } from "./journal/schema.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
 export { LockConnectionError, LockLostError, LockTimeoutError } from "./lock/errors.js";
 export { createMigrationFile } from "./migration/create-migration.js";

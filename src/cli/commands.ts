@@ -121,13 +121,17 @@ export const current: MigratorCommand = async (migrator, out) => {
   return ExitCode.OK;
 };
 
+/** Every run, oldest first; `--json` also keeps each migration's journal row under `migrations`. */
 export const history: MigratorCommand = async (migrator, out) => {
-  const records = await migrator.history();
-  out.result({ ok: true, migrations: records });
-  for (const r of records) {
+  const [runs, records] = await Promise.all([migrator.runs(), migrator.history()]);
+  out.result({ ok: true, runs, migrations: records });
+  for (const r of runs) {
+    const finished = r.finishedAt ? `  finished ${r.finishedAt.toISOString()}` : "";
+    const duration = r.durationMs !== null ? `  ${r.durationMs} ms` : "";
+    const runner = r.runner ? `  by ${r.runner}` : "";
     out.line(
-      `${r.name}  ${r.status}${r.direction === "down" ? " (down)" : ""}  ${r.finishedAt?.toISOString() ?? "-"}` +
-        `${r.durationMs !== null ? `  ${r.durationMs} ms` : ""}${r.error ? `  error: ${r.error}` : ""}`,
+      `${r.startedAt.toISOString()}  ${r.name}  ${r.direction}  ${r.status}${finished}${duration}${runner}` +
+        `${r.error ? `  error: ${r.error}` : ""}`,
     );
   }
   return ExitCode.OK;

@@ -7,7 +7,10 @@ export interface QdrantMigrateConfig {
     url?: string;
     /** Schema holding the journal tables. Default `public`. */
     schema?: string;
-    /** Prefix of the journal tables (`<prefix>migrations`, `<prefix>schema_versions`). Default `qdrant_`. */
+    /**
+     * Prefix of the journal tables (`<prefix>migrations`, `<prefix>migration_runs`,
+     * `<prefix>schema_versions`). Default `qdrant_`.
+     */
     tablePrefix?: string;
   };
   qdrant?: {

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
+import type { MigrationRun } from "../journal/run-log.js";
 import { discoverMigrations, type MigrationFile } from "../migration/discover.js";
 import { baseline } from "./baseline.js";
 import { checkRevertable, planRevert } from "./down-preconditions.js";
@@ -97,6 +98,15 @@ export interface Migrator {
    */
   history(): Promise<MigrationRecord[]>;
   /**
+   * Every run of every migration, oldest first: each attempt of `up` and
+   * `down` (failed ones too, which `history()` loses when the next attempt
+   * starts) and each `baseline` stamp. Throws.
+   *
+   * @example
+   * const failures = (await migrator.runs()).filter((r) => r.status === "failed");
+   */
+  runs(): Promise<MigrationRun[]>;
+  /**
    * Restores interrupted migrations from the journal and clears failed ones. Throws.
    *
    * @example
@@ -164,6 +174,10 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     async history() {
       await ctx.ensureTables();
       return rt.journal.list();
+    },
+    async runs() {
+      await ctx.ensureTables();
+      return rt.runs.list();
     },
     repair: () =>
       withMigrationLock(ctx, async () => {

@@ -17,6 +17,7 @@ function physicalNames(t: JournalTables): ReadonlyMap<string, string> {
   const logical: Record<keyof JournalDatabase, string> = {
     journalMigrations: t.migrations,
     journalSchemaVersions: t.schemaVersions,
+    journalRuns: t.runs,
   };
   return new Map(Object.entries(logical));
 }

@@ -4,16 +4,17 @@ import type { ClusterSnapshotRecord } from "../qdrant/cluster-snapshots.js";
 import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 
 /**
- * The journal's schema: where its two tables live, their rows as Kysely sees
+ * The journal's schema: where its tables live, their rows as Kysely sees
  * them, and the records stored in their jsonb columns. A leaf: every other
  * journal module imports it, it imports none of them.
  */
 
-/** Where the journal lives: a Postgres schema and the two table names in it. */
+/** Where the journal lives: a Postgres schema and the table names in it. */
 export interface JournalTables {
   schema: string;
   migrations: string;
   schemaVersions: string;
+  runs: string;
 }
 
 export function journalTables(schema: string, prefix: string): JournalTables {
@@ -21,6 +22,7 @@ export function journalTables(schema: string, prefix: string): JournalTables {
     schema,
     migrations: `${prefix}migrations`,
     schemaVersions: `${prefix}schema_versions`,
+    runs: `${prefix}migration_runs`,
   };
 }
 
@@ -91,6 +93,25 @@ export interface JournalMigrationsTable {
   runner: string | null;
 }
 
+/**
+ * What one attempt ended as. Unlike a migration's row, a failed `down` is
+ * `failed` here (its migration stays `applied`).
+ */
+export type RunStatus = "in_progress" | "applied" | "rolled_back" | "failed";
+
+/** One run of one migration, appended when it starts and finished with its status row. */
+export interface JournalRunsTable {
+  id: Generated<number>;
+  name: string;
+  direction: "up" | "down";
+  status: RunStatus;
+  started_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  duration_ms: number | null;
+  error: string | null;
+  runner: string | null;
+}
+
 export interface JournalSchemaVersionsTable {
   id: Generated<number>;
   collection_name: string;
@@ -112,6 +133,7 @@ export interface JournalSchemaVersionsTable {
 export interface JournalDatabase {
   journalMigrations: JournalMigrationsTable;
   journalSchemaVersions: JournalSchemaVersionsTable;
+  journalRuns: JournalRunsTable;
 }
 
 /** Options of the writes that may join the caller's transaction. */
