@@ -81,6 +81,7 @@ describe("MigrationJournal.start", () => {
       createdCollections: [],
       changedAliases: [],
       appliedChanges: null,
+      versionsBefore: null,
       error: null,
       runner: "host-a:42",
     });

@@ -12,6 +12,7 @@ import type {
   JournalWriteOptions,
   QdrantChanges,
   RunStatus,
+  SchemaVersionBefore,
   SnapshotRecord,
 } from "./schema.js";
 
@@ -31,6 +32,11 @@ export interface MigrationRecord {
   changedAliases: string[];
   /** The last committed `up` run's changes; null when it was stamped, never run. */
   appliedChanges: QdrantChanges | null;
+  /**
+   * The schema versions the last committed `up` replaced, for `down` to put
+   * back; null when it was stamped, or applied by a version that kept none.
+   */
+  versionsBefore: SchemaVersionBefore[] | null;
   error: string | null;
   runner: string | null;
 }
@@ -139,8 +145,14 @@ export class MigrationJournal extends ScopedJournalTable {
     });
   }
 
-  /** Marks an `up` applied and keeps what it changed in `applied_changes`. */
-  async markApplied(name: string, opts?: JournalWriteOptions): Promise<void> {
+  /**
+   * Marks an `up` applied and keeps what it changed in `applied_changes`, and
+   * the schema versions it replaced in `versions_before`.
+   */
+  async markApplied(
+    name: string,
+    opts?: JournalWriteOptions & { versionsBefore?: readonly SchemaVersionBefore[] },
+  ): Promise<void> {
     await this.#finish(
       name,
       {
@@ -148,6 +160,7 @@ export class MigrationJournal extends ScopedJournalTable {
         applied_changes: sql<string>`jsonb_build_object('snapshots', snapshots,
           'schemasBefore', schemas_before, 'createdCollections', created_collections, 'aliasesBefore', aliases_before,
           'changedAliases', changed_aliases)`,
+        versions_before: JSON.stringify(opts?.versionsBefore ?? []),
       },
       { status: "applied" },
       opts,
@@ -229,6 +242,7 @@ export class MigrationJournal extends ScopedJournalTable {
       created_collections: "[]",
       changed_aliases: "[]",
       applied_changes: null,
+      versions_before: null,
       error: null,
       runner: null,
     };
@@ -250,7 +264,7 @@ export class MigrationJournal extends ScopedJournalTable {
     name: string,
     change: Pick<
       UpdateObject<JournalDatabase, "journalMigrations">,
-      "status" | "error" | "applied_changes"
+      "status" | "error" | "applied_changes" | "versions_before"
     >,
     run: { status: Exclude<RunStatus, "in_progress">; error?: string },
     opts?: JournalWriteOptions,
@@ -297,6 +311,7 @@ function toRecord(row: Selectable<JournalMigrationsTable>): MigrationRecord {
     appliedChanges: row.applied_changes
       ? { ...row.applied_changes, schemasBefore: row.applied_changes.schemasBefore ?? [] }
       : null,
+    versionsBefore: row.versions_before,
     error: row.error,
     runner: row.runner,
   };

@@ -66,6 +66,27 @@ export interface QdrantChanges {
   changedAliases: string[];
 }
 
+/** A collection's schema as `qdrant_schema_versions` records it, and which version that is. */
+export interface RecordedSchema {
+  schemaVersion: number;
+  vectorsConfig: unknown;
+  payloadSchema: unknown;
+  aliases: string[];
+  config: unknown;
+  /** The migration that set this version; null when `baseline` recorded it. */
+  lastMigration: string | null;
+}
+
+/**
+ * A collection's recorded schema version as an `up` found it, kept so a
+ * `down` can put it back; `recorded` is null when it had no row (the `up`
+ * created the collection, or was the first migration to touch it).
+ */
+export interface SchemaVersionBefore {
+  collection: string;
+  recorded: RecordedSchema | null;
+}
+
 /**
  * jsonb columns with a default: read as parsed JSON; written as JSON text
  * (node-postgres would send a JS array as a Postgres array, not as JSON).
@@ -89,6 +110,8 @@ export interface JournalMigrationsTable {
   created_collections: Json<string[]>;
   changed_aliases: Json<string[]>;
   applied_changes: NullableJson<QdrantChanges>;
+  /** Written with `applied` only, like `applied_changes`: a later `down` finds it intact. */
+  versions_before: NullableJson<SchemaVersionBefore[]>;
   error: string | null;
   runner: string | null;
 }

@@ -49,6 +49,7 @@ async function createTables(db: Kysely<JournalDatabase>, t: JournalTables): Prom
       .addColumn("created_collections", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("changed_aliases", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("applied_changes", "jsonb")
+      .addColumn("versions_before", "jsonb")
       .addColumn("error", "text")
       .addColumn("runner", "text")
       .execute();
@@ -120,6 +121,7 @@ const LATER_COLUMNS: Record<string, string> = {
   changed_aliases: "jsonb NOT NULL DEFAULT '[]'::jsonb",
   applied_changes: "jsonb",
   schemas_before: "jsonb NOT NULL DEFAULT '[]'::jsonb",
+  versions_before: "jsonb",
 };
 
 async function missingColumns(db: Kysely<JournalDatabase>, t: JournalTables): Promise<string[]> {

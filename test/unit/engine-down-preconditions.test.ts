@@ -36,6 +36,7 @@ function record(name: string, appliedChanges: QdrantChanges | null): MigrationRe
     createdCollections: [],
     changedAliases: [],
     appliedChanges,
+    versionsBefore: null,
     error: null,
     runner: null,
   };
