@@ -282,3 +282,18 @@ describe("resolveProjectConfig: for create, which writes a file only (issue 14)"
     ).toThrow(/qdrant\.timeoutMs/);
   });
 });
+
+describe("resolveConfig: qdrant.managedAliases (issue 14)", () => {
+  it("keeps the alias names and patterns given, and leaves the default to the journal", () => {
+    expect(
+      resolveWith({ qdrant: { managedAliases: ["docs", "docs_*"] } }).qdrant.managedAliases,
+    ).toEqual(["docs", "docs_*"]);
+    expect(resolveWith({}).qdrant.managedAliases).toBeUndefined();
+  });
+
+  it("names the bad entry of qdrant.managedAliases", () => {
+    expect(errorOf({ qdrant: { managedAliases: ["docs", 7] } }).message).toContain(
+      "qdrant.managedAliases[1] must be a string",
+    );
+  });
+});

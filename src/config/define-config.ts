@@ -27,6 +27,13 @@ export interface QdrantMigrateConfig {
      * so its shards can be snapshotted and restored on it. Not needed on a single node.
      */
     peers?: Record<string, string>;
+    /**
+     * The aliases that are this project's: names or glob patterns (`*`, `?`),
+     * such as `["docs", "docs_*"]`. `check` reports drift in these only, so
+     * aliases the application makes itself are not drift. Default: the aliases
+     * a migration created or changed, as the journal records them.
+     */
+    managedAliases?: string[];
   };
   snapshots?: {
     /** Snapshots kept per collection after each run of a migration. Default 3. */

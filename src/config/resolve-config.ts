@@ -22,6 +22,11 @@ export interface ResolvedConfig extends ProjectConfig {
     timeoutMs: number;
     /** Peer id or p2p URI → REST URL (without trailing slash); empty on a single node. */
     peers: Readonly<Record<string, string>>;
+    /**
+     * Aliases (names or glob patterns) `check` compares; undefined: those the
+     * journal says a migration created or changed.
+     */
+    managedAliases: readonly string[] | undefined;
   };
   snapshots: { keep: number };
   lock: { timeoutMs: number };
@@ -45,7 +50,7 @@ const SSL_MODES = [
 const SECTIONS: Record<string, readonly string[] | undefined> = {
   migrations: undefined,
   postgres: ["url", "schema", "tablePrefix"],
-  qdrant: ["url", "apiKey", "timeoutMs", "peers"],
+  qdrant: ["url", "apiKey", "timeoutMs", "peers", "managedAliases"],
   snapshots: ["keep"],
   lock: ["timeoutMs"],
   steps: ["timeoutMs"],
@@ -182,6 +187,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
       apiKey: nonEmpty(apiKey) ?? nonEmpty(env.QDRANT_API_KEY),
       timeoutMs: integer(qdrant.timeoutMs, "qdrant.timeoutMs", 30_000, 1, fail),
       peers: peerUrls(qdrant.peers, fail),
+      managedAliases: aliasPatterns(qdrant.managedAliases, fail),
     },
     snapshots: { keep: integer(section("snapshots").keep, "snapshots.keep", 3, 0, fail) },
     lock: { timeoutMs: integer(section("lock").timeoutMs, "lock.timeoutMs", 60_000, 0, fail) },
@@ -239,6 +245,23 @@ function peerUrls(value: unknown, fail: Fail): Record<string, string> {
     peers[key] = url.replace(/\/+$/, "");
   }
   return peers;
+}
+
+/** `qdrant.managedAliases`: alias names or glob patterns; the field named is the bad entry. */
+function aliasPatterns(value: unknown, fail: Fail): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    return fail(
+      "qdrant.managedAliases",
+      `must be an array of alias names or glob patterns, not ${typeName(value)}`,
+    );
+  }
+  return value.map((entry: unknown, i) => {
+    const field = `qdrant.managedAliases[${i}]`;
+    if (typeof entry !== "string") return fail(field, `must be a string, not ${typeName(entry)}`);
+    if (entry.trim() === "") return fail(field, "must not be empty");
+    return entry;
+  });
 }
 
 /** Throws the ConfigError for `field`; `envVar` names the variable the bad value came from. */

@@ -13,6 +13,7 @@ import {
 } from "./errors.js";
 import { historyProblems, historyStatus, type MigrationStatusEntry } from "./history-status.js";
 import { loadMigrations, loadMigrationsToRevert } from "./load-migrations.js";
+import { managedAliases } from "./managed-aliases.js";
 import type {
   BaselineResult,
   CheckResult,
@@ -168,8 +169,9 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       return { migrations: entries, collections: await rt.versions.list() };
     },
     async check() {
-      const { entries } = await readState(ctx);
-      return consistencyOf(entries, await findDrift(rt));
+      const { entries, records } = await readState(ctx);
+      const isManaged = managedAliases(config.qdrant.managedAliases, records);
+      return consistencyOf(entries, await findDrift(rt, isManaged));
     },
     async history() {
       await ctx.ensureTables();

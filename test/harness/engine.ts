@@ -16,7 +16,7 @@ export interface EngineHarness {
   /** A migrator over this test's project and tables; closed after the test. */
   migrator(
     options?: MigratorOptions,
-    overrides?: { keep?: number; stepTimeoutMs?: number },
+    overrides?: { keep?: number; stepTimeoutMs?: number; managedAliases?: string[] },
   ): Migrator;
 }
 

@@ -16,6 +16,8 @@ export interface TestProject {
     stepTimeoutMs?: number;
     /** `qdrant.peers`: peer id → REST URL, for a cluster. */
     peers?: Record<string, string>;
+    /** `qdrant.managedAliases`: the aliases `check` compares. */
+    managedAliases?: string[];
   }): ResolvedConfig;
 }
 
@@ -49,6 +51,7 @@ export async function makeProject(urls: {
             apiKey: urls.apiKey,
             timeoutMs: 10_000,
             ...(overrides.peers ? { peers: overrides.peers } : {}),
+            ...(overrides.managedAliases ? { managedAliases: overrides.managedAliases } : {}),
           },
           lock: { timeoutMs: overrides.lockTimeoutMs ?? 20_000 },
           snapshots: { keep: overrides.keep ?? 3 },
