@@ -9,8 +9,8 @@ export {
   type QdrantMigrateConfig,
 } from "./config/define-config.js";
 export { ConfigError } from "./config/errors.js";
-export { loadConfig } from "./config/load-config.js";
-export type { ResolvedConfig } from "./config/resolve-config.js";
+export { loadConfig, loadProjectConfig } from "./config/load-config.js";
+export type { ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
 export { configSecrets } from "./config/secrets.js";
 export {
   ConcurrentWritesError,
@@ -41,7 +41,8 @@ export {
 } from "./errors.js";
 export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
-export type { JournalRowStatus, QdrantChanges } from "./journal/schema.js";
+export type { MigrationRun } from "./journal/run-log.js";
+export type { JournalRowStatus, QdrantChanges, RunStatus } from "./journal/schema.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
 export { LockConnectionError, LockLostError, LockTimeoutError } from "./lock/errors.js";
 export { createMigrationFile } from "./migration/create-migration.js";

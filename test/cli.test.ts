@@ -1,4 +1,5 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, describe, expect, it } from "vitest";
@@ -209,6 +210,43 @@ describe("CLI", () => {
     const text = await readFile(join(project.migrationsDir, created as string), "utf8");
     expect(text).toContain("postgres");
     expect(text).toContain("qdrant");
+  });
+
+  it("history shows every run, a failed attempt before the one that succeeded, oldest first (issue 14)", async () => {
+    const project = await cliProject();
+    const path = await project.writeMigration(
+      "001_first",
+      `export default { postgres: { up: async () => { throw new Error("not yet"); }, down: async () => {} } };`,
+    );
+    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(1);
+    await writeFile(path, noop);
+    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    expect((await runCli(["down"], { cwd: project.dir })).code).toBe(0);
+
+    const history = await runCli(["history", "--json"], { cwd: project.dir });
+    expect(history.code, history.stderr).toBe(0);
+    const { runs } = JSON.parse(history.stdout) as { runs: Record<string, unknown>[] };
+    expect(runs).toEqual([
+      expect.objectContaining({ name: "001_first", direction: "up", status: "failed" }),
+      expect.objectContaining({ name: "001_first", direction: "up", status: "applied" }),
+      expect.objectContaining({ name: "001_first", direction: "down", status: "rolled_back" }),
+    ]);
+    expect(runs[0]?.error).toContain("not yet");
+    expect(runs[0]).toHaveProperty("runner", expect.stringMatching(/:\d+$/));
+    const text = await runCli(["history"], { cwd: project.dir });
+    expect(text.stdout.trim().split("\n")).toHaveLength(3);
+  });
+
+  it("create writes a migration with no database or Qdrant configured (issue 14)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-create-"));
+    const result = await runCli(["create", "first_step"], {
+      cwd: dir,
+      env: { DATABASE_URL: "", QDRANT_URL: "", QDRANT_API_KEY: "" },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readdir(join(dir, "migrations"))).toEqual([
+      expect.stringMatching(/^\d{14}_first_step\.ts$/),
+    ]);
   });
 
   describe("secrets", () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config/errors.js";
-import { type ResolvedConfig, resolveConfig } from "../src/config/resolve-config.js";
+import {
+  type ResolvedConfig,
+  resolveConfig,
+  resolveProjectConfig,
+} from "../src/config/resolve-config.js";
 
 const PG = "postgres://app:pg-secret-pw@db.internal:5432/app?sslmode=require";
 const ROOT = "/srv/app";
@@ -269,5 +273,33 @@ describe("resolveConfig: secrets never appear in errors", () => {
   it("does not echo the password from DATABASE_URL when a later field fails", () => {
     const error = errorOf({ lock: { timeoutMs: -5 } });
     expect(error.message).not.toContain("pg-secret-pw");
+  });
+});
+
+describe("resolveProjectConfig: for create, which writes a file only (issue 14)", () => {
+  it("needs no Postgres URL", () => {
+    const config = resolveProjectConfig({}, { rootDir: ROOT, env: {} });
+    expect(config.migrations.dir).toBe("/srv/app/migrations");
+  });
+
+  it("still rejects a bad field, naming it", () => {
+    expect(() =>
+      resolveProjectConfig({ qdrant: { timeoutMs: -1 } }, { rootDir: ROOT, env: {} }),
+    ).toThrow(/qdrant\.timeoutMs/);
+  });
+});
+
+describe("resolveConfig: qdrant.managedAliases (issue 14)", () => {
+  it("keeps the alias names and patterns given, and leaves the default to the journal", () => {
+    expect(
+      resolveWith({ qdrant: { managedAliases: ["docs", "docs_*"] } }).qdrant.managedAliases,
+    ).toEqual(["docs", "docs_*"]);
+    expect(resolveWith({}).qdrant.managedAliases).toBeUndefined();
+  });
+
+  it("names the bad entry of qdrant.managedAliases", () => {
+    expect(errorOf({ qdrant: { managedAliases: ["docs", 7] } }).message).toContain(
+      "qdrant.managedAliases[1] must be a string",
+    );
   });
 });

@@ -53,6 +53,79 @@ describe("messages", () => {
     expect(error.message).toContain('shard 2 of collection "docs" on peer 7');
   });
 
+  describe("a failed migration's advice fits its cause (issue 14)", () => {
+    const upsert = (collection: string) =>
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+        down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [1] }); },
+      } };`;
+
+    it("a step's error that ends in a full stop is not given a second one", async () => {
+      await engine.project.writeMigration(
+        "001_throws",
+        `export default { postgres: { up: async () => { throw new Error("the table is missing."); }, down: async () => {} } };`,
+      );
+      const result = await engine.migrator().up();
+      expect(result.error?.message).toContain("the table is missing. Postgres was rolled back");
+      expect(result.error?.message).not.toContain("..");
+      expect(result.error?.message).toMatch(/fix the migration and run the command again\.$/);
+    });
+
+    it("a run aborted through the caller's signal advises running it again, not fixing the migration", async () => {
+      await engine.project.writeMigration(
+        "001_waits",
+        `export default { postgres: { up: async () => { await globalThis.qmProbe("step"); }, down: async () => {} } };`,
+      );
+      const controller = new AbortController();
+      globalThis.qmProbe = async () => {
+        controller.abort();
+        await new Promise(() => {});
+      };
+      const result = await engine.migrator({ signal: controller.signal }).up();
+      expect(result.error?.message).toContain("001_waits (up) was interrupted");
+      expect(result.error?.message).toContain("run the command again when ready.");
+      expect(result.error?.message).not.toContain("fix the migration");
+    });
+
+    it("a busy collection advises stopping its writers, not fixing the migration", async () => {
+      const collection = uniqueName("busy");
+      await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+      let writing = true;
+      let id = 1000;
+      const writer = (async () => {
+        while (writing) {
+          await qdrant.client.upsert(collection, {
+            wait: true,
+            points: [{ id: id++, vector: [1, 1, 1, 1] }],
+          });
+        }
+      })();
+      await engine.project.writeMigration("001_upsert", upsert(collection));
+      try {
+        const result = await engine.migrator().up();
+        expect(result.error?.message).toContain(`stop what writes to collection ${collection}`);
+        expect(result.error?.message).not.toContain("fix the migration");
+      } finally {
+        writing = false;
+        await writer;
+      }
+    });
+
+    it("down --from-snapshot of a migration whose snapshot was deleted advises its down steps or a backup", async () => {
+      const collection = uniqueName("docs");
+      await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+      await engine.project.writeMigration("001_upsert", upsert(collection));
+      const m = engine.migrator();
+      expect((await m.up()).error).toBeUndefined();
+      await m.pruneSnapshots({ keep: 0, force: true });
+      const result = await m.down({ fromSnapshot: true });
+      expect(result.error?.message).toContain("is no longer on that peer");
+      expect(result.error?.message).toContain("revert it by its own down steps");
+      expect(result.error?.message).not.toContain("fix the migration");
+      expect(result.error?.message).not.toContain("Re-running");
+    });
+  });
+
   describe("a Qdrant that refuses the API key", () => {
     // Its own in-process server, on either test run: the shared real binary runs without a key.
     let server: Awaited<ReturnType<typeof startQdrant>> | undefined;

@@ -82,6 +82,7 @@ describe("MigrationJournal.start", () => {
       changedAliases: [],
       touchedPoints: [],
       appliedChanges: null,
+      versionsBefore: null,
       error: null,
       runner: "host-a:42",
     });

@@ -42,19 +42,28 @@ describe("journalTables", () => {
       migrations: "qdrant_migrations",
       schemaVersions: "qdrant_schema_versions",
       checkpoints: "qdrant_checkpoints",
+      runs: "qdrant_migration_runs",
     });
   });
 });
 
 describe("ensureJournalTables", () => {
-  it("creates the schema and both tables", async () => {
+  it("creates the schema and its tables", async () => {
     await ensureJournalTables(connect(), journalTables("journal_a", "qdrant_"));
-    expect(await tablesIn("journal_a")).toEqual(["qdrant_migrations", "qdrant_schema_versions"]);
+    expect(await tablesIn("journal_a")).toEqual([
+      "qdrant_migration_runs",
+      "qdrant_migrations",
+      "qdrant_schema_versions",
+    ]);
   });
 
   it("uses a custom schema and prefix", async () => {
     await ensureJournalTables(connect(), journalTables("Ops Schema", "App_"));
-    expect(await tablesIn("Ops Schema")).toEqual(["App_migrations", "App_schema_versions"]);
+    expect(await tablesIn("Ops Schema")).toEqual([
+      "App_migration_runs",
+      "App_migrations",
+      "App_schema_versions",
+    ]);
   });
 
   it("is idempotent", async () => {
@@ -86,13 +95,35 @@ describe("ensureJournalTables", () => {
     expect(rows).toEqual([{ name: "m1", changed_aliases: [], applied_changes: null }]);
   });
 
+  it("adds the run log to a journal created before it, seeded with each migration's last run (issue 14)", async () => {
+    const db = connect();
+    const t = journalTables("journal_pre_runs", "qdrant_");
+    await ensureJournalTables(db, t);
+    await admin.query("DROP TABLE journal_pre_runs.qdrant_migration_runs");
+    await admin.query(
+      `INSERT INTO journal_pre_runs.qdrant_migrations (name, checksum, direction, status, error, runner)
+       VALUES ('m1', 'c', 'up', 'failed', 'boom', 'host:1')`,
+    );
+    await ensureJournalTables(db, t);
+    const { rows } = await admin.query(
+      "SELECT name, direction, status, error, runner FROM journal_pre_runs.qdrant_migration_runs",
+    );
+    expect(rows).toEqual([
+      { name: "m1", direction: "up", status: "failed", error: "boom", runner: "host:1" },
+    ]);
+  });
+
   it("succeeds when 8 connections call it at once", async () => {
     const t = journalTables("journal_race", "qdrant_");
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, () => ensureJournalTables(connect(), t)),
     );
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
-    expect(await tablesIn("journal_race")).toEqual(["qdrant_migrations", "qdrant_schema_versions"]);
+    expect(await tablesIn("journal_race")).toEqual([
+      "qdrant_migration_runs",
+      "qdrant_migrations",
+      "qdrant_schema_versions",
+    ]);
   });
 
   it("needs no CREATE privilege when the tables already exist", async () => {

@@ -7,6 +7,7 @@ import {
   type Migrator,
   messageOf,
   type PlanEntry,
+  type ProjectConfig,
   type ResolvedConfig,
   type RunResult,
   verdictOf,
@@ -52,10 +53,10 @@ export async function withMigrator(
   }
 }
 
-export async function create(ctx: CommandContext, name: string): Promise<ExitCode> {
-  const path = await createMigrationFile({ dir: ctx.config.migrations.dir, name });
-  ctx.out.result({ ok: true, path });
-  ctx.out.line(`created ${path}`);
+export async function create(config: ProjectConfig, out: Output, name: string): Promise<ExitCode> {
+  const path = await createMigrationFile({ dir: config.migrations.dir, name });
+  out.result({ ok: true, path });
+  out.line(`created ${path}`);
   return ExitCode.OK;
 }
 
@@ -128,13 +129,17 @@ export const current: MigratorCommand = async (migrator, out) => {
   return ExitCode.OK;
 };
 
+/** Every run, oldest first; `--json` also keeps each migration's journal row under `migrations`. */
 export const history: MigratorCommand = async (migrator, out) => {
-  const records = await migrator.history();
-  out.result({ ok: true, migrations: records });
-  for (const r of records) {
+  const [runs, records] = await Promise.all([migrator.runs(), migrator.history()]);
+  out.result({ ok: true, runs, migrations: records });
+  for (const r of runs) {
+    const finished = r.finishedAt ? `  finished ${r.finishedAt.toISOString()}` : "";
+    const duration = r.durationMs !== null ? `  ${r.durationMs} ms` : "";
+    const runner = r.runner ? `  by ${r.runner}` : "";
     out.line(
-      `${r.name}  ${r.status}${r.direction === "down" ? " (down)" : ""}  ${r.finishedAt?.toISOString() ?? "-"}` +
-        `${r.durationMs !== null ? `  ${r.durationMs} ms` : ""}${r.error ? `  error: ${r.error}` : ""}`,
+      `${r.startedAt.toISOString()}  ${r.name}  ${r.direction}  ${r.status}${finished}${duration}${runner}` +
+        `${r.error ? `  error: ${r.error}` : ""}`,
     );
   }
   return ExitCode.OK;

@@ -5,6 +5,7 @@ import {
   configSecrets,
   type ErrorCode,
   loadConfig,
+  loadProjectConfig,
   messageOf,
   QdrantMigrateError,
   type ResolvedConfig,
@@ -157,7 +158,21 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .command("create")
     .argument("<name>", "short name, e.g. add_title_vector")
     .description("write a new migration file")
-    .action(action("create", (ctx, _flags, args) => commands.create(ctx, args[0] ?? "")));
+    .action(async (name: string, _flags: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      out = new Output(globals.json === true, io.stdout, io.stderr);
+      try {
+        // Writing a file needs neither store, so neither must be configured.
+        const config = await loadProjectConfig({
+          configPath: globals.config,
+          cwd: io.cwd,
+          env: io.env,
+        });
+        exitCode = await commands.create(config, out, name);
+      } catch (error) {
+        exitCode = reportError(out, error);
+      }
+    });
   program
     .command("repair")
     .description("restore interrupted migrations from the journal; clear failed ones")
@@ -227,8 +242,8 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   return exitCode;
 }
 
-/** Commands that support `--dry-run`; `create` ignores it, as it changes no store. */
-const DRY_RUN_COMMANDS = new Set(["up", "down", "create"]);
+/** Commands that support `--dry-run` (`create`, which changes no store, ignores it). */
+const DRY_RUN_COMMANDS = new Set(["up", "down"]);
 
 /** Loads the config, then runs the command; any failure becomes its exit code. */
 async function execute(

@@ -19,7 +19,10 @@ export interface QdrantMigrateConfig {
     url?: string;
     /** Schema holding the journal tables. Default `public`. */
     schema?: string;
-    /** Prefix of the journal tables (`<prefix>migrations`, `<prefix>schema_versions`). Default `qdrant_`. */
+    /**
+     * Prefix of the journal tables (`<prefix>migrations`, `<prefix>migration_runs`,
+     * `<prefix>schema_versions`). Default `qdrant_`.
+     */
     tablePrefix?: string;
   };
   qdrant?: {
@@ -36,6 +39,13 @@ export interface QdrantMigrateConfig {
      * so its shards can be snapshotted and restored on it. Not needed on a single node.
      */
     peers?: Record<string, string>;
+    /**
+     * The aliases that are this project's: names or glob patterns (`*`, `?`),
+     * such as `["docs", "docs_*"]`. `check` reports drift in these only, so
+     * aliases the application makes itself are not drift. Default: the aliases
+     * a migration created or changed, as the journal records them.
+     */
+    managedAliases?: string[];
   };
   snapshots?: {
     /** Snapshots kept per collection after each run of a migration. Default 3. */

@@ -7,7 +7,13 @@ import { fileExists } from "../util/file-exists.js";
 import { importDefaultFresh } from "../util/import-fresh.js";
 import { redactJsonInput } from "../util/redact.js";
 import { ConfigError } from "./errors.js";
-import { type ResolvedConfig, resolveConfig } from "./resolve-config.js";
+import {
+  type ProjectConfig,
+  type ResolvedConfig,
+  type ResolveOptions,
+  resolveConfig,
+  resolveProjectConfig,
+} from "./resolve-config.js";
 
 /** Config file names looked for in the working directory, in this order. */
 const CONFIG_FILE_NAMES = [
@@ -25,17 +31,35 @@ const CONFIG_FILE_NAMES = [
  * as `process.loadEnvFile` does; they are added before the config file is
  * imported, so a config that reads `process.env` sees them.
  */
-export async function loadConfig(
-  opts: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<ResolvedConfig> {
+export async function loadConfig(opts: LoadOptions = {}): Promise<ResolvedConfig> {
+  const { input, ...resolveOptions } = await readConfigInput(opts);
+  return resolveConfig(input, resolveOptions);
+}
+
+/**
+ * Loads the configuration as `loadConfig` does, for commands that only write
+ * files (`create`): no Postgres URL is required.
+ */
+export async function loadProjectConfig(opts: LoadOptions = {}): Promise<ProjectConfig> {
+  const { input, ...resolveOptions } = await readConfigInput(opts);
+  return resolveProjectConfig(input, resolveOptions);
+}
+
+export interface LoadOptions {
+  configPath?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The config file's default export (undefined without a file), after `.env` was applied. */
+async function readConfigInput(opts: LoadOptions): Promise<ResolveOptions & { input: unknown }> {
   const cwd = resolve(opts.cwd ?? process.cwd());
   const env = opts.env ?? process.env;
   const configFile = await findConfigFile(cwd, opts.configPath);
   const rootDir = configFile ? dirname(configFile) : cwd;
   await applyDotEnv(env, configFile ? [rootDir, cwd] : [cwd]);
-  if (!configFile) return resolveConfig(undefined, { rootDir, env });
-  const input = await importConfig(configFile, env);
-  return resolveConfig(input, { rootDir, configFile, env });
+  if (!configFile) return { input: undefined, rootDir, env };
+  return { input: await importConfig(configFile, env), rootDir, configFile, env };
 }
 
 async function findConfigFile(

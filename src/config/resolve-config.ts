@@ -4,14 +4,18 @@ import { isPlainObject } from "../util/objects.js";
 import { CONCURRENT_WRITES_POLICIES, type ConcurrentWritesPolicy } from "./define-config.js";
 import { ConfigError } from "./errors.js";
 
-/** The configuration with every default filled in and every field checked. */
-export interface ResolvedConfig {
+/** What commands that only write files need (`create`): no store is contacted. */
+export interface ProjectConfig {
   /** Folder relative paths are resolved against: the config file's, else the working directory. */
   rootDir: string;
   /** Absolute path of the config file, when one was loaded. */
   configFile: string | undefined;
   /** `pattern` is the glob as configured; `dir` is its literal folder part, absolute. */
   migrations: { pattern: string; dir: string };
+}
+
+/** The configuration with every default filled in and every field checked. */
+export interface ResolvedConfig extends ProjectConfig {
   postgres: { url: string; schema: string; tablePrefix: string };
   qdrant: {
     url: string;
@@ -19,6 +23,11 @@ export interface ResolvedConfig {
     timeoutMs: number;
     /** Peer id or p2p URI → REST URL (without trailing slash); empty on a single node. */
     peers: Readonly<Record<string, string>>;
+    /**
+     * Aliases (names or glob patterns) `check` compares; undefined: those the
+     * journal says a migration created or changed.
+     */
+    managedAliases: readonly string[] | undefined;
   };
   snapshots: { keep: number };
   lock: { timeoutMs: number };
@@ -43,7 +52,7 @@ const SSL_MODES = [
 const SECTIONS: Record<string, readonly string[] | undefined> = {
   migrations: undefined,
   postgres: ["url", "schema", "tablePrefix"],
-  qdrant: ["url", "apiKey", "timeoutMs", "peers"],
+  qdrant: ["url", "apiKey", "timeoutMs", "peers", "managedAliases"],
   snapshots: ["keep"],
   lock: ["timeoutMs"],
   steps: ["timeoutMs"],
@@ -57,19 +66,48 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // setTimeout's limit; larger values fire at once.
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
+export interface ResolveOptions {
+  rootDir: string;
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A resolved config before the check that a Postgres URL is set. */
+type Settings = Omit<ResolvedConfig, "postgres"> & {
+  postgres: Omit<ResolvedConfig["postgres"], "url"> & { url: string | undefined };
+};
+
 /**
  * Checks `input` (a config file's default export, or `undefined` when there is
  * no config file) and fills in defaults from `opts.env` (default
  * `process.env`). Throws `ConfigError` naming the first bad field.
  */
-export function resolveConfig(
-  input: unknown,
-  opts: { rootDir: string; configFile?: string; env?: NodeJS.ProcessEnv },
-): ResolvedConfig {
-  const env = opts.env ?? process.env;
-  const rootDir = resolve(opts.rootDir);
+export function resolveConfig(input: unknown, opts: ResolveOptions): ResolvedConfig {
+  const settings = resolveSettings(input, opts);
+  const { url } = settings.postgres;
+  if (url === undefined) {
+    return failer(opts)(
+      "postgres.url",
+      "is not set: set postgres.url in the config file or the DATABASE_URL environment variable",
+    );
+  }
+  return { ...settings, postgres: { ...settings.postgres, url } };
+}
+
+/**
+ * The part of the configuration `create` needs. The whole input is checked as
+ * by `resolveConfig` (a typo is reported whatever the command), but no
+ * Postgres URL is required: writing a file needs no database.
+ */
+export function resolveProjectConfig(input: unknown, opts: ResolveOptions): ProjectConfig {
+  const { rootDir, configFile, migrations } = resolveSettings(input, opts);
+  return { rootDir, configFile, migrations };
+}
+
+/** The `Fail` of one resolution: a ConfigError naming the field, and the file if any. */
+function failer(opts: ResolveOptions): Fail {
   const where = opts.configFile ? `config file ${opts.configFile}` : "configuration";
-  const fail: Fail = (field, problem, envVar) => {
+  return (field, problem, envVar) => {
     const from = envVar ? ` (from the ${envVar} environment variable)` : "";
     throw new ConfigError(
       "CONFIG_INVALID",
@@ -78,6 +116,12 @@ export function resolveConfig(
       opts.configFile,
     );
   };
+}
+
+function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
+  const env = opts.env ?? process.env;
+  const rootDir = resolve(opts.rootDir);
+  const fail = failer(opts);
 
   const root = input === undefined ? {} : input;
   if (!isPlainObject(root)) {
@@ -108,27 +152,7 @@ export function resolveConfig(
   const glob = parseMigrationsGlob(pattern);
   if (typeof glob === "string") return fail("migrations", glob);
 
-  const configPgUrl = optionalString(postgres.url, "postgres.url", fail);
-  const pgUrl = configPgUrl ?? nonEmpty(env.DATABASE_URL);
-  if (pgUrl === undefined) {
-    return fail(
-      "postgres.url",
-      "is not set: set postgres.url in the config file or the DATABASE_URL environment variable",
-    );
-  }
-  checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], (field, problem) =>
-    fail(field, problem, configPgUrl === undefined ? "DATABASE_URL" : undefined),
-  );
-  // The driver treats an sslmode it does not know as "use TLS somehow": a typo
-  // would silently change how the connection is secured.
-  const sslmode = new URL(pgUrl).searchParams.get("sslmode");
-  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
-    fail(
-      "postgres.url",
-      `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(", ")}`,
-      configPgUrl === undefined ? "DATABASE_URL" : undefined,
-    );
-  }
+  const pgUrl = postgresUrl(postgres.url, env, fail);
 
   const configQdrantUrl = optionalString(qdrant.url, "qdrant.url", fail);
   const qdrantUrl = configQdrantUrl ?? nonEmpty(env.QDRANT_URL) ?? DEFAULT_QDRANT_URL;
@@ -166,6 +190,7 @@ export function resolveConfig(
       apiKey: nonEmpty(apiKey) ?? nonEmpty(env.QDRANT_API_KEY),
       timeoutMs: integer(qdrant.timeoutMs, "qdrant.timeoutMs", 30_000, 1, fail),
       peers: peerUrls(qdrant.peers, fail),
+      managedAliases: aliasPatterns(qdrant.managedAliases, fail),
     },
     snapshots: { keep: integer(section("snapshots").keep, "snapshots.keep", 3, 0, fail) },
     lock: { timeoutMs: integer(section("lock").timeoutMs, "lock.timeoutMs", 60_000, 0, fail) },
@@ -195,6 +220,28 @@ function policy(value: unknown, field: string, fail: Fail): ConcurrentWritesPoli
   );
 }
 
+/** The Postgres URL from the config or `DATABASE_URL`, checked; undefined when neither sets one. */
+function postgresUrl(value: unknown, env: NodeJS.ProcessEnv, fail: Fail): string | undefined {
+  const configPgUrl = optionalString(value, "postgres.url", fail);
+  const pgUrl = configPgUrl ?? nonEmpty(env.DATABASE_URL);
+  if (pgUrl === undefined) return undefined;
+  const envVar = configPgUrl === undefined ? "DATABASE_URL" : undefined;
+  checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], (field, problem) =>
+    fail(field, problem, envVar),
+  );
+  // The driver treats an sslmode it does not know as "use TLS somehow": a typo
+  // would silently change how the connection is secured.
+  const sslmode = new URL(pgUrl).searchParams.get("sslmode");
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
+    fail(
+      "postgres.url",
+      `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(", ")}`,
+      envVar,
+    );
+  }
+  return pgUrl;
+}
+
 /**
  * `qdrant.peers`: keys are peer ids (digits) or p2p URIs (`http(s)://host:port`),
  * values REST URLs checked like `qdrant.url`. The field named in an error is
@@ -218,6 +265,23 @@ function peerUrls(value: unknown, fail: Fail): Record<string, string> {
     peers[key] = url.replace(/\/+$/, "");
   }
   return peers;
+}
+
+/** `qdrant.managedAliases`: alias names or glob patterns; the field named is the bad entry. */
+function aliasPatterns(value: unknown, fail: Fail): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    return fail(
+      "qdrant.managedAliases",
+      `must be an array of alias names or glob patterns, not ${typeName(value)}`,
+    );
+  }
+  return value.map((entry: unknown, i) => {
+    const field = `qdrant.managedAliases[${i}]`;
+    if (typeof entry !== "string") return fail(field, `must be a string, not ${typeName(entry)}`);
+    if (entry.trim() === "") return fail(field, "must not be empty");
+    return entry;
+  });
 }
 
 /** Throws the ConfigError for `field`; `envVar` names the variable the bad value came from. */

@@ -26,7 +26,8 @@ import {
 import type { MigratorEvent } from "./events.js";
 import {
   type RecordedVersion,
-  recordSchemaVersions,
+  recordDownVersions,
+  recordUpVersions,
   stampSchemaVersions,
 } from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
@@ -154,12 +155,19 @@ export async function applyMigration(
       await step("Postgres down", () => postgres?.down?.(ctx));
       await emit({ type: "postgres-step-done", migration: name });
     }
-    versions = await recordSchemaVersions(rt, trx, tracker.touchedCollections(), name);
-    await emit({ type: "before-commit", migration: name });
+    const touched = tracker.touchedCollections();
     // Gone with the commit, and only then: the operations they describe are done.
     if (checkpoints.written) await clearCheckpoints(trx, rt.tables, name);
-    if (direction === "up") await rt.journal.markApplied(name, { db: trx });
-    else await rt.journal.markRolledBack(name, { db: trx });
+    if (direction === "up") {
+      const recorded = await recordUpVersions(rt, trx, touched, name);
+      versions = recorded.versions;
+      await emit({ type: "before-commit", migration: name });
+      await rt.journal.markApplied(name, { db: trx, versionsBefore: recorded.before });
+    } else {
+      versions = await recordDownVersions(rt, trx, touched, name);
+      await emit({ type: "before-commit", migration: name });
+      await rt.journal.markRolledBack(name, { db: trx });
+    }
     // Aborted, timed out, or the lock was lost (another runner may be
     // recovering this migration): never commit then.
     stepSignal.throwIfAborted();

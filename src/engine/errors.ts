@@ -1,4 +1,5 @@
 import { messageOf, QdrantMigrateError } from "../errors.js";
+import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
 import { QdrantRequestError } from "../qdrant/errors.js";
 import { redactSecrets } from "../util/redact.js";
 
@@ -11,7 +12,7 @@ export class MigrationFailedError extends QdrantMigrateError {
   ) {
     super(
       "MIGRATION_FAILED",
-      `Migration ${migration} (${direction}) ${stoppedBy(cause)}: ${messageOf(cause)}. ` +
+      `Migration ${migration} (${direction}) ${stoppedBy(cause)}: ${sentence(messageOf(cause))} ` +
         "Postgres was rolled back and every Qdrant collection it touched was restored; " +
         `${adviceFor(cause)}`,
       { cause },
@@ -19,38 +20,68 @@ export class MigrationFailedError extends QdrantMigrateError {
   }
 }
 
-/** Errors that say what happened around the migration, not that its code is wrong. */
-const NOT_THE_MIGRATION: Record<string, string> = {
-  RUN_INTERRUPTED: "run the command again when ready.",
-  POSTGRES_CONNECTION_LOST: "run the command again once Postgres is back.",
-};
+/** `text` ending a sentence once: a full stop added unless it ends in one (or ? or !) already. */
+function sentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** Ctrl-C (RUN_INTERRUPTED), or the caller's AbortSignal: with its own reason, or none. */
+function isInterruption(cause: unknown): boolean {
+  if (cause instanceof QdrantMigrateError) {
+    return cause.code === "RUN_INTERRUPTED" || cause.code === "ABORTED";
+  }
+  return cause instanceof Error && cause.name === "AbortError";
+}
 
 function stoppedBy(cause: unknown): string {
-  if (cause instanceof QdrantMigrateError && cause.code === "RUN_INTERRUPTED") {
-    return "was interrupted";
-  }
+  if (isInterruption(cause)) return "was interrupted";
   if (cause instanceof QdrantMigrateError && cause.code === "POSTGRES_CONNECTION_LOST") {
     return "lost its Postgres connection";
   }
   return "failed";
 }
 
+/**
+ * What to do next, by what stopped the migration: only a failure of its own
+ * code is fixed by fixing the migration.
+ */
 function adviceFor(cause: unknown): string {
-  if (cause instanceof QdrantMigrateError) {
-    const advice = NOT_THE_MIGRATION[cause.code];
-    if (advice) return advice;
-    if (cause instanceof QdrantRequestError) {
-      const { status } = cause;
-      if (status === 401 || status === 403) {
-        return "Qdrant refused the API key: check qdrant.apiKey / QDRANT_API_KEY and run the command again.";
-      }
-      if (status === undefined) {
-        return "Qdrant did not answer: check that it is reachable (qdrant.url) and run the command again.";
-      }
+  if (isInterruption(cause)) return "run the command again when ready.";
+  if (cause instanceof CollectionBusyError) {
+    return (
+      `stop what writes to collection ${cause.collection} (or migrate a copy behind an alias) ` +
+      "and run the command again."
+    );
+  }
+  if (cause instanceof ShardSnapshotMissingError) {
+    // Only `down --from-snapshot` (or `--allow-missing`) restores inside a migration.
+    return (
+      "without its snapshots --from-snapshot cannot revert it: revert it by its own down steps " +
+      `(\`down\` without --from-snapshot; restore its file first if it is gone), or restore ` +
+      `collection ${cause.collection} from a backup.`
+    );
+  }
+  if (!(cause instanceof QdrantMigrateError)) return FIX_THE_MIGRATION;
+  switch (cause.code) {
+    case "POSTGRES_CONNECTION_LOST":
+      return "run the command again once Postgres is back.";
+    case "SNAPSHOT_FAILED":
+      return "run the command again once that peer can write its snapshots.";
+  }
+  if (cause instanceof QdrantRequestError) {
+    const { status } = cause;
+    if (status === 401 || status === 403) {
+      return "Qdrant refused the API key: check qdrant.apiKey / QDRANT_API_KEY and run the command again.";
+    }
+    if (status === undefined) {
+      return "Qdrant did not answer: check that it is reachable (qdrant.url) and run the command again.";
     }
   }
-  return "fix the migration and run the command again.";
+  return FIX_THE_MIGRATION;
 }
+
+const FIX_THE_MIGRATION = "fix the migration and run the command again.";
 
 /** A step (or `verify`) ran past its time limit and was stopped. */
 export class StepTimeoutError extends QdrantMigrateError {
@@ -105,7 +136,7 @@ export class RollbackFailedError extends QdrantMigrateError {
       // copy in a temporary collection): a restore may fail after it deleted
       // the live collection, so this message claims nothing of its own.
       `Migration ${migration} failed (${messageOf(original)}) and restoring Qdrant from its ` +
-        `snapshots failed too: ${messageOf(cause).replace(/\.?$/, ".")} Its journal row stays ` +
+        `snapshots failed too: ${sentence(messageOf(cause))} Its journal row stays ` +
         "in_progress. Fix the cause (is Qdrant reachable?) and run `qdrant-migrate repair`.",
       { cause },
     );
@@ -189,7 +220,10 @@ export class UnknownMigrationError extends QdrantMigrateError {
   }
 }
 
-/** A collection kept changing while the migration tried to snapshot it. */
+/**
+ * A collection kept changing while the migration tried to snapshot it. Always
+ * reported inside MigrationFailedError, which says what to do.
+ */
 export class CollectionBusyError extends QdrantMigrateError {
   constructor(
     readonly collection: string,
@@ -198,8 +232,7 @@ export class CollectionBusyError extends QdrantMigrateError {
     super(
       "COLLECTION_BUSY",
       `Collection ${collection} kept changing while migration ${migration} snapshotted it, so ` +
-        "a rollback could not be proven. Nothing was changed. Stop the writers (or migrate a " +
-        "copy behind an alias) and run the command again.",
+        "a rollback could not be proven; the migration did not change it.",
     );
   }
 }

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
+import type { MigrationRun } from "../journal/run-log.js";
 import { discoverMigrations, type MigrationFile } from "../migration/discover.js";
 import { baseline } from "./baseline.js";
 import { checkRevertable, planRevert } from "./down-preconditions.js";
@@ -12,6 +13,7 @@ import {
 } from "./errors.js";
 import { historyProblems, historyStatus, type MigrationStatusEntry } from "./history-status.js";
 import { loadMigrations, loadMigrationsToRevert } from "./load-migrations.js";
+import { managedAliases } from "./managed-aliases.js";
 import type {
   BaselineResult,
   CheckResult,
@@ -98,6 +100,15 @@ export interface Migrator {
    */
   history(): Promise<MigrationRecord[]>;
   /**
+   * Every run of every migration, oldest first: each attempt of `up` and
+   * `down` (failed ones too, which `history()` loses when the next attempt
+   * starts) and each `baseline` stamp. Throws.
+   *
+   * @example
+   * const failures = (await migrator.runs()).filter((r) => r.status === "failed");
+   */
+  runs(): Promise<MigrationRun[]>;
+  /**
    * Restores interrupted migrations from the journal and clears failed ones;
    * `concurrentWrites` decides about writes others made since the snapshots
    * (a recovery the config's policy refused). Throws.
@@ -165,12 +176,17 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       return { migrations: entries, collections: await rt.versions.list() };
     },
     async check() {
-      const { entries } = await readState(ctx);
-      return consistencyOf(entries, await findDrift(rt));
+      const { entries, records } = await readState(ctx);
+      const isManaged = managedAliases(config.qdrant.managedAliases, records);
+      return consistencyOf(entries, await findDrift(rt, isManaged));
     },
     async history() {
       await ctx.ensureTables();
       return rt.journal.list();
+    },
+    async runs() {
+      await ctx.ensureTables();
+      return rt.runs.list();
     },
     repair: (opts = {}) =>
       withMigrationLock(ctx, async () => {

@@ -1,21 +1,88 @@
 import type { Kysely } from "kysely";
 import { messageOf } from "../errors.js";
-import type { JournalDatabase } from "../journal/schema.js";
+import type { JournalDatabase, SchemaVersionBefore } from "../journal/schema.js";
 import { readLiveConfig, stampSchemaVersion } from "../qdrant/live-config.js";
 import type { Runtime } from "./runtime.js";
 
 export interface RecordedVersion {
   collection: string;
   schemaVersion: number;
-  migration: string;
+  /** Null for a version put back to one `baseline` recorded. */
+  migration: string | null;
 }
 
 /**
- * Records the live config of each collection a migration touched in
+ * After an `up`: records the live config of each collection it touched in
  * `qdrant_schema_versions`, inside the migration's transaction so it commits
- * with it. Returns the new versions, to be stamped once committed.
+ * with it. Returns the new versions, to be stamped once committed, and the
+ * rows they replaced, for the journal to keep until a `down` puts them back.
  */
-export async function recordSchemaVersions(
+export async function recordUpVersions(
+  rt: Runtime,
+  trx: Kysely<JournalDatabase>,
+  collections: readonly string[],
+  migration: string,
+): Promise<{ versions: RecordedVersion[]; before: SchemaVersionBefore[] }> {
+  const before: SchemaVersionBefore[] = [];
+  for (const collection of collections) {
+    const row = await rt.versions.get(collection, { db: trx });
+    const recorded = row
+      ? {
+          schemaVersion: row.schemaVersion,
+          vectorsConfig: row.vectorsConfig,
+          payloadSchema: row.payloadSchema,
+          aliases: row.aliases,
+          config: row.config,
+          lastMigration: row.lastMigration,
+        }
+      : null;
+    before.push({ collection, recorded });
+  }
+  return { versions: await recordLiveVersions(rt, trx, collections, migration), before };
+}
+
+/**
+ * After a `down`: each collection whose version the reverted `up` set (and
+ * nothing set since) goes back to the row that `up` replaced, or loses its
+ * row when that `up` created it; the recorded schema is the one from before,
+ * so `check` reports a `down` that did not put the collection back. Every
+ * other collection the `down` touched is recorded as it is now (one the `up`
+ * found unrecorded stays known, as the project's migrations changed it; and
+ * one whose `up` ran under a version that kept no earlier rows).
+ */
+export async function recordDownVersions(
+  rt: Runtime,
+  trx: Kysely<JournalDatabase>,
+  collections: readonly string[],
+  migration: string,
+): Promise<RecordedVersion[]> {
+  const applied = await rt.journal.get(migration);
+  const created = new Set(applied?.appliedChanges?.createdCollections);
+  const versions: RecordedVersion[] = [];
+  const reverted = new Set<string>();
+  for (const { collection, recorded } of applied?.versionsBefore ?? []) {
+    if (recorded === null && !created.has(collection)) continue;
+    const current = await rt.versions.get(collection, { db: trx });
+    // A later migration or a baseline set it since: its version is not this one's to undo.
+    if (current?.lastMigration !== migration) continue;
+    reverted.add(collection);
+    if (recorded === null) {
+      await rt.versions.remove(collection, { db: trx });
+      continue;
+    }
+    await rt.versions.restore(collection, recorded, { db: trx });
+    versions.push({
+      collection,
+      schemaVersion: recorded.schemaVersion,
+      migration: recorded.lastMigration,
+    });
+  }
+  const others = collections.filter((c) => !reverted.has(c));
+  return [...versions, ...(await recordLiveVersions(rt, trx, others, migration))];
+}
+
+/** Records each collection's live config as its next version (forgets one that is gone). */
+async function recordLiveVersions(
   rt: Runtime,
   trx: Kysely<JournalDatabase>,
   collections: readonly string[],

@@ -3,6 +3,7 @@ import pg from "pg";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { configSecrets } from "../config/secrets.js";
 import { MigrationJournal } from "../journal/migration-journal.js";
+import { RunLog } from "../journal/run-log.js";
 import { type JournalDatabase, type JournalTables, journalTables } from "../journal/schema.js";
 import { SchemaVersions } from "../journal/schema-versions.js";
 import { postgresConnectionError } from "../postgres/connection-error.js";
@@ -27,6 +28,8 @@ export interface Runtime {
   forgetTopology(): void;
   tables: JournalTables;
   journal: MigrationJournal;
+  /** Every attempt of every migration (the journal keeps only each one's latest). */
+  runs: RunLog;
   versions: SchemaVersions;
   /** Values that must never be printed: the Postgres password, the Qdrant API key. */
   secrets: string[];
@@ -89,6 +92,7 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     },
     tables,
     journal: new MigrationJournal(db, tables),
+    runs: new RunLog(db, tables),
     versions: new SchemaVersions(db, tables),
     secrets: configSecrets(config),
     snapshotSpacing: new SnapshotSpacing(),

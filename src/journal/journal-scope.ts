@@ -18,6 +18,7 @@ function physicalNames(t: JournalTables): ReadonlyMap<string, string> {
     journalMigrations: t.migrations,
     journalSchemaVersions: t.schemaVersions,
     journalCheckpoints: t.checkpoints,
+    journalRuns: t.runs,
   };
   return new Map(Object.entries(logical));
 }

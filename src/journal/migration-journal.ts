@@ -2,7 +2,9 @@ import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
 import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 import type { TouchedPoints } from "../qdrant/touched-points.js";
+import { clock, elapsedMs } from "./clock.js";
 import { ScopedJournalTable } from "./journal-scope.js";
+import { appendRun, finishRun } from "./run-log.js";
 import type {
   AliasRecord,
   JournalDatabase,
@@ -10,6 +12,8 @@ import type {
   JournalRowStatus,
   JournalWriteOptions,
   QdrantChanges,
+  RunStatus,
+  SchemaVersionBefore,
   SnapshotRecord,
 } from "./schema.js";
 
@@ -31,6 +35,11 @@ export interface MigrationRecord {
   touchedPoints: TouchedPoints[];
   /** The last committed `up` run's changes; null when it was stamped, never run. */
   appliedChanges: QdrantChanges | null;
+  /**
+   * The schema versions the last committed `up` replaced, for `down` to put
+   * back; null when it was stamped, or applied by a version that kept none.
+   */
+  versionsBefore: SchemaVersionBefore[] | null;
   error: string | null;
   runner: string | null;
 }
@@ -49,11 +58,6 @@ export class JournalRowMissingError extends QdrantMigrateError {
   }
 }
 
-// Read from the database clock, not `now()`: inside a transaction `now()` is
-// the transaction's start, which would make a migration finish before it ran.
-const clock = sql<Date>`clock_timestamp()`;
-const elapsedMs = sql<number>`(extract(epoch FROM clock_timestamp() - started_at) * 1000)::integer`;
-
 // Byte order, whatever the database's collation, so rows sort as the engine
 // sorts migration file names (JavaScript string order).
 const byName = sql`name COLLATE "C"`;
@@ -61,8 +65,9 @@ const byName = sql`name COLLATE "C"`;
 /** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
 export class MigrationJournal extends ScopedJournalTable {
   /**
-   * Marks the migration in progress (inserting or resetting its row) and
-   * commits at once, so a crash later leaves a trace for recovery.
+   * Marks the migration in progress (inserting or resetting its row, and
+   * appending a run to the run log) and commits at once, so a crash later
+   * leaves a trace for recovery.
    */
   async start(input: {
     name: string;
@@ -88,11 +93,14 @@ export class MigrationJournal extends ScopedJournalTable {
     // A `down` keeps the checksum recorded when the migration was applied, so a
     // changed file is still reported as changed after a failed `down`.
     const update = input.direction === "up" ? { ...fresh, checksum: input.checksum } : fresh;
-    await this.db
-      .insertInto("journalMigrations")
-      .values({ name: input.name, checksum: input.checksum, ...fresh })
-      .onConflict((oc) => oc.column("name").doUpdateSet(update))
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("journalMigrations")
+        .values({ name: input.name, checksum: input.checksum, ...fresh })
+        .onConflict((oc) => oc.column("name").doUpdateSet(update))
+        .execute();
+      await appendRun(trx, input);
+    });
   }
 
   /** Appends a snapshot record in one statement, so concurrent appends never lose one. */
@@ -148,8 +156,14 @@ export class MigrationJournal extends ScopedJournalTable {
     });
   }
 
-  /** Marks an `up` applied and keeps what it changed in `applied_changes`. */
-  async markApplied(name: string, opts?: JournalWriteOptions): Promise<void> {
+  /**
+   * Marks an `up` applied and keeps what it changed in `applied_changes`, and
+   * the schema versions it replaced in `versions_before`.
+   */
+  async markApplied(
+    name: string,
+    opts?: JournalWriteOptions & { versionsBefore?: readonly SchemaVersionBefore[] },
+  ): Promise<void> {
     await this.#finish(
       name,
       {
@@ -157,13 +171,15 @@ export class MigrationJournal extends ScopedJournalTable {
         applied_changes: sql<string>`jsonb_build_object('snapshots', snapshots,
           'schemasBefore', schemas_before, 'createdCollections', created_collections, 'aliasesBefore', aliases_before,
           'changedAliases', changed_aliases, 'touchedPoints', touched_points)`,
+        versions_before: JSON.stringify(opts?.versionsBefore ?? []),
       },
+      { status: "applied" },
       opts,
     );
   }
 
   async markRolledBack(name: string, opts?: JournalWriteOptions): Promise<void> {
-    await this.#finish(name, { status: "rolled_back" }, opts);
+    await this.#finish(name, { status: "rolled_back" }, { status: "rolled_back" }, opts);
   }
 
   /**
@@ -176,7 +192,11 @@ export class MigrationJournal extends ScopedJournalTable {
     error: string,
     opts?: { previousStatus?: Exclude<JournalRowStatus, "in_progress"> },
   ): Promise<void> {
-    await this.#finish(name, { status: opts?.previousStatus ?? "failed", error });
+    await this.#finish(
+      name,
+      { status: opts?.previousStatus ?? "failed", error },
+      { status: "failed", error },
+    );
   }
 
   /** Deletes the migration's row; no error if there is none. */
@@ -215,7 +235,11 @@ export class MigrationJournal extends ScopedJournalTable {
   }
 
   /** Writes a finished row without running anything (for `baseline`). */
-  async stamp(name: string, checksum: string, status: JournalRowStatus): Promise<void> {
+  async stamp(
+    name: string,
+    checksum: string,
+    status: Exclude<JournalRowStatus, "in_progress">,
+  ): Promise<void> {
     const row = {
       checksum,
       direction: "up" as const,
@@ -230,29 +254,39 @@ export class MigrationJournal extends ScopedJournalTable {
       changed_aliases: "[]",
       touched_points: "[]",
       applied_changes: null,
+      versions_before: null,
       error: null,
       runner: null,
     };
-    await this.db
-      .insertInto("journalMigrations")
-      .values({ name, ...row })
-      .onConflict((oc) => oc.column("name").doUpdateSet(row))
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("journalMigrations")
+        .values({ name, ...row })
+        .onConflict((oc) => oc.column("name").doUpdateSet(row))
+        .execute();
+      await appendRun(trx, { name, direction: "up", runner: null, finished: status });
+    });
   }
 
+  /**
+   * Finishes the row and its run in the run log together: in the caller's
+   * transaction when given (the migration's), else in one of their own.
+   */
   async #finish(
     name: string,
     change: Pick<
       UpdateObject<JournalDatabase, "journalMigrations">,
-      "status" | "error" | "applied_changes"
+      "status" | "error" | "applied_changes" | "versions_before"
     >,
+    run: { status: Exclude<RunStatus, "in_progress">; error?: string },
     opts?: JournalWriteOptions,
   ): Promise<void> {
-    await this.#update(
-      name,
-      { ...change, finished_at: clock, duration_ms: elapsedMs },
-      this.scoped(opts),
-    );
+    const write = async (scoped: Kysely<JournalDatabase>) => {
+      await this.#update(name, { ...change, finished_at: clock, duration_ms: elapsedMs }, scoped);
+      await finishRun(scoped, name, run);
+    };
+    if (opts?.db) await write(this.scoped(opts));
+    else await this.db.transaction().execute(write);
   }
 
   async #update(
@@ -294,6 +328,7 @@ function toRecord(row: Selectable<JournalMigrationsTable>): MigrationRecord {
           touchedPoints: row.applied_changes.touchedPoints ?? [],
         }
       : null,
+    versionsBefore: row.versions_before,
     error: row.error,
     runner: row.runner,
   };

@@ -1,17 +1,11 @@
 import type { Selectable } from "kysely";
 import { sql } from "kysely";
 import { ScopedJournalTable } from "./journal-scope.js";
-import type { JournalSchemaVersionsTable, JournalWriteOptions } from "./schema.js";
+import type { JournalSchemaVersionsTable, JournalWriteOptions, RecordedSchema } from "./schema.js";
 
 /** The recorded schema of one Qdrant collection and how many migrations changed it. */
-export interface SchemaVersionRecord {
+export interface SchemaVersionRecord extends RecordedSchema {
   collectionName: string;
-  schemaVersion: number;
-  vectorsConfig: unknown;
-  payloadSchema: unknown;
-  aliases: string[];
-  config: unknown;
-  lastMigration: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -56,6 +50,34 @@ export class SchemaVersions extends ScopedJournalTable {
     return row.schema_version;
   }
 
+  /**
+   * Puts the collection's row back as `recorded` (a reverted migration's
+   * version goes back to the one it replaced).
+   */
+  async restore(
+    collectionName: string,
+    recorded: RecordedSchema,
+    opts?: JournalWriteOptions,
+  ): Promise<void> {
+    const state = {
+      schema_version: recorded.schemaVersion,
+      vectors_config: toJson(recorded.vectorsConfig),
+      payload_schema: toJson(recorded.payloadSchema),
+      aliases: JSON.stringify(recorded.aliases),
+      config: toJson(recorded.config),
+      last_migration: recorded.lastMigration,
+    };
+    await this.scoped(opts)
+      .insertInto("journalSchemaVersions")
+      .values({ collection_name: collectionName, ...state })
+      .onConflict((oc) =>
+        oc
+          .column("collection_name")
+          .doUpdateSet({ ...state, updated_at: sql<Date>`clock_timestamp()` }),
+      )
+      .execute();
+  }
+
   /** Forgets the collection (it was dropped); no error if it was never recorded. */
   async remove(collectionName: string, opts?: JournalWriteOptions): Promise<void> {
     await this.scoped(opts)
@@ -64,8 +86,12 @@ export class SchemaVersions extends ScopedJournalTable {
       .execute();
   }
 
-  async get(collectionName: string): Promise<SchemaVersionRecord | undefined> {
-    const row = await this.db
+  /** The collection's row; read in the caller's transaction when given. */
+  async get(
+    collectionName: string,
+    opts?: JournalWriteOptions,
+  ): Promise<SchemaVersionRecord | undefined> {
+    const row = await this.scoped(opts)
       .selectFrom("journalSchemaVersions")
       .selectAll()
       .where("collection_name", "=", collectionName)

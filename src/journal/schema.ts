@@ -5,7 +5,7 @@ import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 import type { TouchedPoints } from "../qdrant/touched-points.js";
 
 /**
- * The journal's schema: where its two tables live, their rows as Kysely sees
+ * The journal's schema: where its tables live, their rows as Kysely sees
  * them, and the records stored in their jsonb columns. A leaf: every other
  * journal module imports it, it imports none of them.
  */
@@ -17,6 +17,7 @@ export interface JournalTables {
   schemaVersions: string;
   /** Backfill and import checkpoints (`src/schema/checkpoints.ts`), created on first use. */
   checkpoints: string;
+  runs: string;
 }
 
 export function journalTables(schema: string, prefix: string): JournalTables {
@@ -25,6 +26,7 @@ export function journalTables(schema: string, prefix: string): JournalTables {
     migrations: `${prefix}migrations`,
     schemaVersions: `${prefix}schema_versions`,
     checkpoints: `${prefix}checkpoints`,
+    runs: `${prefix}migration_runs`,
   };
 }
 
@@ -73,6 +75,27 @@ export interface QdrantChanges {
   touchedPoints: TouchedPoints[];
 }
 
+/** A collection's schema as `qdrant_schema_versions` records it, and which version that is. */
+export interface RecordedSchema {
+  schemaVersion: number;
+  vectorsConfig: unknown;
+  payloadSchema: unknown;
+  aliases: string[];
+  config: unknown;
+  /** The migration that set this version; null when `baseline` recorded it. */
+  lastMigration: string | null;
+}
+
+/**
+ * A collection's recorded schema version as an `up` found it, kept so a
+ * `down` can put it back; `recorded` is null when it had no row (the `up`
+ * created the collection, or was the first migration to touch it).
+ */
+export interface SchemaVersionBefore {
+  collection: string;
+  recorded: RecordedSchema | null;
+}
+
 /**
  * jsonb columns with a default: read as parsed JSON; written as JSON text
  * (node-postgres would send a JS array as a Postgres array, not as JSON).
@@ -97,6 +120,27 @@ export interface JournalMigrationsTable {
   changed_aliases: Json<string[]>;
   touched_points: Json<TouchedPoints[]>;
   applied_changes: NullableJson<QdrantChanges>;
+  /** Written with `applied` only, like `applied_changes`: a later `down` finds it intact. */
+  versions_before: NullableJson<SchemaVersionBefore[]>;
+  error: string | null;
+  runner: string | null;
+}
+
+/**
+ * What one attempt ended as. Unlike a migration's row, a failed `down` is
+ * `failed` here (its migration stays `applied`).
+ */
+export type RunStatus = "in_progress" | "applied" | "rolled_back" | "failed";
+
+/** One run of one migration, appended when it starts and finished with its status row. */
+export interface JournalRunsTable {
+  id: Generated<number>;
+  name: string;
+  direction: "up" | "down";
+  status: RunStatus;
+  started_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  duration_ms: number | null;
   error: string | null;
   runner: string | null;
 }
@@ -135,6 +179,7 @@ export interface JournalDatabase {
   journalMigrations: JournalMigrationsTable;
   journalSchemaVersions: JournalSchemaVersionsTable;
   journalCheckpoints: JournalCheckpointsTable;
+  journalRuns: JournalRunsTable;
 }
 
 /** Options of the writes that may join the caller's transaction. */

@@ -14,11 +14,16 @@ export async function ensureJournalTables(
   db: Kysely<JournalDatabase>,
   t: JournalTables,
 ): Promise<void> {
-  if (await journalTablesExist(db, t)) {
-    if ((await missingColumns(db, t)).length === 0) return;
-    await addLaterColumns(db, t);
-    return;
-  }
+  if (!(await journalTablesExist(db, t))) await createTables(db, t);
+  if ((await missingColumns(db, t)).length > 0) await addLaterColumns(db, t);
+}
+
+/**
+ * Creates what is missing: every table on a first run; the run log alone on
+ * a journal from before it, seeded from the status rows (the one run of each
+ * migration that journal kept), so `history` loses nothing on the upgrade.
+ */
+async function createTables(db: Kysely<JournalDatabase>, t: JournalTables): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
     await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
@@ -45,6 +50,7 @@ export async function ensureJournalTables(
       .addColumn("changed_aliases", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("touched_points", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("applied_changes", "jsonb")
+      .addColumn("versions_before", "jsonb")
       .addColumn("error", "text")
       .addColumn("runner", "text")
       .execute();
@@ -61,6 +67,49 @@ export async function ensureJournalTables(
       .addColumn("last_migration", "text")
       .addColumn("created_at", "timestamptz", (c) => c.defaultTo(sql`now()`))
       .addColumn("updated_at", "timestamptz", (c) => c.defaultTo(sql`now()`))
+      .execute();
+    if (await tableExists(trx, t.schema, t.runs)) return;
+    await scoped.schema
+      .createTable("journalRuns")
+      .addColumn("id", "bigserial", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("direction", "text", (c) => c.notNull().check(sql`direction IN ('up', 'down')`))
+      .addColumn("status", "text", (c) =>
+        c.notNull().check(sql`status IN ('in_progress', 'applied', 'failed', 'rolled_back')`),
+      )
+      .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn("finished_at", "timestamptz")
+      .addColumn("duration_ms", "integer")
+      .addColumn("error", "text")
+      .addColumn("runner", "text")
+      .execute();
+    await scoped
+      .insertInto("journalRuns")
+      .columns([
+        "name",
+        "direction",
+        "status",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "error",
+        "runner",
+      ])
+      .expression((eb) =>
+        eb
+          .selectFrom("journalMigrations")
+          .select([
+            "name",
+            "direction",
+            "status",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "error",
+            "runner",
+          ])
+          .orderBy("started_at"),
+      )
       .execute();
   });
 }
@@ -117,6 +166,7 @@ const LATER_COLUMNS: Record<string, string> = {
   applied_changes: "jsonb",
   schemas_before: "jsonb NOT NULL DEFAULT '[]'::jsonb",
   touched_points: "jsonb NOT NULL DEFAULT '[]'::jsonb",
+  versions_before: "jsonb",
 };
 
 async function missingColumns(db: Kysely<JournalDatabase>, t: JournalTables): Promise<string[]> {
@@ -145,11 +195,11 @@ async function addLaterColumns(db: Kysely<JournalDatabase>, t: JournalTables): P
 }
 
 async function journalTablesExist(db: Kysely<JournalDatabase>, t: JournalTables): Promise<boolean> {
-  const { rows } = await sql<{ migrations: string | null; versions: string | null }>`
-    SELECT to_regclass(${qualified(t.schema, t.migrations)})::text AS migrations,
-           to_regclass(${qualified(t.schema, t.schemaVersions)})::text AS versions`.execute(db);
-  const row = rows[0];
-  return row?.migrations != null && row.versions != null;
+  const { rows } = await sql<{ missing: number }>`
+    SELECT num_nulls(to_regclass(${qualified(t.schema, t.migrations)}),
+      to_regclass(${qualified(t.schema, t.schemaVersions)}),
+      to_regclass(${qualified(t.schema, t.runs)})) AS missing`.execute(db);
+  return rows[0]?.missing === 0;
 }
 
 async function schemaExists(db: Kysely<JournalDatabase>, schema: string): Promise<boolean> {

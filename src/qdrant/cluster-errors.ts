@@ -98,6 +98,7 @@ export class ShardRestoreError extends QdrantMigrateError {
     readonly peerId: number | undefined,
     readonly shardId: number | undefined,
     reason: string,
+    outcome = "Re-running the rollback recovers every replica again from the same snapshots.",
   ) {
     const what =
       peerId === undefined || shardId === undefined
@@ -105,8 +106,29 @@ export class ShardRestoreError extends QdrantMigrateError {
         : `shard ${shardId} of collection "${collection}" on peer ${peerId}`;
     super(
       "SNAPSHOT_RESTORE_FAILED",
-      `Cannot restore ${what} from its shard snapshots: ${reason}. ` +
-        "Re-running the rollback recovers every replica again from the same snapshots.",
+      `Cannot restore ${what} from its shard snapshots: ${reason}. ${outcome}`,
+    );
+  }
+}
+
+/**
+ * A replica's shard snapshot is gone from the peer that took it (deleted by
+ * `snapshots prune --force`, or by hand): no retry mends that, so what to do
+ * instead depends on who was restoring (see MigrationFailedError).
+ */
+export class ShardSnapshotMissingError extends ShardRestoreError {
+  constructor(
+    collection: string,
+    peerId: number,
+    shardId: number,
+    readonly snapshot: string,
+  ) {
+    super(
+      collection,
+      peerId,
+      shardId,
+      `its snapshot "${snapshot}" is no longer on that peer (deleted by \`snapshots prune --force\`, or by hand)`,
+      "Nothing can be restored from that snapshot any more.",
     );
   }
 }

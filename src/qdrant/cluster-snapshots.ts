@@ -1,5 +1,9 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { ShardRestoreError, ShardSnapshotFailedError } from "./cluster-errors.js";
+import {
+  ShardRestoreError,
+  ShardSnapshotFailedError,
+  ShardSnapshotMissingError,
+} from "./cluster-errors.js";
 import type { QdrantConnection } from "./connect.js";
 import { QdrantRequestError } from "./errors.js";
 import { payloadSchemaOf, putBackRecordedSchema } from "./schema-state.js";
@@ -259,6 +263,11 @@ export async function recoverShard(
   if (res.ok) {
     await res.body?.cancel();
     return;
+  }
+  // A bare name is a file on this peer's own disk: 404 means it is gone, which no retry mends.
+  if (res.status === 404 && location === source.snapshot) {
+    await res.body?.cancel();
+    throw new ShardSnapshotMissingError(record.collection, peer.peerId, shardId, location);
   }
   const text = await res.text().catch(() => "");
   const why = (parse(text) as { status?: { error?: string } })?.status?.error ?? text.slice(0, 300);

@@ -70,7 +70,7 @@ export async function readLiveConfig(
 export async function stampSchemaVersion(
   conn: QdrantConnection,
   collection: string,
-  info: { schemaVersion: number; migration: string },
+  info: { schemaVersion: number; migration: string | null },
 ): Promise<boolean> {
   if (!supportsMetadata(await conn.serverVersion())) return false;
   await conn.client.updateCollection(collection, {

@@ -25,6 +25,7 @@ export interface EngineHarness {
       keep?: number;
       stepTimeoutMs?: number;
       concurrentWrites?: ConcurrentWritesPolicy;
+      managedAliases?: string[];
     },
   ): Migrator;
 }

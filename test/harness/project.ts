@@ -19,6 +19,8 @@ export interface TestProject {
     peers?: Record<string, string>;
     /** `rollback.concurrentWrites`. */
     concurrentWrites?: ConcurrentWritesPolicy;
+    /** `qdrant.managedAliases`: the aliases `check` compares. */
+    managedAliases?: string[];
   }): ResolvedConfig;
 }
 
@@ -52,6 +54,7 @@ export async function makeProject(urls: {
             apiKey: urls.apiKey,
             timeoutMs: 10_000,
             ...(overrides.peers ? { peers: overrides.peers } : {}),
+            ...(overrides.managedAliases ? { managedAliases: overrides.managedAliases } : {}),
           },
           lock: { timeoutMs: overrides.lockTimeoutMs ?? 20_000 },
           snapshots: { keep: overrides.keep ?? 3 },

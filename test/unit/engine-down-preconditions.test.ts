@@ -38,6 +38,7 @@ function record(name: string, appliedChanges: QdrantChanges | null): MigrationRe
     changedAliases: [],
     touchedPoints: [],
     appliedChanges,
+    versionsBefore: null,
     error: null,
     runner: null,
   };

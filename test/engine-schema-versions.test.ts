@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "./harness/database.js";
+import { useEngineProject } from "./harness/engine.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+// Issue 14: a reverted migration's schema version must not outlive it.
+const db = useTestDatabase();
+const qdrant = useQdrant();
+const engine = useEngineProject(db, qdrant);
+
+const createCollection = (collection: string, down: string) =>
+  `export default { qdrant: {
+    up: async ({ qdrant }) => { await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } }); },
+    down: async ({ qdrant }) => { ${down} },
+  } };`;
+
+const addIndex = (collection: string) =>
+  `export default { qdrant: {
+    up: async ({ qdrant }) => { await qdrant.createPayloadIndex("${collection}", { field_name: "lang", field_schema: "keyword", wait: true }); },
+    down: async ({ qdrant }) => { await qdrant.deletePayloadIndex("${collection}", "lang", { wait: true }); },
+  } };`;
+
+describe("schema versions after down", () => {
+  it("down puts the collection's schema version back to the one the reverted migration replaced", async () => {
+    const collection = uniqueName("docs");
+    await engine.project.writeMigration(
+      "001_create",
+      createCollection(collection, `await qdrant.deleteCollection("${collection}");`),
+    );
+    await engine.project.writeMigration("002_index", addIndex(collection));
+    const m = engine.migrator();
+    expect((await m.up()).error).toBeUndefined();
+    const versionOf = async () =>
+      (await m.status()).collections.find((c) => c.collectionName === collection);
+    expect(await versionOf()).toMatchObject({ schemaVersion: 2, lastMigration: "002_index" });
+
+    expect((await m.down()).error).toBeUndefined();
+    expect(await versionOf()).toMatchObject({ schemaVersion: 1, lastMigration: "001_create" });
+    expect((await m.check()).drift).toEqual([]);
+  });
+
+  it("down of the migration that created a collection forgets its version, though the collection stays", async () => {
+    const collection = uniqueName("docs");
+    await engine.project.writeMigration("001_create", createCollection(collection, ""));
+    const m = engine.migrator();
+    expect((await m.up()).error).toBeUndefined();
+    expect((await m.down()).error).toBeUndefined();
+    expect((await m.status()).collections.map((c) => c.collectionName)).not.toContain(collection);
+  });
+
+  it("after a down, up again records the version after the restored one", async () => {
+    const collection = uniqueName("docs");
+    await engine.project.writeMigration(
+      "001_create",
+      createCollection(collection, `await qdrant.deleteCollection("${collection}");`),
+    );
+    await engine.project.writeMigration("002_index", addIndex(collection));
+    const m = engine.migrator();
+    expect((await m.up()).error).toBeUndefined();
+    expect((await m.down()).error).toBeUndefined();
+    expect((await m.up()).error).toBeUndefined();
+    const recorded = (await m.status()).collections.find((c) => c.collectionName === collection);
+    expect(recorded).toMatchObject({ schemaVersion: 2, lastMigration: "002_index" });
+  });
+});
