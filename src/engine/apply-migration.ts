@@ -157,7 +157,9 @@ export async function applyMigration(
     }
     const touched = tracker.touchedCollections();
     // Gone with the commit, and only then: the operations they describe are done.
-    if (checkpoints.written) await clearCheckpoints(trx, rt.tables, name);
+    if (checkpoints.written) {
+      await clearCheckpoints(trx, rt.tables, name, { tableExists: true });
+    }
     if (direction === "up") {
       const recorded = await recordUpVersions(rt, trx, touched, name);
       versions = recorded.versions;

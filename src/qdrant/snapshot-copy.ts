@@ -1,4 +1,4 @@
-import { ShardRestoreError } from "./cluster-errors.js";
+import { ShardRestoreError, ShardSnapshotMissingError } from "./cluster-errors.js";
 import type { ClusterSnapshotRecord } from "./cluster-snapshots.js";
 import { createBody, exactCount, recoverShard } from "./cluster-snapshots.js";
 import { peersOf, readPlacement, type Topology } from "./topology.js";
@@ -18,6 +18,7 @@ export async function recoverCopy(
   opts: { transferTimeoutMs?: number } = {},
 ): Promise<void> {
   const { conn } = topology;
+  await assertSnapshotsPresent(topology, record);
   await conn.client.createCollection(target, createBody(record.params));
   const placement = await readPlacement(topology, target);
   if (!placement) throw copyError(record, target, "it vanished right after it was created");
@@ -64,6 +65,37 @@ export async function dropStaleCopies(topology: Topology, collection: string): P
   const prefix = `${collection.slice(0, 180)}${COPY_MARK}`;
   for (const { name } of collections) {
     if (name.startsWith(prefix)) await dropCopy(topology, name);
+  }
+}
+
+/**
+ * Each shard's snapshot must still be on the peer that took it: a missing
+ * file is named as such (no retry brings it back), not as a failed download.
+ */
+async function assertSnapshotsPresent(
+  topology: Topology,
+  record: ClusterSnapshotRecord,
+): Promise<void> {
+  const listed = new Map<string, Set<string>>();
+  for (const replica of record.replicas) {
+    const url = urlOfPeer(topology, replica.peerId);
+    if (!url) continue;
+    const key = `${replica.peerId}/${replica.shardId}`;
+    let names = listed.get(key);
+    if (!names) {
+      const conn = topology.mode === "single" ? topology.conn : topology.connect(url);
+      const snapshots = await conn.client.listShardSnapshots(record.collection, replica.shardId);
+      names = new Set(snapshots.map((s) => s.name));
+      listed.set(key, names);
+    }
+    if (!names.has(replica.snapshot)) {
+      throw new ShardSnapshotMissingError(
+        record.collection,
+        replica.peerId,
+        replica.shardId,
+        replica.snapshot,
+      );
+    }
   }
 }
 

@@ -89,8 +89,14 @@ export async function clearCheckpoints(
   db: Kysely<JournalDatabase>,
   tables: JournalTables,
   migration: string,
+  /**
+   * The caller wrote checkpoints, so the table exists. Then it is not looked
+   * up: in a transaction that began before another connection created it,
+   * to_regclass can still answer from a cached "no such table".
+   */
+  opts: { tableExists?: true } = {},
 ): Promise<void> {
-  if (!(await tableExists(db, tables.schema, tables.checkpoints))) return;
+  if (!opts.tableExists && !(await tableExists(db, tables.schema, tables.checkpoints))) return;
   await journalScope(db, tables)
     .deleteFrom("journalCheckpoints")
     .where("migration", "=", migration)
