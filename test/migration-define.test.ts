@@ -60,6 +60,7 @@ describe("migrationShapeProblem", () => {
     ["collections that are not an array", { qdrant: step, collections: "docs" }, /collections/],
     ["an empty collection name", { qdrant: step, collections: ["a", ""] }, /collections\[1\]/],
     ["a snapshot other than always", { qdrant: step, snapshot: true }, /snapshot must be "always"/],
+    ["a resumable that is not a boolean", { qdrant: step, resumable: "yes" }, /resumable must be/],
     [
       "an unknown concurrentWrites policy",
       { qdrant: step, concurrentWrites: "merge" },

@@ -217,6 +217,11 @@ function printPlan(plan: PlanEntry[], out: Output): ExitCode {
   for (const p of plan) {
     out.line(`${p.direction} ${p.name}${p.description ? `: ${p.description}` : ""}`);
     if (p.recovers) out.line("  its interrupted run is restored first, then it runs again");
+    if (p.resumes) {
+      out.line(
+        "  its interrupted run is resumed: it runs again over what that run left (resumable)",
+      );
+    }
     if (p.snapshots.length > 0) out.line(`  snapshots first: ${p.snapshots.join(", ")}`);
     if (p.inverses.length > 0) {
       out.line(

@@ -19,6 +19,8 @@ function describe(e: MigratorEvent): string | undefined {
       return `recovering interrupted migration ${e.migration} from the journal`;
     case "recovered":
       return `recovered ${e.migration}: Qdrant restored, Postgres was never committed`;
+    case "resuming":
+      return `resuming interrupted migration ${e.migration}: its Qdrant changes so far are kept, backfills and imports go on from their checkpoints`;
     case "migration-start":
       return `[${e.index}/${e.total}] ${e.direction === "up" ? "applying" : "reverting"} ${e.migration}`;
     case "snapshot-taking":

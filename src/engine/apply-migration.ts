@@ -43,6 +43,11 @@ export interface ApplyOptions {
   direction: "up" | "down";
   /** `down --from-snapshot`: undo the Qdrant half from the snapshots taken when it was applied. */
   restoreFrom?: QdrantChanges;
+  /**
+   * Resuming an interrupted run of a `resumable` migration: what that run
+   * journaled. Kept (a failure undoes it too) and its checkpoints used.
+   */
+  resume?: QdrantChanges;
   runner: string;
   /** The config's `steps.timeoutMs`; a migration's own `timeoutMs` wins. */
   stepTimeoutMs: number | undefined;
@@ -69,11 +74,17 @@ export async function applyMigration(
   const { direction, emit, signal } = options;
   const started = Date.now();
   signal.throwIfAborted();
-  await rt.journal.start({ name, checksum, direction, runner: options.runner });
+  await rt.journal.start({
+    name,
+    checksum,
+    direction,
+    runner: options.runner,
+    resume: options.resume !== undefined,
+  });
   // Checkpoints left by an earlier attempt count writes that attempt's
   // rollback (or crash recovery) has undone: going on from them would skip
-  // batches that are no longer in Qdrant.
-  await clearCheckpoints(rt.db, rt.tables, name);
+  // batches that are no longer in Qdrant. A resumed run kept those writes.
+  if (!options.resume) await clearCheckpoints(rt.db, rt.tables, name);
   const checkpoints = new PostgresCheckpoints(rt.db, rt.tables, name);
   // Stops the steps on a timeout or a lost transaction connection, as the
   // caller's signal does on an interrupt or a lost lock.
@@ -86,6 +97,7 @@ export async function applyMigration(
     stepSignal,
     migration.definition.snapshot === "always",
   );
+  if (options.resume) tracker.seed(options.resume);
   const trx = await rt.db.startTransaction().execute();
   let unwatch = () => {};
   let versions: RecordedVersion[];

@@ -41,6 +41,37 @@ export class ChangeTracker {
     private readonly snapshotAlways = false,
   ) {}
 
+  /**
+   * Takes over what an interrupted run of this migration journaled, before
+   * the step runs again: its snapshots, schemas, creations, aliases and
+   * touched points stay this run's (its row keeps them), so nothing is
+   * snapshotted again over the half-done state, and undoing this run puts
+   * Qdrant back as it was before the first attempt.
+   */
+  seed(changes: QdrantChanges): void {
+    for (const s of changes.snapshots) this.snapshots.set(s.collection, s);
+    for (const s of changes.schemasBefore) {
+      this.schemas.set(s.collection, s);
+      this.schemaRecording.set(s.collection, Promise.resolve());
+    }
+    for (const c of changes.createdCollections) this.created.add(c);
+    for (const a of changes.changedAliases) this.changedAliases.add(a);
+    if (changes.aliasesBefore) {
+      this.aliasesBefore = changes.aliasesBefore;
+      this.aliasesRecording = Promise.resolve();
+    }
+    for (const t of changes.touchedPoints) {
+      this.touchedRecords.push(t);
+      let seen = this.touched.get(t.collection);
+      if (!seen) {
+        seen = { keys: new Set(), done: false };
+        this.touched.set(t.collection, seen);
+      }
+      for (const id of t.ids ?? []) seen.keys.add(pointKey(id));
+      if (t.overflow) seen.done = true;
+    }
+  }
+
   readonly hooks: TrackingHooks = {
     beforeMutate: (collection, kind) => this.protect(collection, kind),
     beforeDataWrite: (touched) => this.recordTouched(touched),

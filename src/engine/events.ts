@@ -7,6 +7,8 @@ export type MigratorEvent =
   | { type: "lock-acquired" }
   | { type: "recovering"; migration: string }
   | { type: "recovered"; migration: string }
+  /** An interrupted resumable migration runs again over what its dead run left. */
+  | { type: "resuming"; migration: string }
   | {
       type: "migration-start";
       migration: string;

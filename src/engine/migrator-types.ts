@@ -98,6 +98,8 @@ export interface PlanEntry {
   creates: string[];
   /** Present on an `up` whose last run was interrupted: that run is restored first, then it runs again. */
   recovers?: true;
+  /** Present on an `up` of a `resumable` migration whose last run was interrupted: it goes on over what that run left. */
+  resumes?: true;
   /** `down --from-snapshot`: the collections restored from the snapshots taken when it was applied. */
   restores?: string[];
   /**

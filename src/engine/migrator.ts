@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationRun } from "../journal/run-log.js";
+import type { QdrantChanges } from "../journal/schema.js";
 import { discoverMigrations, type MigrationFile } from "../migration/discover.js";
 import { baseline } from "./baseline.js";
 import { checkRevertable, planRevert } from "./down-preconditions.js";
@@ -32,6 +33,7 @@ import type {
 } from "./migrator-types.js";
 import { planMigrations, planRestores } from "./plan.js";
 import { recoverInterrupted } from "./recovery.js";
+import { resumableRuns } from "./resume.js";
 import { withMigrationLock } from "./run-lock.js";
 import { namesIn, selectApplied, selectPending } from "./selection.js";
 import { listAllSnapshots, pruneAllSnapshots } from "./snapshot-retention.js";
@@ -169,7 +171,17 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       );
       const names = selectPending(afterRecovery, opts);
       const plan = await planMigrations(await loadMigrations(files, names), "up", exists);
-      return plan.map((p) => (interrupted.has(p.name) ? { ...p, recovers: true as const } : p));
+      const resume = await resumableRuns(
+        ctx,
+        records.filter((r) => r.status === "in_progress"),
+      );
+      return plan.map((p) =>
+        resume.has(p.name)
+          ? { ...p, resumes: true as const }
+          : interrupted.has(p.name)
+            ? { ...p, recovers: true as const }
+            : p,
+      );
     },
     async status() {
       const { entries } = await readState(ctx);
@@ -225,13 +237,22 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
   try {
     await withMigrationLock(ctx, async (signal, waitedSince) => {
       const interrupted = await ctx.rt.journal.inProgress();
+      let resume = new Map<string, QdrantChanges>();
       if (interrupted.length > 0) {
         if (opts.autoRecover === false) {
           throw new InterruptedMigrationError(interrupted.map((r) => r.name));
         }
-        recovered = await recoverInterrupted(ctx, interrupted, opts.concurrentWrites);
+        resume = await resumableRuns(ctx, interrupted);
+        const toRecover = interrupted.filter((r) => !resume.has(r.name));
+        recovered = await recoverInterrupted(ctx, toRecover, opts.concurrentWrites);
+        for (const migration of resume.keys()) await ctx.emit({ type: "resuming", migration });
       }
-      const { files, records, entries } = await readState(ctx);
+      const state = await readState(ctx);
+      const { files, records } = state;
+      // A run to resume is selected like a failed one, and run again.
+      const entries = state.entries.map((e) =>
+        resume.has(e.name) ? { ...e, state: "failed" as const } : e,
+      );
       const problems = historyProblems(entries, {
         changed: opts.allowChanged,
         missing: opts.allowMissing,
@@ -249,6 +270,7 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
           loaded,
           applied,
           restoreFrom: new Map(),
+          resume,
           signal,
           concurrentWrites: opts.concurrentWrites,
         },
@@ -282,6 +304,7 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
           loaded,
           applied,
           restoreFrom,
+          resume: new Map(),
           signal,
           concurrentWrites: opts.concurrentWrites,
         },

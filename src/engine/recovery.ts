@@ -46,7 +46,7 @@ export async function recoverInterrupted(
 }
 
 /** The changes the interrupted run journaled in the row's live columns. */
-function changesOf(record: MigrationRecord): QdrantChanges {
+export function changesOf(record: MigrationRecord): QdrantChanges {
   return {
     snapshots: record.snapshots,
     schemasBefore: record.schemasBefore,

@@ -40,6 +40,8 @@ export interface RunInOrderInput {
   applied: readonly string[];
   /** `down --from-snapshot` (or a missing file): what to restore each migration's Qdrant half from. */
   restoreFrom: ReadonlyMap<string, QdrantChanges>;
+  /** `up` of an interrupted resumable run: what that run journaled, to go on from. */
+  resume: ReadonlyMap<string, QdrantChanges>;
   signal: AbortSignal;
   /** The CLI's `--concurrent-writes`: wins over each migration's and the config's policy. */
   concurrentWrites: ConcurrentWritesPolicy | undefined;
@@ -75,6 +77,7 @@ export async function runInOrder(
       ({ durationMs } = await applyMigration(ctx.rt, migration, {
         direction,
         restoreFrom: input.restoreFrom.get(name),
+        resume: input.resume.get(name),
         runner: ctx.runner,
         stepTimeoutMs: ctx.config.steps.timeoutMs,
         concurrentWrites:

@@ -74,7 +74,24 @@ export class MigrationJournal extends ScopedJournalTable {
     checksum: string;
     direction: "up" | "down";
     runner: string;
+    /**
+     * Resuming an interrupted run: the row keeps what that run journaled
+     * (snapshots, schemas, creations, aliases, touched points); only the
+     * runner and start time are new.
+     */
+    resume?: boolean;
   }): Promise<void> {
+    if (input.resume) {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("journalMigrations")
+          .set({ status: "in_progress", started_at: clock, runner: input.runner, error: null })
+          .where("name", "=", input.name)
+          .execute();
+        await appendRun(trx, input);
+      });
+      return;
+    }
     const fresh = {
       direction: input.direction,
       status: "in_progress" as const,

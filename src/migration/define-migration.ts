@@ -62,6 +62,17 @@ export interface MigrationDefinition {
    * `rollback.concurrentWrites`; the CLI's `--concurrent-writes` wins).
    */
   concurrentWrites?: ConcurrentWritesPolicy;
+  /**
+   * `true`: when this migration's runner dies mid-run (killed, OOM, node
+   * lost), the next `up` runs it again over what the dead run left, instead
+   * of first putting Qdrant back: `backfill` and `importPoints` go on from
+   * their checkpoints. Its Qdrant step must be safe to run again over its own
+   * half-done work (the toolkit's operations are). Postgres is never
+   * committed by a dead run, so its step runs again from the start. If the
+   * resumed run fails, Qdrant is put back as it was before the first attempt;
+   * `repair` abandons the run instead (puts Qdrant back).
+   */
+  resumable?: boolean;
   postgres?: MigrationStep;
   qdrant?: MigrationStep;
   /** Runs after both `up` steps, before the Postgres transaction commits; throwing rolls back both. */
@@ -101,6 +112,7 @@ const DEFINITION_KEYS = [
   "collections",
   "snapshot",
   "concurrentWrites",
+  "resumable",
   "postgres",
   "qdrant",
   "verify",
@@ -138,6 +150,9 @@ export function migrationShapeProblem(value: unknown): string | undefined {
     !CONCURRENT_WRITES_POLICIES.some((p) => p === value.concurrentWrites)
   ) {
     return `concurrentWrites must be one of ${CONCURRENT_WRITES_POLICIES.map((p) => `"${p}"`).join(", ")}, got ${kind(value.concurrentWrites)}`;
+  }
+  if (value.resumable !== undefined && typeof value.resumable !== "boolean") {
+    return `resumable must be true or false, got ${kind(value.resumable)}`;
   }
   if (value.postgres === undefined && value.qdrant === undefined) {
     return "it has neither a postgres nor a qdrant step; add at least one";
