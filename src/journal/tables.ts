@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type CreateTableBuilder, type Kysely, sql } from "kysely";
 import { advisoryLockKey } from "../lock/lock-key.js";
 import { journalScope } from "./journal-scope.js";
 import type { JournalDatabase, JournalTables } from "./schema.js";
@@ -36,13 +36,7 @@ async function createTables(db: Kysely<JournalDatabase>, t: JournalTables): Prom
       .ifNotExists()
       .addColumn("name", "text", (c) => c.primaryKey())
       .addColumn("checksum", "text", (c) => c.notNull())
-      .addColumn("direction", "text", (c) => c.notNull().check(sql`direction IN ('up', 'down')`))
-      .addColumn("status", "text", (c) =>
-        c.notNull().check(sql`status IN ('in_progress', 'applied', 'failed', 'rolled_back')`),
-      )
-      .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
-      .addColumn("finished_at", "timestamptz")
-      .addColumn("duration_ms", "integer")
+      .$call(runColumns)
       .addColumn("snapshots", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("schemas_before", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("aliases_before", "jsonb")
@@ -73,13 +67,7 @@ async function createTables(db: Kysely<JournalDatabase>, t: JournalTables): Prom
       .createTable("journalRuns")
       .addColumn("id", "bigserial", (c) => c.primaryKey())
       .addColumn("name", "text", (c) => c.notNull())
-      .addColumn("direction", "text", (c) => c.notNull().check(sql`direction IN ('up', 'down')`))
-      .addColumn("status", "text", (c) =>
-        c.notNull().check(sql`status IN ('in_progress', 'applied', 'failed', 'rolled_back')`),
-      )
-      .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
-      .addColumn("finished_at", "timestamptz")
-      .addColumn("duration_ms", "integer")
+      .$call(runColumns)
       .addColumn("error", "text")
       .addColumn("runner", "text")
       .execute();
@@ -161,6 +149,18 @@ export async function tableExists(
  * Columns of `qdrant_migrations` added after its first release, with their
  * DDL: tables created by an earlier version get them on the next run.
  */
+/** What a migration's status row and each of its runs record alike: direction, status, timing. */
+function runColumns<TB extends string, C extends string>(table: CreateTableBuilder<TB, C>) {
+  return table
+    .addColumn("direction", "text", (c) => c.notNull().check(sql`direction IN ('up', 'down')`))
+    .addColumn("status", "text", (c) =>
+      c.notNull().check(sql`status IN ('in_progress', 'applied', 'failed', 'rolled_back')`),
+    )
+    .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn("finished_at", "timestamptz")
+    .addColumn("duration_ms", "integer");
+}
+
 const LATER_COLUMNS: Record<string, string> = {
   changed_aliases: "jsonb NOT NULL DEFAULT '[]'::jsonb",
   applied_changes: "jsonb",
