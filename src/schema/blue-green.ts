@@ -64,12 +64,12 @@ export async function blueGreen(
   const adopting = current === name;
   const info = await ctx.qdrant.getCollection(current);
   const wanted = applySpec(specOf(info), spec);
-  const resized = resizedVectors(info, wanted);
-  if (resized.length > 0 && !options.transform) {
+  const misfit = vectorsThatNoLongerFit(info, wanted);
+  if (misfit !== undefined && !options.transform) {
     throw new BlueGreenInvalidError(
       name,
-      `the size of ${resized.map((v) => `vector "${v}"`).join(", ")} changes, so the old points' vectors do not fit the new collection: ` +
-        "pass { transform } returning each point with that vector in its new size (re-embedded from its payload, say)",
+      `${misfit}, so the old points' vectors do not fit the new collection: ` +
+        "pass { transform } returning each point with its vectors as the new collection wants them (re-embedded from its payload, say)",
     );
   }
   if (!adopting && sameSchema(info, wanted)) {
@@ -170,17 +170,24 @@ async function resolveAlias(ctx: ToolkitContext, name: string, adopt: boolean): 
   return name;
 }
 
-/** Dense vectors present before and after whose size changes. */
-function resizedVectors(info: Schemas["CollectionInfo"], wanted: CollectionSpec): string[] {
+/** Why the live points' vectors cannot be written unchanged into `wanted`; `undefined` when they can. */
+function vectorsThatNoLongerFit(
+  info: Schemas["CollectionInfo"],
+  wanted: CollectionSpec,
+): string | undefined {
   const before = info.config.params.vectors;
   const after = wanted.vectors;
+  if (isSingleVector(before) !== isSingleVector(after)) {
+    return "the vectors change between one unnamed vector and named ones";
+  }
   if (isSingleVector(before) && isSingleVector(after)) {
-    return before.size === after.size ? [] : [""];
+    return before.size === after.size ? undefined : 'the size of vector "" changes';
   }
   const old = namedVectorsOf(before);
-  return Object.entries(namedVectorsOf(after))
+  const resized = Object.entries(namedVectorsOf(after))
     .filter(([vector, params]) => old[vector] !== undefined && old[vector].size !== params.size)
-    .map(([vector]) => vector);
+    .map(([vector]) => `vector "${vector}"`);
+  return resized.length > 0 ? `the size of ${resized.join(", ")} changes` : undefined;
 }
 
 /**
