@@ -134,4 +134,42 @@ describe("copyCollection", () => {
       `${to} holds ${POINTS + 1} points, the copy wrote ${POINTS}`,
     );
   });
+
+  it("creates the target with the source's whole config (sparse vectors, quantization, HNSW, optimizers, strict mode, metadata), within strict mode's limits", async () => {
+    const from = uniqueName("copy_cfg");
+    const to = uniqueName("copy_cfg_dst");
+    await qdrant.client.createCollection(from, {
+      vectors: { size: 4, distance: "Dot", on_disk: true },
+      sparse_vectors: { words: { modifier: "idf" } },
+      hnsw_config: { m: 8, ef_construct: 50 },
+      optimizers_config: { indexing_threshold: 5000 },
+      quantization_config: { scalar: { type: "int8", quantile: 0.9 } },
+      // Its limits are below the copy's default page size of 256.
+      strict_mode_config: { enabled: true, max_query_limit: 50, upsert_max_batchsize: 40 },
+    });
+    await qdrant.client.updateCollection(from, { metadata: { owner: "search" } });
+    for (let start = 0; start < 120; start += 40) {
+      await qdrant.client.upsert(from, {
+        wait: true,
+        points: Array.from({ length: 40 }, (_, i) => ({
+          id: start + i + 1,
+          vector: { "": [1, 2, 3, start + i], words: { indices: [3], values: [1.5] } },
+        })),
+      });
+    }
+    const ctx = stepContext({ qdrant: qdrant.client, db, name: "001_cfg" });
+    expect(await ctx.schema.copyCollection(from, to)).toMatchObject({ created: true, copied: 120 });
+    const { config: source } = await qdrant.client.getCollection(from);
+    const { config: target } = await qdrant.client.getCollection(to);
+    expect(target.params).toEqual(source.params);
+    expect(target.hnsw_config).toEqual(source.hnsw_config);
+    expect(target.optimizer_config).toEqual(source.optimizer_config);
+    expect(target.quantization_config).toEqual(source.quantization_config);
+    expect(target.strict_mode_config).toEqual(source.strict_mode_config);
+    expect(target.metadata).toEqual(source.metadata);
+    const page = { limit: 50, with_payload: true, with_vector: true };
+    expect((await qdrant.client.scroll(to, page)).points).toEqual(
+      (await qdrant.client.scroll(from, page)).points,
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { connectQdrant } from "../qdrant/connect.js";
 import type { PointId } from "../qdrant/touched-points.js";
-import { isPlainObject } from "../util/objects.js";
+import { isPlainObject, isRecord } from "../util/objects.js";
 import { redactUrl } from "../util/redact.js";
 import { specOf } from "./collection-body.js";
 import { ensureCollection } from "./ensure-collection.js";
@@ -80,7 +80,6 @@ export async function copyCollection(
   to: string,
   options: CopyOptions = {},
 ): Promise<CopyResult> {
-  const batchSize = positiveInteger(options.batchSize ?? 256, "batchSize");
   const concurrency = positiveInteger(options.concurrency ?? 2, "concurrency");
   const reader = readerFor(ctx, options.source);
   const where = options.source ? ` on ${redactUrl(options.source.url)}` : "";
@@ -90,11 +89,17 @@ export async function copyCollection(
     options.progressEveryMs,
   );
 
+  const source = await reader.getCollection(from);
   let created = false;
   if (!(await ctx.qdrant.collectionExists(to)).exists) {
-    const spec = specOf(await reader.getCollection(from));
-    created = (await ensureCollection(ctx.qdrant, ctx.version, to, spec)).created;
+    created = (await ensureCollection(ctx.qdrant, ctx.version, to, specOf(source))).created;
   }
+  // A collection in strict mode refuses larger scroll pages and upserts.
+  const batchSize = Math.min(
+    positiveInteger(options.batchSize ?? 256, "batchSize"),
+    strictLimit(source, "max_query_limit"),
+    strictLimit(await ctx.qdrant.getCollection(to), "upsert_max_batchsize"),
+  );
 
   const counts: BatchCounts = { scanned: 0, copied: 0, skipped: 0 };
   const sample = new Reservoir<SampledPoint>(options.sampleSize ?? 16);
@@ -145,6 +150,17 @@ export async function copyCollection(
     `${describe(counts)}; ${to} holds ${count}, ${sample.items.length} sampled points match`,
   );
   return { from, to, created, ...counts, count, sampled: sample.items.length };
+}
+
+/** A strict-mode limit of the collection, or no limit when strict mode is off. */
+function strictLimit(
+  info: Schemas["CollectionInfo"],
+  key: "max_query_limit" | "upsert_max_batchsize",
+): number {
+  const strict = info.config.strict_mode_config;
+  if (!isRecord(strict) || strict.enabled !== true) return Number.POSITIVE_INFINITY;
+  const limit = strict[key];
+  return typeof limit === "number" && limit >= 1 ? limit : Number.POSITIVE_INFINITY;
 }
 
 /** The client that reads `from`: the step's, or a plain one for another server. */
