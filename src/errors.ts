@@ -76,6 +76,11 @@ export type ErrorCode =
   | "SCHEMA_CHANGE_INVALID"
   | "PAYLOAD_INDEX_CONFLICT"
   | "QDRANT_VERSION_UNSUPPORTED"
+  // Blue-green changes and copies (src/schema/): refused before anything changed, or a failed check.
+  | "COPY_VERIFICATION_FAILED"
+  | "BLUE_GREEN_INVALID"
+  | "COLLECTION_NOT_ALIASED"
+  | "ALIAS_SWITCH_FAILED"
   // Stopped: cancelled by the caller, or interrupted by a signal.
   | "ABORTED"
   | "RUN_INTERRUPTED"

@@ -77,10 +77,25 @@ export {
   type BackfillResult,
   backfill,
 } from "./schema/backfill.js";
+export type { BlueGreenOptions, BlueGreenResult } from "./schema/blue-green.js";
 export type { CollectionSpec } from "./schema/collection-diff.js";
+export type {
+  CopyOptions,
+  CopyPoint,
+  CopyResult,
+  CopySource,
+} from "./schema/copy-collection.js";
 export type { DifferenceResolution, SchemaDifference } from "./schema/differences.js";
 export type { EnsureCollectionResult } from "./schema/ensure-collection.js";
-export { BackfillPatchError, ImportVerificationError, SourceRecordError } from "./schema/errors.js";
+export {
+  AliasSwitchError,
+  BackfillPatchError,
+  BlueGreenInvalidError,
+  CollectionNotAliasedError,
+  CopyVerificationError,
+  ImportVerificationError,
+  SourceRecordError,
+} from "./schema/errors.js";
 export {
   type ImportOptions,
   type ImportReport,

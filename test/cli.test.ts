@@ -191,7 +191,9 @@ describe("CLI", () => {
       cwd: project.dir,
     });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--dry-run is supported by up and down only");
+    expect(result.stderr).toContain(
+      "--dry-run is supported by up, down and collections prune only",
+    );
     expect((await qdrant.client.listShardSnapshots(collection, 0)).length).toBe(1);
   });
 

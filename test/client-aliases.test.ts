@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AliasRecord, readAliases, restoreAliases } from "../src/qdrant/aliases.js";
+import {
+  type AliasRecord,
+  readAliases,
+  repointAliasesOff,
+  restoreAliases,
+} from "../src/qdrant/aliases.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { AliasRestoreError } from "../src/qdrant/errors.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -106,5 +111,20 @@ describe("aliases", () => {
     expect(error).toBeInstanceOf(AliasRestoreError);
     expect((error as AliasRestoreError).message).toContain(`"${a1}" should point to "${gone}"`);
     expect(await aliasesAmong([a1, a2])).toEqual([`${a2}→${c}`]);
+  });
+
+  it("repointAliasesOff moves aliases off created collections back to their old targets, before those are dropped", async () => {
+    const [v1, v2] = [uniqueName("v1"), uniqueName("v2")];
+    const [switched, added] = [uniqueName("switched"), uniqueName("added")];
+    await makeCollection(v1);
+    await makeCollection(v2);
+    await setAlias(switched, v2);
+    await setAlias(added, v2);
+    const before: AliasRecord[] = [{ alias: switched, collection: v1 }];
+    await repointAliasesOff(conn, before, new Set([v2]));
+    // The new alias is left for the drop of v2 (and restoreAliases) to remove.
+    expect(await aliasesAmong([switched, added])).toEqual(
+      [`${switched}→${v1}`, `${added}→${v2}`].sort(),
+    );
   });
 });

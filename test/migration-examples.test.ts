@@ -71,12 +71,14 @@ async function run(name: string, direction: "up" | "down"): Promise<void> {
   if (!migration) throw new Error(`no example migration named ${name}`);
   const { postgres, qdrant: vectors, verify } = migration.def;
   await db.transaction().execute(async (trx) => {
+    const log = { info: () => {}, warn: () => {} };
+    const signal = new AbortController().signal;
     const ctx: StepContext = {
       db: trx,
       qdrant: client,
-      schema: createSchemaToolkit(client),
-      log: { info: () => {}, warn: () => {} },
-      signal: new AbortController().signal,
+      schema: createSchemaToolkit({ qdrant: client, log, signal }),
+      log,
+      signal,
       migration: { name: migration.name, direction },
     };
     if (direction === "up") {

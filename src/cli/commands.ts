@@ -15,7 +15,13 @@ import {
 } from "../index.js";
 import { logEvents } from "./event-log.js";
 import { ExitCode, exitCodeFor, exitCodeForVerdict } from "./exit-codes.js";
-import type { DownFlags, PruneFlags, RepairFlags, UpFlags } from "./options.js";
+import type {
+  DownFlags,
+  PruneCollectionsFlags,
+  PruneFlags,
+  RepairFlags,
+  UpFlags,
+} from "./options.js";
 import type { Output } from "./output.js";
 
 /** What every command runs against. */
@@ -191,6 +197,24 @@ export const pruneSnapshots =
         );
       }
     }
+    return ExitCode.OK;
+  };
+
+export const pruneCollections =
+  (flags: PruneCollectionsFlags, dryRun: boolean): MigratorCommand =>
+  async (migrator, out) => {
+    const pruned = await migrator.pruneCollections({ keep: flags.keep, dryRun });
+    out.result({ ok: true, dryRun, pruned });
+    for (const p of pruned) {
+      for (const c of p.deleted) out.line(`${dryRun ? "would delete" : "deleted"} ${c}`);
+      for (const k of p.kept) {
+        out.line(
+          `kept ${k.collection}: ${k.reason === "aliased" ? "an alias points at it" : `among the newest unaliased versions of ${p.name}`}`,
+        );
+      }
+    }
+    if (pruned.every((p) => p.deleted.length === 0))
+      out.line("no old collection versions to delete");
     return ExitCode.OK;
   };
 

@@ -85,6 +85,11 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   SCHEMA_CHANGE_INVALID: ExitCode.ERROR,
   PAYLOAD_INDEX_CONFLICT: ExitCode.ERROR,
   QDRANT_VERSION_UNSUPPORTED: ExitCode.ERROR,
+  // A copy or blue-green change in a step failed: the migration was rolled back.
+  COPY_VERIFICATION_FAILED: ExitCode.ERROR,
+  BLUE_GREEN_INVALID: ExitCode.ERROR,
+  COLLECTION_NOT_ALIASED: ExitCode.ERROR,
+  ALIAS_SWITCH_FAILED: ExitCode.ERROR,
   // `sandbox`, and the demo script.
   SANDBOX_DEPENDENCY_MISSING: ExitCode.ERROR,
   SANDBOX_START_FAILED: ExitCode.ERROR,

@@ -41,3 +41,8 @@ export interface PruneFlags {
   /** Also delete snapshots that applied migrations need for `down --from-snapshot`. */
   force?: boolean;
 }
+
+export interface PruneCollectionsFlags {
+  /** Unaliased versions to keep per alias. */
+  keep?: number;
+}

@@ -12,7 +12,14 @@ import {
 } from "../index.js";
 import * as commands from "./commands.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
-import type { DownFlags, GlobalOptions, PruneFlags, RepairFlags, UpFlags } from "./options.js";
+import type {
+  DownFlags,
+  GlobalOptions,
+  PruneCollectionsFlags,
+  PruneFlags,
+  RepairFlags,
+  UpFlags,
+} from "./options.js";
 import { Output } from "./output.js";
 
 interface SandboxFlags {
@@ -204,6 +211,19 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .action(
       migratorAction<PruneFlags>("snapshots prune", (flags) => commands.pruneSnapshots(flags)),
     );
+  program
+    .command("collections")
+    .description("manage the physical collections blue-green changes leave")
+    .command("prune")
+    .description(
+      "delete old <name>_v<N> versions no alias points at (only those migrations created), keeping the newest",
+    )
+    .option("--keep <n>", "unaliased versions to keep per alias (default 1)", wholeNumber)
+    .action(
+      migratorAction<PruneCollectionsFlags>("collections prune", (flags, _args, dryRun) =>
+        commands.pruneCollections(flags, dryRun),
+      ),
+    );
 
   program
     .command("sandbox")
@@ -243,7 +263,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
 }
 
 /** Commands that support `--dry-run` (`create`, which changes no store, ignores it). */
-const DRY_RUN_COMMANDS = new Set(["up", "down"]);
+const DRY_RUN_COMMANDS = new Set(["up", "down", "collections prune"]);
 
 /** Loads the config, then runs the command; any failure becomes its exit code. */
 async function execute(
@@ -262,7 +282,7 @@ async function execute(
   out.addSecrets(configSecrets(config));
   if (globals.dryRun && !DRY_RUN_COMMANDS.has(name)) {
     // Silently running a command that changes things "for real" would be worse than refusing.
-    out.error(`--dry-run is supported by up and down only, not by ${name}`);
+    out.error(`--dry-run is supported by up, down and collections prune only, not by ${name}`);
     return ExitCode.USAGE;
   }
   try {

@@ -6,6 +6,7 @@ import { LockLostError } from "../lock/errors.js";
 import type {
   MigrationDatabase,
   MigrationDefinition,
+  MigrationLogger,
   StepContext,
 } from "../migration/define-migration.js";
 import type { MigrationFile } from "../migration/discover.js";
@@ -114,16 +115,17 @@ export async function applyMigration(
     // behind it, until the query ends.
     stepSignal.addEventListener("abort", () => void cancelQuery(rt, pid), { once: true });
     const qdrantClient = createTrackingClient(rt.qdrant.client, tracker.hooks, stepSignal);
+    const log: MigrationLogger = {
+      info: (message) => void emit({ type: "log", level: "info", migration: name, message }),
+      warn: (message) => void emit({ type: "log", level: "warn", migration: name, message }),
+    };
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
       db: trx as unknown as Kysely<MigrationDatabase>,
       qdrant: qdrantClient,
-      schema: createSchemaToolkit(qdrantClient),
-      log: {
-        info: (message) => void emit({ type: "log", level: "info", migration: name, message }),
-        warn: (message) => void emit({ type: "log", level: "warn", migration: name, message }),
-      },
+      schema: createSchemaToolkit({ qdrant: qdrantClient, log, signal: stepSignal }),
+      log,
       signal: stepSignal,
       migration: { name, direction },
     };

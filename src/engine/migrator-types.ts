@@ -150,3 +150,20 @@ export interface PrunedSnapshots {
   /** Old enough to go, but kept: the applied migration `neededBy` needs it for `down --from-snapshot`. */
   kept: { name: string; neededBy: string }[];
 }
+
+export interface PruneCollectionsOptions {
+  /** Unaliased versions to keep per name, newest first (default 1). */
+  keep?: number;
+  /** Only say what would be deleted. */
+  dryRun?: boolean;
+}
+
+/** `pruneCollections()`: the physical versions `<name>_v<N>` behind one alias `<name>`. */
+export interface PrunedCollections {
+  /** The alias. */
+  name: string;
+  /** Deleted (with `dryRun`: would be). */
+  deleted: string[];
+  /** Kept: an alias points at it, or it is among the newest `keep` of the others. */
+  kept: { collection: string; reason: "aliased" | "newest" }[];
+}

@@ -4,6 +4,7 @@ import type { MigrationRun } from "../journal/run-log.js";
 import type { QdrantChanges } from "../journal/schema.js";
 import { discoverMigrations, type MigrationFile } from "../migration/discover.js";
 import { baseline } from "./baseline.js";
+import { pruneCollectionVersions } from "./collection-retention.js";
 import { checkRevertable, planRevert } from "./down-preconditions.js";
 import { findDrift } from "./drift.js";
 import { createEngineContext, type EngineContext } from "./engine-context.js";
@@ -23,6 +24,8 @@ import type {
   MigratorOptions,
   PlanEntry,
   PlanOptions,
+  PruneCollectionsOptions,
+  PrunedCollections,
   PrunedSnapshots,
   RepairOptions,
   RepairResult,
@@ -44,7 +47,7 @@ import { consistencyOf } from "./verdict.js";
  * Runs migrations and reports on them, in the manner of Kysely's `Migrator`.
  * One migrator owns one Postgres pool and one Qdrant client; call `close()`
  * when done. The verbs that change anything (`up`, `down`, `repair`,
- * `baseline`, `pruneSnapshots`) hold the migration lock while they run.
+ * `baseline`, `pruneSnapshots`, `pruneCollections`) hold the migration lock while they run.
  *
  * `up` and `down` never throw: every failure, including a refused history, a
  * lost lock or an unreachable store, comes back as `error` in the
@@ -142,6 +145,17 @@ export interface Migrator {
    * await migrator.pruneSnapshots({ keep: 1 });
    */
   pruneSnapshots(options?: { keep?: number; force?: boolean }): Promise<PrunedSnapshots[]>;
+  /**
+   * Deletes the old physical versions `<name>_v<N>` of alias-managed
+   * collections that blue-green changes left: only collections this
+   * project's migrations created, never one an alias points at, keeping the
+   * newest `keep` (default 1) of the others per alias; refused while a
+   * migration is interrupted (unless `dryRun`, which deletes nothing). Throws.
+   *
+   * @example
+   * for (const p of await migrator.pruneCollections({ dryRun: true })) console.log(p.name, p.deleted);
+   */
+  pruneCollections(options?: PruneCollectionsOptions): Promise<PrunedCollections[]>;
   /** Closes the Postgres pool. */
   close(): Promise<void>;
 }
@@ -227,6 +241,18 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
         await refuseInterrupted(ctx);
         return pruneAllSnapshots(rt, opts.keep ?? config.snapshots.keep, opts.force === true);
       }),
+    async pruneCollections(opts = {}) {
+      const keep = opts.keep ?? 1;
+      if (opts.dryRun) {
+        await ctx.ensureTables();
+        return pruneCollectionVersions(rt, keep, true);
+      }
+      return withMigrationLock(ctx, async () => {
+        // An interrupted run's rollback may need the versions it switched away from.
+        await refuseInterrupted(ctx, "collections prune");
+        return pruneCollectionVersions(rt, keep, false);
+      });
+    },
     close: () => rt.close(),
   };
 }
@@ -331,7 +357,10 @@ async function readState(ctx: EngineContext): Promise<{
 }
 
 /** A verb that must not run over an interrupted migration (recovery needs its row and snapshots). */
-async function refuseInterrupted(ctx: EngineContext, command?: "down"): Promise<void> {
+async function refuseInterrupted(
+  ctx: EngineContext,
+  command?: "down" | "collections prune",
+): Promise<void> {
   const interrupted = (await ctx.rt.journal.inProgress()).map((r) => r.name);
   if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted, command);
 }

@@ -1,6 +1,6 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { QdrantChanges, SnapshotRecord } from "../journal/schema.js";
-import { restoreAliases } from "../qdrant/aliases.js";
+import { repointAliasesOff, restoreAliases } from "../qdrant/aliases.js";
 import { restoreClusterSnapshot } from "../qdrant/cluster-snapshots.js";
 import type { QdrantConnection } from "../qdrant/connect.js";
 import { SnapshotRestoreError } from "../qdrant/errors.js";
@@ -152,6 +152,10 @@ async function applyUndo(
   log: (message: string) => void,
 ): Promise<void> {
   const restored = new Set(changes.snapshots.map((s) => s.collection));
+  if (changes.aliasesBefore && changes.createdCollections.length > 0) {
+    // A rolled-back blue-green switch: the alias goes back before its new target is dropped.
+    await repointAliasesOff(rt.qdrant, changes.aliasesBefore, new Set(changes.createdCollections));
+  }
   for (const collection of changes.createdCollections) {
     if (restored.has(collection)) continue;
     const { exists } = await rt.qdrant.client.collectionExists(collection);

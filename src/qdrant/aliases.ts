@@ -74,6 +74,30 @@ export async function restoreAliases(
   if (remaining.length > 0) throw new AliasRestoreError(remaining.map(describe), lastError);
 }
 
+/**
+ * Points the aliases that now point into `created` back where `before` had
+ * them, when that collection exists, in one request. Run before `created`
+ * is dropped: dropping a collection drops its aliases, and an alias a
+ * blue-green switch moved would otherwise be missing until the aliases are
+ * restored. Best effort: restoreAliases afterwards checks and finishes.
+ */
+export async function repointAliasesOff(
+  conn: QdrantConnection,
+  before: readonly AliasRecord[],
+  created: ReadonlySet<string>,
+): Promise<void> {
+  const { collections } = await conn.client.getCollections();
+  const existing = new Set(collections.map((c) => c.name));
+  const now = new Map((await readAliases(conn)).map((rec) => [rec.alias, rec.collection]));
+  const actions: AliasAction[] = before
+    .filter((rec) => {
+      const current = now.get(rec.alias);
+      return current !== undefined && created.has(current) && existing.has(rec.collection);
+    })
+    .map((rec) => ({ create_alias: { alias_name: rec.alias, collection_name: rec.collection } }));
+  if (actions.length > 0) await conn.client.updateCollectionAliases({ actions }).catch(() => {});
+}
+
 function describe(action: AliasAction): string {
   if ("create_alias" in action) {
     const { alias_name, collection_name } = action.create_alias;

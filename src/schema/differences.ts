@@ -23,7 +23,7 @@ export interface SchemaDifference {
 
 /** A vector's size, distance, datatype or multivector config, or the unnamed/named shape. */
 export const BLUE_GREEN_REMEDY =
-  "needs a blue-green change: a new named vector backfilled from the data, or a new collection filled by a copy and switched behind an alias (ctx.schema.changeVector will do this; it is not built yet, so do it by hand for now)";
+  "needs a blue-green change: a new named vector backfilled from the data, or ctx.schema.changeVector (one vector) or ctx.schema.blueGreen (any change): a new collection filled by a copy and switched behind an alias";
 
 /** One line per difference, for messages and logs. */
 export function describeDifference(d: SchemaDifference): string {

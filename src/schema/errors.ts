@@ -48,3 +48,64 @@ export class ImportVerificationError extends QdrantMigrateError {
     );
   }
 }
+
+/** After a copy, the target's exact count or a sampled point is not what the copy wrote. */
+export class CopyVerificationError extends QdrantMigrateError {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    readonly problems: readonly string[],
+    advice = `${to} held other points before, or something wrote to it meanwhile: ` +
+      "copy into a new or empty collection, with its writers paused",
+  ) {
+    super(
+      "COPY_VERIFICATION_FAILED",
+      `Copy of ${from} into ${to} failed verification: ${problems.join("; ")}. ${advice}.`,
+    );
+  }
+}
+
+/** A blue-green change cannot be made as asked; nothing was changed. */
+export class BlueGreenInvalidError extends QdrantMigrateError {
+  constructor(
+    readonly collection: string,
+    readonly problem: string,
+  ) {
+    super("BLUE_GREEN_INVALID", `Blue-green change of "${collection}": ${problem}.`);
+  }
+}
+
+/**
+ * A blue-green change was asked of a physical collection: applications
+ * address it by name, and an alias cannot share a collection's name.
+ */
+export class CollectionNotAliasedError extends QdrantMigrateError {
+  constructor(readonly collection: string) {
+    super(
+      "COLLECTION_NOT_ALIASED",
+      `"${collection}" is a physical collection, not an alias, so a blue-green change cannot switch it: ` +
+        `the alias "${collection}" can only be created once the collection "${collection}" is dropped. ` +
+        `Nothing was changed. To convert it, pause every writer of "${collection}" (a write freeze: ` +
+        `writes during the copy would be lost), then pass { adoptPhysical: true }: the migration copies it ` +
+        `into "${collection}_v1" (or the next free version), verifies the copy, drops "${collection}" ` +
+        `(snapshotted first, so a rollback restores it) and creates the alias "${collection}"; ` +
+        'then resume the writers (docs/operations.md, "Adopting a physical collection").',
+    );
+  }
+}
+
+/** After the alias request, the alias does not point at the new collection. */
+export class AliasSwitchError extends QdrantMigrateError {
+  constructor(
+    readonly alias: string,
+    readonly wanted: string,
+    readonly actual: string | undefined,
+  ) {
+    super(
+      "ALIAS_SWITCH_FAILED",
+      `The alias "${alias}" should point at "${wanted}" after the switch, but ${
+        actual === undefined ? "it does not exist" : `it points at "${actual}"`
+      }: something else changed aliases meanwhile. The migration fails and its rollback puts the alias back.`,
+    );
+  }
+}

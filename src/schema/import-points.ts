@@ -6,7 +6,7 @@ import { ImportVerificationError } from "./errors.js";
 import type { ImportReport } from "./import-report.js";
 import { type PointId, pointIdFor } from "./point-ids.js";
 import { ProgressLog, positiveInteger } from "./progress.js";
-import { type SampledPoint, samePoint } from "./verify-sample.js";
+import { Reservoir, type SampledPoint, samePoint } from "./verify-sample.js";
 
 export type { ImportReport } from "./import-report.js";
 
@@ -174,22 +174,4 @@ function consumedOf(position: unknown): number {
   if (!isPlainObject(position)) return 0;
   const { consumed } = position;
   return typeof consumed === "number" && Number.isSafeInteger(consumed) ? consumed : 0;
-}
-
-/** A uniform random sample of at most `size` items of a stream of unknown length (Algorithm R). */
-class Reservoir<T> {
-  readonly items: T[] = [];
-  #seen = 0;
-
-  constructor(private readonly size: number) {}
-
-  offer(item: T): void {
-    this.#seen++;
-    if (this.items.length < this.size) {
-      this.items.push(item);
-      return;
-    }
-    const slot = Math.floor(Math.random() * this.#seen);
-    if (slot < this.size) this.items[slot] = item;
-  }
 }

@@ -45,7 +45,7 @@ export class QdrantVersionUnsupportedError extends QdrantMigrateError {
   ) {
     super(
       "QDRANT_VERSION_UNSUPPORTED",
-      `Qdrant ${version} cannot ${what} in place: that needs Qdrant ${needed} or newer. Upgrade Qdrant, or make a blue-green change (a new collection with the vectors you want, filled by a copy and switched behind an alias; not built into ctx.schema yet).`,
+      `Qdrant ${version} cannot ${what} in place: that needs Qdrant ${needed} or newer. Upgrade Qdrant, or make a blue-green change with ctx.schema.blueGreen (a new collection with the vectors you want, filled by a copy and switched behind an alias).`,
     );
   }
 }

@@ -1,6 +1,14 @@
-import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
+import type { Schemas } from "@qdrant/js-client-rest";
+import {
+  type BlueGreenOptions,
+  type BlueGreenResult,
+  blueGreen,
+  changeVector,
+} from "./blue-green.js";
 import type { CollectionSpec } from "./collection-diff.js";
+import { type CopyOptions, type CopyResult, copyCollection } from "./copy-collection.js";
 import { type EnsureCollectionResult, ensureCollection } from "./ensure-collection.js";
+import type { VectorParams } from "./live-schema.js";
 import { addVector, removeVector } from "./named-vectors.js";
 import {
   createPayloadIndex,
@@ -9,6 +17,7 @@ import {
   type SchemaChangeResult,
 } from "./payload-indexes.js";
 import type { CollectionPatch } from "./settings-diff.js";
+import type { ToolkitContext } from "./toolkit-context.js";
 import { type UpdateCollectionResult, updateCollection } from "./update-collection.js";
 
 /**
@@ -37,10 +46,33 @@ export interface SchemaToolkit {
   ): Promise<SchemaChangeResult>;
   /** Removes a named vector and its data in place (Qdrant 1.18+). */
   removeVector(collection: string, vectorName: string): Promise<SchemaChangeResult>;
+  /**
+   * Copies every point (payload and vectors) of `from` into `to`, created
+   * like `from` when absent; `source` reads `from` on another server.
+   * Verified by exact count and a sample.
+   */
+  copyCollection(from: string, to: string, options?: CopyOptions): Promise<CopyResult>;
+  /**
+   * Changes vector `vectorName` of the collection behind alias `name` by
+   * blue-green: a new `<name>_v<N>`, a copy through `transform`, one alias switch.
+   */
+  changeVector(
+    name: string,
+    vectorName: string,
+    params: Partial<VectorParams>,
+    options?: BlueGreenOptions,
+  ): Promise<BlueGreenResult>;
+  /** Any change Qdrant cannot make in place, by blue-green behind alias `name` (see changeVector). */
+  blueGreen(
+    name: string,
+    spec: CollectionSpec,
+    options?: BlueGreenOptions,
+  ): Promise<BlueGreenResult>;
 }
 
-/** The toolkit over `qdrant`, the step's tracking client; the server version is asked once. */
-export function createSchemaToolkit(qdrant: QdrantClient): SchemaToolkit {
+/** The toolkit over the step's tracking client `qdrant`; the server version is asked once. */
+export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): SchemaToolkit {
+  const { qdrant } = step;
   let version: Promise<string> | undefined;
   const serverVersion = () => {
     version ??= qdrant.versionInfo().then((info) => info.version);
@@ -49,6 +81,7 @@ export function createSchemaToolkit(qdrant: QdrantClient): SchemaToolkit {
     });
     return version;
   };
+  const ctx: ToolkitContext = { ...step, version: serverVersion };
   return {
     ensureCollection: (collection, spec) =>
       ensureCollection(qdrant, serverVersion, collection, spec),
@@ -60,5 +93,9 @@ export function createSchemaToolkit(qdrant: QdrantClient): SchemaToolkit {
       addVector(qdrant, serverVersion, collection, vectorName, config),
     removeVector: (collection, vectorName) =>
       removeVector(qdrant, serverVersion, collection, vectorName),
+    copyCollection: (from, to, options) => copyCollection(ctx, from, to, options),
+    changeVector: (name, vectorName, params, options) =>
+      changeVector(ctx, name, vectorName, params, options),
+    blueGreen: (name, spec, options) => blueGreen(ctx, name, spec, options),
   };
 }

@@ -77,3 +77,21 @@ export function canonicalJson(value: unknown): string {
       : v,
   );
 }
+
+/** A uniform random sample of at most `size` items of a stream of unknown length (Algorithm R). */
+export class Reservoir<T> {
+  readonly items: T[] = [];
+  #seen = 0;
+
+  constructor(private readonly size: number) {}
+
+  offer(item: T): void {
+    this.#seen++;
+    if (this.items.length < this.size) {
+      this.items.push(item);
+      return;
+    }
+    const slot = Math.floor(Math.random() * this.#seen);
+    if (slot < this.size) this.items[slot] = item;
+  }
+}

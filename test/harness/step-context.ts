@@ -28,12 +28,17 @@ export function stepContext(opts: {
 }): StepContext {
   // An object of its own: checkpoints are bound to the context's client.
   const qdrant = Object.create(opts.qdrant) as QdrantClient;
+  const log = {
+    info: (m: string) => void opts.log?.push(m),
+    warn: (m: string) => void opts.log?.push(m),
+  };
+  const signal = new AbortController().signal;
   const ctx: StepContext = {
     db: opts.db as unknown as Kysely<MigrationDatabase>,
     qdrant,
-    schema: createSchemaToolkit(qdrant),
-    log: { info: (m) => void opts.log?.push(m), warn: (m) => void opts.log?.push(m) },
-    signal: new AbortController().signal,
+    schema: createSchemaToolkit({ qdrant, log, signal }),
+    log,
+    signal,
     migration: { name: opts.name, direction: "up" },
   };
   if (opts.tables) bindCheckpoints(ctx, new PostgresCheckpoints(opts.db, opts.tables, opts.name));

@@ -9,6 +9,7 @@ import { parsePathPointId, parsePointId, parsePointIds } from "./point-ids.js";
 import { invalidateOrder, pointsFrom } from "./point-order.js";
 import { parsePayloadSelector, type RecordOptions, recordJson } from "./records.js";
 import type { ServerContext } from "./server-context.js";
+import { checkStrictLimit } from "./strict-mode.js";
 import {
   compileBatchOperation,
   compileClearPayload,
@@ -236,6 +237,7 @@ function scroll(collection: Collection, body: Record<string, unknown>) {
   const options = readOptions(body, true, false);
   const predicate = compileFilter(body.filter, filterContext(collection), "scroll_request.filter");
   const limit = readLimit(body.limit, "scroll_request.limit", 10);
+  checkStrictLimit(collection, "max_query_limit", limit);
   if (body.order_by !== undefined && body.order_by !== null) {
     return scrollOrdered(collection, body.order_by, offset, limit, predicate, options);
   }

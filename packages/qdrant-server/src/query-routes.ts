@@ -9,6 +9,7 @@ import { assertVectorNames, objectBody, readLimit, readOptions } from "./point-r
 import { type RecordOptions, selectPayload } from "./records.js";
 import { largerIsBetter, maxSim, passesThreshold, score, sparseDot } from "./scoring.js";
 import type { ServerContext } from "./server-context.js";
+import { checkStrictLimit } from "./strict-mode.js";
 import { filterContext, pointVersion } from "./update-ops.js";
 import { readTimeout } from "./validation.js";
 import { asSerdeReadsIt, normalised, shortestFloat32, vectorsToJson } from "./vectors.js";
@@ -69,6 +70,7 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
   const options = readOptions(body, false, false);
   const predicate = compileFilter(body.filter, filterContext(collection), "internal.filter");
   const limit = readLimit(body.limit, "internal.limit", 10);
+  checkStrictLimit(collection, "max_query_limit", limit);
   if (body.using !== undefined && body.using !== null && typeof body.using !== "string") {
     throw formatError("invalid type: expected a string");
   }
@@ -92,6 +94,7 @@ function search(collection: Collection, body: Record<string, unknown>): unknown[
   if (body.limit === undefined) throw formatError("missing field `limit`");
   checkThreshold(body.score_threshold);
   const limit = readLimit(body.limit, "search_request.limit", 10);
+  checkStrictLimit(collection, "max_query_limit", limit);
   const offset = readOffset(body.offset);
   const options = readOptions(body, false, false);
   const predicate = compileFilter(body.filter, filterContext(collection), "search_request.filter");

@@ -4,6 +4,7 @@ import { compileFilter, type FilterContext, type PointPredicate } from "./filter
 import type { Collection, Payload, PointId, StoredPoint } from "./model.js";
 import { deleteAtPath, isObject, parsePayloadPath, setAtPath } from "./payload-paths.js";
 import { parsePointId, parsePointIds } from "./point-ids.js";
+import { checkStrictLimit } from "./strict-mode.js";
 import {
   asSerdeReadsIt,
   type NamedVectors,
@@ -76,6 +77,7 @@ export function compileUpsert(body: unknown, collection: Collection): UpdateOper
   else if (Array.isArray(body.points)) points = body.points.map((p) => listPoint(p, specs));
   else throw formatError("data did not match any variant of untagged enum PointInsertOperations");
   if (points.length === 0) throw emptyUpdate();
+  checkStrictLimit(collection, "upsert_max_batchsize", points.length);
   const mode = body.update_mode ?? "upsert";
   if (mode !== "upsert" && mode !== "insert_only" && mode !== "update_only") {
     throw formatError(

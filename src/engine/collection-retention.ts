@@ -1,0 +1,68 @@
+import { parseVersion } from "../schema/collection-versions.js";
+import type { PrunedCollections } from "./migrator-types.js";
+import type { Runtime } from "./runtime.js";
+
+/**
+ * `collections prune`: the old physical versions `<name>_v<N>` that
+ * blue-green changes left behind. Only collections this project's
+ * migrations created (the journal's created collections) and only versions
+ * of a name that is an alias now (so an app addressing `docs_v1` by its own
+ * name is never touched); of those, every version an alias points at is
+ * kept, and the newest `keep` of the others (the previous version is what
+ * switching the alias back needs). With `dryRun` nothing is deleted. Run
+ * holding the lock, unless `dryRun`.
+ */
+export async function pruneCollectionVersions(
+  rt: Runtime,
+  keep: number,
+  dryRun: boolean,
+): Promise<PrunedCollections[]> {
+  const created = new Set<string>();
+  for (const record of await rt.journal.list()) {
+    for (const c of record.createdCollections) created.add(c);
+    for (const c of record.appliedChanges?.createdCollections ?? []) created.add(c);
+  }
+  const { client } = rt.qdrant;
+  const [{ collections }, { aliases }] = await Promise.all([
+    client.getCollections(),
+    client.getAliases(),
+  ]);
+  const aliasNames = new Set(aliases.map((a) => a.alias_name));
+  const aliased = new Set(aliases.map((a) => a.collection_name));
+
+  const groups = new Map<string, { collection: string; version: number }[]>();
+  for (const { name: collection } of collections) {
+    const parsed = parseVersion(collection);
+    if (!parsed || !created.has(collection) || !aliasNames.has(parsed.name)) continue;
+    const group = groups.get(parsed.name) ?? [];
+    group.push({ collection, version: parsed.version });
+    groups.set(parsed.name, group);
+  }
+
+  const out: PrunedCollections[] = [];
+  for (const [name, versions] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const result: PrunedCollections = { name, deleted: [], kept: [] };
+    let unaliasedKept = 0;
+    for (const { collection } of versions.sort((a, b) => b.version - a.version)) {
+      if (aliased.has(collection)) {
+        result.kept.push({ collection, reason: "aliased" });
+      } else if (unaliasedKept < keep) {
+        unaliasedKept++;
+        result.kept.push({ collection, reason: "newest" });
+      } else if (!dryRun && (await aliasedNow(rt, collection))) {
+        result.kept.push({ collection, reason: "aliased" });
+      } else {
+        if (!dryRun) await client.deleteCollection(collection);
+        result.deleted.push(collection);
+      }
+    }
+    out.push(result);
+  }
+  return out;
+}
+
+/** Asked again right before a delete: an alias may have been created since the list was read. */
+async function aliasedNow(rt: Runtime, collection: string): Promise<boolean> {
+  const { aliases } = await rt.qdrant.client.getCollectionAliases(collection);
+  return aliases.length > 0;
+}

@@ -1,0 +1,233 @@
+import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
+import { connectQdrant } from "../qdrant/connect.js";
+import type { PointId } from "../qdrant/touched-points.js";
+import { isPlainObject, isRecord } from "../util/objects.js";
+import { redactUrl } from "../util/redact.js";
+import { specOf } from "./collection-body.js";
+import { ensureCollection } from "./ensure-collection.js";
+import { CopyVerificationError } from "./errors.js";
+import { ProgressLog, positiveInteger } from "./progress.js";
+import type { ToolkitContext } from "./toolkit-context.js";
+import { Reservoir, type SampledPoint, samePoint } from "./verify-sample.js";
+
+/** A point as a copy reads it (payload and every vector) and writes it. */
+export interface CopyPoint {
+  id: PointId;
+  vector: Schemas["VectorStructOutput"];
+  payload: Record<string, unknown>;
+}
+
+/** Another Qdrant server to read the source collection from. */
+export interface CopySource {
+  url: string;
+  /** Sent to that server only; never logged. */
+  apiKey?: string;
+  /** Per request (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface CopyOptions {
+  /** The point to write for each point read (a new vector, say), or `null` to skip it. */
+  transform?: (point: CopyPoint) => CopyPoint | null | Promise<CopyPoint | null>;
+  /** Only the points matching it are copied. */
+  filter?: Schemas["Filter"];
+  /** Points per `scroll` page and per upsert (default 256). */
+  batchSize?: number;
+  /** Batches transformed and written at once (default 2). */
+  concurrency?: number;
+  /** Read `from` on this server instead of the migration's. */
+  source?: CopySource;
+  /** Points read back from `to` and compared with what was written (default 16). */
+  sampleSize?: number;
+  /** How often a progress line is logged (default 10 s). */
+  progressEveryMs?: number;
+}
+
+export interface CopyResult {
+  from: string;
+  to: string;
+  /** Whether the copy created `to` (with `from`'s config and payload indexes). */
+  created: boolean;
+  scanned: number;
+  copied: number;
+  /** Points the transform returned `null` for. */
+  skipped: number;
+  /** `to`'s exact count afterwards: equal to `copied`. */
+  count: number;
+  /** Points read back and compared. */
+  sampled: number;
+}
+
+interface BatchCounts {
+  scanned: number;
+  copied: number;
+  skipped: number;
+}
+
+/**
+ * Copies every point of `from` (matching `filter`), payload and all vectors,
+ * into `to`, creating `to` with `from`'s config and payload indexes when it
+ * does not exist. Streams by `scroll` pages: at most `concurrency` pages are
+ * in memory. Writes go through the step's tracked client, so a `to` the copy
+ * created is dropped on rollback and an existing one snapshotted first; reads
+ * from another server (`source`) are untracked, as nothing there changes.
+ * At the end `to`'s exact count must equal the points written, and a sample
+ * of them is read back and compared (`COPY_VERIFICATION_FAILED` otherwise).
+ */
+export async function copyCollection(
+  ctx: ToolkitContext,
+  from: string,
+  to: string,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const concurrency = positiveInteger(options.concurrency ?? 2, "concurrency");
+  const reader = readerFor(ctx, options.source);
+  const where = options.source ? ` on ${redactUrl(options.source.url)}` : "";
+  const progress = new ProgressLog(
+    ctx.log,
+    `copy of ${from}${where} into ${to}`,
+    options.progressEveryMs,
+  );
+
+  const source = await reader.getCollection(from);
+  let created = false;
+  if (!(await ctx.qdrant.collectionExists(to)).exists) {
+    created = (await ensureCollection(ctx.qdrant, ctx.version, to, specOf(source))).created;
+  }
+  // A collection in strict mode refuses larger scroll pages and upserts.
+  const batchSize = Math.min(
+    positiveInteger(options.batchSize ?? 256, "batchSize"),
+    strictLimit(source, "max_query_limit"),
+    strictLimit(await ctx.qdrant.getCollection(to), "upsert_max_batchsize"),
+  );
+
+  const counts: BatchCounts = { scanned: 0, copied: 0, skipped: 0 };
+  const sample = new Reservoir<SampledPoint>(options.sampleSize ?? 16);
+  const queue: Promise<BatchCounts>[] = [];
+  let offset: PointId | undefined;
+  let more = true;
+  try {
+    while (more || queue.length > 0) {
+      while (more && queue.length < concurrency) {
+        ctx.signal.throwIfAborted();
+        const page = await reader.scroll(from, {
+          filter: options.filter,
+          limit: batchSize,
+          offset,
+          with_payload: true,
+          with_vector: true,
+        });
+        const done = writeBatch(ctx, to, page.points, options.transform, sample);
+        // Awaited in order below; until then a failure must not count as unhandled.
+        done.catch(() => {});
+        queue.push(done);
+        const next = page.next_page_offset;
+        more = typeof next === "number" || typeof next === "string";
+        offset = more ? (next as PointId) : undefined;
+      }
+      const head = queue.shift();
+      if (head === undefined) break;
+      const batch = await head;
+      counts.scanned += batch.scanned;
+      counts.copied += batch.copied;
+      counts.skipped += batch.skipped;
+      progress.tick(() => describe(counts));
+    }
+  } catch (error) {
+    // No write may still be on its way when the engine starts undoing the step.
+    await Promise.allSettled(queue);
+    throw error;
+  }
+
+  const { count } = await ctx.qdrant.count(to, { exact: true });
+  const problems: string[] = [];
+  if (count !== counts.copied) {
+    problems.push(`${to} holds ${count} points, the copy wrote ${counts.copied}`);
+  }
+  problems.push(...(await compareSample(ctx.qdrant, to, sample.items)));
+  if (problems.length > 0) throw new CopyVerificationError(from, to, problems);
+  progress.done(
+    `${describe(counts)}; ${to} holds ${count}, ${sample.items.length} sampled points match`,
+  );
+  return { from, to, created, ...counts, count, sampled: sample.items.length };
+}
+
+/** A strict-mode limit of the collection, or no limit when strict mode is off. */
+function strictLimit(
+  info: Schemas["CollectionInfo"],
+  key: "max_query_limit" | "upsert_max_batchsize",
+): number {
+  const strict = info.config.strict_mode_config;
+  if (!isRecord(strict) || strict.enabled !== true) return Number.POSITIVE_INFINITY;
+  const limit = strict[key];
+  return typeof limit === "number" && limit >= 1 ? limit : Number.POSITIVE_INFINITY;
+}
+
+/** The client that reads `from`: the step's, or a plain one for another server. */
+function readerFor(ctx: ToolkitContext, source: CopySource | undefined): QdrantClient {
+  if (!source) return ctx.qdrant;
+  return connectQdrant({
+    url: source.url,
+    apiKey: source.apiKey,
+    timeoutMs: source.timeoutMs ?? 30_000,
+  }).client;
+}
+
+async function writeBatch(
+  ctx: ToolkitContext,
+  to: string,
+  records: Schemas["Record"][],
+  transform: CopyOptions["transform"],
+  sample: Reservoir<SampledPoint>,
+): Promise<BatchCounts> {
+  const points: Schemas["PointStruct"][] = [];
+  for (const record of records) {
+    const read: CopyPoint = {
+      id: record.id,
+      vector: (record.vector ?? {}) as Schemas["VectorStructOutput"],
+      payload: isPlainObject(record.payload) ? record.payload : {},
+    };
+    const point = transform ? await transform(read) : read;
+    if (point === null) continue;
+    const written = { id: point.id, vector: point.vector, payload: point.payload };
+    points.push(written);
+    sample.offer({ point: written, origin: `point ${JSON.stringify(record.id)} of the source` });
+  }
+  ctx.signal.throwIfAborted();
+  if (points.length > 0) await ctx.qdrant.upsert(to, { wait: true, points });
+  return {
+    scanned: records.length,
+    copied: points.length,
+    skipped: records.length - points.length,
+  };
+}
+
+async function compareSample(
+  client: QdrantClient,
+  to: string,
+  sample: readonly SampledPoint[],
+): Promise<string[]> {
+  if (sample.length === 0) return [];
+  const stored = await client.retrieve(to, {
+    ids: sample.map((s) => s.point.id),
+    with_payload: true,
+    with_vector: true,
+  });
+  const byId = new Map(stored.map((p) => [String(p.id), p]));
+  const problems: string[] = [];
+  for (const { point, origin } of sample) {
+    const actual = byId.get(String(point.id));
+    const where = `${origin}, written as ${JSON.stringify(point.id)}`;
+    if (actual === undefined) {
+      problems.push(`${where}, is missing`);
+      continue;
+    }
+    const what = samePoint(point, actual);
+    if (what !== undefined) problems.push(`${where}: ${what} differs`);
+  }
+  return problems;
+}
+
+function describe(c: BatchCounts): string {
+  return `${c.scanned} points read, ${c.copied} copied, ${c.skipped} skipped`;
+}

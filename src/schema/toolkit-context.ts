@@ -1,0 +1,12 @@
+import type { QdrantClient } from "@qdrant/js-client-rest";
+import type { MigrationLogger } from "../migration/define-migration.js";
+import type { ServerVersion } from "./named-vectors.js";
+
+/** What the schema toolkit's operations run with: the step's tracked client, log and signal. */
+export interface ToolkitContext {
+  qdrant: QdrantClient;
+  log: MigrationLogger;
+  signal: AbortSignal;
+  /** The server's version (`GET /`), asked once per step. */
+  version: ServerVersion;
+}
