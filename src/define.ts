@@ -11,6 +11,7 @@ export {
   type MigrationLogger,
   type MigrationStep,
   type StepContext,
+  type StepProgress,
 } from "./migration/define-migration.js";
 export type { CollectionSpec } from "./schema/collection-diff.js";
 export type { SchemaToolkit } from "./schema/schema-toolkit.js";

@@ -54,6 +54,7 @@ export {
   type MigrationLogger,
   type MigrationStep,
   type StepContext,
+  type StepProgress,
 } from "./migration/define-migration.js";
 export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
 export { PostgresConnectionError } from "./postgres/connection-error.js";

@@ -76,8 +76,9 @@ async function run(name: string, direction: "up" | "down"): Promise<void> {
     const ctx: StepContext = {
       db: trx,
       qdrant: client,
-      schema: createSchemaToolkit({ qdrant: client, log, signal }),
+      schema: createSchemaToolkit({ qdrant: client, log, progress: () => {}, signal }),
       log,
+      progress: () => {},
       signal,
       migration: { name: migration.name, direction },
     };

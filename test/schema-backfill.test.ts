@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MigratorEvent } from "../src/index.js";
 import { journalScope } from "../src/journal/journal-scope.js";
 import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
 import type { StepContext } from "../src/migration/define-migration.js";
@@ -157,6 +158,29 @@ describe("backfill through the engine", () => {
       await journalScope(db, tables).selectFrom("journalCheckpoints").selectAll().execute(),
     ).toEqual([]);
     for (const p of await allPoints(collection)) expect(p.payload?.schema_version).toBe(2);
+  });
+
+  it("reports its progress after each batch, as events with the total to reach", async () => {
+    const collection = uniqueName("bf_progress");
+    await seed(collection);
+    globalThis.qmBackfillStep = async (ctx) => {
+      await backfill(ctx, collection, { batchSize: 100, concurrency: 1, transform: stamp });
+    };
+    await engine.project.writeMigration(
+      "001_backfill",
+      "export default { qdrant: { up: (ctx) => globalThis.qmBackfillStep(ctx) } };",
+    );
+    const events: MigratorEvent[] = [];
+    expect(
+      (await engine.migrator({ onEvent: (e) => void events.push(e) }).up()).error,
+    ).toBeUndefined();
+    const progress = events.flatMap((e) => (e.type === "progress" ? [e] : []));
+    expect(progress.map((e) => [e.operation, e.collection, e.done, e.total])).toEqual([
+      ["backfill", collection, 100, POINTS],
+      ["backfill", collection, 200, POINTS],
+      ["backfill", collection, 300, POINTS],
+    ]);
+    expect(progress.every((e) => e.migration === "001_backfill" && e.perSecond >= 0)).toBe(true);
   });
 
   it("goes on from its checkpoint when the step retries it after a transient failure", async () => {

@@ -34,7 +34,12 @@ function toolkit(client: QdrantClient = conn.client): { schema: SchemaToolkit; c
   const qdrant = createTrackingClient(client, hooks);
   const log = { info: () => {}, warn: () => {} };
   return {
-    schema: createSchemaToolkit({ qdrant, log, signal: new AbortController().signal }),
+    schema: createSchemaToolkit({
+      qdrant,
+      log,
+      progress: () => {},
+      signal: new AbortController().signal,
+    }),
     calls,
   };
 }

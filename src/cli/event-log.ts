@@ -1,11 +1,23 @@
 import { type ConcurrentWritesReport, describeWrites, type MigratorEvent } from "../index.js";
 import type { Output } from "./output.js";
+import { ProgressView } from "./progress-view.js";
 
-/** Turns migrator events into progress lines on stderr. */
+/**
+ * Turns migrator events into lines on stderr, and `progress` events into a
+ * bar on a terminal, a line every few seconds otherwise, or JSON lines under
+ * `--json` (ProgressView).
+ */
 export function logEvents(out: Output): (event: MigratorEvent) => void {
+  const view = new ProgressView(out, out.json ? "json" : out.interactive ? "bar" : "lines");
   return (event) => {
+    if (event.type === "progress") {
+      view.update(event);
+      return;
+    }
     const line = describe(event);
-    if (line) out.log(line);
+    if (!line) return;
+    view.beforeLine();
+    out.log(line);
   };
 }
 

@@ -28,6 +28,16 @@ export class Output {
     this.stderr.write(`${this.redact(text)}\n`);
   }
 
+  /** Whether stderr is a terminal, where progress can be redrawn in place. */
+  get interactive(): boolean {
+    return (this.stderr as { isTTY?: boolean }).isTTY === true;
+  }
+
+  /** Text on stderr as is (no newline): a progress bar redrawn in place. */
+  raw(text: string): void {
+    this.stderr.write(this.redact(text));
+  }
+
   /** The JSON result document (only under `--json`). */
   result(value: unknown): void {
     if (this.json) this.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);

@@ -33,6 +33,7 @@ import {
 } from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
 import { runStep } from "./step-limits.js";
+import { progressReporter } from "./step-progress.js";
 import { aliasScope, inspectUndo, undoQdrantChanges } from "./undo-qdrant-changes.js";
 
 export interface LoadedMigration {
@@ -119,13 +120,15 @@ export async function applyMigration(
       info: (message) => void emit({ type: "log", level: "info", migration: name, message }),
       warn: (message) => void emit({ type: "log", level: "warn", migration: name, message }),
     };
+    const progress = progressReporter(emit, name);
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
       db: trx as unknown as Kysely<MigrationDatabase>,
       qdrant: qdrantClient,
-      schema: createSchemaToolkit({ qdrant: qdrantClient, log, signal: stepSignal }),
+      schema: createSchemaToolkit({ qdrant: qdrantClient, log, progress, signal: stepSignal }),
       log,
+      progress,
       signal: stepSignal,
       migration: { name, direction },
     };

@@ -29,6 +29,17 @@ export type MigratorEvent =
   /** An undo found writes others made since the snapshots: what it found, and did. */
   | { type: "concurrent-writes"; migration: string; reports: ConcurrentWritesReport[] }
   | { type: "migration-done"; migration: string; direction: "up" | "down"; durationMs: number }
-  | { type: "log"; level: "info" | "warn"; migration: string; message: string };
+  | { type: "log"; level: "info" | "warn"; migration: string; message: string }
+  /** A step's long operation moved on (`ctx.progress`), with its rate since it started. */
+  | {
+      type: "progress";
+      migration: string;
+      operation: string;
+      collection?: string;
+      done: number;
+      total?: number;
+      /** Units per second since this operation's first report in this run. */
+      perSecond: number;
+    };
 
 export type MigratorListener = (event: MigratorEvent) => void | Promise<void>;

@@ -21,6 +21,17 @@ export interface MigrationLogger {
   warn(message: string): void;
 }
 
+/** How far a long operation of a step is (see `StepContext.progress`). */
+export interface StepProgress {
+  /** What runs: "backfill", "copy", "import", or a step's own name for its loop. */
+  operation: string;
+  collection?: string;
+  /** Units done so far (points, records), counting earlier runs' when resumed. */
+  done: number;
+  /** Units in all, when known. */
+  total?: number;
+}
+
 /** What each step receives. */
 export interface StepContext {
   /** The migration's Postgres transaction: it commits only if the Qdrant step and `verify` succeed. */
@@ -33,6 +44,12 @@ export interface StepContext {
    */
   schema: SchemaToolkit;
   log: MigrationLogger;
+  /**
+   * Reports how far a long operation is, as often as it likes (after each
+   * batch): the CLI draws a bar on a terminal, a line every few seconds
+   * otherwise, and JSON lines under `--json`; API users get `progress` events.
+   */
+  progress(update: StepProgress): void;
   /** Aborted when the run is cancelled; pass it on to long loops and requests. */
   signal: AbortSignal;
   migration: { name: string; direction: "up" | "down" };

@@ -31,8 +31,6 @@ export interface BackfillOptions {
   withVector?: Schemas["WithVector"];
   /** Names this backfill's checkpoint; give each backfill of one collection in one migration its own (default `"backfill"`). */
   operation?: string;
-  /** How often a progress line is logged (default 10 s). */
-  progressEveryMs?: number;
 }
 
 export interface BackfillResult {
@@ -81,13 +79,18 @@ export async function backfill(
     skipped: saved?.counts.skipped ?? 0,
   };
   const resumed = saved !== undefined;
-  const progress = new ProgressLog(ctx.log, `backfill of ${collection}`, options.progressEveryMs);
+  const progress = new ProgressLog(ctx, "backfill", collection);
   if (saved?.finished) {
     progress.done(`already done by an earlier run: ${describe(counts)}`);
     return { ...counts, resumed };
   }
   let offset = saved === undefined ? undefined : positionOf(saved);
   if (resumed) progress.line(`going on from point ${JSON.stringify(offset)}: ${describe(counts)}`);
+  // For the bar and the ETA: the points this backfill reads in all, resumed ones included.
+  const { count: total } = await ctx.qdrant.count(collection, {
+    filter: options.filter,
+    exact: true,
+  });
 
   const queue: InFlight[] = [];
   let more = true;
@@ -124,7 +127,7 @@ export async function backfill(
         finished: head.next === null,
       };
       await store?.write(key, checkpoint);
-      progress.tick(() => describe(counts));
+      progress.tick(counts.scanned, total);
     }
   } catch (error) {
     // No write of this backfill may still be on its way when the step fails

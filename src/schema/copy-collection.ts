@@ -39,8 +39,6 @@ export interface CopyOptions {
   source?: CopySource;
   /** Points read back from `to` and compared with what was written (default 16). */
   sampleSize?: number;
-  /** How often a progress line is logged (default 10 s). */
-  progressEveryMs?: number;
 }
 
 export interface CopyResult {
@@ -83,11 +81,7 @@ export async function copyCollection(
   const concurrency = positiveInteger(options.concurrency ?? 2, "concurrency");
   const reader = readerFor(ctx, options.source);
   const where = options.source ? ` on ${redactUrl(options.source.url)}` : "";
-  const progress = new ProgressLog(
-    ctx.log,
-    `copy of ${from}${where} into ${to}`,
-    options.progressEveryMs,
-  );
+  const progress = new ProgressLog(ctx, "copy", to, `copy of ${from}${where} into ${to}`);
 
   const source = await reader.getCollection(from);
   let created = false;
@@ -102,6 +96,8 @@ export async function copyCollection(
   );
 
   const counts: BatchCounts = { scanned: 0, copied: 0, skipped: 0 };
+  // For the bar and the ETA.
+  const { count: total } = await reader.count(from, { filter: options.filter, exact: true });
   const sample = new Reservoir<SampledPoint>(options.sampleSize ?? 16);
   const queue: Promise<BatchCounts>[] = [];
   let offset: PointId | undefined;
@@ -131,7 +127,7 @@ export async function copyCollection(
       counts.scanned += batch.scanned;
       counts.copied += batch.copied;
       counts.skipped += batch.skipped;
-      progress.tick(() => describe(counts));
+      progress.tick(counts.scanned, total);
     }
   } catch (error) {
     // No write may still be on its way when the engine starts undoing the step.

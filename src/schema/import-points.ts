@@ -32,8 +32,6 @@ export interface ImportOptions {
   operation?: string;
   /** Points whose payload and vectors are read back and compared with their source record (default 16). */
   sampleSize?: number;
-  /** How often a progress line is logged (default 10 s). */
-  progressEveryMs?: number;
 }
 
 const MISSING_LISTED = 10;
@@ -64,7 +62,7 @@ export async function importPoints(
   const key: CheckpointKey = { operation: options.operation ?? "import", collection };
   const saved = await store?.read(key);
   const resumedFrom = consumedOf(saved?.position);
-  const progress = new ProgressLog(ctx.log, `import into ${collection}`, options.progressEveryMs);
+  const progress = new ProgressLog(ctx, "import", collection, `import into ${collection}`);
   if (resumedFrom > 0)
     progress.line(`going on after the ${resumedFrom} records an earlier run wrote`);
 
@@ -78,7 +76,7 @@ export async function importPoints(
     await ctx.qdrant.upsert(collection, { wait: true, points: batch });
     batch = [];
     await store?.write(key, { position: { consumed: records }, counts: {}, finished: false });
-    progress.tick(() => `${records} records written`);
+    progress.tick(records);
   };
   for await (const record of source) {
     records++;

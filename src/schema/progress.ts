@@ -1,26 +1,28 @@
-import type { MigrationLogger } from "../migration/define-migration.js";
+import type { StepContext, StepProgress } from "../migration/define-migration.js";
 
 /**
- * Progress lines of a long operation: one every `everyMs` at most, so a
- * backfill of millions of points says how far it is without a line per batch.
+ * A long operation's reports: its milestones (start, resume, done) as log
+ * lines, and after each batch how far it is (`ctx.progress`), which the CLI
+ * draws as a bar or a line every few seconds.
  */
 export class ProgressLog {
-  #last = Date.now();
-
   constructor(
-    private readonly log: MigrationLogger,
-    private readonly what: string,
-    private readonly everyMs = 10_000,
+    private readonly ctx: Pick<StepContext, "log" | "progress">,
+    private readonly operation: string,
+    private readonly collection: string,
+    /** How the log lines name the operation, e.g. "copy of docs into docs_v2". */
+    private readonly what = `${operation} of ${collection}`,
   ) {}
 
   line(message: string): void {
-    this.log.info(`${this.what}: ${message}`);
-    this.#last = Date.now();
+    this.ctx.log.info(`${this.what}: ${message}`);
   }
 
-  /** Logs `message()` if the last line is older than `everyMs`. */
-  tick(message: () => string): void {
-    if (Date.now() - this.#last >= this.everyMs) this.line(message());
+  /** How far it is: `done` units (of `total`, when known). */
+  tick(done: number, total?: number): void {
+    const update: StepProgress = { operation: this.operation, collection: this.collection, done };
+    if (total !== undefined) update.total = total;
+    this.ctx.progress(update);
   }
 
   done(message: string): void {

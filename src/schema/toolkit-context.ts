@@ -1,11 +1,12 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import type { MigrationLogger } from "../migration/define-migration.js";
+import type { MigrationLogger, StepProgress } from "../migration/define-migration.js";
 import type { ServerVersion } from "./named-vectors.js";
 
-/** What the schema toolkit's operations run with: the step's tracked client, log and signal. */
+/** What the schema toolkit's operations run with: the step's tracked client, log, progress and signal. */
 export interface ToolkitContext {
   qdrant: QdrantClient;
   log: MigrationLogger;
+  progress(update: StepProgress): void;
   signal: AbortSignal;
   /** The server's version (`GET /`), asked once per step. */
   version: ServerVersion;

@@ -2,7 +2,11 @@ import type { QdrantClient } from "@qdrant/js-client-rest";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { JournalDatabase, JournalTables } from "../../src/journal/schema.js";
-import type { MigrationDatabase, StepContext } from "../../src/migration/define-migration.js";
+import type {
+  MigrationDatabase,
+  StepContext,
+  StepProgress,
+} from "../../src/migration/define-migration.js";
 import { bindCheckpoints, PostgresCheckpoints } from "../../src/schema/checkpoints.js";
 import { createSchemaToolkit } from "../../src/schema/schema-toolkit.js";
 
@@ -25,6 +29,8 @@ export function stepContext(opts: {
   name: string;
   tables?: JournalTables;
   log?: string[];
+  /** Collects what the step reports through `ctx.progress`. */
+  progress?: StepProgress[];
 }): StepContext {
   // An object of its own: checkpoints are bound to the context's client.
   const qdrant = Object.create(opts.qdrant) as QdrantClient;
@@ -33,11 +39,13 @@ export function stepContext(opts: {
     warn: (m: string) => void opts.log?.push(m),
   };
   const signal = new AbortController().signal;
+  const progress = (update: StepProgress) => void opts.progress?.push(update);
   const ctx: StepContext = {
     db: opts.db as unknown as Kysely<MigrationDatabase>,
     qdrant,
-    schema: createSchemaToolkit({ qdrant, log, signal }),
+    schema: createSchemaToolkit({ qdrant, log, progress, signal }),
     log,
+    progress,
     signal,
     migration: { name: opts.name, direction: "up" },
   };
