@@ -81,6 +81,7 @@ async function run(name: string, direction: "up" | "down"): Promise<void> {
       progress: () => {},
       signal,
       migration: { name: migration.name, direction },
+      dryRun: false,
     };
     if (direction === "up") {
       await postgres?.up(ctx);

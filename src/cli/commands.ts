@@ -78,7 +78,8 @@ export const up =
       allowOutOfOrder: flags.allowOutOfOrder === true,
       concurrentWrites: flags.concurrentWrites,
     };
-    if (dryRun) return printPlan(await migrator.plan(options), out);
+    if (dryRun)
+      return printPlan(await migrator.plan({ ...options, simulate: flags.simulate }), out);
     return printRun(await migrator.up(options), out, "applied");
   };
 
@@ -253,6 +254,15 @@ function printPlan(plan: PlanEntry[], out: Output): ExitCode {
       );
     }
     if (p.creates.length > 0) out.line(`  creates: ${p.creates.join(", ")}`);
+    if (p.operations) {
+      out.line(
+        p.operations.length > 0
+          ? "  its Qdrant step would send (simulated; the Postgres step not run):"
+          : "  its Qdrant step would send nothing (simulated)",
+      );
+      for (const op of p.operations) out.line(`    ${op}`);
+    }
+    if (p.simulationStopped) out.line(`  the simulation stopped early: ${p.simulationStopped}`);
     if (p.restores && p.restores.length > 0) {
       out.line(`  restores from the snapshots taken when it was applied: ${p.restores.join(", ")}`);
     }

@@ -20,6 +20,8 @@ export interface UpFlags {
   allowMissing?: boolean;
   allowOutOfOrder?: boolean;
   concurrentWrites?: ConcurrentWritesPolicy;
+  /** False under `--no-simulate`: `--dry-run` then lists declared collections only. */
+  simulate: boolean;
 }
 
 export interface DownFlags {

@@ -123,6 +123,10 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .option("--to <name>", "apply up to and including this migration")
     .option("--step <n>", "apply at most n migrations", positiveInt)
     .option("--no-auto-recover", "stop instead of restoring an interrupted migration")
+    .option(
+      "--no-simulate",
+      "with --dry-run: do not run the Qdrant steps against a dry client to list their writes",
+    )
     .option("--allow-changed", "run even though an applied migration's file changed")
     .option("--allow-missing", "run even though an applied migration's file is gone")
     .option("--allow-out-of-order", "apply pending migrations that sort before applied ones")

@@ -131,6 +131,7 @@ export async function applyMigration(
       progress,
       signal: stepSignal,
       migration: { name, direction },
+      dryRun: false,
     };
     bindCheckpoints(ctx, checkpoints);
     const { postgres, qdrant, verify } = migration.definition;

@@ -63,6 +63,11 @@ export type PlanOptions = UpOptions & {
   direction?: "up" | "down";
   /** With `direction: "down"`: plan `down --from-snapshot`, with what it would discard. */
   downFromSnapshot?: boolean;
+  /**
+   * For `up`: run each Qdrant step against a dry client (reads go to Qdrant,
+   * writes are only described) and list what it would send (`operations`).
+   */
+  simulate?: boolean;
   downTo?: string | 0;
   downStep?: number;
 };
@@ -108,6 +113,10 @@ export interface PlanEntry {
    * (`keep`) or refuses over (`refuse`); only collections that have any.
    */
   discards?: ConcurrentWritesReport[];
+  /** `plan({ simulate: true })`: the Qdrant writes the step would send, in order. */
+  operations?: string[];
+  /** Why the simulation stopped before the step's end (it ran without the Postgres step). */
+  simulationStopped?: string;
 }
 
 export interface StatusResult {

@@ -34,7 +34,7 @@ import type {
   StatusResult,
   UpOptions,
 } from "./migrator-types.js";
-import { planMigrations, planRestores } from "./plan.js";
+import { planMigrations, planRestores, simulatePlan } from "./plan.js";
 import { recoverInterrupted } from "./recovery.js";
 import { resumableRuns } from "./resume.js";
 import { withMigrationLock } from "./run-lock.js";
@@ -184,7 +184,9 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
         interrupted.has(e.name) ? { ...e, state: "failed" as const } : e,
       );
       const names = selectPending(afterRecovery, opts);
-      const plan = await planMigrations(await loadMigrations(files, names), "up", exists);
+      const loaded = await loadMigrations(files, names);
+      const planned = await planMigrations(loaded, "up", exists);
+      const plan = opts.simulate ? await simulatePlan(rt, planned, loaded) : planned;
       const resume = await resumableRuns(
         ctx,
         records.filter((r) => r.status === "in_progress"),

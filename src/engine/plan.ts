@@ -2,6 +2,7 @@ import type { QdrantChanges } from "../journal/schema.js";
 import type { LoadedMigration } from "./apply-migration.js";
 import type { PlanEntry } from "./migrator-types.js";
 import type { Runtime } from "./runtime.js";
+import { simulateQdrantStep } from "./simulate-step.js";
 import { inspectUndo } from "./undo-qdrant-changes.js";
 
 /**
@@ -68,6 +69,31 @@ export async function planRestores(
       restores: applied.snapshots.map((s) => s.collection),
       discards: inspection.reports.filter((r) => r.outcome !== "none"),
     });
+  }
+  return out;
+}
+
+/**
+ * `up --dry-run`: adds to each entry what its Qdrant step would send, found
+ * by running it against a dry client (simulate-step.ts). Each migration is
+ * simulated against Qdrant as it is now, not as the earlier ones would leave it.
+ */
+export async function simulatePlan(
+  rt: Runtime,
+  plan: PlanEntry[],
+  loaded: ReadonlyMap<string, LoadedMigration>,
+): Promise<PlanEntry[]> {
+  const out: PlanEntry[] = [];
+  for (const entry of plan) {
+    const migration = loaded.get(entry.name);
+    if (!migration) {
+      out.push(entry);
+      continue;
+    }
+    const simulated = await simulateQdrantStep(rt, migration);
+    const withOps: PlanEntry = { ...entry, operations: simulated.operations };
+    if (simulated.stoppedAt !== undefined) withOps.simulationStopped = simulated.stoppedAt;
+    out.push(withOps);
   }
   return out;
 }

@@ -53,6 +53,12 @@ export interface StepContext {
   /** Aborted when the run is cancelled; pass it on to long loops and requests. */
   signal: AbortSignal;
   migration: { name: string; direction: "up" | "down" };
+  /**
+   * True while `up --dry-run` simulates the Qdrant step: `qdrant` then
+   * describes its writes instead of sending them, and `db` is read-only.
+   * Skip costly outside work (an embedding service) when it is set.
+   */
+  dryRun: boolean;
 }
 
 export interface MigrationStep {

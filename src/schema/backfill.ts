@@ -1,5 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { StepContext } from "../migration/define-migration.js";
+import { dryRunNote } from "../qdrant/dry-client.js";
 import { isPlainObject } from "../util/objects.js";
 import { type Checkpoint, type CheckpointKey, checkpointsOf } from "./checkpoints.js";
 import { BackfillPatchError } from "./errors.js";
@@ -70,6 +71,13 @@ export async function backfill(
 ): Promise<BackfillResult> {
   const batchSize = positiveInteger(options.batchSize ?? 128, "batchSize");
   const concurrency = positiveInteger(options.concurrency ?? 2, "concurrency");
+  const dryRun = dryRunNote(ctx.qdrant);
+  if (dryRun) {
+    // `--dry-run`: what it would read; the transform (an embedding call, say) is not run.
+    const { count } = await ctx.qdrant.count(collection, { filter: options.filter, exact: true });
+    dryRun(`backfill ${count} point(s) of ${collection} (transform not called)`);
+    return { scanned: count, updated: 0, skipped: 0, resumed: false };
+  }
   const store = checkpointsOf(ctx);
   const key: CheckpointKey = { operation: options.operation ?? "backfill", collection };
   const saved = await store?.read(key);

@@ -1,4 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { dryRunNote } from "../qdrant/dry-client.js";
 import { applySpec, specOf } from "./collection-body.js";
 import { type CollectionSpec, diffCollection } from "./collection-diff.js";
 import { nextVersion, versionName } from "./collection-versions.js";
@@ -111,6 +112,9 @@ export async function blueGreen(
     actions.shift();
   }
   await ctx.qdrant.updateCollectionAliases({ actions });
+  const result = { changed: true, alias: name, previous: current, collection: target, copy };
+  // `--dry-run`: the switch was only described, so there is nothing to read back.
+  if (dryRunNote(ctx.qdrant)) return { ...result, adopted: adopting };
   const now = (await ctx.qdrant.getAliases()).aliases.find((a) => a.alias_name === name);
   if (now?.collection_name !== target) {
     throw new AliasSwitchError(name, target, now?.collection_name);

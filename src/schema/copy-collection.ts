@@ -1,5 +1,6 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { connectQdrant } from "../qdrant/connect.js";
+import { dryRunNote } from "../qdrant/dry-client.js";
 import type { PointId } from "../qdrant/touched-points.js";
 import { isPlainObject, isRecord } from "../util/objects.js";
 import { redactUrl } from "../util/redact.js";
@@ -83,6 +84,14 @@ export async function copyCollection(
   const where = options.source ? ` on ${redactUrl(options.source.url)}` : "";
   const progress = new ProgressLog(ctx, "copy", to, `copy of ${from}${where} into ${to}`);
 
+  const dryRun = dryRunNote(ctx.qdrant);
+  if (dryRun) {
+    const { count } = await reader.count(from, { filter: options.filter, exact: true });
+    const created = !(await ctx.qdrant.collectionExists(to)).exists;
+    if (created) dryRun(`createCollection ${to} (the config and payload indexes of ${from})`);
+    dryRun(`copy ${count} point(s) of ${from}${where} into ${to}`);
+    return { from, to, created, scanned: count, copied: count, skipped: 0, count, sampled: 0 };
+  }
   const source = await reader.getCollection(from);
   let created = false;
   if (!(await ctx.qdrant.collectionExists(to)).exists) {

@@ -1,4 +1,5 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
+import { dryRunNote } from "../qdrant/dry-client.js";
 import { QdrantRequestError } from "../qdrant/errors.js";
 import { type CollectionSpec, diffCollection } from "./collection-diff.js";
 import type { SchemaDifference } from "./differences.js";
@@ -49,8 +50,14 @@ export async function ensureCollection(
       if (!(error instanceof QdrantRequestError && error.status === 409)) throw error;
       return bringToSpec(client, version, collection, spec);
     }
+    // `--dry-run`: the collection was only described, so there is none to compare indexes with.
+    const dryRun = dryRunNote(client) !== undefined;
     for (const [field, schema] of Object.entries(payloadIndexes ?? {})) {
-      await createPayloadIndex(client, collection, field, schema);
+      if (dryRun) {
+        await client.createPayloadIndex(collection, { field_name: field, field_schema: schema });
+      } else {
+        await createPayloadIndex(client, collection, field, schema);
+      }
     }
     return { created: true, changed: true, differences: [] };
   }

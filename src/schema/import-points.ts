@@ -1,5 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { StepContext } from "../migration/define-migration.js";
+import { dryRunNote } from "../qdrant/dry-client.js";
 import { isPlainObject } from "../util/objects.js";
 import { type CheckpointKey, checkpointsOf } from "./checkpoints.js";
 import { ImportVerificationError } from "./errors.js";
@@ -56,6 +57,23 @@ export async function importPoints(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const batchSize = positiveInteger(options.batchSize ?? 128, "batchSize");
+  const dryRun = dryRunNote(ctx.qdrant);
+  if (dryRun) {
+    dryRun(`importPoints into ${collection} (the source is not read in a dry run)`);
+    return {
+      collection,
+      records: 0,
+      written: 0,
+      resumedFrom: 0,
+      distinctIds: 0,
+      present: 0,
+      missing: 0,
+      missingIds: [],
+      sampled: 0,
+      mismatches: [],
+      ok: true,
+    };
+  }
   const sampleSize = options.sampleSize ?? 16;
   const idMap = options.idMap ?? ((id: string | number) => pointIdFor(id));
   const store = checkpointsOf(ctx);

@@ -48,6 +48,7 @@ export function stepContext(opts: {
     progress,
     signal,
     migration: { name: opts.name, direction: "up" },
+    dryRun: false,
   };
   if (opts.tables) bindCheckpoints(ctx, new PostgresCheckpoints(opts.db, opts.tables, opts.name));
   return ctx;

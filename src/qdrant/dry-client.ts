@@ -1,0 +1,98 @@
+import type { QdrantClient } from "@qdrant/js-client-rest";
+import {
+  ALIAS_WRITES,
+  COLLECTION_LIFECYCLE,
+  COLLECTION_WRITES,
+  READ_METHODS,
+} from "./client-methods.js";
+import { UnsupportedClientCallError } from "./errors.js";
+import { touchedBy } from "./touched-points.js";
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/** The note-taker of each dry client, for the toolkit's operations to record themselves. */
+const notes = new WeakMap<object, (operation: string) => void>();
+
+/**
+ * The client a step gets under `--dry-run`: reads go to the server; every
+ * write is described to `note` and answered as Qdrant answers a success,
+ * without being sent. Reads after a recorded write therefore see the server
+ * as it is, not as the write would leave it.
+ */
+export function createDryClient(
+  client: QdrantClient,
+  note: (operation: string) => void,
+): QdrantClient {
+  const dry = new Proxy(client, {
+    get(target, prop, receiver) {
+      if (typeof prop !== "string" || prop === "then") return Reflect.get(target, prop, receiver);
+      const method = Reflect.get(target, prop, receiver) as Method;
+      if (typeof method !== "function") throw new UnsupportedClientCallError(prop);
+      if (READ_METHODS.has(prop)) return (...args: unknown[]) => method.apply(target, args);
+      if (COLLECTION_WRITES.has(prop) || COLLECTION_LIFECYCLE.has(prop) || ALIAS_WRITES.has(prop)) {
+        return async (...args: unknown[]) => {
+          note(describeWrite(prop, args));
+          return answerOf(prop);
+        };
+      }
+      throw new UnsupportedClientCallError(prop);
+    },
+  });
+  notes.set(dry, note);
+  return dry;
+}
+
+/** The note-taker when `client` is a dry client: the toolkit then describes instead of doing. */
+export function dryRunNote(client: QdrantClient): ((operation: string) => void) | undefined {
+  return notes.get(client);
+}
+
+function answerOf(method: string): unknown {
+  if (COLLECTION_LIFECYCLE.has(method) || ALIAS_WRITES.has(method)) return true;
+  if (method === "updateCollection" || method.endsWith("VectorName")) return true;
+  return { operation_id: 0, status: "completed" };
+}
+
+/** "upsert 128 point(s) into docs", "createPayloadIndex docs.user_id (keyword)", … */
+export function describeWrite(method: string, args: readonly unknown[]): string {
+  const [first, second] = args;
+  const collection = String(first);
+  const body = (typeof second === "object" && second !== null ? second : {}) as Record<
+    string,
+    unknown
+  >;
+  switch (method) {
+    case "createPayloadIndex":
+      return `createPayloadIndex ${collection}.${String(body.field_name)} (${JSON.stringify(body.field_schema)})`;
+    case "deletePayloadIndex":
+      return `deletePayloadIndex ${collection}.${String(second)}`;
+    case "createVectorName":
+    case "deleteVectorName":
+      return `${method} ${collection}.${String(second)}`;
+    case "updateCollectionAliases": {
+      const actions = Array.isArray((first as { actions?: unknown })?.actions)
+        ? ((first as { actions: Record<string, Record<string, string>>[] }).actions ?? [])
+        : [];
+      return `updateCollectionAliases: ${actions.map(describeAliasAction).join("; ")}`;
+    }
+  }
+  if (COLLECTION_LIFECYCLE.has(method) || method === "updateCollection") {
+    return `${method} ${collection}`;
+  }
+  const touched = touchedBy(method, collection, second);
+  const what = touched.all
+    ? "every point"
+    : touched.filter
+      ? `${touched.ids?.length ? `${touched.ids.length} point(s) and ` : ""}the points matching a filter`
+      : `${touched.ids?.length ?? 0} point(s)`;
+  return `${method} ${what} of ${collection}`;
+}
+
+function describeAliasAction(action: Record<string, Record<string, string>>): string {
+  const [kind, body] = Object.entries(action)[0] ?? [];
+  if (kind === "create_alias") return `alias ${body?.alias_name} → ${body?.collection_name}`;
+  if (kind === "delete_alias") return `delete alias ${body?.alias_name}`;
+  if (kind === "rename_alias")
+    return `rename alias ${body?.old_alias_name} → ${body?.new_alias_name}`;
+  return String(kind);
+}
