@@ -75,7 +75,6 @@ export type ErrorCode =
   | "SCHEMA_INCOMPATIBLE"
   | "SCHEMA_CHANGE_INVALID"
   | "PAYLOAD_INDEX_CONFLICT"
-  | "QDRANT_VERSION_UNSUPPORTED"
   // Blue-green changes and copies (src/schema/): refused before anything changed, or a failed check.
   | "COPY_VERIFICATION_FAILED"
   | "BLUE_GREEN_INVALID"

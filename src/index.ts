@@ -104,13 +104,13 @@ export {
   SOURCE_ID_KEY,
   type SourcePoint,
 } from "./schema/import-points.js";
+export type { VectorChangeResult } from "./schema/named-vectors.js";
 export type { PayloadIndexSchema, SchemaChangeResult } from "./schema/payload-indexes.js";
 export { pointIdFor, SOURCE_ID_NAMESPACE, uuidV5 } from "./schema/point-ids.js";
 export { type ChromaReadOptions, readChromaExport } from "./schema/readers/chroma.js";
 export { readJsonl } from "./schema/readers/jsonl.js";
 export {
   PayloadIndexConflictError,
-  QdrantVersionUnsupportedError,
   SchemaChangeInvalidError,
   SchemaIncompatibleError,
 } from "./schema/schema-errors.js";

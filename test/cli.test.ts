@@ -104,6 +104,44 @@ describe("CLI", () => {
     expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, pending: [], drift: [] });
   });
 
+  it("check --json exits 4 naming a payload index dropped by hand and a vector config changed by hand (issue 10)", async () => {
+    const project = await cliProject();
+    const collection = uniqueName("drift");
+    await project.writeMigration(
+      "001_memory",
+      `export default { qdrant: {
+        up: async ({ schema }) => {
+          await schema.ensureCollection("${collection}", {
+            vectors: { content: { size: 4, distance: "Cosine" } },
+            payloadIndexes: { user_id: "keyword", content_hash: "integer" },
+          });
+        },
+        down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+      } };`,
+    );
+    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    expect((await runCli(["check", "--json"], { cwd: project.dir })).code).toBe(0);
+
+    await qdrant.client.deletePayloadIndex(collection, "user_id", { wait: true });
+    await qdrant.client.updateCollection(collection, { vectors: { content: { on_disk: true } } });
+    const check = await runCli(["check", "--json"], { cwd: project.dir });
+    expect(check.code, check.stderr).toBe(4);
+    const body = JSON.parse(check.stdout) as {
+      ok: boolean;
+      drift: { collection: string; differences: string[] }[];
+    };
+    expect(body.ok).toBe(false);
+    expect(body.drift).toEqual([
+      {
+        collection,
+        differences: expect.arrayContaining([
+          expect.stringMatching(/^payload_schema\.user_id\b.*→ \(absent\)$/),
+          expect.stringMatching(/^vectors\.content\.on_disk: .* → true$/),
+        ]),
+      },
+    ]);
+  });
+
   it("--wait waits for a Qdrant that starts late, then proceeds", async () => {
     const port = await freePort();
     const project = await cliProject({ qdrantUrl: `http://127.0.0.1:${port}` });

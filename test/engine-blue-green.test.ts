@@ -221,3 +221,77 @@ describe("adopting a physical collection", () => {
     expect(after.points).toEqual(before.points);
   });
 });
+
+describe("a failure in the middle of a copy", () => {
+  it("leaves the original untouched and still served by its alias, and drops the half-filled <name>_v2", async () => {
+    const name = uniqueName("bg_midcopy");
+    await aliased(name);
+    const everything = { limit: POINTS + 1, with_payload: true, with_vector: true };
+    const before = await qdrant.client.scroll(`${name}_v1`, everything);
+    // The transform fails at the 21st of 40 points, with two batches of 8 written.
+    await engine.project.writeMigration(
+      "001_recolor",
+      migration(
+        `let seen = 0;
+        await schema.blueGreen("${name}", {
+          vectors: { text: { size: 4, distance: "Cosine" }, tag: { size: 2, distance: "Cosine" } },
+        }, {
+          batchSize: 8,
+          concurrency: 1,
+          transform: async (p) => {
+            seen++;
+            if (seen === 1) await globalThis.qmProbe?.("copying");
+            if (seen > ${POINTS / 2}) {
+              await globalThis.qmProbe?.("failing");
+              throw new Error("embedding service down");
+            }
+            return p;
+          },
+        });`,
+        true,
+      ),
+    );
+
+    let copying = false;
+    let done = false;
+    let queriesWhileCopying = 0;
+    let halfFilled: number | undefined;
+    const failures: string[] = [];
+    const poll = (async () => {
+      while (!done) {
+        const during = copying;
+        try {
+          await qdrant.client.query(name, { query: [1, 1, 0, 0], using: "text", limit: 3 });
+          if (during) queriesWhileCopying++;
+        } catch (error) {
+          failures.push(error instanceof Error ? error.message : String(error));
+        }
+      }
+    })();
+    globalThis.qmProbe = async (point) => {
+      if (point === "copying") {
+        copying = true;
+        // Let the alias answer at least once while the copy runs.
+        while (queriesWhileCopying === 0 && failures.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+      if (point === "failing") {
+        halfFilled = (await qdrant.client.count(`${name}_v2`, { exact: true })).count;
+      }
+    };
+    const result = await engine.migrator().up();
+    done = true;
+    await poll;
+
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.message).toContain("embedding service down");
+    expect(halfFilled).toBe(16);
+    expect(await physical(`${name}_v2`)).toBe(false);
+    expect(await aliasTarget(name)).toBe(`${name}_v1`);
+    expect(await qdrant.client.scroll(`${name}_v1`, everything)).toEqual(before);
+    expect(await vectorsOf(`${name}_v1`)).toMatchObject({ tag: { distance: "Dot" } });
+    expect(failures).toEqual([]);
+    expect(queriesWhileCopying).toBeGreaterThan(0);
+  });
+});

@@ -3,9 +3,9 @@ import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { createTrackingClient, type TrackingHooks } from "../src/qdrant/tracking-client.js";
+import { CollectionNotAliasedError } from "../src/schema/errors.js";
 import {
   PayloadIndexConflictError,
-  QdrantVersionUnsupportedError,
   SchemaChangeInvalidError,
   SchemaIncompatibleError,
 } from "../src/schema/schema-errors.js";
@@ -381,7 +381,7 @@ describe("named vectors", () => {
     expect(sparse).toEqual({});
   });
 
-  it("addVector and removeVector on a server older than 1.18 fail with QDRANT_VERSION_UNSUPPORTED and change nothing", async () => {
+  it("addVector and removeVector on a server older than 1.18 refuse a physical collection with COLLECTION_NOT_ALIASED, naming the version, and change nothing", async () => {
     // The in-process server can claim any version; a real 1.17 is not at hand.
     const old = await startQdrant({ version: "1.17.1" });
     try {
@@ -394,12 +394,15 @@ describe("named vectors", () => {
       const adding = await schema
         .addVector(collection, "image", { dense: { size: 3, distance: "Dot" } })
         .catch((e: unknown) => e);
-      expect(adding).toBeInstanceOf(QdrantVersionUnsupportedError);
-      expect((adding as Error).message).toContain("Qdrant 1.17.1 cannot add vector");
-      expect((adding as Error).message).toContain("1.18 or newer");
-      expect((adding as Error).message).toContain("blue-green");
+      expect(adding).toBeInstanceOf(CollectionNotAliasedError);
+      expect((adding as Error).message).toContain(
+        `Qdrant 1.17.1 cannot add vector "image" to "${collection}" in place (that needs Qdrant 1.18 or newer`,
+      );
+      expect((adding as Error).message).toContain("adoptPhysical");
+      expect((adding as Error).message).toContain("pause every writer");
       const removing = await schema.removeVector(collection, "old").catch((e: unknown) => e);
-      expect(removing).toBeInstanceOf(QdrantVersionUnsupportedError);
+      expect(removing).toBeInstanceOf(CollectionNotAliasedError);
+      expect((removing as Error).message).toContain('cannot remove vector "old"');
       const ensuring = await schema
         .ensureCollection(collection, { vectors: { image: { size: 3, distance: "Dot" } } })
         .catch((e: unknown) => e);

@@ -84,7 +84,6 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   SCHEMA_INCOMPATIBLE: ExitCode.ERROR,
   SCHEMA_CHANGE_INVALID: ExitCode.ERROR,
   PAYLOAD_INDEX_CONFLICT: ExitCode.ERROR,
-  QDRANT_VERSION_UNSUPPORTED: ExitCode.ERROR,
   // A copy or blue-green change in a step failed: the migration was rolled back.
   COPY_VERIFICATION_FAILED: ExitCode.ERROR,
   BLUE_GREEN_INVALID: ExitCode.ERROR,

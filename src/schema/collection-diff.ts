@@ -37,7 +37,7 @@ export function diffCollection(
   const { params } = info.config;
   const existingPatch: Record<string, unknown> = {};
   const newVectorPatch: Record<string, unknown> = {};
-  const tooOld = `Qdrant ${namedVectorCalls.version} cannot add a named vector in place (1.18 or newer can): upgrade, or make a blue-green change`;
+  const tooOld = `Qdrant ${namedVectorCalls.version} cannot add a named vector in place (1.18 or newer can): upgrade, or call ctx.schema.addVector, which makes a blue-green change on this server`;
 
   const wantVectors = spec.vectors;
   if (wantVectors !== undefined) {

@@ -3,9 +3,9 @@ import { dryRunNote } from "../qdrant/dry-client.js";
 import { QdrantRequestError } from "../qdrant/errors.js";
 import { type CollectionSpec, diffCollection } from "./collection-diff.js";
 import type { SchemaDifference } from "./differences.js";
-import { namedVectorCalls, type ServerVersion } from "./named-vectors.js";
 import { createPayloadIndex } from "./payload-indexes.js";
 import { SchemaChangeInvalidError, SchemaIncompatibleError } from "./schema-errors.js";
+import { namedVectorCalls, type ServerVersion } from "./server-version.js";
 import { limitProblems } from "./update-limits.js";
 
 /**

@@ -80,10 +80,15 @@ export class BlueGreenInvalidError extends QdrantMigrateError {
  * address it by name, and an alias cannot share a collection's name.
  */
 export class CollectionNotAliasedError extends QdrantMigrateError {
-  constructor(readonly collection: string) {
+  /** `why`: what made a blue-green change necessary, when the caller did not ask for one. */
+  constructor(
+    readonly collection: string,
+    why?: string,
+  ) {
     super(
       "COLLECTION_NOT_ALIASED",
-      `"${collection}" is a physical collection, not an alias, so a blue-green change cannot switch it: ` +
+      (why ? `${why}. ` : "") +
+        `"${collection}" is a physical collection, not an alias, so a blue-green change cannot switch it: ` +
         `the alias "${collection}" can only be created once the collection "${collection}" is dropped. ` +
         `Nothing was changed. To convert it, pause every writer of "${collection}" (a write freeze: ` +
         `writes during the copy would be lost), then pass { adoptPhysical: true }: the migration copies it ` +

@@ -1,58 +1,48 @@
-import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
+import type { Schemas } from "@qdrant/js-client-rest";
+import { isRecord } from "../util/objects.js";
+import { type BlueGreenOptions, type BlueGreenResult, blueGreen } from "./blue-green.js";
+import type { CollectionSpec } from "./collection-diff.js";
 import { fixedVectorDifferences } from "./collection-diff.js";
+import type { CopyPoint } from "./copy-collection.js";
 import { BLUE_GREEN_REMEDY } from "./differences.js";
-import { isSingleVector, liveSparseVector, liveVector } from "./live-schema.js";
+import { CollectionNotAliasedError } from "./errors.js";
+import {
+  isSingleVector,
+  liveSparseVector,
+  liveVector,
+  namedVectorsOf,
+  type VectorParams,
+} from "./live-schema.js";
 import type { SchemaChangeResult } from "./payload-indexes.js";
-import { QdrantVersionUnsupportedError, SchemaIncompatibleError } from "./schema-errors.js";
+import { SchemaIncompatibleError } from "./schema-errors.js";
+import { NAMED_VECTOR_CALLS_SINCE, namedVectorCalls } from "./server-version.js";
+import type { ToolkitContext } from "./toolkit-context.js";
 import { sameValue } from "./values.js";
 
-/** Adding and removing a named vector in place (`PUT`/`DELETE /collections/{c}/vectors/{v}`). */
-const NAMED_VECTOR_CALLS_SINCE: readonly [number, number] = [1, 18];
-
-/** The server's version (`GET /`), asked once per step by the toolkit. */
-export type ServerVersion = () => Promise<string>;
-
-/** Whether Qdrant `version` has the in-place named-vector calls; a dev build's unparsable version counts as recent. */
-export async function namedVectorCalls(
-  version: ServerVersion,
-): Promise<{ supported: boolean; version: string }> {
-  const text = await version();
-  const match = /^v?(\d+)\.(\d+)/.exec(text);
-  if (!match) return { supported: true, version: text };
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  const [wantMajor, wantMinor] = NAMED_VECTOR_CALLS_SINCE;
-  return {
-    supported: major > wantMajor || (major === wantMajor && minor >= wantMinor),
-    version: text,
-  };
-}
-
-async function requireNamedVectorCalls(version: ServerVersion, what: string): Promise<void> {
-  const support = await namedVectorCalls(version);
-  if (!support.supported) {
-    throw new QdrantVersionUnsupportedError(
-      support.version,
-      NAMED_VECTOR_CALLS_SINCE.join("."),
-      what,
-    );
-  }
+/** What `addVector`/`removeVector` did. */
+export interface VectorChangeResult extends SchemaChangeResult {
+  /** The blue-green change made instead, on a server older than 1.18. */
+  blueGreen?: BlueGreenResult;
 }
 
 /**
- * Adds named vector `vectorName` in place; nothing to do when it exists with
- * the same config, refused when it exists with another (its space cannot
- * change in place) or when the collection has one unnamed vector (Qdrant
- * would turn it into named vectors `""` and `vectorName`, a shape change
- * that existing readers and writers of the unnamed vector do not expect).
+ * Adds named vector `vectorName`; nothing to do when it exists with the same
+ * config, refused when it exists with another (its space cannot change in
+ * place) or when the collection has one unnamed vector (Qdrant would turn it
+ * into named vectors `""` and `vectorName`, a shape change that existing
+ * readers and writers of the unnamed vector do not expect). In place on
+ * Qdrant 1.18+; on an older server by blue-green behind the alias
+ * `collection` (`options`), the copied points without the new vector unless
+ * `options.transform` gives it.
  */
 export async function addVector(
-  client: QdrantClient,
-  version: ServerVersion,
+  ctx: ToolkitContext,
   collection: string,
   vectorName: string,
   config: Schemas["VectorNameConfig"],
-): Promise<SchemaChangeResult> {
-  const info = await client.getCollection(collection);
+  options: BlueGreenOptions = {},
+): Promise<VectorChangeResult> {
+  const info = await ctx.qdrant.getCollection(collection);
   const { vectors } = info.config.params;
   const field = `vectors.${vectorName}`;
   if (isSingleVector(vectors)) {
@@ -92,30 +82,98 @@ export async function addVector(
       ]);
     }
   }
-  await requireNamedVectorCalls(version, `add vector "${vectorName}" to "${collection}"`);
-  await client.createVectorName(collection, vectorName, config, { wait: true });
-  return { changed: true };
+  const what = `add vector "${vectorName}" to "${collection}"`;
+  const old = await olderServer(ctx, what);
+  if (old === undefined) {
+    await ctx.qdrant.createVectorName(collection, vectorName, config, { wait: true });
+    return { changed: true };
+  }
+  const spec: CollectionSpec =
+    "dense" in config
+      ? {
+          // DenseVectorConfig is VectorParams' fixed part; the client types its nullables loosely.
+          vectors: { ...namedVectorsOf(vectors), [vectorName]: config.dense as VectorParams },
+        }
+      : { sparse_vectors: { ...info.config.params.sparse_vectors, [vectorName]: config.sparse } };
+  return viaBlueGreen(ctx, collection, spec, options, `Qdrant ${old} cannot ${what}`);
 }
 
 /**
  * Removes named vector `vectorName` (dense or sparse) and its data; nothing
- * to do when it is absent. The tracking client snapshots the collection
- * first, since this deletes data.
+ * to do when it is absent. In place on Qdrant 1.18+ (the tracking client
+ * snapshots the collection first, since this deletes data); on an older
+ * server by blue-green behind the alias `collection` (`options`), the vector
+ * dropped from each copied point (after `options.transform`, if given).
  */
 export async function removeVector(
-  client: QdrantClient,
-  version: ServerVersion,
+  ctx: ToolkitContext,
   collection: string,
   vectorName: string,
-): Promise<SchemaChangeResult> {
-  const info = await client.getCollection(collection);
-  if (isSingleVector(info.config.params.vectors)) return { changed: false };
-  if (!liveVector(info, vectorName) && !liveSparseVector(info, vectorName)) {
-    return { changed: false };
+  options: BlueGreenOptions = {},
+): Promise<VectorChangeResult> {
+  const info = await ctx.qdrant.getCollection(collection);
+  const { vectors, sparse_vectors } = info.config.params;
+  if (isSingleVector(vectors)) return { changed: false };
+  const dense = liveVector(info, vectorName) !== undefined;
+  if (!dense && !liveSparseVector(info, vectorName)) return { changed: false };
+  const what = `remove vector "${vectorName}" from "${collection}"`;
+  const old = await olderServer(ctx, what);
+  if (old === undefined) {
+    await ctx.qdrant.deleteVectorName(collection, vectorName, { wait: true });
+    return { changed: true };
   }
-  await requireNamedVectorCalls(version, `remove vector "${vectorName}" from "${collection}"`);
-  await client.deleteVectorName(collection, vectorName, { wait: true });
-  return { changed: true };
+  const spec: CollectionSpec = dense
+    ? { vectors: without(namedVectorsOf(vectors), vectorName) }
+    : { sparse_vectors: without(sparse_vectors ?? {}, vectorName) };
+  const { transform } = options;
+  const drop = async (point: CopyPoint): Promise<CopyPoint | null> => {
+    const out = transform ? await transform(point) : point;
+    // The new collection has no such vector: Qdrant refuses a point that gives it.
+    if (out === null || !isRecord(out.vector)) return out;
+    return { ...out, vector: without(out.vector, vectorName) as Schemas["VectorStructOutput"] };
+  };
+  return viaBlueGreen(
+    ctx,
+    collection,
+    spec,
+    { ...options, transform: drop },
+    `Qdrant ${old} cannot ${what}`,
+  );
+}
+
+/** The server's version when it predates in-place named vectors; undefined when it has them. */
+async function olderServer(ctx: ToolkitContext, what: string): Promise<string | undefined> {
+  const support = await namedVectorCalls(ctx.version);
+  if (support.supported) return undefined;
+  ctx.log.info(
+    `Qdrant ${support.version} cannot ${what} in place (that needs ${NAMED_VECTOR_CALLS_SINCE.join(".")}): making a blue-green change`,
+  );
+  return support.version;
+}
+
+/** The blue-green change an old server needs; `cannot` (what it cannot do) explains a refusal of a physical collection. */
+async function viaBlueGreen(
+  ctx: ToolkitContext,
+  collection: string,
+  spec: CollectionSpec,
+  options: BlueGreenOptions,
+  cannot: string,
+): Promise<VectorChangeResult> {
+  try {
+    const result = await blueGreen(ctx, collection, spec, options);
+    return { changed: result.changed, blueGreen: result };
+  } catch (error) {
+    if (!(error instanceof CollectionNotAliasedError)) throw error;
+    const since = NAMED_VECTOR_CALLS_SINCE.join(".");
+    throw new CollectionNotAliasedError(
+      collection,
+      `${cannot} in place (that needs Qdrant ${since} or newer: upgrade Qdrant, or convert the collection as follows), so it takes a blue-green change`,
+    );
+  }
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
 }
 
 function conflict(collection: string, field: string, live: unknown, wanted: unknown) {

@@ -36,20 +36,6 @@ export class PayloadIndexConflictError extends QdrantMigrateError {
   }
 }
 
-/** The server predates the calls an operation needs (named vectors in place: Qdrant 1.18). */
-export class QdrantVersionUnsupportedError extends QdrantMigrateError {
-  constructor(
-    readonly version: string,
-    readonly needed: string,
-    what: string,
-  ) {
-    super(
-      "QDRANT_VERSION_UNSUPPORTED",
-      `Qdrant ${version} cannot ${what} in place: that needs Qdrant ${needed} or newer. Upgrade Qdrant, or make a blue-green change with ctx.schema.blueGreen (a new collection with the vectors you want, filled by a copy and switched behind an alias).`,
-    );
-  }
-}
-
 /** A settings change outside Qdrant's own limits, or one Qdrant cannot make in place. */
 export class SchemaChangeInvalidError extends QdrantMigrateError {
   constructor(

@@ -9,7 +9,7 @@ import type { CollectionSpec } from "./collection-diff.js";
 import { type CopyOptions, type CopyResult, copyCollection } from "./copy-collection.js";
 import { type EnsureCollectionResult, ensureCollection } from "./ensure-collection.js";
 import type { VectorParams } from "./live-schema.js";
-import { addVector, removeVector } from "./named-vectors.js";
+import { addVector, removeVector, type VectorChangeResult } from "./named-vectors.js";
 import {
   createPayloadIndex,
   dropPayloadIndex,
@@ -38,14 +38,26 @@ export interface SchemaToolkit {
     schema: PayloadIndexSchema,
   ): Promise<SchemaChangeResult>;
   dropPayloadIndex(collection: string, field: string): Promise<SchemaChangeResult>;
-  /** Adds a named vector in place (Qdrant 1.18+). */
+  /**
+   * Adds a named vector: in place on Qdrant 1.18+, else by blue-green behind
+   * the alias `collection` (`options`; copied points lack the new vector
+   * unless `options.transform` gives it).
+   */
   addVector(
     collection: string,
     vectorName: string,
     config: Schemas["VectorNameConfig"],
-  ): Promise<SchemaChangeResult>;
-  /** Removes a named vector and its data in place (Qdrant 1.18+). */
-  removeVector(collection: string, vectorName: string): Promise<SchemaChangeResult>;
+    options?: BlueGreenOptions,
+  ): Promise<VectorChangeResult>;
+  /**
+   * Removes a named vector and its data: in place on Qdrant 1.18+, else by
+   * blue-green behind the alias `collection` (`options`), each copied point without it.
+   */
+  removeVector(
+    collection: string,
+    vectorName: string,
+    options?: BlueGreenOptions,
+  ): Promise<VectorChangeResult>;
   /**
    * Copies every point (payload and vectors) of `from` into `to`, created
    * like `from` when absent; `source` reads `from` on another server.
@@ -89,10 +101,10 @@ export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): Sche
     createPayloadIndex: (collection, field, schema) =>
       createPayloadIndex(qdrant, collection, field, schema),
     dropPayloadIndex: (collection, field) => dropPayloadIndex(qdrant, collection, field),
-    addVector: (collection, vectorName, config) =>
-      addVector(qdrant, serverVersion, collection, vectorName, config),
-    removeVector: (collection, vectorName) =>
-      removeVector(qdrant, serverVersion, collection, vectorName),
+    addVector: (collection, vectorName, config, options) =>
+      addVector(ctx, collection, vectorName, config, options),
+    removeVector: (collection, vectorName, options) =>
+      removeVector(ctx, collection, vectorName, options),
     copyCollection: (from, to, options) => copyCollection(ctx, from, to, options),
     changeVector: (name, vectorName, params, options) =>
       changeVector(ctx, name, vectorName, params, options),

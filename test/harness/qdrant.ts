@@ -48,6 +48,35 @@ export function useQdrant(): TestQdrant {
   };
 }
 
+/**
+ * An in-process server of the calling file's own that reports `version`
+ * (`GET /`), even when `QDRANT_URL` names a real one: for what only an older
+ * Qdrant does, no real binary of which is at hand.
+ */
+export function useQdrantReporting(version: string): TestQdrant {
+  let server: RunningQdrant | undefined;
+  let client: QdrantClient | undefined;
+  beforeAll(async () => {
+    server = await startQdrant({ version });
+    client = new QdrantClient({ url: server.url, checkCompatibility: false });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    get url() {
+      if (!server) throw new Error("useQdrantReporting(): read .url inside a test or hook");
+      return server.url;
+    },
+    apiKey: undefined,
+    get client() {
+      if (!client) throw new Error("useQdrantReporting(): read .client inside a test or hook");
+      return client;
+    },
+    external: false,
+  };
+}
+
 /** A collection name no other test (or earlier run against a real server) uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
