@@ -24,7 +24,7 @@ export interface BackfillOptions {
   transform(point: Schemas["Record"]): BackfillPatch | null | Promise<BackfillPatch | null>;
   /** Only the points matching it are read. */
   filter?: Schemas["Filter"];
-  /** Points per `scroll` page and per write (default 128). */
+  /** Points per `scroll` page and per write (default 256, as `copyCollection`). */
   batchSize?: number;
   /** Batches transformed and written at once (default 2). */
   concurrency?: number;
@@ -69,7 +69,7 @@ export async function backfill(
   collection: string,
   options: BackfillOptions,
 ): Promise<BackfillResult> {
-  const batchSize = positiveInteger(options.batchSize ?? 128, "batchSize");
+  const batchSize = positiveInteger(options.batchSize ?? 256, "batchSize");
   const concurrency = positiveInteger(options.concurrency ?? 2, "concurrency");
   const dryRun = dryRunNote(ctx.qdrant);
   if (dryRun) {
