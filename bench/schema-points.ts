@@ -56,14 +56,17 @@ export function plainStepContext(client: QdrantClient, name: string): StepContex
   const qdrant = Object.create(client) as QdrantClient;
   const log = { info: () => {}, warn: () => {} };
   const signal = new AbortController().signal;
+  const progress = () => {};
   return {
     // Only backfill's checkpoints use a database, bound apart (bindCheckpoints).
     db: undefined as unknown as Kysely<MigrationDatabase>,
     qdrant,
-    schema: createSchemaToolkit({ qdrant, log, signal }),
+    schema: createSchemaToolkit({ qdrant, log, progress, signal }),
     log,
+    progress,
     signal,
     migration: { name, direction: "up" },
+    dryRun: false,
   };
 }
 
