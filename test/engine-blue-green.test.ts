@@ -149,7 +149,7 @@ describe("changeVector", () => {
       ),
     );
     const result = await engine.migrator().up();
-    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.code, result.error?.message).toBe("MIGRATION_FAILED");
     expect(result.error?.message).toContain("verify says no");
     expect(await aliasTarget(name)).toBe(`${name}_v1`);
     expect(await physical(`${name}_v2`)).toBe(false);
@@ -206,7 +206,7 @@ describe("adopting a physical collection", () => {
       ),
     );
     const result = await engine.migrator().up();
-    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.code, result.error?.message).toBe("MIGRATION_FAILED");
     expect(await aliasTarget(name)).toBeUndefined();
     expect(await physical(name)).toBe(true);
     expect(await physical(`${name}_v1`)).toBe(false);
@@ -284,7 +284,7 @@ describe("a failure in the middle of a copy", () => {
     done = true;
     await poll;
 
-    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.code, result.error?.message).toBe("MIGRATION_FAILED");
     expect(result.error?.message).toContain("embedding service down");
     expect(halfFilled).toBe(16);
     expect(await physical(`${name}_v2`)).toBe(false);

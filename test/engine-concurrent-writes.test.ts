@@ -191,6 +191,53 @@ describe("rollback with writes by others since the snapshot", () => {
     ]);
   });
 
+  it("counts a point others added after the migration's filter-based write as theirs, even when it matches the filter", async () => {
+    const collection = uniqueName("cw_filter_late");
+    await seed(collection);
+    await engine.project.writeMigration(
+      "001_breaks",
+      `export default {
+        concurrentWrites: "keep",
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.delete("${collection}", { filter: { must: [{ key: "n", range: { lte: 10 } }] } });
+            await globalThis.qmProbe?.("app writes");
+          },
+          down: async () => {},
+        },
+        verify: async () => { throw new Error("verify says no"); },
+      };`,
+    );
+    globalThis.qmProbe = async () => {
+      await qdrant.client.upsert(collection, {
+        wait: true,
+        points: [{ id: 2000, vector: [1, 1], payload: { n: 5, by: "app" } }],
+      });
+    };
+    const events: MigratorEvent[] = [];
+    await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
+    expect(reportsOf(events)).toEqual([expect.objectContaining({ added: 1, outcome: "kept" })]);
+    const now = await pointsOf(collection);
+    expect(now[2000]).toEqual({ n: 5, by: "app" });
+    expect(Object.keys(now)).toHaveLength(SEEDED + 1);
+  });
+
+  it("does not resume a resumable migration whose rollback was refused: the next up refuses again", async () => {
+    const collection = uniqueName("cw_resumable");
+    await seed(collection);
+    await engine.project.writeMigration(
+      "001_breaks",
+      failingMigration(collection, "resumable: true,"),
+    );
+    globalThis.qmProbe = () => appWrites(collection);
+    expect((await engine.migrator().up()).error?.code).toBe("CONCURRENT_WRITES");
+    globalThis.qmProbe = undefined;
+    const events: MigratorEvent[] = [];
+    const again = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
+    expect(again.error?.code).toBe("CONCURRENT_WRITES");
+    expect(events.some((e) => e.type === "resuming")).toBe(false);
+  });
+
   it("restores as before, reporting nothing, when nobody else wrote", async () => {
     const collection = uniqueName("cw_none");
     await seed(collection);

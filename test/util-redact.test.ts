@@ -32,6 +32,12 @@ describe("redactUrl", () => {
 });
 
 describe("redactSecrets", () => {
+  it("masks a secret with a quote or a backslash also where JSON escaped it", () => {
+    const secret = 'p\\ss"word-1234';
+    const json = JSON.stringify({ error: `login failed for ${secret}` });
+    expect(redactSecrets(json, [secret])).toBe(JSON.stringify({ error: "login failed for ***" }));
+  });
+
   it("replaces every occurrence of each secret", () => {
     expect(redactSecrets("key k3y then k3y again, pw hunter2", ["k3y", "hunter2"])).toBe(
       "key *** then *** again, pw ***",

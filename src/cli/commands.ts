@@ -210,7 +210,13 @@ export const pruneCollections =
       for (const c of p.deleted) out.line(`${dryRun ? "would delete" : "deleted"} ${c}`);
       for (const k of p.kept) {
         out.line(
-          `kept ${k.collection}: ${k.reason === "aliased" ? "an alias points at it" : `among the newest unaliased versions of ${p.name}`}`,
+          `kept ${k.collection}: ${
+            k.reason === "aliased"
+              ? "an alias points at it"
+              : k.reason === "needed"
+                ? `down of ${k.neededBy} points ${p.name} back at it`
+                : `among the newest unaliased versions of ${p.name}`
+          }`,
         );
       }
     }
@@ -237,7 +243,9 @@ function printRun(result: RunResult, out: Output, verb: "applied" | "reverted"):
 }
 
 function printPlan(plan: PlanEntry[], out: Output): ExitCode {
-  out.result({ ok: true, dryRun: true, plan });
+  // A typed refusal (say SCHEMA_INCOMPATIBLE) in a simulated step fails the real run too.
+  const refused = plan.find((p) => p.simulationStoppedCode !== undefined)?.simulationStoppedCode;
+  out.result({ ok: refused === undefined, dryRun: true, plan });
   if (plan.length === 0) out.line("nothing to do: up to date");
   for (const p of plan) {
     out.line(`${p.direction} ${p.name}${p.description ? `: ${p.description}` : ""}`);
@@ -279,7 +287,7 @@ function printPlan(plan: PlanEntry[], out: Output): ExitCode {
       );
     }
   }
-  return ExitCode.OK;
+  return refused === undefined ? ExitCode.OK : exitCodeFor(refused);
 }
 
 function printCheck(result: CheckResult, out: Output): ExitCode {

@@ -15,9 +15,7 @@ export function logEvents(out: Output): (event: MigratorEvent) => void {
       return;
     }
     const line = describe(event);
-    if (!line) return;
-    view.beforeLine();
-    out.log(line);
+    if (line) out.log(line);
   };
 }
 

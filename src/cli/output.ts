@@ -6,6 +6,8 @@ import { redactSecrets } from "../index.js";
  */
 export class Output {
   private secrets: string[] = [];
+  /** Called before any line is written: a progress bar drawn in place clears itself. */
+  private beforeWrite: () => void = () => {};
 
   constructor(
     readonly json: boolean,
@@ -18,13 +20,21 @@ export class Output {
     for (const s of secrets) if (s) this.secrets.push(s);
   }
 
+  /** Registers what must run before any line is written (a transient progress bar's clearing). */
+  onBeforeWrite(clear: () => void): void {
+    this.beforeWrite = clear;
+  }
+
   /** A human-readable result line (suppressed under `--json`). */
   line(text = ""): void {
-    if (!this.json) this.stdout.write(`${this.redact(text)}\n`);
+    if (this.json) return;
+    this.beforeWrite();
+    this.stdout.write(`${this.redact(text)}\n`);
   }
 
   /** Progress and log lines: stderr, so stdout stays machine-readable. */
   log(text: string): void {
+    this.beforeWrite();
     this.stderr.write(`${this.redact(text)}\n`);
   }
 
@@ -40,10 +50,13 @@ export class Output {
 
   /** The JSON result document (only under `--json`). */
   result(value: unknown): void {
-    if (this.json) this.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
+    if (!this.json) return;
+    this.beforeWrite();
+    this.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
   }
 
   error(text: string): void {
+    this.beforeWrite();
     this.stderr.write(`error: ${this.redact(text)}\n`);
   }
 

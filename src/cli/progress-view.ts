@@ -24,7 +24,10 @@ export class ProgressView {
     private readonly now: () => number = Date.now,
     private readonly lineEveryMs = 5_000,
     private readonly barEveryMs = 100,
-  ) {}
+  ) {
+    // Whatever else is written (a log line, the run's result, an error) clears the bar first.
+    out.onBeforeWrite(() => this.beforeLine());
+  }
 
   update(e: ProgressEvent): void {
     const key = `${e.migration}\u0000${e.operation}\u0000${e.collection ?? ""}`;
@@ -45,7 +48,7 @@ export class ProgressView {
     }
   }
 
-  /** Before any other line: a bar being drawn is cleared, to be redrawn by the next update. */
+  /** Before any other line: a bar being drawn is cleared (the next update redraws it). */
   beforeLine(): void {
     if (!this.barDrawn) return;
     this.out.raw("\r\u001b[K");

@@ -8,6 +8,7 @@ import type {
   MigrationDefinition,
   MigrationLogger,
   StepContext,
+  StepProgress,
 } from "../migration/define-migration.js";
 import type { MigrationFile } from "../migration/discover.js";
 import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
@@ -120,7 +121,11 @@ export async function applyMigration(
       info: (message) => void emit({ type: "log", level: "info", migration: name, message }),
       warn: (message) => void emit({ type: "log", level: "warn", migration: name, message }),
     };
-    const progress = progressReporter(emit, name);
+    const report = progressReporter(emit, name);
+    // An abandoned step's loop must not draw progress after the run ended.
+    const progress = (update: StepProgress) => {
+      if (!stepSignal.aborted) report(update);
+    };
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
@@ -206,6 +211,21 @@ export async function applyMigration(
       throw redacted(signal.reason, rt.secrets);
     }
     const reason = redactSecrets(messageOf(error), rt.secrets);
+    if (migration.definition.resumable === true) {
+      // Journaled before the undo, so a crash during it is recovered, not
+      // resumed: the checkpoints count writes the undo takes back. If this
+      // fails nothing is undone, and the next run resumes over the writes as
+      // they are, which the checkpoints still describe.
+      try {
+        await rt.journal.noteUndoing(name, reason);
+      } catch (journalError) {
+        throw new RollbackFailedError(
+          name,
+          redacted(error, rt.secrets),
+          redacted(journalError, rt.secrets),
+        );
+      }
+    }
     await emit({ type: "rolling-back", migration: name, reason });
     try {
       const reports = await undoQdrantChanges(rt, tracker.changes(), {
@@ -284,6 +304,11 @@ async function restoreAppliedState(
       rt.snapshotSpacing.note(snapshot.collection, Date.parse(snapshot.takenAt));
     }
     for (const snapshot of applied.snapshots) {
+      // Dropped by the up: the restore recreates it, so undoing this run drops it.
+      if (!(await rt.qdrant.client.collectionExists(snapshot.collection)).exists) {
+        await tracker.hooks.beforeCreate(snapshot.collection);
+        continue;
+      }
       await tracker.protect(snapshot.collection);
       // The restore rewrites the collection: if this run fails, all of it is this run's to undo.
       await tracker.hooks.beforeDataWrite({ collection: snapshot.collection, all: true });

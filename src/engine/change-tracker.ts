@@ -28,6 +28,8 @@ export class ChangeTracker {
   private readonly created = new Set<string>();
   private readonly changedAliases = new Set<string>();
   private readonly touched = new Map<string, { keys: Set<string>; done: boolean }>();
+  /** Per collection, the journal write in flight: a later write waits for it. */
+  private readonly touchedJournaling = new Map<string, Promise<void>>();
   private readonly touchedRecords: TouchedPoints[] = [];
   private aliasesBefore: AliasRecord[] | null = null;
   private aliasesRecording: Promise<void> | undefined;
@@ -155,7 +157,16 @@ export class ChangeTracker {
    * others made meanwhile. Collections the step created are dropped on
    * rollback, and schema-only ones have no snapshot: nothing to tell apart.
    */
-  private async recordTouched(touched: TouchedPoints): Promise<void> {
+  private recordTouched(touched: TouchedPoints): Promise<void> {
+    // One at a time per collection: a write whose ids an earlier write is
+    // still journaling must not be sent before that record is committed.
+    const previous = this.touchedJournaling.get(touched.collection) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.journalTouched(touched));
+    this.touchedJournaling.set(touched.collection, next);
+    return next;
+  }
+
+  private async journalTouched(touched: TouchedPoints): Promise<void> {
     const { collection } = touched;
     if (!this.snapshots.has(collection)) return;
     let seen = this.touched.get(collection);

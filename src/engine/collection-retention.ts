@@ -8,8 +8,8 @@ import type { Runtime } from "./runtime.js";
  * migrations created (the journal's created collections) and only versions
  * of a name that is an alias now (so an app addressing `docs_v1` by its own
  * name is never touched); of those, every version an alias points at is
- * kept, and the newest `keep` of the others (the previous version is what
- * switching the alias back needs). With `dryRun` nothing is deleted. Run
+ * kept, the version the last applied migration that moved the alias would
+ * point it back at (even with `keep` 0), and the newest `keep` unaliased ones. With `dryRun` nothing is deleted. Run
  * holding the lock, unless `dryRun`.
  */
 export async function pruneCollectionVersions(
@@ -18,10 +18,22 @@ export async function pruneCollectionVersions(
   dryRun: boolean,
 ): Promise<PrunedCollections[]> {
   const created = new Set<string>();
+  // Per alias, the collection the last applied migration that moved it points
+  // it back at on `down --from-snapshot`: kept even with `keep` 0. (The rows
+  // are listed by name, so a later migration's record wins.)
+  const backTo = new Map<string, { collection: string; migration: string }>();
   for (const record of await rt.journal.list()) {
     for (const c of record.createdCollections) created.add(c);
     for (const c of record.appliedChanges?.createdCollections ?? []) created.add(c);
+    if (record.status !== "applied" || !record.appliedChanges) continue;
+    const { aliasesBefore, changedAliases } = record.appliedChanges;
+    for (const alias of aliasesBefore ?? []) {
+      if (changedAliases.includes(alias.alias)) {
+        backTo.set(alias.alias, { collection: alias.collection, migration: record.name });
+      }
+    }
   }
+  const needed = new Map([...backTo.values()].map((b) => [b.collection, b.migration]));
   const { client } = rt.qdrant;
   const [{ collections }, { aliases }] = await Promise.all([
     client.getCollections(),
@@ -44,8 +56,12 @@ export async function pruneCollectionVersions(
     const result: PrunedCollections = { name, deleted: [], kept: [] };
     let unaliasedKept = 0;
     for (const { collection } of versions.sort((a, b) => b.version - a.version)) {
+      const neededBy = needed.get(collection);
       if (aliased.has(collection)) {
         result.kept.push({ collection, reason: "aliased" });
+      } else if (neededBy !== undefined) {
+        unaliasedKept++;
+        result.kept.push({ collection, reason: "needed", neededBy });
       } else if (unaliasedKept < keep) {
         unaliasedKept++;
         result.kept.push({ collection, reason: "newest" });

@@ -1,5 +1,5 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
-import type { QdrantMigrateError } from "../errors.js";
+import type { ErrorCode, QdrantMigrateError } from "../errors.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
 import type { ReplicaSnapshotFile } from "../qdrant/replica-snapshots.js";
 import type { ConcurrentWritesReport } from "./concurrent-writes.js";
@@ -117,6 +117,12 @@ export interface PlanEntry {
   operations?: string[];
   /** Why the simulation stopped before the step's end (it ran without the Postgres step). */
   simulationStopped?: string;
+  /**
+   * The code of the typed error that stopped it (a toolkit refusal such as
+   * `SCHEMA_INCOMPATIBLE`, which the real run would meet too); absent for
+   * untyped errors (say, a table the Postgres step would create).
+   */
+  simulationStoppedCode?: ErrorCode;
 }
 
 export interface StatusResult {
@@ -173,6 +179,9 @@ export interface PrunedCollections {
   name: string;
   /** Deleted (with `dryRun`: would be). */
   deleted: string[];
-  /** Kept: an alias points at it, or it is among the newest `keep` of the others. */
-  kept: { collection: string; reason: "aliased" | "newest" }[];
+  /**
+   * Kept: an alias points at it, the `down` of an applied migration (`neededBy`)
+   * would point its alias back at it, or it is among the newest `keep` of the others.
+   */
+  kept: { collection: string; reason: "aliased" | "needed" | "newest"; neededBy?: string }[];
 }

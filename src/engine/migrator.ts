@@ -186,7 +186,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const names = selectPending(afterRecovery, opts);
       const loaded = await loadMigrations(files, names);
       const planned = await planMigrations(loaded, "up", exists);
-      const plan = opts.simulate ? await simulatePlan(rt, planned, loaded) : planned;
+      const plan = opts.simulate ? await simulatePlan(rt, planned, loaded, ctx.signal) : planned;
       const resume = await resumableRuns(
         ctx,
         records.filter((r) => r.status === "in_progress"),

@@ -62,7 +62,11 @@ export async function planRestores(
       out.push(entry);
       continue;
     }
-    const inspection = await inspectUndo(rt, applied, { log: () => {}, policy: "discard" });
+    const inspection = await inspectUndo(rt, applied, {
+      log: () => {},
+      policy: "discard",
+      dropStaleCopies: false,
+    });
     await inspection.close();
     out.push({
       ...entry,
@@ -82,6 +86,7 @@ export async function simulatePlan(
   rt: Runtime,
   plan: PlanEntry[],
   loaded: ReadonlyMap<string, LoadedMigration>,
+  signal: AbortSignal,
 ): Promise<PlanEntry[]> {
   const out: PlanEntry[] = [];
   for (const entry of plan) {
@@ -90,9 +95,10 @@ export async function simulatePlan(
       out.push(entry);
       continue;
     }
-    const simulated = await simulateQdrantStep(rt, migration);
+    const simulated = await simulateQdrantStep(rt, migration, signal);
     const withOps: PlanEntry = { ...entry, operations: simulated.operations };
     if (simulated.stoppedAt !== undefined) withOps.simulationStopped = simulated.stoppedAt;
+    if (simulated.stoppedCode !== undefined) withOps.simulationStoppedCode = simulated.stoppedCode;
     out.push(withOps);
   }
   return out;

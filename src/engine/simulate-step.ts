@@ -1,8 +1,9 @@
-import type { Kysely } from "kysely";
-import { messageOf } from "../errors.js";
+import { type Kysely, sql } from "kysely";
+import { type ErrorCode, messageOf, QdrantMigrateError } from "../errors.js";
 import type { MigrationDatabase, StepContext } from "../migration/define-migration.js";
 import { createDryClient } from "../qdrant/dry-client.js";
 import { createSchemaToolkit } from "../schema/schema-toolkit.js";
+import { redactSecrets } from "../util/redact.js";
 import type { LoadedMigration } from "./apply-migration.js";
 import type { Runtime } from "./runtime.js";
 import { runStep } from "./step-limits.js";
@@ -11,8 +12,10 @@ import { runStep } from "./step-limits.js";
 export interface SimulatedStep {
   /** The writes, in order, as `createPayloadIndex docs.user_id ("keyword")` and the like. */
   operations: string[];
-  /** Why the simulation stopped before the step's end, when it did. */
+  /** Why the simulation stopped before the step's end, when it did (redacted). */
   stoppedAt?: string;
+  /** The typed error's code, when the step refused (a toolkit refusal would fail the real run too). */
+  stoppedCode?: ErrorCode;
 }
 
 const SIMULATION_LIMIT_MS = 30_000;
@@ -28,34 +31,57 @@ const SIMULATION_LIMIT_MS = 30_000;
 export async function simulateQdrantStep(
   rt: Runtime,
   migration: LoadedMigration,
+  signal: AbortSignal,
 ): Promise<SimulatedStep> {
   const operations: string[] = [];
   const up = migration.definition.qdrant?.up;
   if (!up) return { operations };
-  const qdrant = createDryClient(rt.qdrant.client, (operation) => operations.push(operation));
-  const trx = await rt.db.startTransaction().setAccessMode("read only").execute();
   const stop = new AbortController();
+  const stopAll = AbortSignal.any([signal, stop.signal]);
+  // An abandoned step's later writes are not part of the plan.
+  const note = (operation: string) => {
+    if (!stopAll.aborted) operations.push(operation);
+  };
+  const qdrant = createDryClient(rt.qdrant.client, note);
+  const trx = await rt.db.startTransaction().setAccessMode("read only").execute();
+  // Bounded, so a step stuck on a lock cannot hold the plan (nor its rollback) for long.
+  const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid,
+    set_config('statement_timeout', ${String(SIMULATION_LIMIT_MS)}, true),
+    set_config('lock_timeout', '5000', true)`.execute(trx);
+  const pid = rows[0]?.pid ?? 0;
+  stopAll.addEventListener(
+    "abort",
+    () => void sql`SELECT pg_cancel_backend(${pid})`.execute(rt.db).catch(() => {}),
+    { once: true },
+  );
   const log = { info: () => {}, warn: () => {} };
   const progress = () => {};
   const ctx: StepContext = {
     db: trx as unknown as Kysely<MigrationDatabase>,
     qdrant,
-    schema: createSchemaToolkit({ qdrant, log, progress, signal: stop.signal }),
+    schema: createSchemaToolkit({ qdrant, log, progress, signal: stopAll }),
     log,
     progress,
-    signal: stop.signal,
+    signal: stopAll,
     migration: { name: migration.file.name, direction: "up" },
     dryRun: true,
   };
   try {
-    await runStep(() => up(ctx), stop.signal, {
+    await runStep(() => up(ctx), stopAll, {
       ms: SIMULATION_LIMIT_MS,
       onTimeout: () => stop.abort(new Error(`still running after ${SIMULATION_LIMIT_MS / 1000} s`)),
     });
-    return { operations };
+    return { operations: [...operations] };
   } catch (error) {
-    return { operations, stoppedAt: messageOf(error) };
+    signal.throwIfAborted();
+    const stopped: SimulatedStep = {
+      operations: [...operations],
+      stoppedAt: redactSecrets(messageOf(error), rt.secrets),
+    };
+    if (error instanceof QdrantMigrateError) stopped.stoppedCode = error.code;
+    return stopped;
   } finally {
+    if (!stopAll.aborted) stop.abort(new Error("simulation over"));
     await trx
       .rollback()
       .execute()

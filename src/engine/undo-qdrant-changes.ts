@@ -23,6 +23,11 @@ export interface UndoOptions {
   log: (message: string) => void;
   /** What to do with writes others made after the snapshots (default `refuse`). */
   policy?: ConcurrentWritesPolicy;
+  /**
+   * Drop side copies a dead run left (default true). False for a dry run,
+   * which holds no lock: a running rollback's copy must not be dropped.
+   */
+  dropStaleCopies?: boolean;
 }
 
 /** A snapshotted collection, its snapshot read back into a side copy, and what was written since. */
@@ -84,6 +89,8 @@ export async function inspectUndo(
   const policy = opts.policy ?? "refuse";
   const inspected: Inspected[] = [];
   const none = (collection: string) => reportOf(emptyWrites(collection), policy);
+  const unchecked = (collection: string) =>
+    reportOf({ ...emptyWrites(collection), attributable: false }, policy);
   const close = async () => {
     for (const { side } of inspected.splice(0)) {
       if (side) await dropCopy(await rt.topology(), side).catch(() => {});
@@ -96,7 +103,25 @@ export async function inspectUndo(
       // Read only when there is a snapshot: undoing creations and schema
       // changes must not depend on reading the cluster.
       const topology = await rt.topology();
-      await dropStaleCopies(topology, collection);
+      // Copies left by a dead run; never while another run may be using its own (a dry run holds no lock).
+      if (opts.dropStaleCopies !== false) await dropStaleCopies(topology, collection);
+      const mine = changes.touchedPoints.filter((t) => t.collection === collection);
+      if (mine.some((t) => t.all || t.overflow)) {
+        // Rewritten whole (dropped, recreated, a named vector removed) or too
+        // many points to list: others' writes cannot be told from the
+        // migration's, and the collection is recovered from its shard snapshots.
+        opts.log(
+          `${collection} is restored whole from its snapshots, without checking for writes by others: ` +
+            "the migration rewrote all of it, or more points than are tracked by id",
+        );
+        inspected.push({
+          snapshot,
+          side: undefined,
+          writes: undefined,
+          report: unchecked(collection),
+        });
+        continue;
+      }
       if (!(await collectionExists(topology, collection))) {
         // Dropped by the migration: nobody else can have written to it, and it
         // is recreated from its snapshots (a copy could not even be read back:
@@ -105,22 +130,13 @@ export async function inspectUndo(
         continue;
       }
       const side = copyName(collection);
-      await recoverCopy(topology, snapshot, side);
+      // Listed before it exists, so that close() drops it whatever fails from here on.
       const entry: Inspected = { snapshot, side, writes: undefined, report: none(collection) };
       inspected.push(entry);
-      const writes = await findWritesSinceSnapshot(
-        topology.conn,
-        collection,
-        side,
-        changes.touchedPoints,
-      );
+      await recoverCopy(topology, snapshot, side);
+      const writes = await findWritesSinceSnapshot(topology.conn, collection, side, mine);
       entry.writes = writes;
       entry.report = reportOf(writes, policy);
-      if (!writes.attributable) {
-        opts.log(
-          `could not check ${collection} for writes by others: the migration wrote more points than are tracked by id`,
-        );
-      }
     }
   } catch (error) {
     await close();
@@ -152,6 +168,29 @@ async function applyUndo(
   log: (message: string) => void,
 ): Promise<void> {
   const restored = new Set(changes.snapshots.map((s) => s.collection));
+  // Recovered whole first (gone, rewritten whole, or too many points to
+  // list; shard by shard, during which Qdrant answers reads of each with
+  // errors): an alias a blue-green switch moved off a dropped collection can
+  // then point back at it before the collection it points at now is dropped.
+  const whole = inspected.filter((i) => !i.side || !i.writes);
+  // A dropped collection whose name the migration gave to an alias (adopting
+  // it behind an alias) can only be recreated once that alias is gone.
+  const scope = aliasScope(changes).aliases;
+  const { aliases } = await rt.qdrant.client.getAliases();
+  const inTheWay = aliases
+    .map((a) => a.alias_name)
+    .filter((a) => scope.has(a) && whole.some((i) => i.snapshot.collection === a));
+  if (inTheWay.length > 0) {
+    await rt.qdrant.client.updateCollectionAliases({
+      actions: inTheWay.map((alias_name) => ({ delete_alias: { alias_name } })),
+    });
+  }
+  for (const { snapshot } of whole) {
+    log(
+      `restoring collection ${snapshot.collection} from ${snapshot.replicas.length} shard snapshot(s)`,
+    );
+    await restoreClusterSnapshot(await rt.topology(), snapshot, { log });
+  }
   if (changes.aliasesBefore && changes.createdCollections.length > 0) {
     // A rolled-back blue-green switch: the alias goes back before its new target is dropped.
     await repointAliasesOff(rt.qdrant, changes.aliasesBefore, new Set(changes.createdCollections));
@@ -165,15 +204,9 @@ async function applyUndo(
     }
   }
   for (const { snapshot, side, writes, report } of inspected) {
+    if (!side || !writes) continue;
     const { collection } = snapshot;
     const topology = await rt.topology();
-    if (!side || !writes || writes.all || !writes.attributable) {
-      // Gone, rewritten whole, or too many points to list: recovered shard by
-      // shard, during which Qdrant answers reads of it with errors.
-      log(`restoring collection ${collection} from ${snapshot.replicas.length} shard snapshot(s)`);
-      await restoreClusterSnapshot(topology, snapshot, { log });
-      continue;
-    }
     // The named vectors and indexes the points need, as they were, before the points.
     const schema = changes.schemasBefore.find((s) => s.collection === collection);
     if (schema) await restoreSchemaState(rt.qdrant, schema, log);
@@ -219,7 +252,6 @@ function emptyWrites(collection: string) {
     changed: [],
     removed: [],
     touched: [],
-    all: false,
   };
 }
 

@@ -65,6 +65,15 @@ const byName = sql`name COLLATE "C"`;
 /** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
 export class MigrationJournal extends ScopedJournalTable {
   /**
+   * Notes on an `in_progress` row that its run failed and is being undone,
+   * before the undo starts: a row with an error is recovered, never resumed
+   * (its checkpoints may count writes the undo takes back).
+   */
+  async noteUndoing(name: string, error: string): Promise<void> {
+    await this.#update(name, { error });
+  }
+
+  /**
    * Marks the migration in progress (inserting or resetting its row, and
    * appending a run to the run log) and commits at once, so a crash later
    * leaves a trace for recovery.

@@ -12,6 +12,8 @@ type Method = (...args: unknown[]) => Promise<unknown>;
 
 /** The note-taker of each dry client, for the toolkit's operations to record themselves. */
 const notes = new WeakMap<object, (operation: string) => void>();
+/** The collections each dry client described creating: they "exist" for what follows. */
+const createdBy = new WeakMap<object, Set<string>>();
 
 /**
  * The client a step gets under `--dry-run`: reads go to the server; every
@@ -23,6 +25,7 @@ export function createDryClient(
   client: QdrantClient,
   note: (operation: string) => void,
 ): QdrantClient {
+  const created = new Set<string>();
   const dry = new Proxy(client, {
     get(target, prop, receiver) {
       if (typeof prop !== "string" || prop === "then") return Reflect.get(target, prop, receiver);
@@ -32,6 +35,7 @@ export function createDryClient(
       if (COLLECTION_WRITES.has(prop) || COLLECTION_LIFECYCLE.has(prop) || ALIAS_WRITES.has(prop)) {
         return async (...args: unknown[]) => {
           note(describeWrite(prop, args));
+          if (prop === "createCollection") created.add(String(args[0]));
           return answerOf(prop);
         };
       }
@@ -39,7 +43,13 @@ export function createDryClient(
     },
   });
   notes.set(dry, note);
+  createdBy.set(dry, created);
   return dry;
+}
+
+/** Whether `client` is a dry client that described creating `collection`. */
+export function dryCreated(client: QdrantClient, collection: string): boolean {
+  return createdBy.get(client)?.has(collection) === true;
 }
 
 /** The note-taker when `client` is a dry client: the toolkit then describes instead of doing. */
@@ -47,10 +57,12 @@ export function dryRunNote(client: QdrantClient): ((operation: string) => void) 
   return notes.get(client);
 }
 
+/** What the official client (1.18) returns for each write on success. */
 function answerOf(method: string): unknown {
   if (COLLECTION_LIFECYCLE.has(method) || ALIAS_WRITES.has(method)) return true;
-  if (method === "updateCollection" || method.endsWith("VectorName")) return true;
-  return { operation_id: 0, status: "completed" };
+  if (method === "updateCollection") return true;
+  const done = { operation_id: 0, status: "completed" };
+  return method === "batchUpdate" ? [done] : done;
 }
 
 /** "upsert 128 point(s) into docs", "createPayloadIndex docs.user_id (keyword)", … */

@@ -20,6 +20,22 @@ export async function recoverCopy(
   const { conn } = topology;
   await assertSnapshotsPresent(topology, record);
   await conn.client.createCollection(target, createBody(record.params));
+  try {
+    await fillCopy(topology, record, target, opts);
+  } catch (error) {
+    // A half-recovered copy is a full-size collection nobody would drop.
+    await dropCopy(topology, target).catch(() => {});
+    throw error;
+  }
+}
+
+async function fillCopy(
+  topology: Topology,
+  record: ClusterSnapshotRecord,
+  target: string,
+  opts: { transferTimeoutMs?: number },
+): Promise<void> {
+  const { conn } = topology;
   const placement = await readPlacement(topology, target);
   if (!placement) throw copyError(record, target, "it vanished right after it was created");
   const copy = { ...record, collection: target };

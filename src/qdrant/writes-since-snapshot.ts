@@ -14,20 +14,15 @@ export interface WritesSinceSnapshot {
   collection: string;
   /**
    * False when the migration's own writes cannot be told from others' (it
-   * wrote more points than are kept by id): nothing is listed then.
+   * rewrote every point, or more than are kept by id): nothing is listed then.
    */
   attributable: boolean;
   /** Points others added, changed or removed since the snapshot. */
   added: PointId[];
   changed: PointId[];
   removed: PointId[];
-  /**
-   * The points the migration may have written (by id, or matched by its
-   * filters); empty when it wrote to every point (`all`) or too many to list.
-   */
+  /** The points the migration may have written: by id, or matched by its filters in the snapshot. */
   touched: PointId[];
-  /** The migration rewrote every point (dropped the collection, removed a named vector). */
-  all: boolean;
 }
 
 const PAGE = 256;
@@ -35,7 +30,8 @@ const PAGE = 256;
 /**
  * Compares a collection as it is now with `side`, a copy of its snapshot
  * (snapshot-copy.ts), leaving out every point the migration may have written
- * (`touched`): both are scrolled with payloads and vectors, and each point's
+ * (`touched`, whose records name ids or filters: a migration that rewrote
+ * every point, `all` or `overflow`, is not compared): both are scrolled with payloads and vectors, and each point's
  * content is compared by digest. Holds one digest per snapshotted point in
  * memory (about 100 bytes each) and the ids of the differing points.
  */
@@ -46,20 +42,18 @@ export async function findWritesSinceSnapshot(
   touched: readonly TouchedPoints[],
 ): Promise<WritesSinceSnapshot> {
   const mine = touched.filter((t) => t.collection === collection);
-  // Every existing point counts as the migration's own when it dropped the
-  // collection or removed a named vector; points added since are still others'.
-  const allMine = mine.some((t) => t.all);
-  const none = { collection, added: [], changed: [], removed: [], touched: [], all: allMine };
-  if (mine.some((t) => t.overflow)) return { ...none, attributable: false };
-  const excludedIds = await touchedKeys(conn, collection, side, mine);
+  const excludedIds = await touchedKeys(conn, side, mine);
   const excluded = new Set(excludedIds.keys());
   const before = new Map<string, { id: PointId; digest: string }>();
   for await (const page of scrollPages(conn, side, { withContent: true })) {
     for (const p of page) before.set(pointKey(p.id), { id: p.id, digest: digestOf(p) });
   }
   const result: WritesSinceSnapshot = {
-    ...none,
+    collection,
     attributable: true,
+    added: [],
+    changed: [],
+    removed: [],
     touched: [...excludedIds.values()],
   };
   for await (const page of scrollPages(conn, collection, { withContent: true })) {
@@ -69,31 +63,28 @@ export async function findWritesSinceSnapshot(
       before.delete(key);
       if (excluded.has(key)) continue;
       if (!old) result.added.push(p.id);
-      else if (!allMine && old.digest !== digestOf(p)) result.changed.push(p.id);
+      else if (old.digest !== digestOf(p)) result.changed.push(p.id);
     }
   }
-  if (!allMine) {
-    for (const [key, { id }] of before) if (!excluded.has(key)) result.removed.push(id);
-  }
+  for (const [key, { id }] of before) if (!excluded.has(key)) result.removed.push(id);
   return result;
 }
 
 /**
  * The keys of the points the migration may have written: those it named by
- * id, and those its filters match in the collection or in its snapshot.
+ * id, and those its filters match in its snapshot.
  */
 async function touchedKeys(
   conn: QdrantConnection,
-  collection: string,
   side: string,
   mine: readonly TouchedPoints[],
 ): Promise<Map<string, PointId>> {
   const keys = new Map(mine.flatMap((t) => (t.ids ?? []).map((id) => [pointKey(id), id] as const)));
+  // Matched in the snapshot only: what the filter matches in the live
+  // collection now includes points others added since, which are theirs.
   for (const filter of mine.flatMap((t) => (t.filter ? [t.filter] : []))) {
-    for (const name of [collection, side]) {
-      for await (const page of scrollPages(conn, name, { filter, withContent: false })) {
-        for (const p of page) keys.set(pointKey(p.id), p.id);
-      }
+    for await (const page of scrollPages(conn, side, { filter, withContent: false })) {
+      for (const p of page) keys.set(pointKey(p.id), p.id);
     }
   }
   return keys;

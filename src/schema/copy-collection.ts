@@ -1,6 +1,6 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { connectQdrant } from "../qdrant/connect.js";
-import { dryRunNote } from "../qdrant/dry-client.js";
+import { dryCreated, dryRunNote } from "../qdrant/dry-client.js";
 import type { PointId } from "../qdrant/touched-points.js";
 import { isPlainObject, isRecord } from "../util/objects.js";
 import { redactUrl } from "../util/redact.js";
@@ -87,7 +87,7 @@ export async function copyCollection(
   const dryRun = dryRunNote(ctx.qdrant);
   if (dryRun) {
     const { count } = await reader.count(from, { filter: options.filter, exact: true });
-    const created = !(await ctx.qdrant.collectionExists(to)).exists;
+    const created = !dryCreated(ctx.qdrant, to) && !(await ctx.qdrant.collectionExists(to)).exists;
     if (created) dryRun(`createCollection ${to} (the config and payload indexes of ${from})`);
     dryRun(`copy ${count} point(s) of ${from}${where} into ${to}`);
     return { from, to, created, scanned: count, copied: count, skipped: 0, count, sampled: 0 };

@@ -45,7 +45,8 @@ export async function addVector(
   const info = await ctx.qdrant.getCollection(collection);
   const { vectors } = info.config.params;
   const field = `vectors.${vectorName}`;
-  if (isSingleVector(vectors)) {
+  // A dense add turns the unnamed vector into "" beside the new one; a sparse add does not.
+  if (isSingleVector(vectors) && !("sparse" in config)) {
     throw new SchemaIncompatibleError(collection, [
       {
         field: "vectors",
@@ -113,7 +114,8 @@ export async function removeVector(
 ): Promise<VectorChangeResult> {
   const info = await ctx.qdrant.getCollection(collection);
   const { vectors, sparse_vectors } = info.config.params;
-  if (isSingleVector(vectors)) return { changed: false };
+  // Beside one unnamed dense vector there are no named dense ones, but there may be sparse ones.
+  if (isSingleVector(vectors) && !liveSparseVector(info, vectorName)) return { changed: false };
   const dense = liveVector(info, vectorName) !== undefined;
   if (!dense && !liveSparseVector(info, vectorName)) return { changed: false };
   const what = `remove vector "${vectorName}" from "${collection}"`;

@@ -56,6 +56,8 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
     if (!secret) continue;
     needles.add(secret);
     needles.add(encodeURIComponent(secret));
+    // As it stands inside JSON output: `"` and `\` come escaped there.
+    needles.add(JSON.stringify(secret).slice(1, -1));
   }
   // Longest first, so a secret containing another is masked whole rather than
   // leaving its tail visible.
