@@ -1,8 +1,8 @@
-import { performance } from "node:perf_hooks";
 import { startQdrant, startQdrantBinary } from "@qdrant-migrate/qdrant-server";
 import { restoreClusterSnapshot, takeClusterSnapshot } from "../src/qdrant/cluster-snapshots.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { readTopology } from "../src/qdrant/topology.js";
+import { median, timed } from "./measure.js";
 import type { BenchRow } from "./table.js";
 
 /**
@@ -97,15 +97,4 @@ async function destroy(conn: QdrantConnection, name: string): Promise<void> {
     wait: true,
     filter: { must: [{ key: "group", match: { any: ["g0", "g1", "g2", "g3", "g4"] } }] },
   });
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }

@@ -1,12 +1,12 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { startQdrant, startQdrantBinary } from "@qdrant-migrate/qdrant-server";
 import { resolveConfig } from "../src/config/resolve-config.js";
 import { createMigrator } from "../src/engine/migrator.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { startPostgres } from "../src/testing/postgres.js";
+import { median, timed } from "./measure.js";
 import type { BenchRow } from "./table.js";
 
 /**
@@ -135,15 +135,4 @@ async function settled(conn: QdrantConnection, name: string): Promise<void> {
   while ((await conn.client.getCollection(name)).status !== "green") {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }

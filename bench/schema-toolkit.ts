@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { access, constants, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { startQdrant, startQdrantBinary } from "@qdrant-migrate/qdrant-server";
@@ -12,6 +11,7 @@ import { connectQdrant } from "../src/qdrant/connect.js";
 import { backfill } from "../src/schema/backfill.js";
 import { bindCheckpoints, PostgresCheckpoints } from "../src/schema/checkpoints.js";
 import { startPostgres } from "../src/testing/postgres.js";
+import { median, timed } from "./measure.js";
 import {
   createBenchCollection,
   DIM,
@@ -416,15 +416,4 @@ async function executable(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }

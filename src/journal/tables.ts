@@ -73,30 +73,9 @@ async function createTables(db: Kysely<JournalDatabase>, t: JournalTables): Prom
       .execute();
     await scoped
       .insertInto("journalRuns")
-      .columns([
-        "name",
-        "direction",
-        "status",
-        "started_at",
-        "finished_at",
-        "duration_ms",
-        "error",
-        "runner",
-      ])
+      .columns(RUN_FIELDS)
       .expression((eb) =>
-        eb
-          .selectFrom("journalMigrations")
-          .select([
-            "name",
-            "direction",
-            "status",
-            "started_at",
-            "finished_at",
-            "duration_ms",
-            "error",
-            "runner",
-          ])
-          .orderBy("started_at"),
+        eb.selectFrom("journalMigrations").select(RUN_FIELDS).orderBy("started_at"),
       )
       .execute();
   });
@@ -149,6 +128,18 @@ export async function tableExists(
  * Columns of `qdrant_migrations` added after its first release, with their
  * DDL: tables created by an earlier version get them on the next run.
  */
+/** The fields a run-log row copies from a status row, when the run log is first filled. */
+const RUN_FIELDS = [
+  "name",
+  "direction",
+  "status",
+  "started_at",
+  "finished_at",
+  "duration_ms",
+  "error",
+  "runner",
+] as const;
+
 /** What a migration's status row and each of its runs record alike: direction, status, timing. */
 function runColumns<TB extends string, C extends string>(table: CreateTableBuilder<TB, C>) {
   return table

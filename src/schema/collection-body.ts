@@ -1,4 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { createBody } from "../qdrant/cluster-snapshots.js";
 import { isRecord } from "../util/objects.js";
 import type { CollectionSpec } from "./collection-diff.js";
 import { liveIndexSchema, type PayloadIndexSchema } from "./payload-indexes.js";
@@ -13,13 +14,7 @@ export function specOf(info: Schemas["CollectionInfo"]): CollectionSpec {
   const { config } = info;
   const { params } = config;
   const spec: CollectionSpec = {
-    vectors: params.vectors,
-    sparse_vectors: params.sparse_vectors ?? null,
-    shard_number: params.shard_number ?? null,
-    sharding_method: params.sharding_method ?? null,
-    replication_factor: params.replication_factor ?? null,
-    write_consistency_factor: params.write_consistency_factor ?? null,
-    on_disk_payload: params.on_disk_payload ?? null,
+    ...createBody(params),
     hnsw_config: withoutNulls(config.hnsw_config),
     optimizers_config: withoutNulls(config.optimizer_config),
     wal_config: withoutNulls(config.wal_config),
