@@ -175,16 +175,7 @@ async function applyUndo(
   const whole = inspected.filter((i) => !i.side || !i.writes);
   // A dropped collection whose name the migration gave to an alias (adopting
   // it behind an alias) can only be recreated once that alias is gone.
-  const scope = aliasScope(changes).aliases;
-  const { aliases } = await rt.qdrant.client.getAliases();
-  const inTheWay = aliases
-    .map((a) => a.alias_name)
-    .filter((a) => scope.has(a) && whole.some((i) => i.snapshot.collection === a));
-  if (inTheWay.length > 0) {
-    await rt.qdrant.client.updateCollectionAliases({
-      actions: inTheWay.map((alias_name) => ({ delete_alias: { alias_name } })),
-    });
-  }
+  if (whole.length > 0) await clearAliasesInTheWay(rt, changes, whole);
   for (const { snapshot } of whole) {
     log(
       `restoring collection ${snapshot.collection} from ${snapshot.replicas.length} shard snapshot(s)`,
@@ -222,6 +213,27 @@ async function applyUndo(
   }
   if (changes.aliasesBefore) {
     await restoreAliases(rt.qdrant, changes.aliasesBefore, aliasScope(changes));
+  }
+}
+
+/**
+ * Deletes the aliases this run changed that stand where a collection to be
+ * recreated had its name.
+ */
+async function clearAliasesInTheWay(
+  rt: Runtime,
+  changes: QdrantChanges,
+  whole: readonly Inspected[],
+): Promise<void> {
+  const scope = aliasScope(changes).aliases;
+  const { aliases } = await rt.qdrant.client.getAliases();
+  const inTheWay = aliases
+    .map((a) => a.alias_name)
+    .filter((a) => scope.has(a) && whole.some((i) => i.snapshot.collection === a));
+  if (inTheWay.length > 0) {
+    await rt.qdrant.client.updateCollectionAliases({
+      actions: inTheWay.map((alias_name) => ({ delete_alias: { alias_name } })),
+    });
   }
 }
 
