@@ -1,25 +1,16 @@
-import type { Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JournalDatabase } from "../src/journal/schema.js";
+import { describe, expect, it } from "vitest";
 import { BlueGreenInvalidError, CollectionNotAliasedError } from "../src/schema/errors.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
-import { interceptingClient, kyselyFor, stepContext } from "./harness/step-context.js";
+import { interceptingClient, stepContext, useJournalKysely } from "./harness/step-context.js";
 
 // Blue-green changes through ctx.schema: a new `<name>_v<N>`, a copy, one
 // alias switch; and what the engine does with them when the migration fails.
 const database = useTestDatabase();
 const qdrant = useQdrant();
 const engine = useEngineProject(database, qdrant);
-let db: Kysely<JournalDatabase>;
-
-beforeAll(() => {
-  db = kyselyFor<JournalDatabase>(database.url);
-});
-afterAll(async () => {
-  await db?.destroy();
-});
+const journal = useJournalKysely(database);
 
 const POINTS = 40;
 
@@ -84,7 +75,7 @@ describe("changeVector", () => {
       aliasCalls.push(args[0]);
       return undefined;
     });
-    const ctx = stepContext({ qdrant: client, db, name: "001_widen" });
+    const ctx = stepContext({ qdrant: client, db: journal.db, name: "001_widen" });
     const result = await ctx.schema.changeVector(
       name,
       "text",
@@ -131,7 +122,7 @@ describe("changeVector", () => {
   it("refuses a size change without a transform, before creating anything", async () => {
     const name = uniqueName("bg_notransform");
     await aliased(name);
-    const ctx = stepContext({ qdrant: qdrant.client, db, name: "001_widen" });
+    const ctx = stepContext({ qdrant: qdrant.client, db: journal.db, name: "001_widen" });
     const error = await ctx.schema.changeVector(name, "text", { size: 8 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BlueGreenInvalidError);
     expect((error as Error).message).toContain('vector "text"');
@@ -161,7 +152,7 @@ describe("adopting a physical collection", () => {
   it("is refused by default with COLLECTION_NOT_ALIASED naming the write freeze, and nothing changes", async () => {
     const name = uniqueName("bg_refuse");
     await seed(name);
-    const ctx = stepContext({ qdrant: qdrant.client, db, name: "001_widen" });
+    const ctx = stepContext({ qdrant: qdrant.client, db: journal.db, name: "001_widen" });
     const error = await ctx.schema
       .changeVector(name, "tag", { distance: "Cosine" })
       .catch((e: unknown) => e);

@@ -3,18 +3,19 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/index.js";
 import { journalScope } from "../src/journal/journal-scope.js";
-import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
+import { journalTables } from "../src/journal/schema.js";
 import { REPO_ROOT, runTs } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
-import { kyselyFor } from "./harness/step-context.js";
+import { useJournalKysely } from "./harness/step-context.js";
 
 // A `resumable` migration whose runner dies mid-backfill: the next `up` goes
 // on from the backfill's checkpoint instead of restoring and starting over.
 const db = useTestDatabase();
 const qdrant = useQdrant();
 const engine = useEngineProject(db, qdrant);
+const journal = useJournalKysely(db);
 
 const POINTS = 300;
 const SCHEMA = pathToFileURL(join(REPO_ROOT, "src", "schema", "backfill.ts")).href;
@@ -95,16 +96,11 @@ describe("resuming an interrupted resumable migration", () => {
     expect(events).toContainEqual({ type: "resuming", migration: "001_backfill" });
     expect(await passes(collection)).toEqual({ 1: 100, 2: 200 });
     expect((await m.history())[0]?.status).toBe("applied");
-    const journal = kyselyFor<JournalDatabase>(db.url);
-    try {
-      const left = await journalScope(journal, journalTables("public", engine.prefix))
-        .selectFrom("journalCheckpoints")
-        .selectAll()
-        .execute();
-      expect(left).toEqual([]);
-    } finally {
-      await journal.destroy();
-    }
+    const left = await journalScope(journal.db, journalTables("public", engine.prefix))
+      .selectFrom("journalCheckpoints")
+      .selectAll()
+      .execute();
+    expect(left).toEqual([]);
   });
 
   it("puts Qdrant back as it was before the first attempt when the resumed run fails", async () => {

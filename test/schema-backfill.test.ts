@@ -1,14 +1,13 @@
-import type { Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/index.js";
 import { journalScope } from "../src/journal/journal-scope.js";
-import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
+import { journalTables } from "../src/journal/schema.js";
 import type { StepContext } from "../src/migration/define-migration.js";
 import { type BackfillPatch, backfill } from "../src/schema/backfill.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
-import { kyselyFor, stepContext } from "./harness/step-context.js";
+import { stepContext, useJournalKysely } from "./harness/step-context.js";
 
 declare global {
   // The Qdrant step of this file's engine migrations.
@@ -18,14 +17,7 @@ declare global {
 const database = useTestDatabase();
 const qdrant = useQdrant();
 const engine = useEngineProject(database, qdrant);
-let db: Kysely<JournalDatabase>;
-
-beforeAll(() => {
-  db = kyselyFor<JournalDatabase>(database.url);
-});
-afterAll(async () => {
-  await db?.destroy();
-});
+const journal = useJournalKysely(database);
 
 const POINTS = 300;
 
@@ -69,7 +61,7 @@ describe("backfill", () => {
   it("updates every point matching the filter, payload and vector, and no other", async () => {
     const collection = uniqueName("bf_all");
     await seed(collection);
-    const ctx = stepContext({ qdrant: qdrant.client, db, name: "001_stamp" });
+    const ctx = stepContext({ qdrant: qdrant.client, db: journal.db, name: "001_stamp" });
     const result = await backfill(ctx, collection, {
       filter: onlyA,
       batchSize: 32,
@@ -99,7 +91,7 @@ describe("backfill", () => {
     const tables = journalTables("public", `${uniqueName("ck").toLowerCase()}_`);
     const name = "002_stamp";
     let transformed = 0;
-    const failing = stepContext({ qdrant: qdrant.client, db, name, tables });
+    const failing = stepContext({ qdrant: qdrant.client, db: journal.db, name, tables });
     // Batches of 25, one at a time: the fifth batch fails, four are done.
     await expect(
       backfill(failing, collection, {
@@ -111,7 +103,7 @@ describe("backfill", () => {
         },
       }),
     ).rejects.toThrow("embedding service went away");
-    const checkpoint = await journalScope(db, tables)
+    const checkpoint = await journalScope(journal.db, tables)
       .selectFrom("journalCheckpoints")
       .selectAll()
       .executeTakeFirstOrThrow();
@@ -125,7 +117,7 @@ describe("backfill", () => {
     });
 
     const seen: (string | number)[] = [];
-    const again = stepContext({ qdrant: qdrant.client, db, name, tables });
+    const again = stepContext({ qdrant: qdrant.client, db: journal.db, name, tables });
     const result = await backfill(again, collection, {
       batchSize: 25,
       concurrency: 3,
@@ -155,7 +147,7 @@ describe("backfill through the engine", () => {
     expect((await engine.migrator().up()).error).toBeUndefined();
     const tables = journalTables("public", engine.prefix);
     expect(
-      await journalScope(db, tables).selectFrom("journalCheckpoints").selectAll().execute(),
+      await journalScope(journal.db, tables).selectFrom("journalCheckpoints").selectAll().execute(),
     ).toEqual([]);
     for (const p of await allPoints(collection)) expect(p.payload?.schema_version).toBe(2);
   });

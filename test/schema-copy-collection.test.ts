@@ -1,23 +1,14 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
-import type { Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JournalDatabase } from "../src/journal/schema.js";
+import { describe, expect, it } from "vitest";
 import { CopyVerificationError } from "../src/schema/errors.js";
 import { type RunningQdrant, startQdrant } from "../src/testing/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
-import { kyselyFor, stepContext } from "./harness/step-context.js";
+import { stepContext, useJournalKysely } from "./harness/step-context.js";
 
 const database = useTestDatabase();
 const qdrant = useQdrant();
-let db: Kysely<JournalDatabase>;
-
-beforeAll(() => {
-  db = kyselyFor<JournalDatabase>(database.url);
-});
-afterAll(async () => {
-  await db?.destroy();
-});
+const journal = useJournalKysely(database);
 
 const POINTS = 300;
 
@@ -58,7 +49,7 @@ describe("copyCollection", () => {
     const from = uniqueName("copy_src");
     const to = uniqueName("copy_dst");
     await seed(qdrant.client, from);
-    const ctx = stepContext({ qdrant: qdrant.client, db, name: "001_copy" });
+    const ctx = stepContext({ qdrant: qdrant.client, db: journal.db, name: "001_copy" });
     const result = await ctx.schema.copyCollection(from, to, {
       filter: { must: [{ key: "kind", match: { value: "a" } }] },
       batchSize: 32,
@@ -101,7 +92,7 @@ describe("copyCollection", () => {
       const to = uniqueName("copy_local");
       await seed(remote, from);
       const log: string[] = [];
-      const ctx = stepContext({ qdrant: qdrant.client, db, name: "001_move", log });
+      const ctx = stepContext({ qdrant: qdrant.client, db: journal.db, name: "001_move", log });
       const result = await ctx.schema.copyCollection(from, to, {
         source: { url: other.url, apiKey: "source-secret-key-123" },
         batchSize: 64,
@@ -127,7 +118,7 @@ describe("copyCollection", () => {
       wait: true,
       points: [{ id: 10_000, vector: { text: [1, 0, 0, 0] }, payload: {} }],
     });
-    const ctx = stepContext({ qdrant: qdrant.client, db, name: "001_dirty" });
+    const ctx = stepContext({ qdrant: qdrant.client, db: journal.db, name: "001_dirty" });
     const error = await ctx.schema.copyCollection(from, to).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CopyVerificationError);
     expect((error as Error).message).toContain(
@@ -157,7 +148,7 @@ describe("copyCollection", () => {
         })),
       });
     }
-    const ctx = stepContext({ qdrant: qdrant.client, db, name: "001_cfg" });
+    const ctx = stepContext({ qdrant: qdrant.client, db: journal.db, name: "001_cfg" });
     expect(await ctx.schema.copyCollection(from, to)).toMatchObject({ created: true, copied: 120 });
     const { config: source } = await qdrant.client.getCollection(from);
     const { config: target } = await qdrant.client.getCollection(to);

@@ -1,24 +1,16 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import type { Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
+import { describe, expect, it } from "vitest";
+import { journalTables } from "../src/journal/schema.js";
 import { ImportVerificationError } from "../src/schema/errors.js";
 import { type ImportReport, importPoints, type SourcePoint } from "../src/schema/import-points.js";
 import { pointIdFor } from "../src/schema/point-ids.js";
 import { useTestDatabase } from "./harness/database.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
-import { interceptingClient, kyselyFor, stepContext } from "./harness/step-context.js";
+import { interceptingClient, stepContext, useJournalKysely } from "./harness/step-context.js";
 
 const database = useTestDatabase();
 const qdrant = useQdrant();
-let db: Kysely<JournalDatabase>;
-
-beforeAll(() => {
-  db = kyselyFor<JournalDatabase>(database.url);
-});
-afterAll(async () => {
-  await db?.destroy();
-});
+const journal = useJournalKysely(database);
 
 /** `count` records with Chroma-like string ids, each with text and a 3-d vector. */
 function* records(count: number, failAfter = Number.POSITIVE_INFINITY): Generator<SourcePoint> {
@@ -47,7 +39,7 @@ describe("importPoints", () => {
       const body = args[1] as { points: Schemas["PointStruct"][] };
       return [args[0], { ...body, points: body.points.filter((p) => p.id !== lost) }];
     });
-    const ctx = stepContext({ qdrant: client, db, name: "001_import" });
+    const ctx = stepContext({ qdrant: client, db: journal.db, name: "001_import" });
     const failure = await importPoints(ctx, collection, records(40), { batchSize: 16 }).catch(
       (e: unknown) => e,
     );
@@ -71,7 +63,7 @@ describe("importPoints", () => {
     const tables = journalTables("public", `${uniqueName("ck").toLowerCase()}_`);
     const migration = "002_import_three";
     const [a, b, c] = names as [string, string, string];
-    const first = stepContext({ qdrant: qdrant.client, db, name: migration, tables });
+    const first = stepContext({ qdrant: qdrant.client, db: journal.db, name: migration, tables });
     await importPoints(first, a, records(100), { batchSize: 32 });
     // The second source breaks after 70 records: two batches of 32 are in.
     await expect(importPoints(first, b, records(100, 70), { batchSize: 32 })).rejects.toThrow(
@@ -85,7 +77,7 @@ describe("importPoints", () => {
       upserted.set(name, (upserted.get(name) ?? 0) + body.points.length);
       return undefined;
     });
-    const again = stepContext({ qdrant: counting, db, name: migration, tables });
+    const again = stepContext({ qdrant: counting, db: journal.db, name: migration, tables });
     const reports: ImportReport[] = [];
     for (const name of names)
       reports.push(await importPoints(again, name, records(100), { batchSize: 32 }));

@@ -1,6 +1,7 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import type { JournalDatabase, JournalTables } from "../../src/journal/schema.js";
 import type {
   MigrationDatabase,
@@ -9,6 +10,28 @@ import type {
 } from "../../src/migration/define-migration.js";
 import { bindCheckpoints, PostgresCheckpoints } from "../../src/schema/checkpoints.js";
 import { createSchemaToolkit } from "../../src/schema/schema-toolkit.js";
+
+/**
+ * A Kysely on the test file's database for the journal's tables, opened
+ * before its tests and destroyed after them.
+ */
+export function useJournalKysely(database: { readonly url: string }): {
+  readonly db: Kysely<JournalDatabase>;
+} {
+  let db: Kysely<JournalDatabase> | undefined;
+  beforeAll(() => {
+    db = kyselyFor<JournalDatabase>(database.url);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+  return {
+    get db() {
+      if (!db) throw new Error("useJournalKysely(): use it inside a test");
+      return db;
+    },
+  };
+}
 
 /** A Kysely on its own pool for `url`; `destroy()` it after use. */
 export function kyselyFor<D>(url: string): Kysely<D> {
