@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Schemas } from "@qdrant/js-client-rest";
+import { canonicalJson } from "../util/canonical-json.js";
 import type { QdrantConnection } from "./connect.js";
 import { type PointId, pointKey, type TouchedPoints } from "./touched-points.js";
 
@@ -117,17 +118,6 @@ export async function* scrollPages(
 /** A digest of a point's payload and vectors, independent of key order. */
 export function digestOf(point: LivePoint): string {
   return createHash("sha1")
-    .update(canonical({ payload: point.payload ?? null, vector: point.vector ?? null }))
+    .update(canonicalJson({ payload: point.payload ?? null, vector: point.vector ?? null }))
     .digest("base64");
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

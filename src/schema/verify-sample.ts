@@ -1,4 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { canonicalJson } from "../util/canonical-json.js";
 import { isPlainObject } from "../util/objects.js";
 
 /** A point as an import wrote it, and where its source record is. */
@@ -67,15 +68,6 @@ function unit(v: number[]): number[] {
 
 function isNumberArray(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((x) => typeof x === "number");
-}
-
-/** JSON with object keys sorted, so two equal payloads give the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    isPlainObject(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 }
 
 /** A uniform random sample of at most `size` items of a stream of unknown length (Algorithm R). */
