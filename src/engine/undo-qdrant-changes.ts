@@ -1,13 +1,12 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { QdrantChanges, SnapshotRecord } from "../journal/schema.js";
 import { repointAliasesOff, restoreAliases } from "../qdrant/aliases.js";
-import { restoreClusterSnapshot } from "../qdrant/cluster-snapshots.js";
+import { collectionExists, restoreClusterSnapshot } from "../qdrant/cluster-snapshots.js";
 import type { QdrantConnection } from "../qdrant/connect.js";
 import { SnapshotRestoreError } from "../qdrant/errors.js";
 import { revertPoints } from "../qdrant/revert-points.js";
 import { restoreSchemaState } from "../qdrant/schema-state.js";
 import { copyName, dropCopy, dropStaleCopies, recoverCopy } from "../qdrant/snapshot-copy.js";
-import type { Topology } from "../qdrant/topology.js";
 import {
   findWritesSinceSnapshot,
   type WritesSinceSnapshot,
@@ -61,15 +60,16 @@ export interface UndoInspection {
  * others made meanwhile. With others' writes and policy `refuse`, it stops
  * there (ConcurrentWritesError).
  *
- * Then it drops collections the run created, and puts each snapshotted
- * collection back point by point from its side copy: the migration's points,
- * and, unless the policy is `keep`, others' writes too (proven by the
- * snapshot's exact count). The collection keeps answering throughout. Only a
- * collection the migration dropped or rewrote whole (or wrote more points of
- * than are tracked) is recovered shard by shard from its snapshots
+ * Then a collection the migration dropped or rewrote whole (or wrote more
+ * points of than are tracked) is recovered shard by shard from its snapshots
  * (restoreClusterSnapshot), during which Qdrant answers reads of it with
- * errors. Then schema-only changes are undone by their inverse, and the
- * aliases put back. Safe to run again after it was interrupted itself.
+ * errors; aliases a blue-green switch moved are pointed back; collections
+ * the run created are dropped; each other snapshotted collection is put back
+ * point by point from its side copy: the migration's points and, unless the
+ * policy is `keep`, others' writes too (proven by the snapshot's exact
+ * count), while it keeps answering. Last, schema-only changes are undone by
+ * their inverse and the aliases put back. Safe to run again after it was
+ * interrupted itself.
  */
 export async function undoQdrantChanges(
   rt: Runtime,
@@ -122,7 +122,7 @@ export async function inspectUndo(
         });
         continue;
       }
-      if (!(await collectionExists(topology, collection))) {
+      if (!(await collectionExists(topology.conn, collection))) {
         // Dropped by the migration: nobody else can have written to it, and it
         // is recreated from its snapshots (a copy could not even be read back:
         // Qdrant serves a shard snapshot only while its collection exists).
@@ -168,6 +168,8 @@ async function applyUndo(
   log: (message: string) => void,
 ): Promise<void> {
   const restored = new Set(changes.snapshots.map((s) => s.collection));
+  /** Collections whose schema was put back before their points. */
+  const schemaDone = new Set<string>();
   // Recovered whole first (gone, rewritten whole, or too many points to
   // list; shard by shard, during which Qdrant answers reads of each with
   // errors): an alias a blue-green switch moved off a dropped collection can
@@ -201,6 +203,7 @@ async function applyUndo(
     // The named vectors and indexes the points need, as they were, before the points.
     const schema = changes.schemasBefore.find((s) => s.collection === collection);
     if (schema) await restoreSchemaState(rt.qdrant, schema, log);
+    schemaDone.add(collection);
     const others =
       report.outcome === "kept" ? [] : [...writes.added, ...writes.changed, ...writes.removed];
     const ids = [...writes.touched, ...others];
@@ -209,7 +212,7 @@ async function applyUndo(
     if (report.outcome !== "kept") await proveCount(topology.conn, snapshot);
   }
   for (const schema of changes.schemasBefore) {
-    await restoreSchemaState(rt.qdrant, schema, log);
+    if (!schemaDone.has(schema.collection)) await restoreSchemaState(rt.qdrant, schema, log);
   }
   if (changes.aliasesBefore) {
     await restoreAliases(rt.qdrant, changes.aliasesBefore, aliasScope(changes));
@@ -248,12 +251,6 @@ async function proveCount(conn: QdrantConnection, snapshot: SnapshotRecord): Pro
       "Running the rollback again compares it with the snapshot anew and puts back what differs.",
     );
   }
-}
-
-async function collectionExists(topology: Topology, name: string): Promise<boolean> {
-  // Not `collectionExists`: it answers true for an alias of that name.
-  const { collections } = await topology.conn.client.getCollections();
-  return collections.some((c) => c.name === name);
 }
 
 function emptyWrites(collection: string) {

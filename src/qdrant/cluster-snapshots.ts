@@ -332,7 +332,8 @@ function restoreError(
   return new ShardRestoreError(record.collection, peerId, shardId, reason);
 }
 
-async function collectionExists(conn: QdrantConnection, name: string): Promise<boolean> {
+/** Whether a collection of that name exists (an alias of that name does not count). */
+export async function collectionExists(conn: QdrantConnection, name: string): Promise<boolean> {
   // Not `collectionExists`: it answers true for an alias of that name.
   const { collections } = await conn.client.getCollections();
   return collections.some((c) => c.name === name);
