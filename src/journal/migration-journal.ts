@@ -62,6 +62,16 @@ export class JournalRowMissingError extends QdrantMigrateError {
 // sorts migration file names (JavaScript string order).
 const byName = sql`name COLLATE "C"`;
 
+/** A row's record of what its run changed in Qdrant, before the run has changed anything. */
+const NO_CHANGES = {
+  snapshots: "[]",
+  schemas_before: "[]",
+  aliases_before: null,
+  created_collections: "[]",
+  changed_aliases: "[]",
+  touched_points: "[]",
+} as const;
+
 /** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
 export class MigrationJournal extends ScopedJournalTable {
   /**
@@ -107,12 +117,7 @@ export class MigrationJournal extends ScopedJournalTable {
       started_at: clock,
       finished_at: null,
       duration_ms: null,
-      snapshots: "[]",
-      schemas_before: "[]",
-      aliases_before: null,
-      created_collections: "[]",
-      changed_aliases: "[]",
-      touched_points: "[]",
+      ...NO_CHANGES,
       error: null,
       runner: input.runner,
     };
@@ -273,12 +278,7 @@ export class MigrationJournal extends ScopedJournalTable {
       started_at: clock,
       finished_at: clock,
       duration_ms: 0,
-      snapshots: "[]",
-      schemas_before: "[]",
-      aliases_before: null,
-      created_collections: "[]",
-      changed_aliases: "[]",
-      touched_points: "[]",
+      ...NO_CHANGES,
       applied_changes: null,
       versions_before: null,
       error: null,
