@@ -215,4 +215,16 @@ describe("connectQdrant", () => {
     expect(await res.text()).toBe("bytes");
     expect(seen).toEqual([SECRET, SECRET]);
   });
+
+  it("asks for uncompressed answers, which real Qdrant otherwise gzips and stalls by 40 ms", async () => {
+    const seen: (string | undefined)[] = [];
+    const fake = await fakeQdrant((req, res) => {
+      seen.push(req.headers["accept-encoding"]);
+      ok(res, { collections: [] });
+    });
+    const conn = connectQdrant({ url: fake.url, apiKey: SECRET, timeoutMs: 5_000 });
+    await conn.client.getCollections();
+    await (await conn.fetchRaw("/collections")).text();
+    expect(seen).toEqual(["identity", "identity"]);
+  });
 });

@@ -67,6 +67,15 @@ function warnIfKeyUnencrypted(url: string, apiKey: string | undefined): void {
 }
 
 /**
+ * Asked of every request. fetch offers gzip by default; Qdrant then gzips each
+ * large answer (a scroll page with vectors) and sends it in chunks that stall
+ * about 40 ms on a kept-alive connection (server-side Nagle against the
+ * client's delayed ACK), besides the CPU of zipping and unzipping: measured on
+ * 1.18.1, a scroll of 256 points took 44 ms gzipped and 3 ms plain.
+ */
+const UNCOMPRESSED = { "accept-encoding": "identity" } as const;
+
+/**
  * Connects to Qdrant. Every call has a timeout; transient failures are retried
  * with exponential backoff, but only where a retry cannot apply a change twice:
  * connection refused, 503 and 429 (honouring Retry-After) mean Qdrant did not
@@ -86,9 +95,12 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
     // The client would add :6333 to a URL without a port (even https://host);
     // use the URL as written, as fetchRaw does.
     port: new URL(url).port ? undefined : null,
-    // As a header rather than `apiKey`: the client then warns on every
-    // construction, loopback included; warnIfKeyUnencrypted says it once.
-    headers: cfg.apiKey === undefined ? undefined : { "api-key": cfg.apiKey },
+    // The API key as a header rather than `apiKey`: the client then warns on
+    // every construction, loopback included; warnIfKeyUnencrypted says it once.
+    headers: {
+      ...UNCOMPRESSED,
+      ...(cfg.apiKey === undefined ? {} : { "api-key": cfg.apiKey }),
+    },
     timeout: cfg.timeoutMs,
     checkCompatibility: false,
   });
@@ -98,6 +110,8 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
   async function fetchRaw(path: string, init: RawRequestInit = {}): Promise<Response> {
     const { timeoutMs = cfg.timeoutMs, ...rest } = init;
     const headers = new Headers(rest.headers);
+    if (!headers.has("accept-encoding"))
+      headers.set("accept-encoding", UNCOMPRESSED["accept-encoding"]);
     if (cfg.apiKey !== undefined) headers.set("api-key", cfg.apiKey);
     const method = (rest.method ?? "GET").toUpperCase();
     // A streamed body is consumed by the first attempt and cannot be sent again.

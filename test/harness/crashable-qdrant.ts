@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { QdrantClient } from "@qdrant/js-client-rest";
+import type { QdrantClient } from "@qdrant/js-client-rest";
 import {
   freePort,
   type RunningQdrant,
@@ -9,6 +9,7 @@ import {
   startQdrantBinary,
 } from "@qdrant-migrate/qdrant-server";
 
+import { testClient } from "./qdrant.js";
 /** A Qdrant of one test's own, on disk, that the test may crash and restart. */
 export interface CrashableQdrant {
   readonly url: string;
@@ -52,7 +53,7 @@ async function startInProcess(): Promise<CrashableQdrant> {
   const url = server.url;
   return {
     url,
-    client: new QdrantClient({ url, checkCompatibility: false }),
+    client: testClient(url),
     snapshotsDir: join(storageDir, "snapshots"),
     // The in-process server fsyncs every acknowledged change before replying,
     // so stopping it loses exactly what a SIGKILL would.
@@ -78,7 +79,7 @@ async function startBinary(): Promise<CrashableQdrant> {
   if (!peer) throw new Error("startQdrantBinary returned no peer");
   return {
     url: running.url,
-    client: new QdrantClient({ url: running.url, checkCompatibility: false }),
+    client: testClient(running.url),
     snapshotsDir: running.snapshotsDir,
     crash: () => peer.kill(),
     restart: () => peer.restart(),
