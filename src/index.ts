@@ -18,6 +18,7 @@ export {
   describeWrites,
 } from "./engine/concurrent-writes.js";
 export {
+  CommitUnconfirmedError,
   HistoryMismatchError,
   InterruptedMigrationError,
   IrreversibleMigrationError,

@@ -17,8 +17,10 @@ import { bindCheckpoints, clearCheckpoints, PostgresCheckpoints } from "../schem
 import { createSchemaToolkit } from "../schema/schema-toolkit.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
+import { commitMigration } from "./commit-outcome.js";
 import { ConcurrentWritesError, type ConcurrentWritesReport } from "./concurrent-writes.js";
 import {
+  CommitUnconfirmedError,
   MigrationFailedError,
   RollbackFailedError,
   redacted,
@@ -196,15 +198,23 @@ export async function applyMigration(
     // Aborted, timed out, or the lock was lost (another runner may be
     // recovering this migration): never commit then.
     stepSignal.throwIfAborted();
-    await trx.commit().execute();
+    await commitMigration(rt, trx, name, direction, (message) =>
+      emit({ type: "log", level: "warn", migration: name, message }),
+    );
   } catch (caught) {
+    // Maybe committed: undoing Qdrant could split the two halves. The journal
+    // row decides on the next run.
+    if (caught instanceof CommitUnconfirmedError) throw redacted(caught, rt.secrets);
     // A stopped step is reported by why it was stopped, not by how the
     // abandoned work happened to fail.
     const error = stepSignal.aborted ? stepSignal.reason : caught;
-    await trx
-      .rollback()
-      .execute()
-      .catch(() => {});
+    // Not twice: a second rollback would go to a connection handed back already.
+    if (!trx.isRolledBack) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+    }
     if (signal.reason instanceof LockLostError) {
       // Another runner may hold the lock now and be recovering (or re-running)
       // this migration from the journal: undoing or marking here would race it.

@@ -121,6 +121,28 @@ export class TransactionConnectionLostError extends QdrantMigrateError {
 }
 
 /**
+ * The connection died while a migration's transaction was committing, and the
+ * journal could not be read to learn whether the commit took effect. Nothing is
+ * undone: the journal row decides on the next run.
+ */
+export class CommitUnconfirmedError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    reason: string,
+    unread: string,
+  ) {
+    super(
+      "POSTGRES_CONNECTION_LOST",
+      `the Postgres connection was lost while migration ${migration}'s transaction was ` +
+        `committing (${reason}), and whether the commit took effect is unknown (${unread}). ` +
+        "Qdrant is left as the migration made it. Run `qdrant-migrate up` again once Postgres " +
+        "answers: if the commit did not take effect, the journal row is still in_progress and " +
+        "that run first restores Qdrant from the migration's snapshots.",
+    );
+  }
+}
+
+/**
  * Undoing a failed or interrupted migration's Qdrant changes failed. The journal row
  * stays `in_progress`, so the next run (or `qdrant-migrate repair`) tries again.
  */

@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { ResolvedConfig } from "../src/config/resolve-config.js";
+import { createMigrator, type RunResult } from "../src/index.js";
+import { queryRows, useTestDatabase } from "./harness/database.js";
+import { type PostgresProxy, startPostgresProxy } from "./harness/postgres-proxy.js";
+import { makeProject } from "./harness/project.js";
+import { uniqueName, useQdrant } from "./harness/qdrant.js";
+
+// The connection dies while COMMIT is on its way: the one moment where the
+// engine cannot tell from the error whether Postgres kept the migration. The
+// journal row, finished in that transaction, tells; Qdrant is undone only when
+// it says the commit did not take effect.
+const db = useTestDatabase();
+const qdrant = useQdrant();
+
+let proxy: PostgresProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+});
+
+/** A project reaching Postgres through a proxy, with one migration: a row in Postgres, a point in Qdrant. */
+async function setUp() {
+  proxy = await startPostgresProxy(db.url);
+  const project = await makeProject({
+    postgres: proxy.url,
+    qdrant: qdrant.url,
+    apiKey: qdrant.apiKey,
+  });
+  const config = project.config({ tablePrefix: `${uniqueName("qm").toLowerCase()}_` });
+  const table = uniqueName("t");
+  const collection = uniqueName("notes");
+  await queryRows(db.url, `CREATE TABLE "${table}" (id integer primary key)`);
+  await qdrant.client.createCollection(collection, { vectors: { size: 2, distance: "Dot" } });
+  await project.writeMigration(
+    "001_note",
+    `export default {
+      postgres: { up: async ({ db }) => { await db.insertInto("${table}").values({ id: 1 }).execute(); } },
+      qdrant: { up: async ({ qdrant }) => {
+        await qdrant.upsert("${collection}", { wait: true, points: [{ id: 7, vector: [1, 0], payload: { by: "001_note" } }] });
+      } },
+    };`,
+  );
+  return { proxy, config, table, collection };
+}
+
+/** `up` with a migrator of its own; `atCommit` runs just before the transaction commits. */
+async function up(config: ResolvedConfig, atCommit?: () => void): Promise<RunResult> {
+  const migrator = createMigrator(config, {
+    onEvent: (event) => {
+      if (event.type === "before-commit") atCommit?.();
+    },
+  });
+  try {
+    return await migrator.up();
+  } finally {
+    await migrator.close().catch(() => {});
+  }
+}
+
+/** The migrations the run applied. */
+function applied(result: RunResult): string[] {
+  return result.results.filter((r) => r.status === "success").map((r) => r.name);
+}
+
+async function state(table: string, collection: string) {
+  const [row] = await queryRows<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM "${table}"`);
+  const { points } = await qdrant.client.scroll(collection, { with_payload: true });
+  return { rows: row?.n, points: points.map((p) => p.id) };
+}
+
+describe("a connection lost during COMMIT", () => {
+  it("counts the migration applied when the journal shows the commit took effect, and keeps Qdrant's half", async () => {
+    const { proxy, config, table, collection } = await setUp();
+
+    const result = await up(config, () => proxy.failNextCommit("lose-reply"));
+
+    expect(result.error).toBeUndefined();
+    expect(applied(result)).toEqual(["001_note"]);
+    expect(await state(table, collection)).toEqual({ rows: 1, points: [7] });
+    const again = await up(config);
+    expect(applied(again)).toEqual([]);
+    expect(await state(table, collection)).toEqual({ rows: 1, points: [7] });
+  });
+
+  it("undoes Qdrant's half when the journal shows the commit never reached Postgres", async () => {
+    const { proxy, config, table, collection } = await setUp();
+
+    const result = await up(config, () => proxy.failNextCommit("drop-before"));
+
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.cause).toMatchObject({ code: "POSTGRES_CONNECTION_LOST" });
+    expect(await state(table, collection)).toEqual({ rows: 0, points: [] });
+  });
+
+  it("undoes nothing when the journal cannot be read, and the next run finds the commit done", async () => {
+    const { proxy, config, table, collection } = await setUp();
+
+    const result = await up(config, () => proxy.failNextCommit("lose-reply", { andRefuse: true }));
+
+    expect(result.error?.code).toBe("POSTGRES_CONNECTION_LOST");
+    expect(result.error?.message).toContain("whether the commit took effect is unknown");
+    expect(await state(table, collection)).toEqual({ rows: 1, points: [7] });
+    proxy.accept();
+    const next = await up(config);
+    expect(next.error).toBeUndefined();
+    expect(applied(next)).toEqual([]);
+    expect(next.recovered).toEqual([]);
+    expect(await state(table, collection)).toEqual({ rows: 1, points: [7] });
+  });
+
+  it("undoes nothing when the journal cannot be read, and the next run restores Qdrant when the commit never landed", async () => {
+    const { proxy, config, table, collection } = await setUp();
+
+    const result = await up(config, () => proxy.failNextCommit("drop-before", { andRefuse: true }));
+
+    expect(result.error?.code).toBe("POSTGRES_CONNECTION_LOST");
+    expect(await state(table, collection)).toEqual({ rows: 0, points: [7] });
+    proxy.accept();
+    const next = await up(config);
+    expect(next.error).toBeUndefined();
+    expect(next.recovered).toEqual(["001_note"]);
+    expect(applied(next)).toEqual(["001_note"]);
+    expect(await state(table, collection)).toEqual({ rows: 1, points: [7] });
+  });
+});
