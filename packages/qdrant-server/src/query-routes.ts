@@ -83,8 +83,8 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
       .sort((a, b) => comparePointIds(a.id, b.id))
       .slice(offset, offset + limit);
     assertVectorNames(collection, options, points.length);
-    // Qdrant scores every point of a query-less request 1.
-    return points.map((p) => scoredJson(p, 1, options));
+    // Qdrant scores every point of a query-less request 1, at version 0.
+    return points.map((p) => scoredJson(p, 1, options, 0));
   }
   const nearest = nearestOf(collection, input, using);
   return rank(collection, nearest, predicate, body.score_threshold, offset, limit, options);
@@ -259,10 +259,15 @@ function rank(
 }
 
 /** A ScoredPoint: `payload` and `vector` are left out when not requested. */
-function scoredJson(point: StoredPoint, value: number, options: RecordOptions) {
+function scoredJson(
+  point: StoredPoint,
+  value: number,
+  options: RecordOptions,
+  version = pointVersion(point),
+) {
   const out: Record<string, unknown> = {
     id: point.id,
-    version: pointVersion(point),
+    version,
     score: shortestFloat32(value),
   };
   const payload = selectPayload(point.payload, options.payload);

@@ -104,6 +104,16 @@ describe("Qdrant server: query by vector", () => {
     ]);
   });
 
+  it("answers a query without a vector in id order, each point scored 1 at version 0", async () => {
+    const name = await collection("Dot", LINE);
+    const got = await points(name, { limit: 3, with_payload: ["even"] });
+    expect(got).toEqual([
+      { id: 1, version: 0, score: 1, payload: { even: false } },
+      { id: 2, version: 0, score: 1, payload: { even: true } },
+      { id: 3, version: 0, score: 1, payload: { even: false } },
+    ]);
+  });
+
   it("keeps only scores strictly better than score_threshold", async () => {
     const name = await collection("Dot", LINE);
     const got = await points(name, { query: [1, 0], score_threshold: 1 });
