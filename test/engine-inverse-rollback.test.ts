@@ -98,6 +98,45 @@ describe("rollback by inverse operations", () => {
     expect(await shardSnapshots(collection)).toBe(0);
   });
 
+  it("turns strict mode back off after a migration turned it on", async () => {
+    const collection = uniqueName("inv_strict");
+    await seed(collection);
+    await engine.project.writeMigration(
+      "001_strict",
+      failingAfter(
+        `await qdrant.updateCollection("${collection}", { strict_mode_config: { enabled: true, max_query_limit: 2 } });`,
+      ),
+    );
+    const result = await engine.migrator().up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    const info = await qdrant.client.getCollection(collection);
+    expect(info.config.strict_mode_config?.enabled ?? false).toBe(false);
+    // A limit over the migration's cap is served again.
+    expect((await qdrant.client.query(collection, { limit: 4 })).points).toHaveLength(4);
+    expect(await shardSnapshots(collection)).toBe(0);
+  });
+
+  it("puts back strict-mode limits it changed, and names those it added, which Qdrant cannot unset", async () => {
+    const collection = uniqueName("inv_strict_on");
+    await seed(collection);
+    await qdrant.client.updateCollection(collection, {
+      strict_mode_config: { enabled: true, max_query_limit: 3 },
+    });
+    await engine.project.writeMigration(
+      "001_strict",
+      failingAfter(
+        `await qdrant.updateCollection("${collection}", { strict_mode_config: { max_query_limit: 2, upsert_max_batchsize: 10 } });`,
+      ),
+    );
+    const events: MigratorEvent[] = [];
+    const result = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    const info = await qdrant.client.getCollection(collection);
+    expect(info.config.strict_mode_config).toMatchObject({ enabled: true, max_query_limit: 3 });
+    const logged = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
+    expect(logged.filter((m) => m.includes("upsert_max_batchsize"))).toHaveLength(1);
+  });
+
   it("snapshots before the first write that destroys data, after schema changes, and restores both", async () => {
     const collection = uniqueName("inv_mixed");
     await seed(collection);

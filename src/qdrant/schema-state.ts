@@ -62,6 +62,13 @@ export async function restoreSchemaState(
   }
   await putBackPayloadIndexes(conn, collection, record.payloadSchema, live, log);
   const changed = changedSettings(record.settings, settingsOf(live));
+  const stuck = strictModeLeftovers(record.settings.strict_mode_config, live);
+  if (stuck.length > 0) {
+    log(
+      `strict-mode limit(s) ${stuck.join(", ")} that the migration added stay on ${collection}, ` +
+        "as Qdrant cannot unset a strict-mode field: set them by hand to what you want",
+    );
+  }
   if (Object.keys(changed).length > 0) {
     log(`putting back the settings of ${collection} (${Object.keys(changed).join(", ")})`);
     await conn.client.updateCollection(collection, changed);
@@ -79,6 +86,9 @@ function changedSettings(
     if (key === "metadata") {
       const keys = metadataInverse(value, current);
       if (Object.keys(keys).length > 0) out.metadata = keys;
+    } else if (key === "strict_mode_config") {
+      const changed = changedFields(value, current);
+      if (Object.keys(changed).length > 0) out[key] = changed;
     } else if (key === "vectors" || key === "sparse_vectors") {
       const changed = changedPerVector(value, current);
       if (Object.keys(changed).length > 0) out[key] = changed;
@@ -98,14 +108,34 @@ function changedPerVector(before: unknown, now: unknown): Record<string, unknown
   const current = isRecord(now) ? now : {};
   for (const [name, settings] of Object.entries(before)) {
     if (!isRecord(settings)) continue;
-    const live = isRecord(current[name]) ? current[name] : {};
-    const diff: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(settings)) {
-      if (JSON.stringify(value) !== JSON.stringify(live[key])) diff[key] = value;
-    }
+    const diff = changedFields(settings, current[name]);
     if (Object.keys(diff).length > 0) out[name] = diff;
   }
   return out;
+}
+
+/** The fields of `before` whose value `now` does not have. */
+function changedFields(before: unknown, now: unknown): Record<string, unknown> {
+  const live = isRecord(now) ? now : {};
+  const diff: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(isRecord(before) ? before : {})) {
+    if (JSON.stringify(value) !== JSON.stringify(live[key])) diff[key] = value;
+  }
+  return diff;
+}
+
+/**
+ * Strict-mode fields set since `before` that still apply: an update merges
+ * strict mode field by field and ignores null, so one added since cannot be
+ * taken back. With strict mode off again they apply to nothing.
+ */
+function strictModeLeftovers(before: unknown, live: Schemas["CollectionInfo"]): string[] {
+  const was = isRecord(before) ? before : {};
+  if (was.enabled !== true) return [];
+  const now = live.config.strict_mode_config ?? {};
+  return Object.entries(now)
+    .filter(([key, value]) => !(key in was) && value !== null && value !== undefined)
+    .map(([key]) => key);
 }
 
 /**
@@ -136,6 +166,8 @@ function settingsOf(info: Schemas["CollectionInfo"]): Schemas["UpdateCollection"
     optimizers_config: config.optimizer_config as Schemas["OptimizersConfigDiff"],
     // "Disabled" is how an update removes quantization that was not there before.
     quantization_config: config.quantization_config ?? "Disabled",
+    // Absent until first set; an update turns it off with enabled: false.
+    strict_mode_config: config.strict_mode_config ?? { enabled: false },
   };
   // The unnamed vector's own settings are updated under the name "".
   const dense =
