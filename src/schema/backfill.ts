@@ -6,6 +6,7 @@ import { type Checkpoint, type CheckpointKey, checkpointsOf } from "./checkpoint
 import { BackfillPatchError } from "./errors.js";
 import type { PointId } from "./point-ids.js";
 import { ProgressLog, positiveInteger } from "./progress.js";
+import { pointIdOrNull, scrollPages } from "./scroll-pages.js";
 
 /**
  * What a backfill writes to one point. Both parts are set operations, so
@@ -58,7 +59,7 @@ interface InFlight {
 /**
  * Patches every point of `collection` (matching `filter`) with what
  * `transform` returns: streaming through `scroll`, `batchSize` points at a
- * time, at most `concurrency` batches in memory and in flight. Writes go
+ * time, at most `concurrency` batches in flight and one more read ahead. Writes go
  * through `ctx.qdrant`, so the engine snapshots the collection before the
  * first one and restores it if the migration fails. After each batch (in
  * scroll order) a checkpoint records the next offset and the counts; a run
@@ -92,7 +93,7 @@ export async function backfill(
     progress.done(`already done by an earlier run: ${describe(counts)}`);
     return { ...counts, resumed };
   }
-  let offset = saved === undefined ? undefined : positionOf(saved);
+  const offset = saved === undefined ? undefined : positionOf(saved);
   if (resumed) progress.line(`going on from point ${JSON.stringify(offset)}: ${describe(counts)}`);
   // For the bar and the ETA: the points this backfill reads in all, resumed ones included.
   const { count: total } = await ctx.qdrant.count(collection, {
@@ -101,42 +102,36 @@ export async function backfill(
   });
 
   const queue: InFlight[] = [];
-  let more = true;
+  // In read order: every batch before this one is done too, so the scroll can
+  // go on from `next` after a kill.
+  const settle = async ({ done, next }: InFlight) => {
+    const batch = await done;
+    counts.scanned += batch.scanned;
+    counts.updated += batch.updated;
+    counts.skipped += batch.skipped;
+    const checkpoint: Checkpoint = {
+      position: { next },
+      counts: { ...counts },
+      finished: next === null,
+    };
+    await store?.write(key, checkpoint);
+    progress.tick(counts.scanned, total);
+  };
   try {
-    while (more || queue.length > 0) {
-      while (more && queue.length < concurrency) {
-        ctx.signal.throwIfAborted();
-        const page = await ctx.qdrant.scroll(collection, {
-          filter: options.filter,
-          limit: batchSize,
-          offset,
-          with_payload: true,
-          with_vector: options.withVector ?? false,
-        });
-        const next = pointIdOrNull(page.next_page_offset);
-        const done = writeBatch(ctx, collection, page.points, options.transform);
-        // Awaited in order below; until then a failure must not count as unhandled.
-        done.catch(() => {});
-        queue.push({ done, next });
-        offset = next ?? undefined;
-        more = next !== null;
-      }
-      const head = queue.shift();
-      if (head === undefined) break;
-      const batch = await head.done;
-      counts.scanned += batch.scanned;
-      counts.updated += batch.updated;
-      counts.skipped += batch.skipped;
-      // Every batch before this one is done too (they complete in order), so
-      // the scroll can go on from `head.next` after a kill.
-      const checkpoint: Checkpoint = {
-        position: { next: head.next },
-        counts: { ...counts },
-        finished: head.next === null,
-      };
-      await store?.write(key, checkpoint);
-      progress.tick(counts.scanned, total);
+    const request = {
+      filter: options.filter,
+      limit: batchSize,
+      with_payload: true,
+      with_vector: options.withVector ?? false,
+    };
+    for await (const page of scrollPages(ctx.qdrant, collection, request, offset, ctx.signal)) {
+      const done = writeBatch(ctx, collection, page.points, options.transform);
+      // Settled in order below; until then a failure must not count as unhandled.
+      done.catch(() => {});
+      queue.push({ done, next: page.next });
+      if (queue.length >= concurrency) await settle(queue.shift() as InFlight);
     }
+    while (queue.length > 0) await settle(queue.shift() as InFlight);
   } catch (error) {
     // No write of this backfill may still be on its way when the step fails
     // and the engine starts restoring the collection.
@@ -201,11 +196,6 @@ function checkedPatch(collection: string, id: PointId, value: unknown): Backfill
 function positionOf(checkpoint: Checkpoint): PointId | undefined {
   const { position } = checkpoint;
   return isPlainObject(position) ? (pointIdOrNull(position.next) ?? undefined) : undefined;
-}
-
-/** A point id, or `null` for anything else (the end of the scroll). */
-function pointIdOrNull(value: unknown): PointId | null {
-  return typeof value === "number" || typeof value === "string" ? value : null;
 }
 
 function describe(c: BatchCounts): string {

@@ -8,6 +8,7 @@ import { specOf } from "./collection-body.js";
 import { ensureCollection } from "./ensure-collection.js";
 import { CopyVerificationError } from "./errors.js";
 import { ProgressLog, positiveInteger } from "./progress.js";
+import { scrollPages } from "./scroll-pages.js";
 import type { ToolkitContext } from "./toolkit-context.js";
 import { Reservoir, type SampledPoint, samePoint } from "./verify-sample.js";
 
@@ -67,8 +68,9 @@ interface BatchCounts {
  * Copies every point of `from` (matching `filter`), payload and all vectors,
  * into `to`, creating `to` with `from`'s config and payload indexes when it
  * does not exist. Streams by `scroll` pages: at most `concurrency` pages are
- * in memory. Writes go through the step's tracked client, so a `to` the copy
- * created is dropped on rollback and an existing one snapshotted first; reads
+ * being written, and one more is read ahead. Writes go through the step's
+ * tracked client, so a `to` the copy created is dropped on rollback and an
+ * existing one snapshotted first; reads
  * from another server (`source`) are untracked, as nothing there changes.
  * At the end `to`'s exact count must equal the points written, and a sample
  * of them is read back and compared (`COPY_VERIFICATION_FAILED` otherwise).
@@ -109,35 +111,29 @@ export async function copyCollection(
   const { count: total } = await reader.count(from, { filter: options.filter, exact: true });
   const sample = new Reservoir<SampledPoint>(options.sampleSize ?? 16);
   const queue: Promise<BatchCounts>[] = [];
-  let offset: PointId | undefined;
-  let more = true;
+  // In read order, as the progress counts them.
+  const settle = async (done: Promise<BatchCounts>) => {
+    const batch = await done;
+    counts.scanned += batch.scanned;
+    counts.copied += batch.copied;
+    counts.skipped += batch.skipped;
+    progress.tick(counts.scanned, total);
+  };
   try {
-    while (more || queue.length > 0) {
-      while (more && queue.length < concurrency) {
-        ctx.signal.throwIfAborted();
-        const page = await reader.scroll(from, {
-          filter: options.filter,
-          limit: batchSize,
-          offset,
-          with_payload: true,
-          with_vector: true,
-        });
-        const done = writeBatch(ctx, to, page.points, options.transform, sample);
-        // Awaited in order below; until then a failure must not count as unhandled.
-        done.catch(() => {});
-        queue.push(done);
-        const next = page.next_page_offset;
-        more = typeof next === "number" || typeof next === "string";
-        offset = more ? (next as PointId) : undefined;
-      }
-      const head = queue.shift();
-      if (head === undefined) break;
-      const batch = await head;
-      counts.scanned += batch.scanned;
-      counts.copied += batch.copied;
-      counts.skipped += batch.skipped;
-      progress.tick(counts.scanned, total);
+    const request = {
+      filter: options.filter,
+      limit: batchSize,
+      with_payload: true,
+      with_vector: true,
+    };
+    for await (const page of scrollPages(reader, from, request, undefined, ctx.signal)) {
+      const done = writeBatch(ctx, to, page.points, options.transform, sample);
+      // Settled in order below; until then a failure must not count as unhandled.
+      done.catch(() => {});
+      queue.push(done);
+      if (queue.length >= concurrency) await settle(queue.shift() as Promise<BatchCounts>);
     }
+    while (queue.length > 0) await settle(queue.shift() as Promise<BatchCounts>);
   } catch (error) {
     // No write may still be on its way when the engine starts undoing the step.
     await Promise.allSettled(queue);
