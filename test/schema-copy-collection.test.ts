@@ -135,7 +135,7 @@ describe("copyCollection", () => {
       hnsw_config: { m: 8, ef_construct: 50 },
       optimizers_config: { indexing_threshold: 5000 },
       quantization_config: { scalar: { type: "int8", quantile: 0.9 } },
-      // Its limits are below the copy's default page size of 256.
+      // Its limits are below the copy's default page size of 192.
       strict_mode_config: { enabled: true, max_query_limit: 50, upsert_max_batchsize: 40 },
     });
     await qdrant.client.updateCollection(from, { metadata: { owner: "search" } });

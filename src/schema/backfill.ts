@@ -25,7 +25,7 @@ export interface BackfillOptions {
   transform(point: Schemas["Record"]): BackfillPatch | null | Promise<BackfillPatch | null>;
   /** Only the points matching it are read. */
   filter?: Schemas["Filter"];
-  /** Points per `scroll` page and per write (default 256, as `copyCollection`). */
+  /** Points per `scroll` page and per write (default 256). */
   batchSize?: number;
   /** Batches transformed and written at once (default 2). */
   concurrency?: number;
