@@ -193,6 +193,14 @@ async function throughput(
         ),
       );
     },
+    backfillSequentialStock: async () => {
+      const stamp = ++version;
+      return timed(() =>
+        pipelined(stock, source, SEQUENTIAL_BATCH, 1, true, (points) =>
+          patchBatch(stock, source, points, stamp),
+        ),
+      );
+    },
     backfill: async (run) => {
       const stamp = ++version;
       const ctx = plainStepContext(client, `bench_backfill_${where}_${run}`);
@@ -265,6 +273,11 @@ async function throughput(
       "raw",
       "raw upsert",
     ]),
+    row(
+      `backfill: sequential loop, ${SEQUENTIAL_BATCH} a batch, stock client`,
+      "backfillSequentialStock",
+      ["raw", "raw upsert"],
+    ),
     row(`backfill(), defaults (${untracked}, checkpoints in Postgres)`, "backfill", [
       "backfillLoop",
       "hand loop (goal ≥ 0.9x)",
@@ -272,6 +285,10 @@ async function throughput(
     row("  the same", "backfill", ["raw", "raw upsert (goal ≥ 0.8x)"]),
     row("  the same", "backfill", ["ceiling", "host ceiling of a copy"]),
     row("  the same", "backfill", ["backfillSequential", "sequential loop (goal ≥ 5x)"]),
+    row("  the same", "backfill", [
+      "backfillSequentialStock",
+      "sequential loop, stock client (goal ≥ 5x)",
+    ]),
   ];
 }
 
