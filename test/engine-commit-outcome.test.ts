@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 /** A project reaching Postgres through a proxy, with one migration: a row in Postgres, a point in Qdrant. */
-async function setUp() {
+async function setUp(opts: { slowCommit?: boolean } = {}) {
   proxy = await startPostgresProxy(db.url);
   const project = await makeProject({
     postgres: proxy.url,
@@ -31,6 +31,23 @@ async function setUp() {
   const table = uniqueName("t");
   const collection = uniqueName("notes");
   await queryRows(db.url, `CREATE TABLE "${table}" (id integer primary key)`);
+  if (opts.slowCommit) {
+    // A deferred trigger: the migration's COMMIT takes a second to finish and
+    // shrugs off a cancel, as one waiting for a synchronous standby does.
+    await queryRows(
+      db.url,
+      `CREATE FUNCTION "${table}_slow"() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           BEGIN PERFORM pg_sleep(1); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(1); END;
+           RETURN NULL;
+         END $$`,
+    );
+    await queryRows(
+      db.url,
+      `CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON "${table}" DEFERRABLE INITIALLY DEFERRED
+         FOR EACH ROW EXECUTE FUNCTION "${table}_slow"()`,
+    );
+  }
   await qdrant.client.createCollection(collection, { vectors: { size: 2, distance: "Dot" } });
   await project.writeMigration(
     "001_note",
@@ -90,6 +107,18 @@ describe("a connection lost during COMMIT", () => {
 
     expect(result.error?.code).toBe("MIGRATION_FAILED");
     expect(result.error?.cause).toMatchObject({ code: "POSTGRES_CONNECTION_LOST" });
+    expect(await state(table, collection)).toEqual({ rows: 0, points: [] });
+  });
+
+  it("ends the session still running its COMMIT before reading the row, so the commit cannot land after Qdrant is undone", async () => {
+    const { proxy, config, table, collection } = await setUp({ slowCommit: true });
+
+    const result = await up(config, () => proxy.failNextCommit("cut-after-send"));
+
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(await state(table, collection)).toEqual({ rows: 0, points: [] });
+    // Past the moment the slow COMMIT would have finished.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await state(table, collection)).toEqual({ rows: 0, points: [] });
   });
 

@@ -198,7 +198,7 @@ export async function applyMigration(
     // Aborted, timed out, or the lock was lost (another runner may be
     // recovering this migration): never commit then.
     stepSignal.throwIfAborted();
-    await commitMigration(rt, trx, name, direction, (message) =>
+    await commitMigration(rt, trx, { name, direction, pid }, (message) =>
       emit({ type: "log", level: "warn", migration: name, message }),
     );
   } catch (caught) {

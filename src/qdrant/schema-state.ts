@@ -134,7 +134,7 @@ function strictModeLeftovers(before: unknown, live: Schemas["CollectionInfo"]): 
   if (was.enabled !== true) return [];
   const now = live.config.strict_mode_config ?? {};
   return Object.entries(now)
-    .filter(([key, value]) => !(key in was) && value !== null && value !== undefined)
+    .filter(([key, value]) => was[key] == null && value !== null && value !== undefined)
     .map(([key]) => key);
 }
 

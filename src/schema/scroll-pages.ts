@@ -31,6 +31,8 @@ export async function* scrollPages(
   let pending = read(start);
   for (;;) {
     const page = await pending;
+    // Read ahead before an abort: not to be handed on after it.
+    signal.throwIfAborted();
     if (page.next !== null) {
       pending = read(page.next);
       // Awaited on the next turn; until then a failure must not count as unhandled.
