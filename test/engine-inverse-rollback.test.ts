@@ -35,7 +35,7 @@ async function seed(collection: string): Promise<void> {
 async function stateOf(collection: string) {
   const info = await qdrant.client.getCollection(collection);
   const { points } = await qdrant.client.scroll(collection, {
-    limit: 100,
+    limit: 1_000,
     with_payload: true,
     with_vector: true,
   });
@@ -135,6 +135,39 @@ describe("rollback by inverse operations", () => {
     expect(info.config.strict_mode_config).toMatchObject({ enabled: true, max_query_limit: 3 });
     const logged = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
     expect(logged.filter((m) => m.includes("upsert_max_batchsize"))).toHaveLength(1);
+  });
+
+  it("puts back points within strict-mode limits, and the strict mode the migration turned off after them", async () => {
+    const collection = uniqueName("inv_strict_points");
+    await seed(collection);
+    // More points than one strict-mode batch, for the rollback to write back.
+    await qdrant.client.upsert(collection, {
+      wait: true,
+      points: Array.from({ length: 296 }, (_, i) => ({
+        id: i + 5,
+        vector: { text: [1, 0, 0, 0] },
+        payload: { lang: "en", n: i + 5 },
+      })),
+    });
+    await qdrant.client.updateCollection(collection, {
+      strict_mode_config: { enabled: true, upsert_max_batchsize: 100 },
+    });
+    const before = await stateOf(collection);
+    await engine.project.writeMigration(
+      "001_bulk",
+      failingAfter(`
+        await qdrant.updateCollection("${collection}", { strict_mode_config: { enabled: false } });
+        const points = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, vector: { text: [0, 1, 0, 0] }, payload: { lang: "xx" } }));
+        await qdrant.upsert("${collection}", { wait: true, points });`),
+    );
+    const result = await engine.migrator().up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(await stateOf(collection)).toEqual(before);
+    const info = await qdrant.client.getCollection(collection);
+    expect(info.config.strict_mode_config).toMatchObject({
+      enabled: true,
+      upsert_max_batchsize: 100,
+    });
   });
 
   it("snapshots before the first write that destroys data, after schema changes, and restores both", async () => {

@@ -5,7 +5,7 @@ import { collectionExists, restoreClusterSnapshot } from "../qdrant/cluster-snap
 import type { QdrantConnection } from "../qdrant/connect.js";
 import { SnapshotRestoreError } from "../qdrant/errors.js";
 import { revertPoints } from "../qdrant/revert-points.js";
-import { restoreSchemaState } from "../qdrant/schema-state.js";
+import { restoreSchemaState, restoreStrictMode } from "../qdrant/schema-state.js";
 import { copyName, dropCopy, dropStaleCopies, recoverCopy } from "../qdrant/snapshot-copy.js";
 import {
   findWritesSinceSnapshot,
@@ -202,7 +202,7 @@ async function applyUndo(
     const topology = await rt.topology();
     // The named vectors and indexes the points need, as they were, before the points.
     const schema = changes.schemasBefore.find((s) => s.collection === collection);
-    if (schema) await restoreSchemaState(rt.qdrant, schema, log);
+    if (schema) await restoreSchemaState(rt.qdrant, schema, log, { strictMode: false });
     schemaDone.add(collection);
     const others =
       report.outcome === "kept" ? [] : [...writes.added, ...writes.changed, ...writes.removed];
@@ -210,6 +210,7 @@ async function applyUndo(
     log(`putting back ${ids.length} point(s) of ${collection} from its snapshot`);
     await revertPoints(topology.conn, collection, side, ids);
     if (report.outcome !== "kept") await proveCount(topology.conn, snapshot);
+    if (schema) await restoreStrictMode(rt.qdrant, schema, log);
   }
   for (const schema of changes.schemasBefore) {
     if (!schemaDone.has(schema.collection)) await restoreSchemaState(rt.qdrant, schema, log);

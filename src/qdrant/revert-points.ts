@@ -1,6 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { QdrantConnection } from "./connect.js";
 import { SnapshotRestoreError } from "./errors.js";
+import { strictLimit } from "./strict-limits.js";
 import { type PointId, pointKey } from "./touched-points.js";
 import { digestOf } from "./writes-since-snapshot.js";
 
@@ -24,8 +25,19 @@ export async function revertPoints(
   ids: readonly PointId[],
 ): Promise<void> {
   const unique = [...new Map(ids.map((id) => [pointKey(id), id])).values()];
-  for (let i = 0; i < unique.length; i += BATCH) {
-    await revertBatch(conn, collection, side, unique.slice(i, i + BATCH));
+  // Within the strict-mode limits of both collections, as they stand now.
+  const [live, copy] = await Promise.all([
+    conn.client.getCollection(collection),
+    conn.client.getCollection(side),
+  ]);
+  const batch = Math.min(
+    BATCH,
+    strictLimit(live, "upsert_max_batchsize"),
+    strictLimit(live, "max_query_limit"),
+    strictLimit(copy, "max_query_limit"),
+  );
+  for (let i = 0; i < unique.length; i += batch) {
+    await revertBatch(conn, collection, side, unique.slice(i, i + batch));
   }
 }
 

@@ -51,6 +51,7 @@ export async function restoreSchemaState(
   conn: QdrantConnection,
   record: SchemaStateRecord,
   log: (message: string) => void,
+  opts: { strictMode?: boolean } = {},
 ): Promise<void> {
   const { collection } = record;
   const live = await conn.client.getCollection(collection);
@@ -61,18 +62,51 @@ export async function restoreSchemaState(
     await conn.client.deleteVectorName(collection, name, { wait: true });
   }
   await putBackPayloadIndexes(conn, collection, record.payloadSchema, live, log);
-  const changed = changedSettings(record.settings, settingsOf(live));
-  const stuck = strictModeLeftovers(record.settings.strict_mode_config, live);
-  if (stuck.length > 0) {
-    log(
-      `strict-mode limit(s) ${stuck.join(", ")} that the migration added stay on ${collection}, ` +
-        "as Qdrant cannot unset a strict-mode field: set them by hand to what you want",
-    );
-  }
+  const { strict_mode_config: _strict, ...settings } = record.settings;
+  const changed = changedSettings(
+    opts.strictMode === false ? settings : record.settings,
+    settingsOf(live),
+  );
+  if (opts.strictMode !== false) reportStrictLeftovers(record, live, log);
   if (Object.keys(changed).length > 0) {
     log(`putting back the settings of ${collection} (${Object.keys(changed).join(", ")})`);
     await conn.client.updateCollection(collection, changed);
   }
+}
+
+/**
+ * Puts back strict mode alone: after the points, which a restored strict
+ * mode's limits (a smaller upsert batch, say) could otherwise refuse.
+ */
+export async function restoreStrictMode(
+  conn: QdrantConnection,
+  record: SchemaStateRecord,
+  log: (message: string) => void,
+): Promise<void> {
+  const { collection } = record;
+  const live = await conn.client.getCollection(collection);
+  const changed = changedSettings(
+    { strict_mode_config: record.settings.strict_mode_config },
+    settingsOf(live),
+  );
+  reportStrictLeftovers(record, live, log);
+  if (Object.keys(changed).length > 0) {
+    log(`putting back the strict mode of ${collection}`);
+    await conn.client.updateCollection(collection, changed);
+  }
+}
+
+function reportStrictLeftovers(
+  record: SchemaStateRecord,
+  live: Schemas["CollectionInfo"],
+  log: (message: string) => void,
+): void {
+  const stuck = strictModeLeftovers(record.settings.strict_mode_config, live);
+  if (stuck.length === 0) return;
+  log(
+    `strict-mode limit(s) ${stuck.join(", ")} that the migration added stay on ${record.collection}, ` +
+      "as Qdrant cannot unset a strict-mode field: set them by hand to what you want",
+  );
 }
 
 /** The parts of `before` that differ from `now`. */

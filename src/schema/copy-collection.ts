@@ -1,8 +1,9 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { connectQdrant } from "../qdrant/connect.js";
 import { dryCreated, dryRunNote } from "../qdrant/dry-client.js";
+import { strictLimit } from "../qdrant/strict-limits.js";
 import type { PointId } from "../qdrant/touched-points.js";
-import { isPlainObject, isRecord } from "../util/objects.js";
+import { isPlainObject } from "../util/objects.js";
 import { redactUrl } from "../util/redact.js";
 import { specOf } from "./collection-body.js";
 import { ensureCollection } from "./ensure-collection.js";
@@ -158,17 +159,6 @@ export async function copyCollection(
     `${describe(counts)}; ${to} holds ${count}, ${sample.items.length} sampled points match`,
   );
   return { from, to, created, ...counts, count, sampled: sample.items.length };
-}
-
-/** A strict-mode limit of the collection, or no limit when strict mode is off. */
-function strictLimit(
-  info: Schemas["CollectionInfo"],
-  key: "max_query_limit" | "upsert_max_batchsize",
-): number {
-  const strict = info.config.strict_mode_config;
-  if (!isRecord(strict) || strict.enabled !== true) return Number.POSITIVE_INFINITY;
-  const limit = strict[key];
-  return typeof limit === "number" && limit >= 1 ? limit : Number.POSITIVE_INFINITY;
 }
 
 /** The client that reads `from`: the step's, or a plain one for another server. */
