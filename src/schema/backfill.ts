@@ -6,7 +6,7 @@ import { type Checkpoint, type CheckpointKey, checkpointsOf } from "./checkpoint
 import { BackfillPatchError } from "./errors.js";
 import type { PointId } from "./point-ids.js";
 import { ProgressLog, positiveInteger } from "./progress.js";
-import { pointIdOrNull, scrollPages } from "./scroll-pages.js";
+import { pointIdOrNull, scrollPages, writePages } from "./scroll-pages.js";
 
 /**
  * What a backfill writes to one point. Both parts are set operations, so
@@ -48,12 +48,6 @@ interface BatchCounts {
   scanned: number;
   updated: number;
   skipped: number;
-}
-
-/** A batch read and being written, and where the scroll goes on after it. */
-interface InFlight {
-  done: Promise<BatchCounts>;
-  next: PointId | null;
 }
 
 /**
@@ -101,43 +95,31 @@ export async function backfill(
     exact: true,
   });
 
-  const queue: InFlight[] = [];
-  // In read order: every batch before this one is done too, so the scroll can
-  // go on from `next` after a kill.
-  const settle = async ({ done, next }: InFlight) => {
-    const batch = await done;
-    counts.scanned += batch.scanned;
-    counts.updated += batch.updated;
-    counts.skipped += batch.skipped;
-    const checkpoint: Checkpoint = {
-      position: { next },
-      counts: { ...counts },
-      finished: next === null,
-    };
-    await store?.write(key, checkpoint);
-    progress.tick(counts.scanned, total);
+  const request = {
+    filter: options.filter,
+    limit: batchSize,
+    with_payload: true,
+    with_vector: options.withVector ?? false,
   };
-  try {
-    const request = {
-      filter: options.filter,
-      limit: batchSize,
-      with_payload: true,
-      with_vector: options.withVector ?? false,
-    };
-    for await (const page of scrollPages(ctx.qdrant, collection, request, offset, ctx.signal)) {
-      const done = writeBatch(ctx, collection, page.points, options.transform);
-      // Settled in order below; until then a failure must not count as unhandled.
-      done.catch(() => {});
-      queue.push({ done, next: page.next });
-      if (queue.length >= concurrency) await settle(queue.shift() as InFlight);
-    }
-    while (queue.length > 0) await settle(queue.shift() as InFlight);
-  } catch (error) {
-    // No write of this backfill may still be on its way when the step fails
-    // and the engine starts restoring the collection.
-    await Promise.allSettled(queue.map((q) => q.done));
-    throw error;
-  }
+  await writePages(
+    scrollPages(ctx.qdrant, collection, request, offset, ctx.signal),
+    concurrency,
+    (page) => writeBatch(ctx, collection, page.points, options.transform),
+    // Every batch before this one is written too, so after a kill the scroll
+    // can go on from `next`.
+    async (batch, { next }) => {
+      counts.scanned += batch.scanned;
+      counts.updated += batch.updated;
+      counts.skipped += batch.skipped;
+      const checkpoint: Checkpoint = {
+        position: { next },
+        counts: { ...counts },
+        finished: next === null,
+      };
+      await store?.write(key, checkpoint);
+      progress.tick(counts.scanned, total);
+    },
+  );
   progress.done(describe(counts));
   return { ...counts, resumed };
 }

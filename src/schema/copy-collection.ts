@@ -9,7 +9,7 @@ import { specOf } from "./collection-body.js";
 import { ensureCollection } from "./ensure-collection.js";
 import { CopyVerificationError } from "./errors.js";
 import { ProgressLog, positiveInteger } from "./progress.js";
-import { scrollPages } from "./scroll-pages.js";
+import { scrollPages, writePages } from "./scroll-pages.js";
 import type { ToolkitContext } from "./toolkit-context.js";
 import { Reservoir, type SampledPoint, samePoint } from "./verify-sample.js";
 
@@ -118,35 +118,23 @@ export async function copyCollection(
   // For the bar and the ETA.
   const { count: total } = await reader.count(from, { filter: options.filter, exact: true });
   const sample = new Reservoir<SampledPoint>(options.sampleSize ?? 16);
-  const queue: Promise<BatchCounts>[] = [];
-  // In read order, as the progress counts them.
-  const settle = async (done: Promise<BatchCounts>) => {
-    const batch = await done;
-    counts.scanned += batch.scanned;
-    counts.copied += batch.copied;
-    counts.skipped += batch.skipped;
-    progress.tick(counts.scanned, total);
+  const request = {
+    filter: options.filter,
+    limit: batchSize,
+    with_payload: true,
+    with_vector: true,
   };
-  try {
-    const request = {
-      filter: options.filter,
-      limit: batchSize,
-      with_payload: true,
-      with_vector: true,
-    };
-    for await (const page of scrollPages(reader, from, request, undefined, ctx.signal)) {
-      const done = writeBatch(ctx, to, page.points, options.transform, sample);
-      // Settled in order below; until then a failure must not count as unhandled.
-      done.catch(() => {});
-      queue.push(done);
-      if (queue.length >= concurrency) await settle(queue.shift() as Promise<BatchCounts>);
-    }
-    while (queue.length > 0) await settle(queue.shift() as Promise<BatchCounts>);
-  } catch (error) {
-    // No write may still be on its way when the engine starts undoing the step.
-    await Promise.allSettled(queue);
-    throw error;
-  }
+  await writePages(
+    scrollPages(reader, from, request, undefined, ctx.signal),
+    concurrency,
+    (page) => writeBatch(ctx, to, page.points, options.transform, sample),
+    (batch) => {
+      counts.scanned += batch.scanned;
+      counts.copied += batch.copied;
+      counts.skipped += batch.skipped;
+      progress.tick(counts.scanned, total);
+    },
+  );
 
   const { count } = await ctx.qdrant.count(to, { exact: true });
   const problems: string[] = [];

@@ -43,6 +43,39 @@ export async function* scrollPages(
   }
 }
 
+/**
+ * Writes each page of `pages` with `write`, at most `concurrency` writes in
+ * flight, and hands each write's result to `settle` in read order: when
+ * `settle` sees a page, every page before it is written too (what a
+ * checkpoint needs). On a failure every write still on its way is waited for
+ * before the error goes on: the engine may start undoing the step next.
+ */
+export async function writePages<T>(
+  pages: AsyncIterable<ScrollPage>,
+  concurrency: number,
+  write: (page: ScrollPage) => Promise<T>,
+  settle: (result: T, page: ScrollPage) => Promise<void> | void,
+): Promise<void> {
+  const queue: { done: Promise<T>; page: ScrollPage }[] = [];
+  const next = async () => {
+    const { done, page } = queue.shift() as { done: Promise<T>; page: ScrollPage };
+    await settle(await done, page);
+  };
+  try {
+    for await (const page of pages) {
+      const done = write(page);
+      // Settled in order; until then a failure must not count as unhandled.
+      done.catch(() => {});
+      queue.push({ done, page });
+      if (queue.length >= concurrency) await next();
+    }
+    while (queue.length > 0) await next();
+  } catch (error) {
+    await Promise.allSettled(queue.map((q) => q.done));
+    throw error;
+  }
+}
+
 /** A point id, or `null` for anything else (the end of the scroll). */
 export function pointIdOrNull(value: unknown): PointId | null {
   return typeof value === "number" || typeof value === "string" ? value : null;
