@@ -7,7 +7,7 @@ import { runTs } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { makeProject } from "./harness/project.js";
-import { uniqueName, useQdrant } from "./harness/qdrant.js";
+import { keepWriting, uniqueName, useQdrant } from "./harness/qdrant.js";
 
 // Issue 15: messages say what happened and what to run next.
 const db = useTestDatabase();
@@ -90,24 +90,14 @@ describe("messages", () => {
     it("a busy collection advises stopping its writers, not fixing the migration", async () => {
       const collection = uniqueName("busy");
       await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-      let writing = true;
-      let id = 1000;
-      const writer = (async () => {
-        while (writing) {
-          await qdrant.client.upsert(collection, {
-            wait: true,
-            points: [{ id: id++, vector: [1, 1, 1, 1] }],
-          });
-        }
-      })();
+      const stopWriting = keepWriting(qdrant.client, collection);
       await engine.project.writeMigration("001_upsert", upsert(collection));
       try {
         const result = await engine.migrator().up();
         expect(result.error?.message).toContain(`stop what writes to collection ${collection}`);
         expect(result.error?.message).not.toContain("fix the migration");
       } finally {
-        writing = false;
-        await writer;
+        await stopWriting();
       }
     });
 

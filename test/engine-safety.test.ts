@@ -3,7 +3,7 @@ import type { MigratorOptions } from "../src/index.js";
 import { runTs } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
-import { uniqueName, useQdrant } from "./harness/qdrant.js";
+import { keepWriting, uniqueName, useQdrant } from "./harness/qdrant.js";
 
 // Behaviours found by review: each guards against a way to lose data or to
 // leave the two stores out of step.
@@ -226,16 +226,7 @@ describe("engine safety", () => {
   it("refuses to change a collection that keeps changing while it is snapshotted", async () => {
     const collection = uniqueName("busy");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    let writing = true;
-    let id = 1000;
-    const writer = (async () => {
-      while (writing) {
-        await qdrant.client.upsert(collection, {
-          wait: true,
-          points: [{ id: id++, vector: [1, 1, 1, 1] }],
-        });
-      }
-    })();
+    const stopWriting = keepWriting(qdrant.client, collection);
     await engine.project.writeMigration(
       "001_touch",
       `export default { qdrant: {
@@ -250,8 +241,7 @@ describe("engine safety", () => {
       // The retried snapshots are deleted: nothing refers to them.
       expect(await qdrant.client.listShardSnapshots(collection, 0)).toEqual([]);
     } finally {
-      writing = false;
-      await writer;
+      await stopWriting();
     }
   });
 

@@ -94,3 +94,22 @@ export function useQdrantReporting(version: string): TestQdrant {
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/**
+ * Upserts one new point after another into `collection` until the returned
+ * function is called, which waits for the last write: a collection that
+ * keeps changing while a migration snapshots it.
+ */
+export function keepWriting(client: QdrantClient, collection: string): () => Promise<void> {
+  let writing = true;
+  let id = 1000;
+  const writer = (async () => {
+    while (writing) {
+      await client.upsert(collection, { wait: true, points: [{ id: id++, vector: [1, 1, 1, 1] }] });
+    }
+  })();
+  return async () => {
+    writing = false;
+    await writer;
+  };
+}
