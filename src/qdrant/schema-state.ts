@@ -62,16 +62,14 @@ export async function restoreSchemaState(
     await conn.client.deleteVectorName(collection, name, { wait: true });
   }
   await putBackPayloadIndexes(conn, collection, record.payloadSchema, live, log);
-  const { strict_mode_config: _strict, ...settings } = record.settings;
-  const changed = changedSettings(
-    opts.strictMode === false ? settings : record.settings,
-    settingsOf(live),
+  const { strict_mode_config: _later, ...allButStrictMode } = record.settings;
+  await putBackSettings(
+    conn,
+    record,
+    opts.strictMode === false ? allButStrictMode : record.settings,
+    live,
+    log,
   );
-  if (opts.strictMode !== false) reportStrictLeftovers(record, live, log);
-  if (Object.keys(changed).length > 0) {
-    log(`putting back the settings of ${collection} (${Object.keys(changed).join(", ")})`);
-    await conn.client.updateCollection(collection, changed);
-  }
 }
 
 /**
@@ -83,30 +81,37 @@ export async function restoreStrictMode(
   record: SchemaStateRecord,
   log: (message: string) => void,
 ): Promise<void> {
-  const { collection } = record;
-  const live = await conn.client.getCollection(collection);
-  const changed = changedSettings(
-    { strict_mode_config: record.settings.strict_mode_config },
-    settingsOf(live),
-  );
-  reportStrictLeftovers(record, live, log);
-  if (Object.keys(changed).length > 0) {
-    log(`putting back the strict mode of ${collection}`);
-    await conn.client.updateCollection(collection, changed);
-  }
+  const live = await conn.client.getCollection(record.collection);
+  const wanted = { strict_mode_config: record.settings.strict_mode_config };
+  await putBackSettings(conn, record, wanted, live, log);
 }
 
-function reportStrictLeftovers(
+/**
+ * Sends back the settings of `wanted` that `live` no longer has, and names
+ * the strict-mode limits that cannot be sent back.
+ */
+async function putBackSettings(
+  conn: QdrantConnection,
   record: SchemaStateRecord,
+  wanted: Schemas["UpdateCollection"],
   live: Schemas["CollectionInfo"],
   log: (message: string) => void,
-): void {
-  const stuck = strictModeLeftovers(record.settings.strict_mode_config, live);
-  if (stuck.length === 0) return;
-  log(
-    `strict-mode limit(s) ${stuck.join(", ")} that the migration added stay on ${record.collection}, ` +
-      "as Qdrant cannot unset a strict-mode field: set them by hand to what you want",
-  );
+): Promise<void> {
+  const { collection } = record;
+  if ("strict_mode_config" in wanted) {
+    const stuck = strictModeLeftovers(wanted.strict_mode_config, live);
+    if (stuck.length > 0) {
+      log(
+        `strict-mode limit(s) ${stuck.join(", ")} that the migration added stay on ${collection}, ` +
+          "as Qdrant cannot unset a strict-mode field: set them by hand to what you want",
+      );
+    }
+  }
+  const changed = changedSettings(wanted, settingsOf(live));
+  if (Object.keys(changed).length > 0) {
+    log(`putting back the settings of ${collection} (${Object.keys(changed).join(", ")})`);
+    await conn.client.updateCollection(collection, changed);
+  }
 }
 
 /** The parts of `before` that differ from `now`. */
