@@ -53,9 +53,9 @@ interface BatchCounts {
 /**
  * Patches every point of `collection` (matching `filter`) with what
  * `transform` returns: streaming through `scroll`, `batchSize` points at a
- * time, at most `concurrency` batches in flight and one more read ahead. Writes go
- * through `ctx.qdrant`, so the engine snapshots the collection before the
- * first one and restores it if the migration fails. After each batch (in
+ * time, at most `concurrency` batches in flight and one more read ahead.
+ * Writes go through `ctx.qdrant`, so the engine snapshots the collection
+ * before the first one and restores it if the migration fails. After each batch (in
  * scroll order) a checkpoint records the next offset and the counts; a run
  * with the same migration, `operation` and collection goes on from there.
  */

@@ -68,7 +68,7 @@ interface BatchCounts {
 /**
  * With a page read ahead, pages of 256 took the peak RSS of a copy of 200,000
  * points of 384 dimensions to 204–222 MB on the real 1.18.1; pages of 192 kept
- * it at 176–187 MB, as fast (bench/schema-toolkit.ts, issue 10's goal: < 200 MB).
+ * it at 176–188 MB, as fast (bench/schema-toolkit.ts, issue 10's goal: < 200 MB).
  */
 const DEFAULT_BATCH = 192;
 
@@ -78,8 +78,8 @@ const DEFAULT_BATCH = 192;
  * does not exist. Streams by `scroll` pages: at most `concurrency` pages are
  * being written, and one more is read ahead. Writes go through the step's
  * tracked client, so a `to` the copy created is dropped on rollback and an
- * existing one snapshotted first; reads
- * from another server (`source`) are untracked, as nothing there changes.
+ * existing one snapshotted first; reads from another server (`source`) are
+ * untracked, as nothing there changes.
  * At the end `to`'s exact count must equal the points written, and a sample
  * of them is read back and compared (`COPY_VERIFICATION_FAILED` otherwise).
  */
