@@ -75,6 +75,15 @@ async function up(config: ResolvedConfig, atCommit?: () => void): Promise<RunRes
   }
 }
 
+/** Sessions of this test's database ended by an administrator so far (pg_terminate_backend among them). */
+async function terminations(): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db.url,
+    "SELECT sessions_killed::int AS n FROM pg_stat_database WHERE datname = current_database()",
+  );
+  return row?.n ?? -1;
+}
+
 /** The migrations the run applied. */
 function applied(result: RunResult): string[] {
   return result.results.filter((r) => r.status === "success").map((r) => r.name);
@@ -85,6 +94,28 @@ async function state(table: string, collection: string) {
   const { points } = await qdrant.client.scroll(collection, { with_payload: true });
   return { rows: row?.n, points: points.map((p) => p.id) };
 }
+
+describe("a COMMIT Postgres refuses", () => {
+  it("rolls back both halves as any failed migration, ending no session", async () => {
+    const { config, table, collection } = await setUp();
+    // The migration's row breaks a deferred foreign key: COMMIT itself fails.
+    const parent = uniqueName("parent");
+    await queryRows(db.url, `CREATE TABLE "${parent}" (id integer primary key)`);
+    await queryRows(
+      db.url,
+      `ALTER TABLE "${table}" ADD FOREIGN KEY (id) REFERENCES "${parent}" (id)
+         DEFERRABLE INITIALLY DEFERRED`,
+    );
+    const terminated = await terminations();
+
+    const result = await up(config);
+
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.message).toContain("foreign key");
+    expect(await state(table, collection)).toEqual({ rows: 0, points: [] });
+    expect(await terminations()).toBe(terminated);
+  });
+});
 
 describe("a connection lost during COMMIT", () => {
   it("counts the migration applied when the journal shows the commit took effect, and keeps Qdrant's half", async () => {

@@ -1,6 +1,7 @@
 import { type ControlledTransaction, sql } from "kysely";
 import { messageOf } from "../errors.js";
 import type { JournalDatabase } from "../journal/schema.js";
+import { isRecord } from "../util/objects.js";
 import { redactSecrets } from "../util/redact.js";
 import { CommitUnconfirmedError } from "./errors.js";
 import type { Runtime } from "./runtime.js";
@@ -16,7 +17,7 @@ const SESSION_END_MS = 10_000;
  * migrated and Qdrant not. So the session is ended and waited for, and then
  * the journal row, finished inside that transaction, says which: read on a
  * fresh connection. Returns once committed; rethrows the commit's error when
- * the row shows it did not take effect; throws `CommitUnconfirmedError` when
+ * Postgres refused the COMMIT or the row shows it did not take effect; throws `CommitUnconfirmedError` when
  * that cannot be known.
  */
 export async function commitMigration(
@@ -37,6 +38,9 @@ export async function commitMigration(
         .rollback()
         .execute()
         .catch(() => {});
+    // An ERROR answer (a deferred constraint, a serialization failure): the
+    // transaction is rolled back, and its session may already serve others.
+    if (refusedByServer(commitError)) throw commitError;
     const reason = redactSecrets(messageOf(commitError), rt.secrets);
     let status: string | undefined;
     try {
@@ -61,6 +65,15 @@ export async function commitMigration(
       `the reply to COMMIT was lost (${reason}); the journal shows the commit took effect`,
     );
   }
+}
+
+/**
+ * Postgres answered with an ERROR, not FATAL: the session lives on and the
+ * transaction is rolled back. FATAL (the session was ended) leaves it open
+ * whether a COMMIT under way took effect.
+ */
+function refusedByServer(error: unknown): boolean {
+  return isRecord(error) && error.severity === "ERROR";
 }
 
 /**
