@@ -31,6 +31,7 @@ export type { MigratorEvent, MigratorListener } from "./engine/events.js";
 export type { MigrationState, MigrationStatusEntry } from "./engine/history-status.js";
 export { createMigrator, type Migrator } from "./engine/migrator.js";
 export type * from "./engine/migrator-types.js";
+export type { LostSnapshot } from "./engine/undo-qdrant-changes.js";
 export { consistencyOf, type Verdict, verdictOf } from "./engine/verdict.js";
 export { type WaitForServicesOptions, waitForServices } from "./engine/wait-for-services.js";
 export {

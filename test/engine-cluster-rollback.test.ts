@@ -200,7 +200,7 @@ describe.skipIf(!binary)(
           r.snapshot,
         ]);
         expect(taken).toHaveLength(6);
-        const listed = (await migrator.listSnapshots())
+        const listed = (await migrator.listSnapshots()).snapshots
           .filter((s) => s.collection === collection)
           .map((s) => [s.peerId, s.shardId, s.name]);
         expect(sortRows(listed)).toEqual(sortRows(taken));

@@ -190,7 +190,8 @@ describe("engine commands", () => {
     expect(pruned.find((p) => p.collection === collection)).toEqual({
       collection,
       deleted: [],
-      kept: [{ name: snapshot, neededBy: "001_upsert" }],
+      kept: [{ name: snapshot, neededBy: "001_upsert", reason: "applied" }],
+      leftAlone: 0,
     });
     expect((await m.down({ fromSnapshot: true })).error).toBeUndefined();
     expect((await m.up()).error).toBeUndefined();

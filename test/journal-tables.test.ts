@@ -43,6 +43,7 @@ describe("journalTables", () => {
       schemaVersions: "qdrant_schema_versions",
       checkpoints: "qdrant_checkpoints",
       runs: "qdrant_migration_runs",
+      createdObjects: "qdrant_created_objects",
     });
   });
 });
@@ -51,6 +52,7 @@ describe("ensureJournalTables", () => {
   it("creates the schema and its tables", async () => {
     await ensureJournalTables(connect(), journalTables("journal_a", "qdrant_"));
     expect(await tablesIn("journal_a")).toEqual([
+      "qdrant_created_objects",
       "qdrant_migration_runs",
       "qdrant_migrations",
       "qdrant_schema_versions",
@@ -60,6 +62,7 @@ describe("ensureJournalTables", () => {
   it("uses a custom schema and prefix", async () => {
     await ensureJournalTables(connect(), journalTables("Ops Schema", "App_"));
     expect(await tablesIn("Ops Schema")).toEqual([
+      "App_created_objects",
       "App_migration_runs",
       "App_migrations",
       "App_schema_versions",
@@ -113,6 +116,70 @@ describe("ensureJournalTables", () => {
     ]);
   });
 
+  it("adds the created-objects ledger to a journal created before it, seeded with what its rows record (issue 27)", async () => {
+    const db = connect();
+    const t = journalTables("journal_pre_ledger", "qdrant_");
+    await ensureJournalTables(db, t);
+    await admin.query("DROP TABLE journal_pre_ledger.qdrant_created_objects");
+    const replica = (snapshot: string) => ({
+      peerId: 7957339908172755,
+      shardId: 0,
+      snapshot,
+      checksum: null,
+      pointsCount: 1,
+    });
+    const attempt = [{ collection: "docs", replicas: [replica("docs-latest.snapshot")] }];
+    const applied = {
+      snapshots: [{ collection: "docs", replicas: [replica("docs-applied.snapshot")] }],
+      createdCollections: ["docs_v2"],
+    };
+    await admin.query(
+      `INSERT INTO journal_pre_ledger.qdrant_migrations
+         (name, checksum, direction, status, snapshots, created_collections, applied_changes)
+       VALUES ('m1', 'c', 'up', 'applied', $1, '["docs_v3"]', $2)`,
+      [JSON.stringify(attempt), JSON.stringify(applied)],
+    );
+    await ensureJournalTables(db, t);
+    const { rows } = await admin.query(
+      `SELECT kind, collection, peer_id, shard_id, snapshot, migration
+       FROM journal_pre_ledger.qdrant_created_objects ORDER BY kind, collection, snapshot`,
+    );
+    expect(rows).toEqual([
+      {
+        kind: "collection",
+        collection: "docs_v2",
+        peer_id: "-1",
+        shard_id: -1,
+        snapshot: "",
+        migration: "m1",
+      },
+      {
+        kind: "collection",
+        collection: "docs_v3",
+        peer_id: "-1",
+        shard_id: -1,
+        snapshot: "",
+        migration: "m1",
+      },
+      {
+        kind: "snapshot",
+        collection: "docs",
+        peer_id: "7957339908172755",
+        shard_id: 0,
+        snapshot: "docs-applied.snapshot",
+        migration: "m1",
+      },
+      {
+        kind: "snapshot",
+        collection: "docs",
+        peer_id: "7957339908172755",
+        shard_id: 0,
+        snapshot: "docs-latest.snapshot",
+        migration: "m1",
+      },
+    ]);
+  });
+
   it("succeeds when 8 connections call it at once", async () => {
     const t = journalTables("journal_race", "qdrant_");
     const results = await Promise.allSettled(
@@ -120,6 +187,7 @@ describe("ensureJournalTables", () => {
     );
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     expect(await tablesIn("journal_race")).toEqual([
+      "qdrant_created_objects",
       "qdrant_migration_runs",
       "qdrant_migrations",
       "qdrant_schema_versions",

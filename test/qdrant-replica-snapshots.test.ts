@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { takeClusterSnapshot } from "../src/qdrant/cluster-snapshots.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
-import { listReplicaSnapshots, pruneReplicaSnapshots } from "../src/qdrant/replica-snapshots.js";
+import { deleteReplicaSnapshot, listReplicaSnapshots } from "../src/qdrant/replica-snapshots.js";
 import { readTopology, type Topology } from "../src/qdrant/topology.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
@@ -43,19 +43,18 @@ describe("replica snapshots: listing and retention", () => {
     }
   });
 
-  it("keeps the newest `keep` per replica and spares a protected older one", async () => {
-    const name = uniqueName("rsnap_prune");
+  it("deletes one replica's file on the peer holding it and nothing else; a file already gone is fine", async () => {
+    const name = uniqueName("rsnap_delete");
     const [oldest, middle, newest] = await snapshottedThrice(name);
-    const protectedNames = oldest?.replicas.map((r) => r.snapshot) ?? [];
-    const { deleted, spared } = await pruneReplicaSnapshots(topology, name, 1, protectedNames);
-    expect(deleted.map((d) => d.name).sort()).toEqual(
-      middle?.replicas.map((r) => r.snapshot).sort(),
+    const doomed = (await listReplicaSnapshots(topology, name)).find(
+      (f) => f.shardId === 0 && f.name === middle?.replicas.find((r) => r.shardId === 0)?.snapshot,
     );
-    expect(spared.map((s) => s.name).sort()).toEqual([...protectedNames].sort());
+    if (!doomed) throw new Error("the middle snapshot of shard 0 is not listed");
+    await deleteReplicaSnapshot(topology, doomed);
+    await deleteReplicaSnapshot(topology, doomed);
     const left = (await listReplicaSnapshots(topology, name)).map((f) => f.name).sort();
-    expect(left).toEqual(
-      [...protectedNames, ...(newest?.replicas.map((r) => r.snapshot) ?? [])].sort(),
-    );
+    const all = [oldest, middle, newest].flatMap((r) => r?.replicas.map((x) => x.snapshot) ?? []);
+    expect(left).toEqual(all.filter((n) => n !== doomed.name).sort());
   });
 
   it("lists nothing for a collection that does not exist", async () => {

@@ -177,11 +177,14 @@ export const baseline =
   };
 
 export const listSnapshots: MigratorCommand = async (migrator, out) => {
-  const snapshots = await migrator.listSnapshots();
-  out.result({ ok: true, snapshots });
+  const { snapshots, leftAlone } = await migrator.listSnapshots();
+  out.result({ ok: true, snapshots, leftAlone });
   for (const s of snapshots) {
-    out.line(`${s.collection}  ${s.name}  ${s.size} bytes  ${s.creationTime ?? ""}`);
+    out.line(
+      `${s.collection}  ${s.name}  ${s.size} bytes  ${s.creationTime ?? ""}  (${s.migration})`,
+    );
   }
+  if (leftAlone > 0) out.line(notInJournal(leftAlone));
   return ExitCode.OK;
 };
 
@@ -194,12 +197,24 @@ export const pruneSnapshots =
       for (const s of p.deleted) out.line(`deleted ${p.collection}/${s}`);
       for (const s of p.kept) {
         out.line(
-          `kept ${p.collection}/${s.name}: ${s.neededBy} needs it for down --from-snapshot (--force deletes it)`,
+          s.reason === "in_progress"
+            ? `kept ${p.collection}/${s.name}: interrupted migration ${s.neededBy} rolls back from it (even with --force; run repair)`
+            : `kept ${p.collection}/${s.name}: ${s.neededBy} needs it for down --from-snapshot (--force deletes it)`,
         );
       }
     }
+    const leftAlone = pruned.reduce((n, p) => n + p.leftAlone, 0);
+    if (leftAlone > 0) out.line(notInJournal(leftAlone));
     return ExitCode.OK;
   };
+
+/** The snapshots on this project's collections that its journal does not record. */
+function notInJournal(count: number): string {
+  return (
+    `left alone ${count} other snapshot(s) of these collections: this project's journal ` +
+    "does not record them (another project's, or taken by a runner that died before journaling it)"
+  );
+}
 
 export const pruneCollections =
   (flags: PruneCollectionsFlags, dryRun: boolean): MigratorCommand =>

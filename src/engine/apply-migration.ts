@@ -239,6 +239,7 @@ export async function applyMigration(
     await emit({ type: "rolling-back", migration: name, reason });
     try {
       const reports = await undoQdrantChanges(rt, tracker.changes(), {
+        migration: name,
         log: logTo(emit, name),
         policy: options.concurrentWrites,
       });
@@ -308,7 +309,11 @@ async function restoreAppliedState(
   const { emit, name } = run;
   // Checked before this run changes anything: with `refuse`, a down that
   // would discard others' writes stops here, with nothing to undo.
-  const inspection = await inspectUndo(rt, applied, { log: logTo(emit, name), policy: run.policy });
+  const inspection = await inspectUndo(rt, applied, {
+    migration: name,
+    log: logTo(emit, name),
+    policy: run.policy,
+  });
   try {
     for (const snapshot of applied.snapshots) {
       rt.snapshotSpacing.note(snapshot.collection, Date.parse(snapshot.takenAt));

@@ -5,7 +5,7 @@ import type { Runtime } from "./runtime.js";
 /**
  * `collections prune`: the old physical versions `<name>_v<N>` that
  * blue-green changes left behind. Only collections this project's
- * migrations created (the journal's created collections) and only versions
+ * migrations created (the created-objects ledger, every attempt's) and only versions
  * of a name that is an alias now (so an app addressing `docs_v1` by its own
  * name is never touched); of those, every version an alias points at is
  * kept, the version the last applied migration that moved the alias would
@@ -17,14 +17,15 @@ export async function pruneCollectionVersions(
   keep: number,
   dryRun: boolean,
 ): Promise<PrunedCollections[]> {
-  const created = new Set<string>();
+  // Every collection any attempt of this project's migrations created: a
+  // migration's row forgets those of its earlier attempts (up, down, up
+  // again leaves a `_v2` no row names), the ledger does not.
+  const created = await rt.ledger.collections();
   // Per alias, the collection the last applied migration that moved it points
   // it back at on `down --from-snapshot`: kept even with `keep` 0. (The rows
   // are listed by name, so a later migration's record wins.)
   const backTo = new Map<string, { collection: string; migration: string }>();
   for (const record of await rt.journal.list()) {
-    for (const c of record.createdCollections) created.add(c);
-    for (const c of record.appliedChanges?.createdCollections ?? []) created.add(c);
     if (record.status !== "applied" || !record.appliedChanges) continue;
     const { aliasesBefore, changedAliases } = record.appliedChanges;
     for (const alias of aliasesBefore ?? []) {
@@ -68,7 +69,10 @@ export async function pruneCollectionVersions(
       } else if (!dryRun && (await aliasedNow(rt, collection))) {
         result.kept.push({ collection, reason: "aliased" });
       } else {
-        if (!dryRun) await client.deleteCollection(collection);
+        if (!dryRun) {
+          await client.deleteCollection(collection);
+          await rt.ledger.forgetCollection("collection", collection);
+        }
         result.deleted.push(collection);
       }
     }

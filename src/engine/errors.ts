@@ -159,10 +159,22 @@ export class RollbackFailedError extends QdrantMigrateError {
       // the live collection, so this message claims nothing of its own.
       `Migration ${migration} failed (${messageOf(original)}) and restoring Qdrant from its ` +
         `snapshots failed too: ${sentence(messageOf(cause))} Its journal row stays ` +
-        "in_progress. Fix the cause (is Qdrant reachable?) and run `qdrant-migrate repair`.",
+        `in_progress. ${rollbackAdvice(cause)}`,
       { cause },
     );
   }
+}
+
+function rollbackAdvice(cause: unknown): string {
+  if (cause instanceof ShardSnapshotMissingError) {
+    // No retry brings the file back: repair finishes without it, and says what it could not restore.
+    return (
+      "Run `qdrant-migrate repair`: it undoes everything else, reports exactly what it could " +
+      "not restore (restore that from a backup), and marks the migration failed, so the next " +
+      "`up` runs it again."
+    );
+  }
+  return "Fix the cause (is Qdrant reachable?) and run `qdrant-migrate repair`.";
 }
 
 /** `down` was asked of a migration that lacks a `down` step. */

@@ -5,6 +5,7 @@ import type { ReplicaSnapshotFile } from "../qdrant/replica-snapshots.js";
 import type { ConcurrentWritesReport } from "./concurrent-writes.js";
 import type { MigratorListener } from "./events.js";
 import type { MigrationStatusEntry } from "./history-status.js";
+import type { LostSnapshot } from "./undo-qdrant-changes.js";
 
 /** The options and results of the `Migrator`'s verbs: the engine's public vocabulary. */
 
@@ -146,9 +147,20 @@ export interface CheckResult {
   drift: DriftEntry[];
 }
 
+/** A snapshot `repair` found gone, and the migration whose row it finished without it. */
+export interface UnrestoredCollection extends LostSnapshot {
+  migration: string;
+}
+
 export interface RepairResult {
   recovered: string[];
   cleared: string[];
+  /**
+   * What the recovery could not put back because a snapshot was gone (each
+   * named in the migration's run in the run log too); the rows were finished
+   * regardless, so the next `up` runs those migrations again.
+   */
+  unrestored: UnrestoredCollection[];
 }
 
 export interface BaselineResult {
@@ -156,14 +168,40 @@ export interface BaselineResult {
   collections: string[];
 }
 
-/** One shard snapshot a migration took, on the peer that holds it (a single node is one peer). */
-export type SnapshotListEntry = ReplicaSnapshotFile;
+/** One shard snapshot this project's migration took, on the peer that holds it (a single node is one peer). */
+export interface SnapshotListEntry extends ReplicaSnapshotFile {
+  /** The migration whose run took it. */
+  migration: string;
+}
+
+/** `listSnapshots()`: this project's snapshots, and how many others it left out. */
+export interface SnapshotListing {
+  snapshots: SnapshotListEntry[];
+  /**
+   * Snapshots on the collections this project snapshotted that its journal
+   * does not record (another project's on a shared server, or one a runner
+   * took and died before journaling): never listed nor deleted.
+   */
+  leftAlone: number;
+}
+
+/** Who still needs a snapshot: a run in flight (or interrupted) to roll back, or an applied migration's `down --from-snapshot`. */
+export interface SnapshotNeed {
+  migration: string;
+  reason: "in_progress" | "applied";
+}
 
 export interface PrunedSnapshots {
   collection: string;
   deleted: string[];
-  /** Old enough to go, but kept: the applied migration `neededBy` needs it for `down --from-snapshot`. */
-  kept: { name: string; neededBy: string }[];
+  /**
+   * Old enough to go, but kept: the migration `neededBy` needs it, to roll
+   * back (`in_progress`, even with `force`) or for `down --from-snapshot`
+   * (`applied`, deleted with `force`).
+   */
+  kept: { name: string; neededBy: string; reason: SnapshotNeed["reason"] }[];
+  /** Snapshots of the collection this project's journal does not record: left alone. */
+  leftAlone: number;
 }
 
 export interface PruneCollectionsOptions {

@@ -30,8 +30,9 @@ import type {
   RepairOptions,
   RepairResult,
   RunResult,
-  SnapshotListEntry,
+  SnapshotListing,
   StatusResult,
+  UnrestoredCollection,
   UpOptions,
 } from "./migrator-types.js";
 import { planMigrations, planRestores, simulatePlan } from "./plan.js";
@@ -39,7 +40,7 @@ import { recoverInterrupted } from "./recovery.js";
 import { resumableRuns } from "./resume.js";
 import { withMigrationLock } from "./run-lock.js";
 import { namesIn, selectApplied, selectPending } from "./selection.js";
-import { listAllSnapshots, pruneAllSnapshots } from "./snapshot-retention.js";
+import { listOwnedSnapshots, pruneOwnedSnapshots } from "./snapshot-retention.js";
 import { runInOrder } from "./umzug-runner.js";
 import { consistencyOf } from "./verdict.js";
 
@@ -131,15 +132,21 @@ export interface Migrator {
    */
   baseline(options: { to: string }): Promise<BaselineResult>;
   /**
-   * Every snapshot of every collection. Throws.
+   * The shard snapshots this project's migrations took (its journal's
+   * record: its database and table prefix), and how many other snapshots of
+   * the same collections it left out. Throws.
    *
    * @example
-   * const total = (await migrator.listSnapshots()).reduce((n, s) => n + s.size, 0);
+   * const { snapshots } = await migrator.listSnapshots();
+   * const total = snapshots.reduce((n, s) => n + s.size, 0);
    */
-  listSnapshots(): Promise<SnapshotListEntry[]>;
+  listSnapshots(): Promise<SnapshotListing>;
   /**
-   * Deletes all but the newest `keep` (default `snapshots.keep`) snapshots of
-   * each collection; refused while a migration is interrupted. Throws.
+   * Deletes all but the newest `keep` (default `snapshots.keep`) of this
+   * project's snapshots of each replica, never another project's. Keeps
+   * those an interrupted migration needs to roll back (even with `force`)
+   * and those applied migrations need for `down --from-snapshot` (unless
+   * `force`). Throws.
    *
    * @example
    * await migrator.pruneSnapshots({ keep: 1 });
@@ -218,31 +225,32 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     },
     repair: (opts = {}) =>
       withMigrationLock(ctx, async () => {
-        const recovered = await recoverInterrupted(
-          ctx,
-          await rt.journal.inProgress(),
-          opts.concurrentWrites,
-        );
+        const unrestored: UnrestoredCollection[] = [];
+        const recovered = await recoverInterrupted(ctx, await rt.journal.inProgress(), {
+          policy: opts.concurrentWrites,
+          unrestored,
+        });
         const cleared: string[] = [];
         for (const record of await rt.journal.list()) {
           if (record.status !== "failed") continue;
           await rt.journal.remove(record.name);
           cleared.push(record.name);
         }
-        return { recovered, cleared };
+        return { recovered, cleared, unrestored };
       }),
     baseline: ({ to }) =>
       withMigrationLock(ctx, async () => {
         const { files, entries } = await readState(ctx);
         return baseline(rt, files, entries, to);
       }),
-    listSnapshots: () => listAllSnapshots(rt),
+    async listSnapshots() {
+      await ctx.ensureTables();
+      return listOwnedSnapshots(rt);
+    },
     pruneSnapshots: (opts = {}) =>
-      withMigrationLock(ctx, async () => {
-        // Their snapshots are what recovery restores from.
-        await refuseInterrupted(ctx);
-        return pruneAllSnapshots(rt, opts.keep ?? config.snapshots.keep, opts.force === true);
-      }),
+      withMigrationLock(ctx, () =>
+        pruneOwnedSnapshots(rt, opts.keep ?? config.snapshots.keep, opts.force === true),
+      ),
     async pruneCollections(opts = {}) {
       const keep = opts.keep ?? 1;
       if (opts.dryRun) {
@@ -272,7 +280,7 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
         }
         resume = await resumableRuns(ctx, interrupted);
         const toRecover = interrupted.filter((r) => !resume.has(r.name));
-        recovered = await recoverInterrupted(ctx, toRecover, opts.concurrentWrites);
+        recovered = await recoverInterrupted(ctx, toRecover, { policy: opts.concurrentWrites });
         for (const migration of resume.keys()) await ctx.emit({ type: "resuming", migration });
       }
       const state = await readState(ctx);

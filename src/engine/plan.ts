@@ -63,6 +63,7 @@ export async function planRestores(
       continue;
     }
     const inspection = await inspectUndo(rt, applied, {
+      migration: entry.name,
       log: () => {},
       policy: "discard",
       dropStaleCopies: false,

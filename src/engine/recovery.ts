@@ -1,10 +1,26 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { QdrantChanges } from "../journal/schema.js";
+import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
 import { reportWrites } from "./apply-migration.js";
 import { ConcurrentWritesError } from "./concurrent-writes.js";
 import type { EngineContext } from "./engine-context.js";
-import { undoQdrantChanges } from "./undo-qdrant-changes.js";
+import { RollbackFailedError } from "./errors.js";
+import { describeLost } from "./lost-snapshots.js";
+import type { UnrestoredCollection } from "./migrator-types.js";
+import { type LostSnapshot, undoQdrantChanges } from "./undo-qdrant-changes.js";
+
+export interface RecoveryOptions {
+  /** The CLI's `--concurrent-writes`; else the config's (the migration's own file may be gone). */
+  policy?: ConcurrentWritesPolicy;
+  /**
+   * `repair`: a snapshot whose files are gone does not stop the recovery;
+   * everything else is undone and the row finished as `failed`, naming what
+   * could not be restored (collected here). Without it (`up`), such a row
+   * stops the run, which says to run `repair`.
+   */
+  unrestored?: UnrestoredCollection[];
+}
 
 /**
  * Crash recovery (protocol rule 6): each `in_progress` row found while holding
@@ -15,30 +31,46 @@ import { undoQdrantChanges } from "./undo-qdrant-changes.js";
 export async function recoverInterrupted(
   { rt, emit, config }: EngineContext,
   records: readonly MigrationRecord[],
-  /** The CLI's `--concurrent-writes`; else the config's (the migration's own file may be gone). */
-  policy: ConcurrentWritesPolicy = config.rollback.concurrentWrites,
+  opts: RecoveryOptions = {},
 ): Promise<string[]> {
+  const policy = opts.policy ?? config.rollback.concurrentWrites;
   const recovered: string[] = [];
   for (const record of records.filter((r) => r.status === "in_progress")) {
     await emit({ type: "recovering", migration: record.name });
     const log = (message: string) =>
       void emit({ type: "log", level: "info", migration: record.name, message });
+    const died = `interrupted (runner ${record.runner ?? "unknown"} died)`;
+    const lost: LostSnapshot[] = [];
     try {
       await reportWrites(
         emit,
         record.name,
-        await undoQdrantChanges(rt, changesOf(record), { log, policy }),
+        await undoQdrantChanges(rt, changesOf(record), {
+          migration: record.name,
+          log,
+          policy,
+          ...(opts.unrestored ? { onLostSnapshot: (l: LostSnapshot) => lost.push(l) } : {}),
+        }),
       );
     } catch (error) {
       if (error instanceof ConcurrentWritesError)
         await reportWrites(emit, record.name, error.reports);
+      if (error instanceof ShardSnapshotMissingError) {
+        throw new RollbackFailedError(record.name, died, error);
+      }
       throw error;
     }
-    await rt.journal.markFailed(
-      record.name,
-      `interrupted (runner ${record.runner ?? "unknown"} died); Qdrant restored from the journal`,
-      { previousStatus: record.direction === "down" ? "applied" : undefined },
-    );
+    for (const l of lost) {
+      await emit({ type: "log", level: "warn", migration: record.name, message: describeLost(l) });
+      opts.unrestored?.push({ ...l, migration: record.name });
+    }
+    const outcome =
+      lost.length === 0
+        ? "Qdrant restored from the journal"
+        : `Qdrant restored from the journal except what its lost snapshots held: ${lost.map(describeLost).join("; ")}`;
+    await rt.journal.markFailed(record.name, `${died}; ${outcome}`, {
+      previousStatus: record.direction === "down" ? "applied" : undefined,
+    });
     await emit({ type: "recovered", migration: record.name });
     recovered.push(record.name);
   }

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { configSecrets } from "../config/secrets.js";
+import { CreatedObjects } from "../journal/created-objects.js";
 import { MigrationJournal } from "../journal/migration-journal.js";
 import { RunLog } from "../journal/run-log.js";
 import { type JournalDatabase, type JournalTables, journalTables } from "../journal/schema.js";
@@ -30,6 +31,8 @@ export interface Runtime {
   journal: MigrationJournal;
   /** Every attempt of every migration (the journal keeps only each one's latest). */
   runs: RunLog;
+  /** Every snapshot file, collection and side copy this project made in Qdrant. */
+  ledger: CreatedObjects;
   versions: SchemaVersions;
   /** Values that must never be printed: the Postgres password, the Qdrant API key. */
   secrets: string[];
@@ -93,6 +96,7 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     tables,
     journal: new MigrationJournal(db, tables),
     runs: new RunLog(db, tables),
+    ledger: new CreatedObjects(db, tables),
     versions: new SchemaVersions(db, tables),
     secrets: configSecrets(config),
     snapshotSpacing: new SnapshotSpacing(),

@@ -1,12 +1,20 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { QdrantChanges, SnapshotRecord } from "../journal/schema.js";
 import { repointAliasesOff, restoreAliases } from "../qdrant/aliases.js";
+import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
 import { collectionExists, restoreClusterSnapshot } from "../qdrant/cluster-snapshots.js";
 import type { QdrantConnection } from "../qdrant/connect.js";
 import { SnapshotRestoreError } from "../qdrant/errors.js";
 import { revertPoints } from "../qdrant/revert-points.js";
 import { restoreSchemaState, restoreStrictMode } from "../qdrant/schema-state.js";
-import { copyName, dropCopy, dropStaleCopies, recoverCopy } from "../qdrant/snapshot-copy.js";
+import {
+  copyName,
+  dropCopy,
+  isCopyOf,
+  missingReplicaSnapshots,
+  recoverCopy,
+} from "../qdrant/snapshot-copy.js";
+import type { TouchedPoints } from "../qdrant/touched-points.js";
 import {
   findWritesSinceSnapshot,
   type WritesSinceSnapshot,
@@ -19,6 +27,8 @@ import {
 import type { Runtime } from "./runtime.js";
 
 export interface UndoOptions {
+  /** The migration whose changes are undone: the side copies are recorded as its. */
+  migration: string;
   log: (message: string) => void;
   /** What to do with writes others made after the snapshots (default `refuse`). */
   policy?: ConcurrentWritesPolicy;
@@ -27,6 +37,27 @@ export interface UndoOptions {
    * which holds no lock: a running rollback's copy must not be dropped.
    */
   dropStaleCopies?: boolean;
+  /**
+   * Given, a snapshot whose files are gone does not stop the undo: its
+   * collection's points are left as they are, everything else is undone, and
+   * the loss is reported here (for `repair`, which must be able to finish).
+   * Without it, a missing snapshot fails the undo (ShardSnapshotMissingError).
+   */
+  onLostSnapshot?: (lost: LostSnapshot) => void;
+}
+
+/** A snapshotted collection an undo could not put back: the snapshot files it needed are gone. */
+export interface LostSnapshot {
+  collection: string;
+  /** Each replica whose snapshot file is gone: its peer, shard and file name. */
+  replicas: { peerId: number; shardId: number; snapshot: string }[];
+  /**
+   * What the migration's writes may have left changed in it (journaled before
+   * each write): point ids, a filter, or all of it; empty when it wrote none.
+   */
+  points: TouchedPoints[];
+  /** The migration had dropped it: it was recreated from its recorded parameters, without points. */
+  recreatedEmpty: boolean;
 }
 
 /** A snapshotted collection, its snapshot read back into a side copy, and what was written since. */
@@ -93,7 +124,13 @@ export async function inspectUndo(
     reportOf({ ...emptyWrites(collection), attributable: false }, policy);
   const close = async () => {
     for (const { side } of inspected.splice(0)) {
-      if (side) await dropCopy(await rt.topology(), side).catch(() => {});
+      if (!side) continue;
+      try {
+        await dropCopy(await rt.topology(), side);
+        await rt.ledger.forgetCollection("copy", side);
+      } catch {
+        // Left recorded: the next undo of its collection drops it.
+      }
     }
   };
   try {
@@ -104,8 +141,20 @@ export async function inspectUndo(
       // changes must not depend on reading the cluster.
       const topology = await rt.topology();
       // Copies left by a dead run; never while another run may be using its own (a dry run holds no lock).
-      if (opts.dropStaleCopies !== false) await dropStaleCopies(topology, collection);
+      if (opts.dropStaleCopies !== false) await dropStaleCopies(rt, collection);
       const mine = changes.touchedPoints.filter((t) => t.collection === collection);
+      if (opts.onLostSnapshot && (await collectionExists(topology.conn, collection))) {
+        const gone = await missingReplicaSnapshots(topology, snapshot);
+        if (gone.length > 0) {
+          opts.onLostSnapshot({
+            collection,
+            replicas: gone.map(({ peerId, shardId, snapshot }) => ({ peerId, shardId, snapshot })),
+            points: mine,
+            recreatedEmpty: false,
+          });
+          continue;
+        }
+      }
       if (mine.some((t) => t.all || t.overflow)) {
         // Rewritten whole (dropped, recreated, a named vector removed) or too
         // many points to list: others' writes cannot be told from the
@@ -133,6 +182,7 @@ export async function inspectUndo(
       // Listed before it exists, so that close() drops it whatever fails from here on.
       const entry: Inspected = { snapshot, side, writes: undefined, report: none(collection) };
       inspected.push(entry);
+      await rt.ledger.addCopy(opts.migration, side);
       await recoverCopy(topology, snapshot, side);
       const writes = await findWritesSinceSnapshot(topology.conn, collection, side, mine);
       entry.writes = writes;
@@ -152,7 +202,7 @@ export async function inspectUndo(
     close,
     apply: async () => {
       try {
-        await applyUndo(rt, changes, inspected, opts.log);
+        await applyUndo(rt, changes, inspected, opts);
         return reports;
       } finally {
         await close();
@@ -165,8 +215,9 @@ async function applyUndo(
   rt: Runtime,
   changes: QdrantChanges,
   inspected: readonly Inspected[],
-  log: (message: string) => void,
+  opts: UndoOptions,
 ): Promise<void> {
+  const { log } = opts;
   const restored = new Set(changes.snapshots.map((s) => s.collection));
   /** Collections whose schema was put back before their points. */
   const schemaDone = new Set<string>();
@@ -182,7 +233,20 @@ async function applyUndo(
     log(
       `restoring collection ${snapshot.collection} from ${snapshot.replicas.length} shard snapshot(s)`,
     );
-    await restoreClusterSnapshot(await rt.topology(), snapshot, { log });
+    try {
+      await restoreClusterSnapshot(await rt.topology(), snapshot, { log });
+    } catch (error) {
+      if (!(opts.onLostSnapshot && error instanceof ShardSnapshotMissingError)) throw error;
+      // Only a collection the migration dropped gets here (the others were
+      // checked before anything changed): recreated, but its points are gone.
+      const { peerId, shardId, snapshot: file } = error;
+      opts.onLostSnapshot({
+        collection: snapshot.collection,
+        replicas: [{ peerId: peerId ?? -1, shardId: shardId ?? -1, snapshot: file }],
+        points: changes.touchedPoints.filter((t) => t.collection === snapshot.collection),
+        recreatedEmpty: true,
+      });
+    }
   }
   if (changes.aliasesBefore && changes.createdCollections.length > 0) {
     // A rolled-back blue-green switch: the alias goes back before its new target is dropped.
@@ -195,6 +259,7 @@ async function applyUndo(
       log(`dropping collection ${collection}, which the migration created`);
       await rt.qdrant.client.deleteCollection(collection);
     }
+    await rt.ledger.forgetCollection("collection", collection);
   }
   for (const { snapshot, side, writes, report } of inspected) {
     if (!side || !writes) continue;
@@ -217,6 +282,21 @@ async function applyUndo(
   }
   if (changes.aliasesBefore) {
     await restoreAliases(rt.qdrant, changes.aliasesBefore, aliasScope(changes));
+  }
+}
+
+/**
+ * Drops the side copies of `collection` this project's undos recorded and a
+ * dead run left. A copy of the same shape that is not in this project's
+ * ledger is another project's (or a run's of this one that died before
+ * recording it, which cannot happen: the name is recorded before the copy is
+ * created), and is left alone.
+ */
+async function dropStaleCopies(rt: Runtime, collection: string): Promise<void> {
+  for (const copy of await rt.ledger.copies()) {
+    if (!isCopyOf(copy, collection)) continue;
+    await dropCopy(await rt.topology(), copy);
+    await rt.ledger.forgetCollection("copy", copy);
   }
 }
 

@@ -19,6 +19,7 @@ function physicalNames(t: JournalTables): ReadonlyMap<string, string> {
     journalSchemaVersions: t.schemaVersions,
     journalCheckpoints: t.checkpoints,
     journalRuns: t.runs,
+    journalCreatedObjects: t.createdObjects,
   };
   return new Map(Object.entries(logical));
 }

@@ -3,6 +3,11 @@ import { QdrantMigrateError } from "../errors.js";
 import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 import type { TouchedPoints } from "../qdrant/touched-points.js";
 import { clock, elapsedMs } from "./clock.js";
+import {
+  forgetRefusedCollection,
+  recordCreatedCollection,
+  recordSnapshotFiles,
+} from "./created-objects.js";
 import { ScopedJournalTable } from "./journal-scope.js";
 import { appendRun, finishRun } from "./run-log.js";
 import type {
@@ -134,10 +139,19 @@ export class MigrationJournal extends ScopedJournalTable {
     });
   }
 
-  /** Appends a snapshot record in one statement, so concurrent appends never lose one. */
+  /**
+   * Appends a snapshot record in one statement, so concurrent appends never
+   * lose one, and records its files in the created-objects ledger in the
+   * same transaction.
+   */
   async addSnapshot(name: string, rec: SnapshotRecord): Promise<void> {
-    await this.#update(name, {
-      snapshots: sql<string>`snapshots || ${JSON.stringify([rec])}::jsonb`,
+    await this.db.transaction().execute(async (trx) => {
+      await this.#update(
+        name,
+        { snapshots: sql<string>`snapshots || ${JSON.stringify([rec])}::jsonb` },
+        trx,
+      );
+      await recordSnapshotFiles(trx, name, rec);
     });
   }
 
@@ -162,12 +176,23 @@ export class MigrationJournal extends ScopedJournalTable {
     });
   }
 
-  /** Records a collection the migration created (once), so rollback can drop it. */
+  /**
+   * Records a collection the migration is about to create (once), so rollback
+   * can drop it, and in the created-objects ledger, so `collections prune`
+   * knows it after later attempts overwrite the row.
+   */
   async addCreatedCollection(name: string, collection: string): Promise<void> {
     const item = JSON.stringify([collection]);
-    await this.#update(name, {
-      created_collections: sql<string>`CASE WHEN created_collections @> ${item}::jsonb
-        THEN created_collections ELSE created_collections || ${item}::jsonb END`,
+    await this.db.transaction().execute(async (trx) => {
+      await this.#update(
+        name,
+        {
+          created_collections: sql<string>`CASE WHEN created_collections @> ${item}::jsonb
+            THEN created_collections ELSE created_collections || ${item}::jsonb END`,
+        },
+        trx,
+      );
+      await recordCreatedCollection(trx, name, collection);
     });
   }
 
@@ -180,10 +205,19 @@ export class MigrationJournal extends ScopedJournalTable {
     });
   }
 
-  /** Forgets a collection recorded as created when Qdrant refused to create it. */
+  /**
+   * Forgets a collection recorded as created when Qdrant refused to create
+   * it; the ledger forgets it too unless an earlier run of this project made it
+   * (a refusal because it exists says nothing about who created it).
+   */
   async removeCreatedCollection(name: string, collection: string): Promise<void> {
-    await this.#update(name, {
-      created_collections: sql<string>`created_collections - ${collection}::text`,
+    await this.db.transaction().execute(async (trx) => {
+      await this.#update(
+        name,
+        { created_collections: sql<string>`created_collections - ${collection}::text` },
+        trx,
+      );
+      await forgetRefusedCollection(trx, name, collection);
     });
   }
 

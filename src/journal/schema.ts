@@ -18,6 +18,8 @@ export interface JournalTables {
   /** Backfill and import checkpoints (`src/schema/checkpoints.ts`), created on first use. */
   checkpoints: string;
   runs: string;
+  /** What this project made in Qdrant (`created-objects.ts`): the ledger its retention acts on. */
+  createdObjects: string;
 }
 
 export function journalTables(schema: string, prefix: string): JournalTables {
@@ -27,6 +29,7 @@ export function journalTables(schema: string, prefix: string): JournalTables {
     schemaVersions: `${prefix}schema_versions`,
     checkpoints: `${prefix}checkpoints`,
     runs: `${prefix}migration_runs`,
+    createdObjects: `${prefix}created_objects`,
   };
 }
 
@@ -158,6 +161,33 @@ export interface JournalSchemaVersionsTable {
   updated_at: Timestamp;
 }
 
+/**
+ * What a row of the created-objects ledger names: a shard snapshot file, a
+ * collection a migration created, or a side copy an undo read a snapshot into.
+ */
+export type CreatedObjectKind = "snapshot" | "collection" | "copy";
+
+/**
+ * The created-objects ledger: append-only except that a row goes when this
+ * project deletes what it names. Unlike a migration's row (overwritten by its
+ * next attempt) it keeps everything every attempt made, so retention can act
+ * on all of it and on nothing else on a shared server. `peer_id`, `shard_id`
+ * and `snapshot` are -1/-1/"" for a collection or a copy, so one plain unique
+ * constraint covers every kind.
+ */
+export interface JournalCreatedObjectsTable {
+  id: Generated<number>;
+  kind: CreatedObjectKind;
+  collection: string;
+  /** bigint: node-postgres reads it as a string. */
+  peer_id: ColumnType<string, number | undefined, number | string>;
+  shard_id: ColumnType<number, number | undefined, number>;
+  snapshot: ColumnType<string, string | undefined, string>;
+  /** The migration whose run made it. */
+  migration: string;
+  created_at: Timestamp;
+}
+
 /** One resumable operation's progress (`src/schema/checkpoints.ts`). */
 export interface JournalCheckpointsTable {
   migration: string;
@@ -180,6 +210,7 @@ export interface JournalDatabase {
   journalSchemaVersions: JournalSchemaVersionsTable;
   journalCheckpoints: JournalCheckpointsTable;
   journalRuns: JournalRunsTable;
+  journalCreatedObjects: JournalCreatedObjectsTable;
 }
 
 /** Options of the writes that may join the caller's transaction. */

@@ -62,23 +62,77 @@ async function createTables(db: Kysely<JournalDatabase>, t: JournalTables): Prom
       .addColumn("created_at", "timestamptz", (c) => c.defaultTo(sql`now()`))
       .addColumn("updated_at", "timestamptz", (c) => c.defaultTo(sql`now()`))
       .execute();
-    if (await tableExists(trx, t.schema, t.runs)) return;
-    await scoped.schema
-      .createTable("journalRuns")
-      .addColumn("id", "bigserial", (c) => c.primaryKey())
-      .addColumn("name", "text", (c) => c.notNull())
-      .$call(runColumns)
-      .addColumn("error", "text")
-      .addColumn("runner", "text")
-      .execute();
-    await scoped
-      .insertInto("journalRuns")
-      .columns(RUN_FIELDS)
-      .expression((eb) =>
-        eb.selectFrom("journalMigrations").select(RUN_FIELDS).orderBy("started_at"),
-      )
-      .execute();
+    if (!(await tableExists(trx, t.schema, t.runs))) await createRunLog(scoped);
+    if (!(await tableExists(trx, t.schema, t.createdObjects))) {
+      await createObjectsLedger(scoped, t);
+    }
   });
+}
+
+async function createRunLog(scoped: Kysely<JournalDatabase>): Promise<void> {
+  await scoped.schema
+    .createTable("journalRuns")
+    .addColumn("id", "bigserial", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .$call(runColumns)
+    .addColumn("error", "text")
+    .addColumn("runner", "text")
+    .execute();
+  await scoped
+    .insertInto("journalRuns")
+    .columns(RUN_FIELDS)
+    .expression((eb) => eb.selectFrom("journalMigrations").select(RUN_FIELDS).orderBy("started_at"))
+    .execute();
+}
+
+/**
+ * Creates the created-objects ledger, seeded from what the status rows still
+ * record (each row's latest attempt and its last applied `up`): on a journal
+ * from before the ledger, files older attempts made are not known to be this
+ * project's, and so are left alone.
+ */
+async function createObjectsLedger(
+  scoped: Kysely<JournalDatabase>,
+  t: JournalTables,
+): Promise<void> {
+  await scoped.schema
+    .createTable("journalCreatedObjects")
+    .addColumn("id", "bigserial", (c) => c.primaryKey())
+    .addColumn("kind", "text", (c) =>
+      c.notNull().check(sql`kind IN ('snapshot', 'collection', 'copy')`),
+    )
+    .addColumn("collection", "text", (c) => c.notNull())
+    // Qdrant peer ids are 64-bit.
+    .addColumn("peer_id", "bigint", (c) => c.notNull().defaultTo(-1))
+    .addColumn("shard_id", "integer", (c) => c.notNull().defaultTo(-1))
+    .addColumn("snapshot", "text", (c) => c.notNull().defaultTo(""))
+    .addColumn("migration", "text", (c) => c.notNull())
+    .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .addUniqueConstraint(`${t.createdObjects}_key`, [
+      "kind",
+      "collection",
+      "peer_id",
+      "shard_id",
+      "snapshot",
+    ])
+    .execute();
+  const migrations = sql.id(t.schema, t.migrations);
+  const ledger = sql.id(t.schema, t.createdObjects);
+  await sql`
+    INSERT INTO ${ledger} (kind, collection, peer_id, shard_id, snapshot, migration)
+    SELECT DISTINCT 'snapshot', s->>'collection', (r->>'peerId')::bigint, (r->>'shardId')::int,
+      r->>'snapshot', m.name
+    FROM ${migrations} m,
+      jsonb_array_elements(m.snapshots || coalesce(m.applied_changes->'snapshots', '[]'::jsonb)) s,
+      jsonb_array_elements(coalesce(s->'replicas', '[]'::jsonb)) r
+    ON CONFLICT DO NOTHING`.execute(scoped);
+  await sql`
+    INSERT INTO ${ledger} (kind, collection, migration)
+    SELECT DISTINCT 'collection', c, m.name
+    FROM ${migrations} m,
+      jsonb_array_elements_text(m.created_collections
+        || coalesce(m.applied_changes->'createdCollections', '[]'::jsonb)) c
+    ON CONFLICT DO NOTHING`.execute(scoped);
 }
 
 /**
@@ -189,7 +243,8 @@ async function journalTablesExist(db: Kysely<JournalDatabase>, t: JournalTables)
   const { rows } = await sql<{ missing: number }>`
     SELECT num_nulls(to_regclass(${qualified(t.schema, t.migrations)}),
       to_regclass(${qualified(t.schema, t.schemaVersions)}),
-      to_regclass(${qualified(t.schema, t.runs)})) AS missing`.execute(db);
+      to_regclass(${qualified(t.schema, t.runs)}),
+      to_regclass(${qualified(t.schema, t.createdObjects)})) AS missing`.execute(db);
   return rows[0]?.missing === 0;
 }
 

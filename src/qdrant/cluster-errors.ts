@@ -112,9 +112,10 @@ export class ShardRestoreError extends QdrantMigrateError {
 }
 
 /**
- * A replica's shard snapshot is gone from the peer that took it (deleted by
- * `snapshots prune --force`, or by hand): no retry mends that, so what to do
- * instead depends on who was restoring (see MigrationFailedError).
+ * A replica's shard snapshot is gone from the peer that took it: no retry
+ * mends that, so what to do instead depends on who was restoring (see
+ * MigrationFailedError, RollbackFailedError). Who deleted it is not known, so
+ * the message does not guess.
  */
 export class ShardSnapshotMissingError extends ShardRestoreError {
   constructor(
@@ -127,7 +128,9 @@ export class ShardSnapshotMissingError extends ShardRestoreError {
       collection,
       peerId,
       shardId,
-      `its snapshot "${snapshot}" is no longer on that peer (deleted by \`snapshots prune --force\`, or by hand)`,
+      `its snapshot "${snapshot}" is no longer on that peer: it was deleted after it was taken ` +
+        "(this project's `snapshots prune` never deletes one a run in flight needs, and one an " +
+        "applied migration needs only with --force; so by hand, by another tool, or by Qdrant)",
       "Nothing can be restored from that snapshot any more.",
     );
   }

@@ -21,15 +21,8 @@ export async function listReplicaSnapshots(
   topology: Topology,
   collection: string,
 ): Promise<ReplicaSnapshotFile[]> {
-  return (await replicaFiles(topology, collection)).files;
-}
-
-async function replicaFiles(
-  topology: Topology,
-  collection: string,
-): Promise<{ peers: Peer[]; files: ReplicaSnapshotFile[] }> {
   const placement = await readPlacement(topology, collection);
-  if (!placement) return { peers: [], files: [] };
+  if (!placement) return [];
   const peers = peersOf(topology, placement);
   const files: ReplicaSnapshotFile[] = [];
   for (const peer of peers) {
@@ -47,50 +40,26 @@ async function replicaFiles(
       }
     }
   }
-  return { peers, files };
+  return files;
 }
 
-/**
- * Keeps the newest `keep` snapshots of each replica of `collection` and
- * deletes the older ones on the peer holding them, never a `protect`ed name.
- * Every replica gets one snapshot per migration attempt, so keeping `keep`
- * per replica keeps the `keep` newest attempts whole. Returns what was
- * deleted, and what was old enough to go but spared because it is protected.
- */
-export async function pruneReplicaSnapshots(
+/** Deletes one shard snapshot file on the peer holding it; one already gone is fine. */
+export async function deleteReplicaSnapshot(
   topology: Topology,
-  collection: string,
-  keep: number,
-  protect: readonly string[],
-): Promise<{ deleted: ReplicaSnapshotFile[]; spared: ReplicaSnapshotFile[] }> {
-  const spared = new Set(protect);
-  const { peers, files: all } = await replicaFiles(topology, collection);
-  const byReplica = new Map<string, ReplicaSnapshotFile[]>();
-  for (const file of all) {
-    const key = `${file.peerId}/${file.shardId}`;
-    byReplica.set(key, [...(byReplica.get(key) ?? []), file]);
+  file: ReplicaSnapshotFile,
+): Promise<void> {
+  const placement = await readPlacement(topology, file.collection);
+  if (!placement) return;
+  const peer = peersOf(topology, placement).find((p) => p.peerId === file.peerId);
+  if (!peer) return;
+  try {
+    await peer.conn.client.deleteShardSnapshot(file.collection, file.shardId, file.name, {
+      wait: true,
+    });
+  } catch (error) {
+    // Already gone (by hand, or by Qdrant): the goal is met.
+    if (!(error instanceof QdrantRequestError && error.status === 404)) throw error;
   }
-  const deleted: ReplicaSnapshotFile[] = [];
-  const kept: ReplicaSnapshotFile[] = [];
-  for (const files of byReplica.values()) {
-    const old = files.slice(0, Math.max(0, files.length - keep));
-    kept.push(...old.filter((f) => spared.has(f.name)));
-    const doomed = old.filter((f) => !spared.has(f.name));
-    for (const file of doomed) {
-      const peer = peers.find((p) => p.peerId === file.peerId);
-      if (!peer) continue;
-      try {
-        await peer.conn.client.deleteShardSnapshot(collection, file.shardId, file.name, {
-          wait: true,
-        });
-      } catch (error) {
-        // Already gone (another prune, or by hand): the goal is met.
-        if (!(error instanceof QdrantRequestError && error.status === 404)) throw error;
-      }
-      deleted.push(file);
-    }
-  }
-  return { deleted, spared: kept };
 }
 
 async function localShards(peer: Peer, collection: string): Promise<number[]> {

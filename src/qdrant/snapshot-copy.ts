@@ -1,5 +1,5 @@
 import { ShardRestoreError, ShardSnapshotMissingError } from "./cluster-errors.js";
-import type { ClusterSnapshotRecord } from "./cluster-snapshots.js";
+import type { ClusterSnapshotRecord, ReplicaSnapshot } from "./cluster-snapshots.js";
 import { createBody, exactCount, recoverShard } from "./cluster-snapshots.js";
 import { peersOf, readPlacement, type Topology } from "./topology.js";
 
@@ -75,13 +75,13 @@ export function copyName(collection: string): string {
   return `${collection.slice(0, 180)}${COPY_MARK}${suffix}`;
 }
 
-/** Drops copies of `collection` left by a run that died while it used them. */
-export async function dropStaleCopies(topology: Topology, collection: string): Promise<void> {
-  const { collections } = await topology.conn.client.getCollections();
-  const prefix = `${collection.slice(0, 180)}${COPY_MARK}`;
-  for (const { name } of collections) {
-    if (name.startsWith(prefix)) await dropCopy(topology, name);
-  }
+/**
+ * Whether `name` has the shape of a copy of `collection` made by copyName. The
+ * shape alone does not say whose copy it is (another project's run may be
+ * using one): only the caller's own record does.
+ */
+export function isCopyOf(name: string, collection: string): boolean {
+  return name.startsWith(`${collection.slice(0, 180)}${COPY_MARK}`);
 }
 
 /**
@@ -92,7 +92,28 @@ async function assertSnapshotsPresent(
   topology: Topology,
   record: ClusterSnapshotRecord,
 ): Promise<void> {
+  const [missing] = await missingReplicaSnapshots(topology, record);
+  if (missing) {
+    throw new ShardSnapshotMissingError(
+      record.collection,
+      missing.peerId,
+      missing.shardId,
+      missing.snapshot,
+    );
+  }
+}
+
+/**
+ * The replicas of `record` whose snapshot file is no longer listed on the
+ * peer that took it. The collection must exist: Qdrant lists a shard's
+ * snapshots only while its collection does.
+ */
+export async function missingReplicaSnapshots(
+  topology: Topology,
+  record: ClusterSnapshotRecord,
+): Promise<ReplicaSnapshot[]> {
   const listed = new Map<string, Set<string>>();
+  const missing: ReplicaSnapshot[] = [];
   for (const replica of record.replicas) {
     const url = urlOfPeer(topology, replica.peerId);
     if (!url) continue;
@@ -104,15 +125,9 @@ async function assertSnapshotsPresent(
       names = new Set(snapshots.map((s) => s.name));
       listed.set(key, names);
     }
-    if (!names.has(replica.snapshot)) {
-      throw new ShardSnapshotMissingError(
-        record.collection,
-        replica.peerId,
-        replica.shardId,
-        replica.snapshot,
-      );
-    }
+    if (!names.has(replica.snapshot)) missing.push(replica);
   }
+  return missing;
 }
 
 function urlOfPeer(topology: Topology, peerId: number): string | undefined {
