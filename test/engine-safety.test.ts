@@ -155,7 +155,7 @@ describe("engine safety", () => {
     expect((await m.status()).migrations[0]?.state).toBe("applied");
   });
 
-  it("refuses to prune snapshots while a migration is interrupted", async () => {
+  it("never prunes the snapshot an interrupted migration rolls back from, even with --force", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     await engine.project.writeMigration(
@@ -172,10 +172,13 @@ describe("engine safety", () => {
     ]);
     expect(child.signal).toBe("SIGKILL");
     const m = migrator();
-    await expect(m.pruneSnapshots({ keep: 0 })).rejects.toMatchObject({
-      code: "MIGRATION_INTERRUPTED",
-    });
-    expect((await qdrant.client.listShardSnapshots(collection, 0)).length).toBe(1);
+    const [taken] = await qdrant.client.listShardSnapshots(collection, 0);
+    const pruned = await m.pruneSnapshots({ keep: 0, force: true });
+    expect(pruned.find((p) => p.collection === collection)?.kept).toEqual([
+      { name: taken?.name, neededBy: "001_upsert", reason: "in_progress" },
+    ]);
+    expect(await qdrant.client.listShardSnapshots(collection, 0)).toEqual([taken]);
+    expect((await m.repair()).recovered).toEqual(["001_upsert"]);
   });
 
   it("leaves no schema-version stamp on a collection whose migration rolled back", async () => {
