@@ -96,6 +96,46 @@ describe("collections prune", () => {
     expect((await qdrant.client.count(name, { exact: true })).count).toBe(1);
   });
 
+  it("lists the version an up, down, up again left behind (issue 21): the ledger keeps what earlier attempts created", async () => {
+    const name = uniqueName("again");
+    await versions(name, 0);
+    await engine.project.writeMigration(
+      "001_resize",
+      `export default { qdrant: {
+        up: async ({ schema }) => {
+          await schema.changeVector("${name}", "text", { size: 3 }, {
+            transform: (p) => ({ ...p, vector: { text: [1, 1, 1] } }),
+          });
+        },
+        down: async ({ qdrant }) => {
+          await qdrant.updateCollectionAliases({ actions: [
+            { delete_alias: { alias_name: "${name}" } },
+            { create_alias: { alias_name: "${name}", collection_name: "${name}_v1" } },
+          ] });
+        },
+      } };`,
+    );
+    const m = engine.migrator();
+    expect((await m.up()).error).toBeUndefined();
+    expect((await m.down()).error).toBeUndefined();
+    expect((await m.up()).error).toBeUndefined();
+    expect([...(await collectionNames())].filter((c) => c.startsWith(name)).sort()).toEqual([
+      `${name}_v1`,
+      `${name}_v2`,
+      `${name}_v3`,
+    ]);
+    expect(await m.pruneCollections({ keep: 0, dryRun: true })).toEqual([
+      {
+        name,
+        deleted: [`${name}_v2`],
+        kept: [{ collection: `${name}_v3`, reason: "aliased" }],
+      },
+    ]);
+    await m.pruneCollections({ keep: 0 });
+    expect((await collectionNames()).has(`${name}_v2`)).toBe(false);
+    expect((await m.pruneCollections({ keep: 0, dryRun: true }))[0]?.deleted).toEqual([]);
+  });
+
   it("is refused while a migration is interrupted, and deletes nothing", async () => {
     const name = uniqueName("prune_int");
     await versions(name, 2);

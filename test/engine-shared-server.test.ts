@@ -265,4 +265,16 @@ describe("projects sharing one Qdrant server", () => {
     ]);
     expect(await shardSnapshots(shared)).toEqual(aFile);
   });
+
+  it("an undo leaves alone a side copy of its collection that its journal does not record (another project's run may be reading it)", async () => {
+    const b = await projectOn(dbOne.url, "b");
+    const foreign = `${b.collection}__qdrant_migrate_copy_${uniqueName("other")}`;
+    await qdrant.client.createCollection(foreign, { vectors: { size: 4, distance: "Dot" } });
+    await writeDeleteHalf(b);
+    const before = await captureCollectionState(qdrant.client, b.collection);
+    expect((await b.migrator.up()).error?.code).toBe("MIGRATION_FAILED");
+    expect(await captureCollectionState(qdrant.client, b.collection)).toEqual(before);
+    expect((await qdrant.client.collectionExists(foreign)).exists).toBe(true);
+    await qdrant.client.deleteCollection(foreign);
+  });
 });
