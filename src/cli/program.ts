@@ -201,17 +201,20 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     .description("manage the snapshots migrations take");
   snapshots
     .command("list")
-    .description("list snapshots of every collection")
+    .description("list the snapshots this project's migrations took (its journal's record)")
     .action(migratorAction("snapshots list", () => commands.listSnapshots));
   snapshots
     .command("prune")
-    .description("delete all but the newest snapshots of each collection")
+    .description("delete all but the newest of this project's snapshots of each replica")
     .option(
       "--keep <n>",
-      "how many to keep per collection (default: config snapshots.keep)",
+      "how many to keep per replica (default: config snapshots.keep)",
       wholeNumber,
     )
-    .option("--force", "also delete snapshots applied migrations need for down --from-snapshot")
+    .option(
+      "--force",
+      "also delete snapshots applied migrations need for down --from-snapshot (never an interrupted run's)",
+    )
     .action(
       migratorAction<PruneFlags>("snapshots prune", (flags) => commands.pruneSnapshots(flags)),
     );
