@@ -235,6 +235,46 @@ describe("CLI", () => {
     expect((await qdrant.client.listShardSnapshots(collection, 0)).length).toBe(1);
   });
 
+  it("snapshots list and prune --keep 0 --force show and delete only this project's snapshots, counting another's as left alone", async () => {
+    const project = await cliProject();
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    const foreign = await qdrant.client.createShardSnapshot(collection, 0, { wait: true });
+    // Qdrant names shard snapshots by the second: the migration's must not replace it.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await project.writeMigration(
+      "001_upsert",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+        down: async () => {},
+      } };`,
+    );
+    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    const ours = (await qdrant.client.listShardSnapshots(collection, 0))
+      .map((s) => s.name)
+      .filter((name) => name !== foreign?.name);
+    expect(ours).toHaveLength(1);
+
+    const list = await runCli(["snapshots", "list"], { cwd: project.dir });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(`${collection}  ${ours[0]}`);
+    expect(list.stdout).toContain("(001_upsert)");
+    expect(list.stdout).not.toContain(String(foreign?.name));
+    expect(list.stdout).toContain("left alone 1 other snapshot(s)");
+
+    const prune = await runCli(["snapshots", "prune", "--keep", "0", "--force", "--json"], {
+      cwd: project.dir,
+    });
+    expect(prune.code).toBe(0);
+    expect(JSON.parse(prune.stdout).pruned).toEqual([
+      { collection, deleted: ours, kept: [], leftAlone: 1 },
+    ]);
+    expect((await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name)).toEqual([
+      foreign?.name,
+    ]);
+    // Three CLI processes: each takes seconds on a loaded machine.
+  }, 90_000);
+
   it("answers an unknown flag with usage exit 2", async () => {
     const result = await runCli(["up", "--no-such-flag"]);
     expect(result.code).toBe(2);
