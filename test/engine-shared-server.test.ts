@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createMigrator, type Migrator } from "../src/index.js";
 import { runTs } from "./harness/child.js";
 import { captureCollectionState } from "./harness/collection-state.js";
-import { useTestDatabase } from "./harness/database.js";
+import { queryRows, useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
@@ -276,5 +276,25 @@ describe("projects sharing one Qdrant server", () => {
     expect(await captureCollectionState(qdrant.client, b.collection)).toEqual(before);
     expect((await qdrant.client.collectionExists(foreign)).exists).toBe(true);
     await qdrant.client.deleteCollection(foreign);
+  });
+
+  it("an undo drops a side copy of its collection that its own journal recorded (left by a rollback that died)", async () => {
+    const b = await projectOn(dbOne.url, "b");
+    await b.migrator.status();
+    const stale = `${b.collection}__qdrant_migrate_copy_${uniqueName("dead")}`;
+    await qdrant.client.createCollection(stale, { vectors: { size: 4, distance: "Dot" } });
+    await queryRows(
+      dbOne.url,
+      `INSERT INTO "${b.prefix}created_objects" (kind, collection, migration) VALUES ('copy', $1, '001_dead')`,
+      [stale],
+    );
+    await writeDeleteHalf(b);
+    expect((await b.migrator.up()).error?.code).toBe("MIGRATION_FAILED");
+    expect((await qdrant.client.collectionExists(stale)).exists).toBe(false);
+    const left = await queryRows(
+      dbOne.url,
+      `SELECT collection FROM "${b.prefix}created_objects" WHERE kind = 'copy'`,
+    );
+    expect(left).toEqual([]);
   });
 });
