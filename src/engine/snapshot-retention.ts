@@ -1,5 +1,6 @@
 import { messageOf } from "../errors.js";
 import type { OwnedSnapshotFile } from "../journal/created-objects.js";
+import type { SnapshotRecord } from "../journal/schema.js";
 import {
   deleteReplicaSnapshot,
   listReplicaSnapshots,
@@ -43,20 +44,21 @@ function fileKey(f: ReplicaSnapshotFile): FileKey {
  */
 async function neededSnapshots(rt: Runtime, force: boolean): Promise<Map<FileKey, SnapshotNeed>> {
   const needed = new Map<FileKey, SnapshotNeed>();
+  const need = (snapshots: readonly SnapshotRecord[], why: SnapshotNeed) => {
+    for (const s of snapshots) {
+      for (const r of s.replicas ?? []) needed.set(keyOf({ ...r, collection: s.collection }), why);
+    }
+  };
   for (const record of await rt.journal.list()) {
-    const recordsOf =
-      record.status === "in_progress"
-        ? { snapshots: record.snapshots, reason: "in_progress" as const }
-        : record.status === "applied" && !force
-          ? { snapshots: record.appliedChanges?.snapshots ?? [], reason: "applied" as const }
-          : undefined;
-    for (const s of recordsOf?.snapshots ?? []) {
-      for (const r of s.replicas ?? []) {
-        needed.set(keyOf({ ...r, collection: s.collection }), {
-          migration: record.name,
-          reason: recordsOf?.reason ?? "applied",
-        });
-      }
+    const migration = record.name;
+    if (record.status === "in_progress")
+      need(record.snapshots, { migration, reason: "in_progress" });
+    // A `down` in flight (or interrupted) leaves its migration applied when undone.
+    const applied =
+      record.status === "applied" ||
+      (record.status === "in_progress" && record.direction === "down");
+    if (applied && !force) {
+      need(record.appliedChanges?.snapshots ?? [], { migration, reason: "applied" });
     }
   }
   return needed;
