@@ -97,4 +97,54 @@ describe("schema versions after down", () => {
     expect((await m.down()).error).toBeUndefined();
     expect((await m.status()).collections.map((c) => c.collectionName)).not.toContain(collection);
   });
+
+  it("a collection an alias was moved off keeps its version; only its recorded aliases follow", async () => {
+    const alias = uniqueName("content");
+    const v1 = `${alias}_v1`;
+    const v2 = `${alias}_v2`;
+    const switchAlias = (from: string, to: string) =>
+      `await qdrant.updateCollectionAliases({ actions: [
+        { delete_alias: { alias_name: "${alias}" } },
+        { create_alias: { collection_name: "${to}", alias_name: "${alias}" } },
+      ] });`;
+    await engine.project.writeMigration(
+      "001_create",
+      `export default { qdrant: { up: async ({ qdrant }) => {
+        await qdrant.createCollection("${v1}", { vectors: { size: 4, distance: "Dot" } });
+        await qdrant.updateCollectionAliases({ actions: [{ create_alias: { collection_name: "${v1}", alias_name: "${alias}" } }] });
+      } } };`,
+    );
+    await engine.project.writeMigration(
+      "002_switch",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => {
+          await qdrant.createCollection("${v2}", { vectors: { size: 8, distance: "Dot" } });
+          ${switchAlias(v1, v2)}
+        },
+        down: async ({ qdrant }) => {
+          ${switchAlias(v2, v1)}
+          await qdrant.deleteCollection("${v2}");
+        },
+      } };`,
+    );
+    const m = engine.migrator();
+    const versionOf = async (collection: string) =>
+      (await m.status()).collections.find((c) => c.collectionName === collection);
+    expect((await m.up()).error).toBeUndefined();
+    expect(await versionOf(v1)).toMatchObject({
+      schemaVersion: 1,
+      lastMigration: "001_create",
+      aliases: [],
+    });
+    expect(await versionOf(v2)).toMatchObject({ schemaVersion: 1, lastMigration: "002_switch" });
+    expect((await m.check()).drift).toEqual([]);
+
+    expect((await m.down()).error).toBeUndefined();
+    expect(await versionOf(v1)).toMatchObject({
+      schemaVersion: 1,
+      lastMigration: "001_create",
+      aliases: [alias],
+    });
+    expect((await m.check()).drift).toEqual([]);
+  });
 });

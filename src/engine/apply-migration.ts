@@ -32,6 +32,7 @@ import {
   type RecordedVersion,
   recordDownVersions,
   recordUpVersions,
+  refreshRecordedAliases,
   stampSchemaVersions,
 } from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
@@ -185,6 +186,7 @@ export async function applyMigration(
     if (checkpoints.written) {
       await clearCheckpoints(trx, rt.tables, name, { tableExists: true });
     }
+    await refreshRecordedAliases(rt, trx, tracker.aliasMoves(), touched);
     if (direction === "up") {
       const recorded = await recordUpVersions(rt, trx, touched, name);
       versions = recorded.versions;

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { messageOf } from "../errors.js";
 import type { JournalDatabase, SchemaVersionBefore } from "../journal/schema.js";
+import { readAliases } from "../qdrant/aliases.js";
 import { readLiveConfig, stampSchemaVersion } from "../qdrant/live-config.js";
 import type { Runtime } from "./runtime.js";
 
@@ -82,6 +83,36 @@ export async function recordDownVersions(
   }
   const others = collections.filter((c) => !reverted.has(c));
   return [...versions, ...(await recordLiveVersions(rt, trx, others, migration))];
+}
+
+/**
+ * Collections a run did not change but moved an alias off or onto (the source
+ * of a blue-green copy, which the run only read): a recorded one keeps its
+ * version and last migration, and only its aliases are brought up to date (so
+ * `check` sees no drift); an unrecorded one stays unrecorded.
+ */
+export async function refreshRecordedAliases(
+  rt: Runtime,
+  trx: Kysely<JournalDatabase>,
+  moves: { aliases: readonly string[]; previousTargets: readonly string[] },
+  touched: readonly string[],
+): Promise<void> {
+  if (moves.aliases.length === 0) return;
+  const live = await readAliases(rt.qdrant);
+  const moved = new Set(moves.aliases);
+  const targets = live.filter((a) => moved.has(a.alias)).map((a) => a.collection);
+  const changed = new Set(touched);
+  const collections = new Set(
+    [...moves.previousTargets, ...targets].filter((c) => !changed.has(c)),
+  );
+  for (const collection of collections) {
+    if (!(await rt.versions.get(collection, { db: trx }))) continue;
+    const aliases = live
+      .filter((a) => a.collection === collection)
+      .map((a) => a.alias)
+      .sort();
+    await rt.versions.setAliases(collection, aliases, { db: trx });
+  }
 }
 
 /** Records each collection's live config as its next version (forgets one that is gone). */
