@@ -102,7 +102,7 @@ describe("schema versions after down", () => {
     const alias = uniqueName("content");
     const v1 = `${alias}_v1`;
     const v2 = `${alias}_v2`;
-    const switchAlias = (from: string, to: string) =>
+    const pointAliasAt = (to: string) =>
       `await qdrant.updateCollectionAliases({ actions: [
         { delete_alias: { alias_name: "${alias}" } },
         { create_alias: { collection_name: "${to}", alias_name: "${alias}" } },
@@ -119,10 +119,10 @@ describe("schema versions after down", () => {
       `export default { qdrant: {
         up: async ({ qdrant }) => {
           await qdrant.createCollection("${v2}", { vectors: { size: 8, distance: "Dot" } });
-          ${switchAlias(v1, v2)}
+          ${pointAliasAt(v2)}
         },
         down: async ({ qdrant }) => {
-          ${switchAlias(v2, v1)}
+          ${pointAliasAt(v1)}
           await qdrant.deleteCollection("${v2}");
         },
       } };`,
