@@ -253,11 +253,17 @@ export async function applyMigration(
           rt.secrets,
         );
       }
-      throw new RollbackFailedError(
+      const failure = new RollbackFailedError(
         name,
         redacted(error, rt.secrets),
         redacted(undoError, rt.secrets),
       );
+      // Best effort: unrecorded, the run reads as interrupted, and the row
+      // (in_progress either way) is recovered all the same.
+      await rt.journal
+        .noteRollbackFailed(name, redactSecrets(failure.message, rt.secrets))
+        .catch(() => {});
+      throw failure;
     }
     try {
       await rt.journal.markFailed(name, reason, {
@@ -271,7 +277,10 @@ export async function applyMigration(
         type: "log",
         level: "warn",
         migration: name,
-        message: `could not record the failure in the journal (${note}); the next run will`,
+        message:
+          `could not record the failure in the journal (${note}); Postgres is rolled back ` +
+          "and Qdrant restored, but the row stays in_progress: the next run (or " +
+          "`qdrant-migrate repair`) restores again and marks it failed",
       });
     }
     await emit({ type: "rolled-back", migration: name });

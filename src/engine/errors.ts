@@ -268,7 +268,7 @@ export class CollectionBusyError extends QdrantMigrateError {
  * `cause` (which library users log) cannot leak one.
  */
 export function redacted(error: unknown, secrets: readonly string[]): unknown {
-  if (!(error instanceof Error)) return redactSecrets(String(error), secrets);
+  if (!(error instanceof Error)) return redactSecrets(messageOf(error), secrets);
   const message = redactSecrets(error.message, secrets);
   if (message === error.message) return error;
   try {
