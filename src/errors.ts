@@ -34,6 +34,7 @@ export type ErrorCode =
   | "CONFIG_NOT_FOUND"
   | "CONFIG_LOAD_FAILED"
   | "MIGRATIONS_DIR_MISSING"
+  | "MIGRATIONS_PATTERN_MISMATCH"
   | "MIGRATION_FILE_INVALID"
   | "MIGRATION_DEFINITION_INVALID"
   | "MIGRATION_UNKNOWN"
@@ -108,7 +109,30 @@ export class QdrantMigrateError extends Error {
   }
 }
 
-/** The message of anything thrown: an Error's message, or the value as text. */
+/** Longest text shown for a thrown value that is not an Error. */
+const MAX_THROWN_TEXT = 1000;
+
+/**
+ * The message of anything thrown: an Error's message (or an error-like
+ * object's `message`), a string as it is, any other value as JSON (a plain
+ * object would print as `[object Object]`), cut at 1,000 characters. Callers
+ * redact it like any message.
+ */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  if (typeof error === "object" && error !== null && "message" in error) {
+    const { message } = error;
+    if (typeof message === "string" && message !== "") return message;
+  }
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(error, (_key, value: unknown) =>
+      typeof value === "bigint" ? `${value}n` : value,
+    );
+  } catch {
+    // Circular: JSON cannot show it.
+  }
+  text ??= String(error);
+  return text.length > MAX_THROWN_TEXT ? `${text.slice(0, MAX_THROWN_TEXT)}…` : text;
 }

@@ -65,8 +65,37 @@ describe("a migrations pattern whose folder does not exist", () => {
   });
 });
 
-describe("a migrations pattern that matches nothing in an existing folder", () => {
-  it("check reports applied migrations as missing files with exit 4, and up refuses", async () => {
+describe("migration files the pattern does not match", () => {
+  it("up on a fresh journal fails with exit 2 and MIGRATIONS_PATTERN_MISMATCH listing them", async () => {
+    const project = await projectWithPattern("migrations/*.js");
+    await project.writeMigration("001_first", noop);
+    await project.writeMigration("002_second", noop);
+    const up = await runCli(["up", "--json"], { cwd: project.dir });
+    expect(up.code, up.stderr).toBe(2);
+    const body = JSON.parse(up.stdout) as ErrorBody;
+    expect(body.error.code).toBe("MIGRATIONS_PATTERN_MISMATCH");
+    expect(body.error.message).toContain('"migrations/*.js"');
+    expect(body.error.message).toContain("001_first.mjs, 002_second.mjs");
+  });
+
+  it("check fails with exit 2 instead of reporting ok", async () => {
+    const project = await projectWithPattern("migrations/*.js");
+    await project.writeMigration("001_first", noop);
+    const check = await runCli(["check"], { cwd: project.dir });
+    expect(check.code).toBe(2);
+    expect(check.stdout).not.toContain("ok");
+    expect(check.stderr).toContain("001_first.mjs");
+  });
+
+  it("status fails with exit 2 as well", async () => {
+    const project = await projectWithPattern("migrations/*.js");
+    await project.writeMigration("001_first", noop);
+    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    expect(status.code).toBe(2);
+    expect((JSON.parse(status.stdout) as ErrorBody).error.code).toBe("MIGRATIONS_PATTERN_MISMATCH");
+  });
+
+  it("an applied migration renamed out of the pattern is reported, not taken as up to date", async () => {
     const project = await projectWithPattern("migrations/*.mjs");
     await project.writeMigration("001_first", noop);
     expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
@@ -75,19 +104,42 @@ describe("a migrations pattern that matches nothing in an existing folder", () =
       join(project.migrationsDir, "001_first.mjs"),
       join(project.migrationsDir, "001_first.cjs"),
     );
-
     const check = await runCli(["check", "--json"], { cwd: project.dir });
-    expect(check.code).toBe(4);
-    expect(JSON.parse(check.stdout)).toMatchObject({ ok: false, missing: ["001_first"] });
-    const up = await runCli(["up"], { cwd: project.dir });
-    expect(up.code).toBe(4);
-    expect(up.stderr).toContain("applied migration 001_first has no file any more");
+    expect(check.code).toBe(2);
+    expect((JSON.parse(check.stdout) as ErrorBody).error.message).toContain("001_first.cjs");
   });
 
-  it("up on a fresh journal is still a no-op with exit 0 (nothing written yet)", async () => {
+  it("up over an empty folder is still a no-op with exit 0 (no migrations yet)", async () => {
     const project = await projectWithPattern("migrations/*.mjs");
     const up = await runCli(["up"], { cwd: project.dir });
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain("nothing to do: up to date");
+  });
+});
+
+describe("create under the configured pattern", () => {
+  it("writes a file the pattern matches, which status then lists as pending", async () => {
+    const project = await projectWithPattern("migrations/*.mjs");
+    const created = await runCli(["create", "first", "--json"], { cwd: project.dir });
+    expect(created.code, created.stderr).toBe(0);
+    const { path } = JSON.parse(created.stdout) as { path: string };
+    expect(path).toMatch(/_first\.mjs$/);
+    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    expect(status.code, status.stderr).toBe(3);
+    const { migrations } = JSON.parse(status.stdout) as {
+      migrations: { name: string; state: string }[];
+    };
+    expect(migrations).toEqual([
+      expect.objectContaining({ name: expect.stringMatching(/_first$/), state: "pending" }),
+    ]);
+  });
+
+  it("fails with exit 2 naming the pattern when no file it can write would match", async () => {
+    const project = await projectWithPattern("migrations/V*.mjs");
+    const created = await runCli(["create", "first", "--json"], { cwd: project.dir });
+    expect(created.code).toBe(2);
+    const body = JSON.parse(created.stdout) as ErrorBody;
+    expect(body.error.code).toBe("MIGRATIONS_PATTERN_MISMATCH");
+    expect(body.error.message).toContain('"migrations/V*.mjs"');
   });
 });

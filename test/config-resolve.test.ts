@@ -110,6 +110,17 @@ describe("resolveConfig: environment fallbacks", () => {
     });
   });
 
+  it("keeps a path in a Qdrant or peer URL as a reverse proxy's prefix, without its last /", () => {
+    const resolved = resolveWith(
+      { qdrant: { url: "https://gw.example/qdrant/", peers: { "17": "http://gw/q1/" } } },
+      { DATABASE_URL: PG },
+    );
+    expect(resolved.qdrant).toMatchObject({
+      url: "https://gw.example/qdrant",
+      peers: { "17": "http://gw/q1" },
+    });
+  });
+
   it("prefers the config's Qdrant URL and API key over the environment", () => {
     const env = { DATABASE_URL: PG, QDRANT_URL: "http://qdrant:6333", QDRANT_API_KEY: "env-key" };
     const resolved = resolveWith({ qdrant: { url: "http://mine:1", apiKey: "mine" } }, env);
@@ -163,7 +174,6 @@ describe("resolveConfig: validation errors name the field and the file", () => {
       { qdrant: { url: "http://q:6333?api-key=x" } },
       "qdrant.url",
     ],
-    ["a Qdrant URL with a path", { qdrant: { url: "http://proxy/qdrant" } }, "qdrant.url"],
     ["a Qdrant URL with credentials", { qdrant: { url: "http://u:p@q:6333" } }, "qdrant.url"],
     ["a non-string API key", { qdrant: { apiKey: 42 } }, "qdrant.apiKey"],
     ["a fractional Qdrant timeout", { qdrant: { timeoutMs: 1.5 } }, "qdrant.timeoutMs"],
@@ -177,11 +187,6 @@ describe("resolveConfig: validation errors name the field and the file", () => {
     [
       "a peer URL that is not a string",
       { qdrant: { peers: { "17": 6333 } } },
-      'qdrant.peers["17"]',
-    ],
-    [
-      "a peer URL with a path",
-      { qdrant: { peers: { "17": "http://proxy/q1" } } },
       'qdrant.peers["17"]',
     ],
     ["a string snapshot count", { snapshots: { keep: "3" } }, "snapshots.keep"],

@@ -136,7 +136,8 @@ describe("messages", () => {
       const m = createMigrator(project.config({ tablePrefix: engine.prefix }));
       try {
         const result = await m.up();
-        expect(result.error?.message).toContain("Qdrant refused the API key");
+        expect(result.error?.code).toBe("QDRANT_AUTH_FAILED");
+        expect(result.error?.message).toContain("Check the API key");
         expect(result.error?.message).not.toContain("fix the migration");
       } finally {
         await m.close();

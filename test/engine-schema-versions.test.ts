@@ -62,4 +62,89 @@ describe("schema versions after down", () => {
     const recorded = (await m.status()).collections.find((c) => c.collectionName === collection);
     expect(recorded).toMatchObject({ schemaVersion: 2, lastMigration: "002_index" });
   });
+
+  it("down --from-snapshot takes away the version and the metadata stamp of a collection that had none", async () => {
+    const collection = uniqueName("big");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await qdrant.client.upsert(collection, {
+      wait: true,
+      points: [1, 2, 3, 4].map((id) => ({ id, vector: [id, 0, 0, 0] })),
+    });
+    await engine.project.writeMigration(
+      "001_delete_half",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.delete("${collection}", { wait: true, points: [1, 2] }); },
+      } };`,
+    );
+    const m = engine.migrator();
+    const stamp = async () =>
+      ((await qdrant.client.getCollection(collection)).config as { metadata?: object }).metadata;
+    expect((await m.up()).error).toBeUndefined();
+    expect(await stamp()).toMatchObject({ qdrant_migrate: { migration: "001_delete_half" } });
+
+    expect((await m.down({ fromSnapshot: true })).error).toBeUndefined();
+    expect((await m.status()).collections.map((c) => c.collectionName)).not.toContain(collection);
+    expect(await stamp()).not.toHaveProperty("qdrant_migrate");
+    expect((await qdrant.client.count(collection, { exact: true })).count).toBe(4);
+  });
+
+  it("down of a migration that first gave an existing collection a version takes that version away", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await engine.project.writeMigration("001_index", addIndex(collection));
+    const m = engine.migrator();
+    expect((await m.up()).error).toBeUndefined();
+    expect((await m.down()).error).toBeUndefined();
+    expect((await m.status()).collections.map((c) => c.collectionName)).not.toContain(collection);
+  });
+
+  it("a collection an alias was moved off keeps its version; only its recorded aliases follow", async () => {
+    const alias = uniqueName("content");
+    const v1 = `${alias}_v1`;
+    const v2 = `${alias}_v2`;
+    const pointAliasAt = (to: string) =>
+      `await qdrant.updateCollectionAliases({ actions: [
+        { delete_alias: { alias_name: "${alias}" } },
+        { create_alias: { collection_name: "${to}", alias_name: "${alias}" } },
+      ] });`;
+    await engine.project.writeMigration(
+      "001_create",
+      `export default { qdrant: { up: async ({ qdrant }) => {
+        await qdrant.createCollection("${v1}", { vectors: { size: 4, distance: "Dot" } });
+        await qdrant.updateCollectionAliases({ actions: [{ create_alias: { collection_name: "${v1}", alias_name: "${alias}" } }] });
+      } } };`,
+    );
+    await engine.project.writeMigration(
+      "002_switch",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => {
+          await qdrant.createCollection("${v2}", { vectors: { size: 8, distance: "Dot" } });
+          ${pointAliasAt(v2)}
+        },
+        down: async ({ qdrant }) => {
+          ${pointAliasAt(v1)}
+          await qdrant.deleteCollection("${v2}");
+        },
+      } };`,
+    );
+    const m = engine.migrator();
+    const versionOf = async (collection: string) =>
+      (await m.status()).collections.find((c) => c.collectionName === collection);
+    expect((await m.up()).error).toBeUndefined();
+    expect(await versionOf(v1)).toMatchObject({
+      schemaVersion: 1,
+      lastMigration: "001_create",
+      aliases: [],
+    });
+    expect(await versionOf(v2)).toMatchObject({ schemaVersion: 1, lastMigration: "002_switch" });
+    expect((await m.check()).drift).toEqual([]);
+
+    expect((await m.down()).error).toBeUndefined();
+    expect(await versionOf(v1)).toMatchObject({
+      schemaVersion: 1,
+      lastMigration: "001_create",
+      aliases: [alias],
+    });
+    expect((await m.check()).drift).toEqual([]);
+  });
 });

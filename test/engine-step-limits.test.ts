@@ -69,7 +69,7 @@ describe("step limits", () => {
     expect((await m.status()).migrations[0]?.state).toBe("failed");
   });
 
-  it("stops a Qdrant step that outlives the migration's timeoutMs and rolls back", async () => {
+  it("stops a Qdrant step that outlives the migration's timeoutMs, rolls back, and reports STEP_TIMEOUT", async () => {
     const collection = await docsCollection();
     const table = uniqueName("t");
     await engine.project.writeMigration(
@@ -78,7 +78,7 @@ describe("step limits", () => {
     );
     const m = engine.migrator();
     const result = await m.up();
-    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.code).toBe("STEP_TIMEOUT");
     expect(result.error?.message).toContain("Qdrant up step of migration 001_hangs");
     expect(result.error?.message).toContain("300 ms");
     expect((await qdrant.client.count(collection, { exact: true })).count).toBe(0);
@@ -96,6 +96,7 @@ describe("step limits", () => {
     );
     const started = Date.now();
     const result = await engine.migrator({}, { stepTimeoutMs: 500 }).up();
+    expect(result.error?.code).toBe("STEP_TIMEOUT");
     expect(result.error?.message).toContain("Postgres up step of migration 001_sleeps");
     expect(Date.now() - started).toBeLessThan(15_000);
     const sleeping = await queryRows(

@@ -32,6 +32,30 @@ async function createError(opts: Parameters<typeof createMigrationFile>[0]) {
 }
 
 describe("createMigrationFile", () => {
+  it("takes the extension of the migrations pattern, so discovery finds the file", async () => {
+    const dir = await tempDir();
+    const path = await createMigrationFile({ dir, name: "init", pattern: "db/*.mjs", now: NOW });
+    expect(path).toBe(join(dir, "20260102030405_init.mjs"));
+    const found = await discoverMigrations({ pattern: "db/*.mjs", dir });
+    expect(found.map((f) => f.name)).toEqual(["20260102030405_init"]);
+  });
+
+  it("prefers .ts when the pattern accepts several extensions", async () => {
+    const dir = await tempDir();
+    const path = await createMigrationFile({ dir, name: "init", pattern: "*.{mjs,ts}", now: NOW });
+    expect(path).toBe(join(dir, "20260102030405_init.ts"));
+  });
+
+  it("refuses a pattern no name it can write matches, naming the pattern", async () => {
+    const dir = await tempDir();
+    const error = await createMigrationFile({ dir, name: "init", pattern: "V*.sql" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "MIGRATIONS_PATTERN_MISMATCH", pattern: "V*.sql" });
+    expect((error as Error).message).toContain('The migrations pattern "V*.sql" matches none');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it("writes <YYYYMMDDHHmmss>_<name>.ts in UTC and returns its path", async () => {
     const dir = await tempDir();
     const path = await createMigrationFile({ dir, name: "add_title-vector", now: NOW });

@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverMigrations } from "../src/migration/discover.js";
-import { MigrationFileError, MigrationsFolderMissingError } from "../src/migration/errors.js";
+import {
+  MigrationFileError,
+  MigrationsFolderMissingError,
+  MigrationsPatternError,
+} from "../src/migration/errors.js";
 
 const made: string[] = [];
 afterAll(async () => {
@@ -48,9 +52,21 @@ describe("discoverMigrations", () => {
     expect(await names(dir, "*.ts")).toEqual(["A_1", "B", "a", "b"]);
   });
 
-  it("matches one extension with dir/*.ext", async () => {
-    const dir = await folder({ "1.ts": "", "2.js": "", "3.mjs": "" });
-    expect(await names(dir, "*.ts")).toEqual(["1"]);
+  it("matches one extension with dir/*.ext, beside the other extensions of the same names", async () => {
+    const dir = await folder({ "1.ts": "", "1.js": "", "2.ts": "", "2.mjs": "", "3.md": "" });
+    expect(await names(dir, "*.ts")).toEqual(["1", "2"]);
+  });
+
+  it("refuses code files the pattern does not match, listing them (MIGRATIONS_PATTERN_MISMATCH)", async () => {
+    const dir = await folder({ "1.ts": "", "2.js": "", "3.mjs": "", "_helper.js": "" });
+    const error = await discoverMigrations({ pattern: "*.ts", dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationsPatternError);
+    expect(error).toMatchObject({
+      code: "MIGRATIONS_PATTERN_MISMATCH",
+      files: [join(dir, "2.js"), join(dir, "3.mjs")],
+    });
+    expect((error as Error).message).toContain('pattern "*.ts" does not match 2 file(s)');
+    expect((error as Error).message).toContain("2.js, 3.mjs");
   });
 
   it("matches a set of extensions with dir/*.{a,b}", async () => {

@@ -224,3 +224,78 @@ describe("Qdrant failures have stable codes and name the URL, never the API key"
     expect((error as Error).message).toContain("use https://");
   });
 });
+
+describe("a Qdrant refused before any change is reported as itself, with no failed row", () => {
+  const apiKey = "key-Preflight-7x-secret";
+  const qdrantHalf = (collection: string) =>
+    `export default { qdrant: {
+      up: async ({ qdrant }) => { await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } }); },
+      down: async () => {},
+    } };`;
+
+  /** `up` of one migration with a Qdrant half against `url`: its error, and what the journal holds after. */
+  async function upAgainst(url: string, key?: string) {
+    const project = await makeProject({ postgres: db.url, qdrant: url, apiKey: key });
+    await project.writeMigration("001_create", qdrantHalf(uniqueName("docs")));
+    const migrator = createMigrator(
+      project.config({ tablePrefix: `${uniqueName("qm").toLowerCase()}_` }),
+    );
+    try {
+      const { error } = await migrator.up();
+      return { error, rows: await migrator.history(), runs: await migrator.runs() };
+    } finally {
+      await migrator.close();
+    }
+  }
+
+  it("an unreachable port is QDRANT_UNREACHABLE", async () => {
+    const { error, rows, runs } = await upAgainst(`http://127.0.0.1:${await freePort()}`);
+    expect(error?.code).toBe("QDRANT_UNREACHABLE");
+    expect(rows).toEqual([]);
+    expect(runs).toEqual([]);
+  });
+
+  it("an https:// URL to a server without TLS is QDRANT_TLS_REFUSED", async () => {
+    const { error, rows, runs } = await upAgainst(
+      qdrant.url.replace(/^http:/, "https:"),
+      qdrant.apiKey,
+    );
+    expect(error?.code).toBe("QDRANT_TLS_REFUSED");
+    expect(rows).toEqual([]);
+    expect(runs).toEqual([]);
+  });
+
+  it("a refused API key is QDRANT_AUTH_FAILED, and the key is not shown", async () => {
+    const keyed = await startQdrant({ apiKey });
+    try {
+      const { error, rows } = await upAgainst(keyed.url, `${apiKey}-wrong`);
+      expect(error?.code).toBe("QDRANT_AUTH_FAILED");
+      expect(error?.message).not.toContain(apiKey);
+      expect(rows).toEqual([]);
+    } finally {
+      await keyed.stop();
+    }
+  });
+
+  it("up exits 1 with the store's code, and check then says pending (3), not failed (4)", async () => {
+    const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
+    const https = qdrant.url.replace(/^http:/, "https:");
+    const config = {
+      migrations: "migrations/*.mjs",
+      postgres: { url: db.url, tablePrefix: `${uniqueName("qm").toLowerCase()}_` },
+      qdrant: { url: https, timeoutMs: 2000, ...(qdrant.apiKey ? { apiKey: qdrant.apiKey } : {}) },
+    };
+    await writeFile(
+      join(project.dir, "umzug.config.mjs"),
+      `export default ${JSON.stringify(config)};`,
+    );
+    await project.writeMigration("001_create", qdrantHalf(uniqueName("docs")));
+    const up = await runCli(["up", "--json"], { cwd: project.dir });
+    expect(up.code, up.stderr).toBe(1);
+    const { error } = JSON.parse(up.stdout) as { error: { code: string } };
+    expect(error.code).toBe("QDRANT_TLS_REFUSED");
+    const check = await runCli(["check", "--json"], { cwd: project.dir });
+    expect(check.code).toBe(3);
+    expect(JSON.parse(check.stdout)).toMatchObject({ pending: ["001_create"] });
+  });
+});

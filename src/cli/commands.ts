@@ -60,7 +60,11 @@ export async function withMigrator(
 }
 
 export async function create(config: ProjectConfig, out: Output, name: string): Promise<ExitCode> {
-  const path = await createMigrationFile({ dir: config.migrations.dir, name });
+  const path = await createMigrationFile({
+    dir: config.migrations.dir,
+    pattern: config.migrations.pattern,
+    name,
+  });
   out.result({ ok: true, path });
   out.line(`created ${path}`);
   return ExitCode.OK;

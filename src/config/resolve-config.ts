@@ -185,6 +185,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
       ),
     },
     qdrant: {
+      // A path is the prefix of a reverse proxy (http://host/qdrant/): kept, without its last /.
       url: qdrantUrl.replace(/\/+$/, ""),
       // An empty key (`QDRANT_API_KEY=` in a .env template) means "no key".
       apiKey: nonEmpty(apiKey) ?? nonEmpty(env.QDRANT_API_KEY),
@@ -322,12 +323,6 @@ function checkUrl(value: string, field: string, protocols: string[], fail: Fail)
     }
     if (url.search !== "" || url.hash !== "") {
       fail(field, "must not have a query string or #fragment (put the API key in qdrant.apiKey)");
-    }
-    if (url.pathname !== "/") {
-      fail(
-        field,
-        "must not have a path: the Qdrant client ignores it (give scheme, host and port)",
-      );
     }
   }
   return url;

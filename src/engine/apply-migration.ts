@@ -32,6 +32,7 @@ import {
   type RecordedVersion,
   recordDownVersions,
   recordUpVersions,
+  refreshRecordedAliases,
   stampSchemaVersions,
 } from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
@@ -185,6 +186,7 @@ export async function applyMigration(
     if (checkpoints.written) {
       await clearCheckpoints(trx, rt.tables, name, { tableExists: true });
     }
+    await refreshRecordedAliases(rt, trx, tracker.aliasMoves(), touched);
     if (direction === "up") {
       const recorded = await recordUpVersions(rt, trx, touched, name);
       versions = recorded.versions;
@@ -252,11 +254,17 @@ export async function applyMigration(
           rt.secrets,
         );
       }
-      throw new RollbackFailedError(
+      const failure = new RollbackFailedError(
         name,
         redacted(error, rt.secrets),
         redacted(undoError, rt.secrets),
       );
+      // Best effort: unrecorded, the run reads as interrupted, and the row
+      // (in_progress either way) is recovered all the same.
+      await rt.journal
+        .noteRollbackFailed(name, redactSecrets(failure.message, rt.secrets))
+        .catch(() => {});
+      throw failure;
     }
     try {
       await rt.journal.markFailed(name, reason, {
@@ -270,7 +278,10 @@ export async function applyMigration(
         type: "log",
         level: "warn",
         migration: name,
-        message: `could not record the failure in the journal (${note}); the next run will`,
+        message:
+          `could not record the failure in the journal (${note}); Postgres is rolled back ` +
+          "and Qdrant restored, but the row stays in_progress: the next run (or " +
+          "`qdrant-migrate repair`) restores again and marks it failed",
       });
     }
     await emit({ type: "rolled-back", migration: name });

@@ -203,13 +203,17 @@ export class ChangeTracker {
     };
   }
 
-  /** Collections whose recorded schema must be refreshed after success. */
+  /** Collections the run changed: each gets its next schema version after success. */
   touchedCollections(): string[] {
-    const names = new Set([...this.snapshots.keys(), ...this.schemas.keys(), ...this.created]);
-    for (const alias of this.aliasesBefore ?? []) {
-      if (this.changedAliases.has(alias.alias)) names.add(alias.collection);
-    }
-    return [...names].sort();
+    return [...new Set([...this.snapshots.keys(), ...this.schemas.keys(), ...this.created])].sort();
+  }
+
+  /** The aliases the run changed, and the collections they pointed at before it. */
+  aliasMoves(): { aliases: string[]; previousTargets: string[] } {
+    const previousTargets = (this.aliasesBefore ?? [])
+      .filter((a) => this.changedAliases.has(a.alias))
+      .map((a) => a.collection);
+    return { aliases: [...this.changedAliases], previousTargets };
   }
 
   /** Aliases are recorded once, before the first change of any kind. */

@@ -3,7 +3,11 @@ import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
 import { QdrantRequestError } from "../qdrant/errors.js";
 import { redactSecrets } from "../util/redact.js";
 
-/** A migration's step or verify failed; both stores were put back as they were. */
+/**
+ * A migration's step or verify failed; both stores were put back as they were.
+ * Its code is `STEP_TIMEOUT` when a step ran past its time limit, so a script
+ * can tell a slow step from a broken one; `MIGRATION_FAILED` otherwise.
+ */
 export class MigrationFailedError extends QdrantMigrateError {
   constructor(
     readonly migration: string,
@@ -11,7 +15,7 @@ export class MigrationFailedError extends QdrantMigrateError {
     cause: unknown,
   ) {
     super(
-      "MIGRATION_FAILED",
+      cause instanceof StepTimeoutError ? "STEP_TIMEOUT" : "MIGRATION_FAILED",
       `Migration ${migration} (${direction}) ${stoppedBy(cause)}: ${sentence(messageOf(cause))} ` +
         "Postgres was rolled back and every Qdrant collection it touched was restored; " +
         `${adviceFor(cause)}`,
@@ -276,7 +280,7 @@ export class CollectionBusyError extends QdrantMigrateError {
  * `cause` (which library users log) cannot leak one.
  */
 export function redacted(error: unknown, secrets: readonly string[]): unknown {
-  if (!(error instanceof Error)) return redactSecrets(String(error), secrets);
+  if (!(error instanceof Error)) return redactSecrets(messageOf(error), secrets);
   const message = redactSecrets(error.message, secrets);
   if (message === error.message) return error;
   try {

@@ -1,12 +1,14 @@
 import type { Kysely } from "kysely";
 import { messageOf } from "../errors.js";
 import type { JournalDatabase, SchemaVersionBefore } from "../journal/schema.js";
+import { readAliases } from "../qdrant/aliases.js";
 import { readLiveConfig, stampSchemaVersion } from "../qdrant/live-config.js";
 import type { Runtime } from "./runtime.js";
 
 export interface RecordedVersion {
   collection: string;
-  schemaVersion: number;
+  /** Null when a `down` put the collection back to having no version: its stamp is removed. */
+  schemaVersion: number | null;
   /** Null for a version put back to one `baseline` recorded. */
   migration: string | null;
 }
@@ -44,11 +46,11 @@ export async function recordUpVersions(
 /**
  * After a `down`: each collection whose version the reverted `up` set (and
  * nothing set since) goes back to the row that `up` replaced, or loses its
- * row when that `up` created it; the recorded schema is the one from before,
- * so `check` reports a `down` that did not put the collection back. Every
- * other collection the `down` touched is recorded as it is now (one the `up`
- * found unrecorded stays known, as the project's migrations changed it; and
- * one whose `up` ran under a version that kept no earlier rows).
+ * row when it had none before that `up` (created by it, or unrecorded until
+ * then), and with it the stamp in its metadata; the recorded schema is the
+ * one from before, so `check` reports a `down` that did not put the
+ * collection back. Every other collection the `down` touched is recorded as
+ * it is now (one whose `up` ran under a version that kept no earlier rows).
  */
 export async function recordDownVersions(
   rt: Runtime,
@@ -57,17 +59,19 @@ export async function recordDownVersions(
   migration: string,
 ): Promise<RecordedVersion[]> {
   const applied = await rt.journal.get(migration);
-  const created = new Set(applied?.appliedChanges?.createdCollections);
   const versions: RecordedVersion[] = [];
   const reverted = new Set<string>();
   for (const { collection, recorded } of applied?.versionsBefore ?? []) {
-    if (recorded === null && !created.has(collection)) continue;
     const current = await rt.versions.get(collection, { db: trx });
     // A later migration or a baseline set it since: its version is not this one's to undo.
     if (current?.lastMigration !== migration) continue;
     reverted.add(collection);
     if (recorded === null) {
       await rt.versions.remove(collection, { db: trx });
+      // A collection the down dropped has no stamp left to remove.
+      if ((await rt.qdrant.client.collectionExists(collection)).exists) {
+        versions.push({ collection, schemaVersion: null, migration: null });
+      }
       continue;
     }
     await rt.versions.restore(collection, recorded, { db: trx });
@@ -79,6 +83,36 @@ export async function recordDownVersions(
   }
   const others = collections.filter((c) => !reverted.has(c));
   return [...versions, ...(await recordLiveVersions(rt, trx, others, migration))];
+}
+
+/**
+ * Collections a run did not change but moved an alias off or onto (the source
+ * of a blue-green copy, which the run only read): a recorded one keeps its
+ * version and last migration, and only its aliases are brought up to date (so
+ * `check` sees no drift); an unrecorded one stays unrecorded.
+ */
+export async function refreshRecordedAliases(
+  rt: Runtime,
+  trx: Kysely<JournalDatabase>,
+  moves: { aliases: readonly string[]; previousTargets: readonly string[] },
+  touched: readonly string[],
+): Promise<void> {
+  if (moves.aliases.length === 0) return;
+  const live = await readAliases(rt.qdrant);
+  const moved = new Set(moves.aliases);
+  const targets = live.filter((a) => moved.has(a.alias)).map((a) => a.collection);
+  const changed = new Set(touched);
+  const collections = new Set(
+    [...moves.previousTargets, ...targets].filter((c) => !changed.has(c)),
+  );
+  for (const collection of collections) {
+    if (!(await rt.versions.get(collection, { db: trx }))) continue;
+    const aliases = live
+      .filter((a) => a.collection === collection)
+      .map((a) => a.alias)
+      .sort();
+    await rt.versions.setAliases(collection, aliases, { db: trx });
+  }
 }
 
 /** Records each collection's live config as its next version (forgets one that is gone). */
@@ -129,9 +163,11 @@ export async function stampSchemaVersions(
         migration: v.migration,
       });
     } catch (error) {
-      await warn(
-        `could not stamp schema version ${v.schemaVersion} on ${v.collection}: ${messageOf(error)}`,
-      );
+      const what =
+        v.schemaVersion === null
+          ? "remove the schema version stamp from"
+          : `stamp schema version ${v.schemaVersion} on`;
+      await warn(`could not ${what} ${v.collection}: ${messageOf(error)}`);
     }
   }
 }

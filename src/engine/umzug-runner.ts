@@ -47,6 +47,17 @@ export interface RunInOrderInput {
   concurrentWrites: ConcurrentWritesPolicy | undefined;
 }
 
+/** Whether any migration to run may call Qdrant (a Postgres-only run works without it). */
+function needsQdrant(input: RunInOrderInput): boolean {
+  return [...input.loaded].some(
+    ([name, { definition }]) =>
+      definition.qdrant !== undefined ||
+      definition.verify !== undefined ||
+      input.restoreFrom.has(name) ||
+      input.resume.has(name),
+  );
+}
+
 /**
  * Runs the loaded migrations through Umzug and records each one's outcome in
  * `results` as it goes (so a caller that catches the error still has them);
@@ -59,6 +70,12 @@ export async function runInOrder(
 ): Promise<void> {
   const { direction, loaded, signal } = input;
   const names = [...loaded.keys()];
+  if (needsQdrant(input)) {
+    // Before the first journal row: a Qdrant that cannot be reached, refuses
+    // TLS or the API key is reported as itself (QDRANT_UNREACHABLE, …), not as
+    // a failed migration, and leaves no `failed` row, as nothing was attempted.
+    await ctx.rt.qdrant.client.getCollections();
+  }
   let index = 0;
   const run = async (name: string, migration: LoadedMigration) => {
     signal.throwIfAborted();

@@ -89,6 +89,19 @@ export class MigrationJournal extends ScopedJournalTable {
   }
 
   /**
+   * Undoing a failed run failed too: the row stays `in_progress` for recovery
+   * (with the error, so it is recovered, never resumed), and the run ends
+   * `failed` with that error, so `history` tells a runner that stopped on a
+   * failed rollback from one that died.
+   */
+  async noteRollbackFailed(name: string, error: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.#update(name, { error }, trx);
+      await finishRun(trx, name, { status: "failed", error });
+    });
+  }
+
+  /**
    * Marks the migration in progress (inserting or resetting its row, and
    * appending a run to the run log) and commits at once, so a crash later
    * leaves a trace for recovery.

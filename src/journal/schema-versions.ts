@@ -78,6 +78,19 @@ export class SchemaVersions extends ScopedJournalTable {
       .execute();
   }
 
+  /** Replaces the recorded aliases of the collection, keeping its version. */
+  async setAliases(
+    collectionName: string,
+    aliases: readonly string[],
+    opts?: JournalWriteOptions,
+  ): Promise<void> {
+    await this.scoped(opts)
+      .updateTable("journalSchemaVersions")
+      .set({ aliases: JSON.stringify(aliases), updated_at: sql<Date>`clock_timestamp()` })
+      .where("collection_name", "=", collectionName)
+      .execute();
+  }
+
   /** Forgets the collection (it was dropped); no error if it was never recorded. */
   async remove(collectionName: string, opts?: JournalWriteOptions): Promise<void> {
     await this.scoped(opts)

@@ -1,20 +1,31 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { MigrationCreateError } from "./errors.js";
+import { parseMigrationsGlob } from "../util/migrations-glob.js";
+import { MigrationCreateError, MigrationFileError, MigrationsPatternError } from "./errors.js";
 import { migrationTemplate } from "./template.js";
+
+/**
+ * The extensions a new file may take, in order of preference. The template is
+ * plain JavaScript as well as TypeScript, so any of them loads.
+ */
+const EXTENSIONS = [".ts", ".mts", ".js", ".mjs", ".cts", ".cjs"] as const;
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const MAX_NAME_LENGTH = 100;
 
 /**
- * Writes `<dir>/<YYYYMMDDHHmmss>_<name>.ts` (UTC time of `now`) from the
- * template and returns its absolute path. `importFrom` is the module the file
- * imports `defineMigration` from (default `qdrant-migrate/define`, the light entry). Refuses to
- * overwrite, and refuses a base name any existing file in `dir` already has.
+ * Writes `<dir>/<YYYYMMDDHHmmss>_<name>.<ext>` (UTC time of `now`) from the
+ * template and returns its absolute path. The extension is the first of `.ts`,
+ * `.mts`, `.js`, `.mjs`, `.cts`, `.cjs` whose file name `pattern` (the config's
+ * `migrations`) matches, so the new file is never skipped; `.ts` without one.
+ * `importFrom` is the module the file imports `defineMigration` from (default
+ * `qdrant-migrate/define`, the light entry). Refuses to overwrite, and refuses
+ * a base name any existing file in `dir` already has.
  */
 export async function createMigrationFile(opts: {
   dir: string;
   name: string;
+  pattern?: string;
   now?: Date;
   importFrom?: string;
 }): Promise<string> {
@@ -27,7 +38,7 @@ export async function createMigrationFile(opts: {
     );
   }
   const base = `${timestamp(opts.now ?? new Date())}_${name}`;
-  const path = join(dir, `${base}.ts`);
+  const path = join(dir, `${base}${extensionFor(base, opts.pattern, dir)}`);
   await mkdir(dir, { recursive: true });
   const clash = (await readdir(dir)).find((file) => file.slice(0, file.lastIndexOf(".")) === base);
   if (clash !== undefined) {
@@ -50,6 +61,26 @@ export async function createMigrationFile(opts: {
     throw error;
   }
   return path;
+}
+
+/** The first extension whose file name `pattern` matches, so discovery finds the new file. */
+function extensionFor(base: string, pattern: string | undefined, dir: string): string {
+  if (pattern === undefined) return ".ts";
+  const glob = parseMigrationsGlob(pattern);
+  if (typeof glob === "string") {
+    throw new MigrationFileError(dir, `Migrations pattern "${pattern}" ${glob}.`);
+  }
+  const extension = EXTENSIONS.find((ext) => glob.fileName.test(`${base}${ext}`));
+  if (extension === undefined) {
+    throw new MigrationsPatternError(
+      pattern,
+      [],
+      `The migrations pattern "${pattern}" matches none of the names \`create\` can write ` +
+        `(${base} with ${EXTENSIONS.join(", ")}), so a new migration would never run. ` +
+        "Change the `migrations` setting to match, such as migrations/*.ts.",
+    );
+  }
+  return extension;
 }
 
 function timestamp(date: Date): string {

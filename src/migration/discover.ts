@@ -3,7 +3,11 @@ import type { Dirent, Stats } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve } from "node:path";
 import { parseMigrationsGlob } from "../util/migrations-glob.js";
-import { MigrationFileError, MigrationsFolderMissingError } from "./errors.js";
+import {
+  MigrationFileError,
+  MigrationsFolderMissingError,
+  MigrationsPatternError,
+} from "./errors.js";
 
 /** Where migration files are: a glob pattern and its literal folder (absolute). */
 export interface MigrationsSource {
@@ -20,12 +24,18 @@ export interface MigrationFile {
   checksum: string;
 }
 
+/** Extensions of files that could be migrations (`create` writes one of them). */
+const CODE_FILE = /\.(?:[cm]?ts|[cm]?js)$/;
+
 /**
  * Lists the migration files matching `migrations.pattern` under
  * `migrations.dir`, sorted by name in byte order (so timestamp prefixes sort
  * chronologically whatever the locale). Skips `.d.ts` files and names starting
  * with `_` or `.`. A missing folder is an error (`MigrationsFolderMissingError`);
- * an empty one means no migrations yet.
+ * an empty one means no migrations yet. A code file the pattern does not
+ * match is an error too (`MigrationsPatternError`, listing them), unless a
+ * matched file has its name (sources beside their compiled output): skipped
+ * silently, a migration would never run and the journal look up to date.
  */
 export async function discoverMigrations(migrations: MigrationsSource): Promise<MigrationFile[]> {
   const glob = parseMigrationsGlob(migrations.pattern);
@@ -51,11 +61,15 @@ export async function discoverMigrations(migrations: MigrationsSource): Promise<
     throw error;
   }
   const byName = new Map<string, string>();
+  const unmatched: { name: string; path: string }[] = [];
   for (const path of paths) {
     const file = path.slice(path.lastIndexOf("/") + 1);
     if (file.startsWith("_") || file.startsWith(".") || file.endsWith(".d.ts")) continue;
-    if (!glob.fileName.test(file)) continue;
     const name = file.slice(0, file.length - extname(file).length);
+    if (!glob.fileName.test(file)) {
+      if (CODE_FILE.test(file)) unmatched.push({ name, path });
+      continue;
+    }
     const other = byName.get(name);
     if (other !== undefined) {
       throw new MigrationFileError(
@@ -66,6 +80,11 @@ export async function discoverMigrations(migrations: MigrationsSource): Promise<
     }
     byName.set(name, path);
   }
+  const skipped = unmatched
+    .filter((file) => !byName.has(file.name))
+    .map((file) => file.path)
+    .sort(compareBytes);
+  if (skipped.length > 0) throw unmatchedError(migrations.pattern, dir, skipped);
   const names = [...byName.keys()].sort(compareBytes);
   return Promise.all(
     names.map(async (name) => {
@@ -75,6 +94,19 @@ export async function discoverMigrations(migrations: MigrationsSource): Promise<
         .digest("hex");
       return { name, path, checksum };
     }),
+  );
+}
+
+function unmatchedError(pattern: string, dir: string, files: string[]): MigrationsPatternError {
+  const shown = files.slice(0, 10).map((path) => relative(dir, path));
+  const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : "";
+  return new MigrationsPatternError(
+    pattern,
+    files,
+    `The migrations pattern "${pattern}" does not match ${files.length} file(s) in ${dir} ` +
+      `that look like migrations: ${shown.join(", ")}${more}. They would never run. Change the ` +
+      "`migrations` setting to match them (such as migrations/*.{ts,mjs}), or rename a helper " +
+      "to start with _ so it is not taken for a migration.",
   );
 }
 

@@ -36,3 +36,18 @@ export class MigrationsFolderMissingError extends QdrantMigrateError {
     );
   }
 }
+
+/**
+ * The files and the migrations pattern disagree: migration files in the folder
+ * that the pattern does not match (they would be silently skipped), or a
+ * pattern no file `create` can write would match. `files` are absolute paths.
+ */
+export class MigrationsPatternError extends QdrantMigrateError {
+  constructor(
+    readonly pattern: string,
+    readonly files: readonly string[],
+    message: string,
+  ) {
+    super("MIGRATIONS_PATTERN_MISMATCH", message);
+  }
+}

@@ -90,11 +90,15 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
     secrets: [cfg.apiKey],
   };
   warnIfKeyUnencrypted(url, cfg.apiKey);
+  const parsed = new URL(url);
   const raw = new QdrantClient({
-    url,
+    // The client ignores a path in `url`: a reverse proxy's prefix
+    // (http://host/qdrant) goes in `prefix`. fetchRaw appends to `url`, prefix included.
+    url: parsed.origin,
+    ...(parsed.pathname === "/" ? {} : { prefix: parsed.pathname }),
     // The client would add :6333 to a URL without a port (even https://host);
     // use the URL as written, as fetchRaw does.
-    port: new URL(url).port ? undefined : null,
+    port: parsed.port ? undefined : null,
     // The API key as a header rather than `apiKey`: the client then warns on
     // every construction, loopback included; warnIfKeyUnencrypted says it once.
     headers: {

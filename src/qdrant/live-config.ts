@@ -64,24 +64,25 @@ export async function readLiveConfig(
 
 /**
  * Writes `metadata.qdrant_migrate = { schema_version, migration, migrated_at }`
- * on the collection (PATCH merges metadata, so other keys stay). Returns false,
- * writing nothing, when the server predates collection metadata (1.16).
+ * on the collection (PATCH merges metadata, so other keys stay); a null
+ * `schemaVersion` removes the key (`null` deletes a metadata key). Returns
+ * false, writing nothing, when the server predates collection metadata (1.16).
  */
 export async function stampSchemaVersion(
   conn: QdrantConnection,
   collection: string,
-  info: { schemaVersion: number; migration: string | null },
+  info: { schemaVersion: number | null; migration: string | null },
 ): Promise<boolean> {
   if (!supportsMetadata(await conn.serverVersion())) return false;
-  await conn.client.updateCollection(collection, {
-    metadata: {
-      [STAMP_KEY]: {
-        schema_version: info.schemaVersion,
-        migration: info.migration,
-        migrated_at: new Date().toISOString(),
-      },
-    },
-  });
+  const stamp =
+    info.schemaVersion === null
+      ? null
+      : {
+          schema_version: info.schemaVersion,
+          migration: info.migration,
+          migrated_at: new Date().toISOString(),
+        };
+  await conn.client.updateCollection(collection, { metadata: { [STAMP_KEY]: stamp } });
   return true;
 }
 
