@@ -135,9 +135,10 @@ const BOUNDS = ["lt", "gt", "gte", "lte"] as const;
 
 export function compileRange(json: unknown): ValueTest {
   if (!isObject(json)) throw new ConditionMismatch();
+  // An explicit `null` bound is an unset one (clients send unset fields as null).
   const given = BOUNDS.filter((b) => json[b] !== undefined && json[b] !== null);
   if (given.every((b) => typeof json[b] === "number")) {
-    const check = boundsCheck(json as Partial<Record<(typeof BOUNDS)[number], number>>);
+    const check = boundsCheck(Object.fromEntries(given.map((b) => [b, json[b] as number])));
     return (v) => typeof v === "number" && check(v);
   }
   // Qdrant's RangeInterface is untagged: not all numbers, so a DatetimeRange.

@@ -190,8 +190,9 @@ function compileNested(json: unknown, ctx: FilterContext, site: Site): PointPred
   if (!isObject(json) || typeof json.key !== "string" || !isObject(json.filter)) {
     throw new ConditionMismatch();
   }
-  // Qdrant appends `[]` to the key: the filter applies to each array element.
-  const path = parsePayloadPath(`${json.key}[]`);
+  // Qdrant appends `[]` to the key unless it already ends with one: the filter
+  // applies to each array element.
+  const path = parsePayloadPath(json.key.endsWith("[]") ? json.key : `${json.key}[]`);
   for (const key of Object.keys(json.filter)) {
     if (!(FILTER_FIELDS as readonly string[]).includes(key)) throw new ConditionMismatch();
   }
