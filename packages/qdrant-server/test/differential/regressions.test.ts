@@ -105,6 +105,19 @@ describe("filters", () => {
     expect(reply.status).toBe(400);
     expect(errorText(reply)).toMatch(/^Format error in JSON body: Invalid json path: 'a\.\.b'/);
   });
+  it("a range bound sent as null is an unset bound", async () => {
+    expect(
+      await ids({ must: [{ key: "n", range: { gt: null, gte: 2, lt: null, lte: 6 } }] }),
+    ).toEqual([2]);
+  });
+
+  it("a nested key that already ends in [] walks the array once", async () => {
+    const nested = (key: string) => ({
+      must: [{ nested: { key, filter: { must: [{ key: "s", match: { value: "p" } }] } } }],
+    });
+    expect(await ids(nested("arr[]"))).toEqual([1]);
+    expect(await ids(nested("arr"))).toEqual([1]);
+  });
 });
 
 describe("payload selectors", () => {
@@ -149,6 +162,30 @@ describe("payload selectors", () => {
     });
     expect(reply.status).toBe(400);
     expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+  it("with_vectors reads as with_vector, and both at once is a format error", async () => {
+    const scroll = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      with_vectors: true,
+      with_payload: false,
+      limit: 1,
+    });
+    expect(scroll.status).toBe(200);
+    expect((scroll.body as { result: { points: unknown[] } }).result.points).toEqual([
+      { id: 1, vector: { v: [1, 0] } },
+    ]);
+    const retrieve = await rest(qdrant, "POST", `/collections/${name}/points`, {
+      ids: [2],
+      with_vectors: ["v"],
+    });
+    expect((retrieve.body as { result: unknown[] }).result).toEqual([
+      { id: 2, vector: { v: [0, 1] } },
+    ]);
+    const both = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      with_vectors: true,
+      with_vector: false,
+    });
+    expect(both.status).toBe(400);
+    expect(errorText(both)).toMatch(/^Format error in JSON body: duplicate field `with_vector`/);
   });
 });
 
@@ -280,5 +317,96 @@ describe("updates", () => {
     );
     expect(deleted.status).toBe(200);
     expect(await payloadOf(3, ["tags"])).toEqual({ tags: ["a", "b"] });
+  });
+});
+
+describe("collection bodies", () => {
+  it("top-level quantization and optimizer_config are stored as quantization_config and optimizers_config", async () => {
+    const other = uniqueName("diffreg_alias");
+    const created = await rest(qdrant, "PUT", `/collections/${other}`, {
+      vectors: { size: 2, distance: "Dot", quantization: { binary: {} } },
+      quantization: { scalar: { type: "int8" } },
+      optimizer_config: { indexing_threshold: 5 },
+    });
+    expect(created.status).toBe(200);
+    try {
+      const info = await rest(qdrant, "GET", `/collections/${other}`);
+      const config = (info.body as { result: { config: Record<string, Record<string, unknown>> } })
+        .result.config;
+      expect(config.quantization_config).toEqual({ scalar: { type: "int8" } });
+      expect(config.optimizer_config?.indexing_threshold).toBe(5);
+      expect(config.params?.vectors).toEqual({
+        size: 2,
+        distance: "Dot",
+        quantization_config: { binary: {} },
+      });
+      const patched = await rest(qdrant, "PATCH", `/collections/${other}`, {
+        quantization: "Disabled",
+      });
+      expect(patched.status).toBe(200);
+      const after = await rest(qdrant, "GET", `/collections/${other}`);
+      expect(
+        (after.body as { result: { config: Record<string, unknown> } }).result.config
+          .quantization_config,
+      ).toBeNull();
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
+  });
+
+  it("an alias beside its field is serde's duplicate field error", async () => {
+    const reply = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_dup")}`, {
+      vectors: { size: 2, distance: "Dot" },
+      quantization: { scalar: { type: "int8" } },
+      quantization_config: { binary: {} },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(
+      /^Format error in JSON body: duplicate field `quantization_config`/,
+    );
+  });
+});
+
+describe("routes Qdrant 1.18 still serves beside /points/query", () => {
+  it("search/batch answers each search in order", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/search/batch`, {
+      searches: [
+        { vector: { name: "v", vector: [1, 0] }, limit: 1 },
+        { vector: { name: "v", vector: [0, 1] }, limit: 1, with_payload: ["n"] },
+      ],
+    });
+    expect(reply.status).toBe(200);
+    const result = (reply.body as { result: { id: unknown; payload?: unknown }[][] }).result;
+    expect(result.map((hits) => hits.map((h) => h.id))).toEqual([[1], [2]]);
+    expect(result[1]?.[0]?.payload).toEqual({ n: 5 });
+  });
+
+  it("recommend averages the positive examples and leaves them out", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/recommend`, {
+      positive: [1],
+      using: "v",
+      limit: 5,
+    });
+    expect(reply.status).toBe(200);
+    expect((reply.body as { result: { id: unknown }[] }).result.map((h) => h.id)).toEqual([2]);
+  });
+
+  it("recommend without a positive example is a bad request", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/recommend/batch`, {
+      searches: [{ negative: [1], using: "v", limit: 1 }],
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toBe(
+      "Bad request: At least one positive vector ID required with this strategy",
+    );
+  });
+
+  it("discover on a missing collection is not an empty 404", async () => {
+    const reply = await rest(qdrant, "POST", "/collections/diffreg_none/points/discover", {
+      target: 1,
+      limit: 1,
+    });
+    expect(reply.status).toBe(404);
+    expect(errorText(reply)).toBe("Not found: Collection `diffreg_none` doesn't exist!");
   });
 });
