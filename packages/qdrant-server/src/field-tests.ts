@@ -1,3 +1,4 @@
+import { formatError } from "./errors.js";
 import {
   asGeoPoint,
   boundingBox,
@@ -55,9 +56,23 @@ function geoPointOrMismatch(json: unknown): GeoPoint {
   return point;
 }
 
+/** A polygon's ring: Qdrant's validator wants at least 4 points, the last the first again. */
 function lineOrMismatch(json: unknown): GeoPoint[] {
   if (!isObject(json) || !Array.isArray(json.points)) throw new ConditionMismatch();
-  return json.points.map(geoPointOrMismatch);
+  const points = json.points.map(geoPointOrMismatch);
+  if (points.length < 4) {
+    throw formatError(
+      `Validation failed: polygon invalid, the size must be at least 4, got ${points.length}`,
+    );
+  }
+  const first = points[0] as GeoPoint;
+  const last = points[points.length - 1] as GeoPoint;
+  if (first.lon !== last.lon || first.lat !== last.lat) {
+    throw formatError(
+      "Validation failed: polygon invalid, the first and the last points should be the same to form a closed line",
+    );
+  }
+  return points;
 }
 
 export function compileMatch(json: unknown, textIndexed: boolean): ValueTest {

@@ -111,6 +111,22 @@ describe("filters", () => {
     ).toEqual([2]);
   });
 
+  it("a polygon ring of fewer than 4 points, or not closed, is a format error", async () => {
+    const at = (x: number, y: number) => ({ lon: x, lat: y });
+    for (const points of [
+      [at(0, 0), at(3, 0), at(0, 0)],
+      [at(0, 0), at(3, 0), at(3, 3), at(0, 3)],
+    ]) {
+      const reply = await rest(qdrant, "POST", `/collections/${name}/points/count`, {
+        filter: { must: [{ key: "g", geo_polygon: { exterior: { points } } }] },
+      });
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toMatch(
+        /^Format error in JSON body: Validation failed: polygon invalid, /,
+      );
+    }
+  });
+
   it("a nested key that already ends in [] walks the array once", async () => {
     const nested = (key: string) => ({
       must: [{ nested: { key, filter: { must: [{ key: "s", match: { value: "p" } }] } } }],
