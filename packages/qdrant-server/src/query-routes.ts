@@ -70,13 +70,14 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
   const offset = readOffset(body.offset);
   const options = readOptions(body, false, false);
   const predicate = compileFilter(body.filter, filterContext(collection), "internal.filter");
-  const limit = readLimit(body.limit, "internal.limit", 10);
-  checkStrictLimit(collection, "max_query_limit", limit);
+  const input = isObject(body.query) && "nearest" in body.query ? body.query.nearest : body.query;
+  checkQueryForm(input);
   if (body.using !== undefined && body.using !== null && typeof body.using !== "string") {
     throw formatError("invalid type: expected a string");
   }
+  const limit = readLimit(body.limit, "internal.limit", 10);
+  checkStrictLimit(collection, "max_query_limit", limit);
   const using = typeof body.using === "string" ? body.using : "";
-  const input = isObject(body.query) && "nearest" in body.query ? body.query.nearest : body.query;
   if (input === undefined || input === null) {
     // No query: points in id order, as Qdrant answers it.
     const points = [...collection.points.values()]
@@ -145,6 +146,15 @@ const QUERY_KINDS = new Set([
   "mmr",
   "relevance_feedback",
 ]);
+
+/** serde's verdict on `query`, which comes before the validator's 422s. */
+function checkQueryForm(input: unknown): void {
+  if (input === undefined || input === null || queryVectorOf(input)) return;
+  if (typeof input === "number" && Number.isInteger(input) && input >= 0) return;
+  if (typeof input === "string" && canonicalUuid(input) !== undefined) return;
+  if (isObject(input) && Object.keys(input).some((k) => QUERY_KINDS.has(k))) return;
+  throw formatError("Expected some form of vector, id, or a type of query");
+}
 
 function nearestOf(collection: Collection, input: unknown, using: string): Nearest {
   const given = queryVectorOf(input);
