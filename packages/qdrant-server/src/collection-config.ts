@@ -112,7 +112,6 @@ function readVectorsConfig(value: unknown, raw: string): Json {
 function readSparseVectors(value: unknown): Json {
   if (!isRecord(value)) throw formatError("invalid type: expected a map of sparse vector params");
   const out: Json = {};
-  if (Object.hasOwn(value, "")) throw badInput("Sparse vector name cannot be empty");
   for (const [name, params] of Object.entries(value)) {
     if (!isRecord(params)) throw formatError(`invalid type for sparse vector \`${name}\``);
     if (params.modifier != null && params.modifier !== "none" && params.modifier !== "idf") {
@@ -128,17 +127,28 @@ function readSparseVectors(value: unknown): Json {
   return out;
 }
 
+function checkSparseNames(vectors: Json, sparse: Json): void {
+  if (Object.hasOwn(sparse, "")) throw badInput("Sparse vector name cannot be empty");
+  if (typeof vectors.size === "number") return;
+  const clash = Object.keys(sparse)
+    .sort()
+    .find((name) => Object.hasOwn(vectors, name));
+  if (clash !== undefined) {
+    throw badInput(
+      `Dense and sparse vector names must be unique - duplicate found with '${clash}'`,
+    );
+  }
+}
+
 function vectorSizeProblems(vectors: Json): Problem[] {
   if (typeof vectors.size === "number") {
     return vectors.size > MAX_VECTOR_SIZE
       ? [outOfRange("vectors.size", vectors.size, 1, MAX_VECTOR_SIZE)]
       : [];
   }
-  return Object.entries(vectors).flatMap(([name, params]) => {
+  return Object.values(vectors).flatMap((params) => {
     const size = (params as Json).size as number;
-    return size > MAX_VECTOR_SIZE
-      ? [outOfRange(`vectors.${name}.size`, size, 1, MAX_VECTOR_SIZE)]
-      : [];
+    return size > MAX_VECTOR_SIZE ? [outOfRange("vectors.?.size", size, 1, MAX_VECTOR_SIZE)] : [];
   });
 }
 
@@ -214,6 +224,8 @@ export function createCollectionConfig(
   }
   const sparse = body.sparse_vectors == null ? undefined : readSparseVectors(body.sparse_vectors);
   const problems = [...vectorSizeProblems(vectors), ...configProblems(body)];
+  // Name checks come after the validator's 422s.
+  if (problems.length === 0 && sparse) checkSparseNames(vectors, sparse);
   const params: Json = { vectors, shard_number: body.shard_number ?? 1 };
   if (body.sharding_method != null) params.sharding_method = body.sharding_method;
   params.replication_factor = body.replication_factor ?? 1;
@@ -305,9 +317,7 @@ export function applyCollectionUpdate(config: CollectionConfigJson, body: Json):
   if (isRecord(body.vectors)) updateVectors(params, body.vectors);
   if (body.quantization_config != null) {
     config.quantization_config =
-      body.quantization_config === "Disabled"
-        ? null
-        : storedQuantization(body.quantization_config);
+      body.quantization_config === "Disabled" ? null : storedQuantization(body.quantization_config);
   }
   if (isRecord(body.sparse_vectors)) updateSparseVectors(params, body.sparse_vectors);
   if (isRecord(body.strict_mode_config)) {
@@ -316,8 +326,11 @@ export function applyCollectionUpdate(config: CollectionConfigJson, body: Json):
       ...withoutNullsDeep(body.strict_mode_config),
     };
   }
-  if (isRecord(body.metadata)) {
-    const metadata: Json = { ...((config.metadata as Json | undefined) ?? {}) };
+  if (isRecord(body.metadata) && config.metadata === undefined) {
+    // A collection without metadata takes the update's as it is, nulls included.
+    config.metadata = { ...body.metadata };
+  } else if (isRecord(body.metadata)) {
+    const metadata: Json = { ...(config.metadata as Json) };
     for (const [key, value] of Object.entries(body.metadata)) {
       if (value === null) delete metadata[key];
       else metadata[key] = value;

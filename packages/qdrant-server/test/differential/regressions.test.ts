@@ -237,6 +237,18 @@ describe("scroll and query", () => {
     expect(errorText(reply)).toBe('Not found: Vector with name "v" for point not found');
   });
 
+  it("a query of no known form, or a using of the wrong type, fails before the limit's 422", async () => {
+    for (const body of [
+      { query: [1, "a"], limit: 0 },
+      { query: -1, limit: 0 },
+      { query: [1, 0], using: 0, limit: 0 },
+    ]) {
+      const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, body);
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+    }
+  });
+
   it("a query of no known form is a format error", async () => {
     const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, { query: "x" });
     expect(reply.status).toBe(400);
@@ -365,6 +377,59 @@ describe("collection bodies", () => {
         (after.body as { result: { config: Record<string, unknown> } }).result.config
           .quantization_config,
       ).toBeNull();
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
+  });
+
+  it("a create stores config without its null fields, auto threads as null and null metadata keys", async () => {
+    const other = uniqueName("diffreg_nulls");
+    const created = await rest(qdrant, "PUT", `/collections/${other}`, {
+      vectors: { size: 2, distance: "Dot", hnsw_config: { m: 4, ef_construct: null } },
+      quantization_config: { scalar: { type: "int8", quantile: null } },
+      optimizers_config: { max_optimization_threads: "auto" },
+      strict_mode_config: { enabled: true, multivector_config: { a: { max_vectors: null } } },
+      sparse_vectors: { s: { index: { on_disk: null } } },
+      metadata: { owner: null, version: 2 },
+    });
+    expect(created.status).toBe(200);
+    try {
+      const info = await rest(qdrant, "GET", `/collections/${other}`);
+      const config = (info.body as { result: { config: Record<string, Record<string, unknown>> } })
+        .result.config;
+      expect(config.params?.vectors).toEqual({ size: 2, distance: "Dot", hnsw_config: { m: 4 } });
+      expect(config.params?.sparse_vectors).toEqual({ s: { index: {} } });
+      expect(config.quantization_config).toEqual({ scalar: { type: "int8" } });
+      expect(config.optimizer_config?.max_optimization_threads).toBeNull();
+      expect(config.strict_mode_config?.multivector_config).toEqual({ a: {} });
+      expect(config.metadata).toEqual({ owner: null, version: 2 });
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
+  });
+
+  it("a create refuses vectors: null and an empty sparse vector name", async () => {
+    const nullVectors = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_nv")}`, {
+      vectors: null,
+    });
+    expect(nullVectors.status).toBe(400);
+    expect(errorText(nullVectors)).toMatch(/^Format error in JSON body: /);
+    const emptyName = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_sn")}`, {
+      sparse_vectors: { "": {} },
+    });
+    expect(emptyName.status).toBe(400);
+    expect(errorText(emptyName)).toBe("Wrong input: Sparse vector name cannot be empty");
+  });
+
+  it("an update names the first unknown sparse vector in sorted order", async () => {
+    const other = uniqueName("diffreg_sorted");
+    expect((await rest(qdrant, "PUT", `/collections/${other}`, {})).status).toBe(200);
+    try {
+      const reply = await rest(qdrant, "PATCH", `/collections/${other}`, {
+        sparse_vectors: { b: {}, a: {} },
+      });
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toBe("Wrong input: Not existing vector name error: a");
     } finally {
       await rest(qdrant, "DELETE", `/collections/${other}`);
     }
