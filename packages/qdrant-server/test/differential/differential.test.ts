@@ -50,6 +50,8 @@ const SEEDS = process.env.DIFF_SEED
 /** Cases per area and seed; the default keeps the file's CI cost near a minute. */
 const RUNS = Number(process.env.DIFF_RUNS ?? 150);
 const COLLECTIONS = 4;
+/** A property's time limit, grown with a long run's number of cases. */
+const TIMEOUT = Math.max(600_000, RUNS * 2_000);
 const apiKey = process.env.QDRANT_URL ? process.env.QDRANT_API_KEY : undefined;
 
 let pair: ServerPair | undefined;
@@ -210,7 +212,7 @@ describe.skipIf(!binary)(
       for (const [title, area] of READ_AREAS) {
         it(title, async () => {
           await fc.assert(property(area, expectSameAnswer, targets), params);
-        }, 600_000);
+        }, TIMEOUT);
       }
 
       it("updates by filter or ids leave the same points", async () => {
@@ -226,7 +228,7 @@ describe.skipIf(!binary)(
           ),
           params,
         );
-      }, 600_000);
+      }, TIMEOUT);
 
       it("collection create and update bodies store the same config", async () => {
         await fc.assert(
@@ -246,7 +248,7 @@ describe.skipIf(!binary)(
           ),
           { ...params, numRuns: Math.ceil(RUNS / 3) },
         );
-      }, 600_000);
+      }, TIMEOUT);
     });
   },
 );
