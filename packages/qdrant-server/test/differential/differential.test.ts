@@ -210,45 +210,60 @@ describe.skipIf(!binary)(
       });
 
       for (const [title, area] of READ_AREAS) {
-        it(title, async () => {
-          await fc.assert(property(area, expectSameAnswer, targets), params);
-        }, TIMEOUT);
+        it(
+          title,
+          async () => {
+            await fc.assert(property(area, expectSameAnswer, targets), params);
+          },
+          TIMEOUT,
+        );
       }
 
-      it("updates by filter or ids leave the same points", async () => {
-        await fc.assert(
-          property(
-            updateCase,
-            async (target, c) => {
-              await reset(target);
-              await expectSameAnswer(target, c);
-              await expectSameAnswer(target, { exchange: readAll(target.name), ordering: "exact" });
-            },
-            scratch,
-          ),
-          params,
-        );
-      }, TIMEOUT);
+      it(
+        "updates by filter or ids leave the same points",
+        async () => {
+          await fc.assert(
+            property(
+              updateCase,
+              async (target, c) => {
+                await reset(target);
+                await expectSameAnswer(target, c);
+                await expectSameAnswer(target, {
+                  exchange: readAll(target.name),
+                  ordering: "exact",
+                });
+              },
+              scratch,
+            ),
+            params,
+          );
+        },
+        TIMEOUT,
+      );
 
-      it("collection create and update bodies store the same config", async () => {
-        await fc.assert(
-          property(
-            () => collectionCase,
-            async (target, c) => {
-              const name = uniqueName("diff_c");
-              try {
-                for (const step of c.steps) {
-                  await expectSameStep(target, step, name);
+      it(
+        "collection create and update bodies store the same config",
+        async () => {
+          await fc.assert(
+            property(
+              () => collectionCase,
+              async (target, c) => {
+                const name = uniqueName("diff_c");
+                try {
+                  for (const step of c.steps) {
+                    await expectSameStep(target, step, name);
+                  }
+                } finally {
+                  await sendBoth({ method: "DELETE", path: `/collections/${name}` });
                 }
-              } finally {
-                await sendBoth({ method: "DELETE", path: `/collections/${name}` });
-              }
-            },
-            targets,
-          ),
-          { ...params, numRuns: Math.ceil(RUNS / 3) },
-        );
-      }, TIMEOUT);
+              },
+              targets,
+            ),
+            { ...params, numRuns: Math.ceil(RUNS / 3) },
+          );
+        },
+        TIMEOUT,
+      );
     });
   },
 );

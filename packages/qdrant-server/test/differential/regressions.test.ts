@@ -435,6 +435,21 @@ describe("collection bodies", () => {
     }
   });
 
+  it("a create's 422 lists its problems joined by '; ', a named vector's size as vectors.?.size", async () => {
+    const reply = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_422")}`, {
+      vectors: { a: { size: 65537, distance: "Dot" } },
+      shard_number: 0,
+    });
+    expect(reply.status).toBe(422);
+    const text = errorText(reply);
+    const prefix = "Validation error in JSON body: [";
+    expect(text.startsWith(prefix)).toBe(true);
+    expect(text.slice(prefix.length, -1).split("; ").sort()).toEqual([
+      "shard_number: value 0 invalid, must be 1 or larger",
+      "vectors.?.size: value 65537 invalid, must be from 1 to 65536",
+    ]);
+  });
+
   it("an alias beside its field is serde's duplicate field error", async () => {
     const reply = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_dup")}`, {
       vectors: { size: 2, distance: "Dot" },
@@ -489,5 +504,74 @@ describe("routes Qdrant 1.18 still serves beside /points/query", () => {
     });
     expect(reply.status).toBe(404);
     expect(errorText(reply)).toBe("Not found: Collection `diffreg_none` doesn't exist!");
+  });
+});
+
+describe("filters on a key with a payload index", () => {
+  const indexed = uniqueName("diffreg_idx");
+
+  beforeAll(async () => {
+    expect(
+      (
+        await rest(qdrant, "PUT", `/collections/${indexed}`, {
+          vectors: { size: 1, distance: "Dot" },
+        })
+      ).status,
+    ).toBe(200);
+    const points = [[], "quick fox", ["a", "b"], null, undefined, ["a", null], 5, -1].map(
+      (k, i) => ({ id: i + 1, vector: [1], payload: k === undefined ? {} : { k } }),
+    );
+    expect(
+      (await rest(qdrant, "PUT", `/collections/${indexed}/points?wait=true`, { points })).status,
+    ).toBe(200);
+    for (const field_name of ["k"]) {
+      const reply = await rest(qdrant, "PUT", `/collections/${indexed}/index?wait=true`, {
+        field_name,
+        field_schema: "keyword",
+      });
+      expect(reply.status).toBe(200);
+    }
+  });
+
+  const selected = async (condition: Record<string, unknown>): Promise<unknown[]> => {
+    const reply = await rest(qdrant, "POST", `/collections/${indexed}/points/scroll`, {
+      filter: { must: [{ key: "k", ...condition }] },
+      with_payload: false,
+    });
+    expect(reply.status).toBe(200);
+    return (reply.body as { result: { points: { id: unknown }[] } }).result.points.map((p) => p.id);
+  };
+
+  it("a match the index answers ignores is_null and is_empty beside it", async () => {
+    expect(await selected({ match: { value: "a" }, is_null: true })).toEqual([3, 6]);
+    expect(await selected({ match: { value: "a" }, is_empty: true })).toEqual([3, 6]);
+  });
+
+  it("is_empty and is_null come before values_count", async () => {
+    expect(await selected({ values_count: { gt: 1 }, is_empty: true })).toEqual([1, 4, 5]);
+    expect(await selected({ values_count: { gt: 1 }, is_null: false })).toEqual([1, 2, 3, 5, 7, 8]);
+  });
+
+  it("a match the index cannot answer leaves is_null in charge, as without an index", async () => {
+    expect(await selected({ match: { text: "quick" }, is_null: true })).toEqual([4, 6]);
+  });
+});
+
+describe("collection metadata", () => {
+  it("an update gives a collection without metadata the update's, nulls included", async () => {
+    const other = uniqueName("diffreg_meta");
+    expect((await rest(qdrant, "PUT", `/collections/${other}`, {})).status).toBe(200);
+    try {
+      expect(
+        (await rest(qdrant, "PATCH", `/collections/${other}`, { metadata: { x: null, y: 1 } }))
+          .status,
+      ).toBe(200);
+      const info = await rest(qdrant, "GET", `/collections/${other}`);
+      expect(
+        (info.body as { result: { config: { metadata?: unknown } } }).result.config.metadata,
+      ).toEqual({ x: null, y: 1 });
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
   });
 });
