@@ -82,6 +82,11 @@ export function readVectorParams(value: unknown): Json | undefined {
   for (const key of ["hnsw_config", "quantization_config", "on_disk", "memory", "datatype"]) {
     if (value[key] != null) out[key] = value[key];
   }
+  // Qdrant reports neither an unset HNSW or quantization field nor one sent as null.
+  if (isRecord(out.hnsw_config)) out.hnsw_config = withoutNulls(out.hnsw_config);
+  if (out.quantization_config != null) {
+    out.quantization_config = storedQuantization(out.quantization_config);
+  }
   if (multi != null) out.multivector_config = { comparator: "max_sim" };
   return out;
 }
@@ -115,11 +120,24 @@ function readSparseVectors(value: unknown): Json {
       );
     }
     const read: Json = {};
-    if (params.index != null) read.index = params.index;
+    if (params.index != null) read.index = withoutNulls(params.index);
     if (params.modifier != null) read.modifier = params.modifier;
     out[name] = read;
   }
   return out;
+}
+
+function checkSparseNames(vectors: Json, sparse: Json): void {
+  if (Object.hasOwn(sparse, "")) throw badInput("Sparse vector name cannot be empty");
+  if (typeof vectors.size === "number") return;
+  const clash = Object.keys(sparse)
+    .sort()
+    .find((name) => Object.hasOwn(vectors, name));
+  if (clash !== undefined) {
+    throw badInput(
+      `Dense and sparse vector names must be unique - duplicate found with '${clash}'`,
+    );
+  }
 }
 
 function vectorSizeProblems(vectors: Json): Problem[] {
@@ -128,11 +146,9 @@ function vectorSizeProblems(vectors: Json): Problem[] {
       ? [outOfRange("vectors.size", vectors.size, 1, MAX_VECTOR_SIZE)]
       : [];
   }
-  return Object.entries(vectors).flatMap(([name, params]) => {
+  return Object.values(vectors).flatMap((params) => {
     const size = (params as Json).size as number;
-    return size > MAX_VECTOR_SIZE
-      ? [outOfRange(`vectors.${name}.size`, size, 1, MAX_VECTOR_SIZE)]
-      : [];
+    return size > MAX_VECTOR_SIZE ? [outOfRange("vectors.?.size", size, 1, MAX_VECTOR_SIZE)] : [];
   });
 }
 
@@ -165,6 +181,31 @@ function configProblems(body: Json): Problem[] {
 const withoutNulls = (value: unknown): Json =>
   isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) : {};
 
+/** Null fields left out at every level (strict mode's per-vector limits). */
+function withoutNullsDeep(value: unknown): Json {
+  return Object.fromEntries(
+    Object.entries(withoutNulls(value)).map(([key, v]) => [
+      key,
+      isRecord(v) ? withoutNullsDeep(v) : v,
+    ]),
+  );
+}
+
+/** An optimizers config diff as Qdrant stores it: `max_optimization_threads: "auto"` is null. */
+function storedOptimizers(value: unknown): Json {
+  const out = withoutNulls(value);
+  if (out.max_optimization_threads === "auto") out.max_optimization_threads = null;
+  return out;
+}
+
+/** A QuantizationConfig as Qdrant stores it: `{scalar|product|binary: {…}}` without null fields. */
+function storedQuantization(value: unknown): Json {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).map(([variant, params]) => [variant, withoutNulls(params)]),
+  );
+}
+
 /** The config of a new collection; throws Qdrant's 400/422 for a bad body. */
 export function createCollectionConfig(
   body: unknown,
@@ -174,7 +215,8 @@ export function createCollectionConfig(
   problems: Problem[];
 } {
   if (!isRecord(body)) throw formatError("invalid type: expected struct CreateCollection");
-  const vectors = body.vectors == null ? {} : readVectorsConfig(body.vectors, raw);
+  // An absent `vectors` is none; `null` is no VectorsConfig serde can read.
+  const vectors = body.vectors === undefined ? {} : readVectorsConfig(body.vectors, raw);
   if (body.quantization_config != null && !isQuantizationConfig(body.quantization_config)) {
     throw formatError(
       `data did not match any variant of untagged enum QuantizationConfig${positionAfterField(raw, "quantization_config")}`,
@@ -182,6 +224,8 @@ export function createCollectionConfig(
   }
   const sparse = body.sparse_vectors == null ? undefined : readSparseVectors(body.sparse_vectors);
   const problems = [...vectorSizeProblems(vectors), ...configProblems(body)];
+  // Name checks come after the validator's 422s.
+  if (problems.length === 0 && sparse) checkSparseNames(vectors, sparse);
   const params: Json = { vectors, shard_number: body.shard_number ?? 1 };
   if (body.sharding_method != null) params.sharding_method = body.sharding_method;
   params.replication_factor = body.replication_factor ?? 1;
@@ -191,15 +235,17 @@ export function createCollectionConfig(
   const config: Json = {
     params,
     hnsw_config: { ...DEFAULT_HNSW, ...withoutNulls(body.hnsw_config) },
-    optimizer_config: { ...DEFAULT_OPTIMIZER, ...withoutNulls(body.optimizers_config) },
+    optimizer_config: { ...DEFAULT_OPTIMIZER, ...storedOptimizers(body.optimizers_config) },
     wal_config: { ...DEFAULT_WAL, ...withoutNulls(body.wal_config) },
-    quantization_config: body.quantization_config ?? null,
+    quantization_config:
+      body.quantization_config == null ? null : storedQuantization(body.quantization_config),
   };
   // Reported only once set (Qdrant 1.18.1 leaves the key out until then).
   if (isRecord(body.strict_mode_config)) {
-    config.strict_mode_config = withoutNulls(body.strict_mode_config);
+    config.strict_mode_config = withoutNullsDeep(body.strict_mode_config);
   }
-  if (isRecord(body.metadata)) config.metadata = withoutNulls(body.metadata);
+  // A create keeps metadata keys set to null (only an update's null deletes one).
+  if (isRecord(body.metadata)) config.metadata = { ...body.metadata };
   return { config, problems };
 }
 
@@ -250,7 +296,7 @@ export function applyCollectionUpdate(config: CollectionConfigJson, body: Json):
   if (isRecord(body.optimizers_config)) {
     config.optimizer_config = {
       ...(config.optimizer_config as Json),
-      ...withoutNulls(body.optimizers_config),
+      ...storedOptimizers(body.optimizers_config),
     };
   }
   if (isRecord(body.params)) {
@@ -271,17 +317,20 @@ export function applyCollectionUpdate(config: CollectionConfigJson, body: Json):
   if (isRecord(body.vectors)) updateVectors(params, body.vectors);
   if (body.quantization_config != null) {
     config.quantization_config =
-      body.quantization_config === "Disabled" ? null : body.quantization_config;
+      body.quantization_config === "Disabled" ? null : storedQuantization(body.quantization_config);
   }
   if (isRecord(body.sparse_vectors)) updateSparseVectors(params, body.sparse_vectors);
   if (isRecord(body.strict_mode_config)) {
     config.strict_mode_config = {
       ...((config.strict_mode_config as Json | undefined) ?? {}),
-      ...withoutNulls(body.strict_mode_config),
+      ...withoutNullsDeep(body.strict_mode_config),
     };
   }
-  if (isRecord(body.metadata)) {
-    const metadata: Json = { ...((config.metadata as Json | undefined) ?? {}) };
+  if (isRecord(body.metadata) && config.metadata === undefined) {
+    // A collection without metadata takes the update's as it is, nulls included.
+    config.metadata = { ...body.metadata };
+  } else if (isRecord(body.metadata)) {
+    const metadata: Json = { ...(config.metadata as Json) };
     for (const [key, value] of Object.entries(body.metadata)) {
       if (value === null) delete metadata[key];
       else metadata[key] = value;
@@ -296,7 +345,7 @@ const missingVector = (name: string) => badInput(`Not existing vector name error
 function updateVectors(params: Json, diffs: Json): void {
   const vectors = params.vectors as Json;
   const unnamed = typeof vectors.size === "number";
-  for (const name of Object.keys(diffs)) {
+  for (const name of Object.keys(diffs).sort()) {
     if (!(unnamed ? name === "" : isRecord(vectors[name]))) throw missingVector(name);
   }
   for (const [name, diff] of Object.entries(diffs)) {
@@ -313,7 +362,7 @@ function updateVectors(params: Json, diffs: Json): void {
     }
     if (diff.quantization_config != null) {
       if (diff.quantization_config === "Disabled") delete target.quantization_config;
-      else target.quantization_config = diff.quantization_config;
+      else target.quantization_config = storedQuantization(diff.quantization_config);
     }
     if (diff.on_disk != null) target.on_disk = diff.on_disk;
     if (diff.memory != null) target.memory = diff.memory;
@@ -322,7 +371,8 @@ function updateVectors(params: Json, diffs: Json): void {
 
 function updateSparseVectors(params: Json, diffs: Json): void {
   const sparse = (params.sparse_vectors ?? {}) as Json;
-  for (const name of Object.keys(diffs)) {
+  // Names in a BTreeMap's order, as Qdrant meets them.
+  for (const name of Object.keys(diffs).sort()) {
     if (!isRecord(sparse[name])) throw missingVector(name);
   }
   for (const [name, diff] of Object.entries(diffs)) {

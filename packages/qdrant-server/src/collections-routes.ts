@@ -8,6 +8,7 @@ import { alreadyExists, badInput, formatError } from "./errors.js";
 import { ok, type Router } from "./http.js";
 import type { Collection } from "./model.js";
 import { getValues, parsePayloadPath } from "./payload-paths.js";
+import { collectionBodyAliasesResolved } from "./serde-aliases.js";
 import type { ServerContext } from "./server-context.js";
 import { assertValidBody, assertValidName, queryTimeout } from "./validation.js";
 
@@ -41,7 +42,11 @@ export function registerCollectionRoutes(router: Router, ctx: ServerContext): vo
       const name = req.params.collection_name as string;
       assertValidName(name, true);
       queryTimeout(req.query);
-      const { config, problems } = createCollectionConfig(req.json(), req.rawBody.toString("utf8"));
+      const body = req.json();
+      const { config, problems } = createCollectionConfig(
+        isRecord(body) ? collectionBodyAliasesResolved(body) : body,
+        req.rawBody.toString("utf8"),
+      );
       assertValidBody(problems);
       if (state.collections.has(name)) {
         throw alreadyExists(`Collection \`${name}\` already exists!`);
@@ -69,8 +74,9 @@ export function registerCollectionRoutes(router: Router, ctx: ServerContext): vo
       const name = req.params.collection_name as string;
       assertValidName(name, false);
       queryTimeout(req.query);
-      const body = req.json();
-      if (!isRecord(body)) throw formatError("invalid type: expected struct UpdateCollection");
+      const json = req.json();
+      if (!isRecord(json)) throw formatError("invalid type: expected struct UpdateCollection");
+      const body = collectionBodyAliasesResolved(json);
       assertValidBody(updateProblems(body, req.rawBody.toString("utf8")));
       const collection = resolveCollection(state, name);
       applyCollectionUpdate(collection.config, body);

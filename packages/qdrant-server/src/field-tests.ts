@@ -1,3 +1,4 @@
+import { formatError } from "./errors.js";
 import {
   asGeoPoint,
   boundingBox,
@@ -55,9 +56,23 @@ function geoPointOrMismatch(json: unknown): GeoPoint {
   return point;
 }
 
+/** A polygon's ring: Qdrant's validator wants at least 4 points, the last the first again. */
 function lineOrMismatch(json: unknown): GeoPoint[] {
   if (!isObject(json) || !Array.isArray(json.points)) throw new ConditionMismatch();
-  return json.points.map(geoPointOrMismatch);
+  const points = json.points.map(geoPointOrMismatch);
+  if (points.length < 4) {
+    throw formatError(
+      `Validation failed: polygon invalid, the size must be at least 4, got ${points.length}`,
+    );
+  }
+  const first = points[0] as GeoPoint;
+  const last = points[points.length - 1] as GeoPoint;
+  if (first.lon !== last.lon || first.lat !== last.lat) {
+    throw formatError(
+      "Validation failed: polygon invalid, the first and the last points should be the same to form a closed line",
+    );
+  }
+  return points;
 }
 
 export function compileMatch(json: unknown, textIndexed: boolean): ValueTest {
@@ -135,9 +150,10 @@ const BOUNDS = ["lt", "gt", "gte", "lte"] as const;
 
 export function compileRange(json: unknown): ValueTest {
   if (!isObject(json)) throw new ConditionMismatch();
+  // An explicit `null` bound is an unset one (clients send unset fields as null).
   const given = BOUNDS.filter((b) => json[b] !== undefined && json[b] !== null);
   if (given.every((b) => typeof json[b] === "number")) {
-    const check = boundsCheck(json as Partial<Record<(typeof BOUNDS)[number], number>>);
+    const check = boundsCheck(Object.fromEntries(given.map((b) => [b, json[b] as number])));
     return (v) => typeof v === "number" && check(v);
   }
   // Qdrant's RangeInterface is untagged: not all numbers, so a DatetimeRange.

@@ -32,6 +32,8 @@ export type PointPredicate = (subject: FilterSubject) => boolean;
 export interface FilterContext {
   /** True when `key` has a full-text payload index: `match.text` then matches tokens. */
   isTextIndexed(key: string): boolean;
+  /** The type of `key`'s payload index (`keyword`, `integer`, …), if it has one. */
+  indexType(key: string): string | undefined;
 }
 
 const FILTER_FIELDS = ["should", "min_should", "must", "must_not"] as const;
@@ -190,8 +192,9 @@ function compileNested(json: unknown, ctx: FilterContext, site: Site): PointPred
   if (!isObject(json) || typeof json.key !== "string" || !isObject(json.filter)) {
     throw new ConditionMismatch();
   }
-  // Qdrant appends `[]` to the key: the filter applies to each array element.
-  const path = parsePayloadPath(`${json.key}[]`);
+  // Qdrant appends `[]` to the key unless it already ends with one: the filter
+  // applies to each array element.
+  const path = parsePayloadPath(json.key.endsWith("[]") ? json.key : `${json.key}[]`);
   for (const key of Object.keys(json.filter)) {
     if (!(FILTER_FIELDS as readonly string[]).includes(key)) throw new ConditionMismatch();
   }
@@ -236,6 +239,21 @@ function compileFieldCondition(
     );
   }
   const anyValue: ValueTest = (v) => tests.some((t) => t(v));
+  const indexType = site.inNested ? undefined : ctx.indexType(key);
+  if (indexType !== undefined && indexAnswers(indexType, json)) {
+    // Qdrant answers such a condition from the payload index, which knows only
+    // the value test: is_empty, is_null and values_count beside it are ignored
+    // (verified against Qdrant 1.18.1).
+    return (s) =>
+      getValues(s.payload, path).some((value) =>
+        Array.isArray(value) ? value.some(anyValue) : anyValue(value),
+      );
+  }
+  // With an index, is_empty and is_null are answered before values_count (Qdrant 1.18.1).
+  const countTest =
+    indexType !== undefined && (isEmpty !== undefined || isNull !== undefined)
+      ? undefined
+      : valuesCount;
   return (s) => {
     const values = getValues(s.payload, path);
     if (values.length === 0) {
@@ -244,15 +262,44 @@ function compileFieldCondition(
       return false;
     }
     return values.some((value) => {
-      if (valuesCount !== undefined) {
+      if (countTest !== undefined) {
         // As Qdrant counts: an array's length, 0 for null, 1 for anything else.
-        return valuesCount(Array.isArray(value) ? value.length : value === null ? 0 : 1);
+        return countTest(Array.isArray(value) ? value.length : value === null ? 0 : 1);
       }
       if (isEmpty !== undefined) return emptyValue(value) === isEmpty;
       if (isNull !== undefined) return nullValue(value) === isNull;
       return Array.isArray(value) ? value.some(anyValue) : anyValue(value);
     });
   };
+}
+
+/** True when a payload index of this type can answer the condition's match, range or geo test. */
+function indexAnswers(indexType: string, json: Record<string, unknown>): boolean {
+  const match = isObject(json.match) ? json.match : undefined;
+  const matched = match && ("value" in match ? match.value : (match.any ?? match.except));
+  const values = Array.isArray(matched) ? matched : matched === undefined ? [] : [matched];
+  const all = (type: string) => values.length > 0 && values.every((v) => typeof v === type);
+  const hasRange = json.range !== undefined && json.range !== null;
+  switch (indexType) {
+    case "keyword":
+    case "uuid":
+      return all("string");
+    case "integer":
+      return all("number") || hasRange;
+    case "float":
+    case "datetime":
+      return hasRange;
+    case "bool":
+      return all("boolean");
+    case "geo":
+      return ["geo_radius", "geo_bounding_box", "geo_polygon"].some(
+        (g) => json[g] !== undefined && json[g] !== null,
+      );
+    case "text":
+      return match !== undefined && ("text" in match || "phrase" in match);
+    default:
+      return false;
+  }
 }
 
 /** geo_bounding_box / geo_radius / geo_polygon, OR-ed like the other field conditions. */

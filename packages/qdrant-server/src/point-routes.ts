@@ -8,6 +8,7 @@ import { getValues, isObject, parsePayloadPath } from "./payload-paths.js";
 import { parsePathPointId, parsePointId, parsePointIds } from "./point-ids.js";
 import { invalidateOrder, pointsFrom } from "./point-order.js";
 import { parsePayloadSelector, type RecordOptions, recordJson } from "./records.js";
+import { VECTOR_SELECTOR_ALIASES, withAliasesResolved } from "./serde-aliases.js";
 import type { ServerContext } from "./server-context.js";
 import { checkStrictLimit } from "./strict-mode.js";
 import {
@@ -182,10 +183,11 @@ export function objectBody(req: QdrantRequest): Record<string, unknown> {
 }
 
 export function readOptions(
-  body: Record<string, unknown>,
+  json: Record<string, unknown>,
   payloadByDefault: boolean,
   vectorByDefault: boolean,
 ): RecordOptions {
+  const body = withAliasesResolved(json, VECTOR_SELECTOR_ALIASES);
   return {
     payload: parsePayloadSelector(body.with_payload, payloadByDefault),
     vector: parseVectorSelector(body.with_vector, vectorByDefault),
@@ -209,7 +211,7 @@ export function assertVectorNames(
 
 /** Retrieve and scroll take no `with_vector: null` (query does: it is optional there). */
 function refuseNullVectorSelector(body: Record<string, unknown>): void {
-  if (body.with_vector === null) {
+  if (withAliasesResolved(body, VECTOR_SELECTOR_ALIASES).with_vector === null) {
     throw formatError("Expected a boolean, or an array of strings");
   }
 }

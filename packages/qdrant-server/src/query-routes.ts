@@ -49,15 +49,16 @@ export function registerQueryRoutes(router: Router, ctx: ServerContext): void {
   });
 }
 
-type QueryVector =
+export type QueryVector =
   | { kind: "dense"; values: number[] }
   | { kind: "sparse"; vector: SparseVector }
   | { kind: "multi"; rows: number[][] };
 
-interface Nearest {
+export interface Nearest {
   using: string;
   query: QueryVector;
-  exclude: PointId | undefined;
+  /** Points left out of the answer: the ids the query was given by. */
+  exclude: ReadonlySet<PointId>;
 }
 
 function query(collection: Collection, body: Record<string, unknown>): unknown[] {
@@ -69,13 +70,14 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
   const offset = readOffset(body.offset);
   const options = readOptions(body, false, false);
   const predicate = compileFilter(body.filter, filterContext(collection), "internal.filter");
-  const limit = readLimit(body.limit, "internal.limit", 10);
-  checkStrictLimit(collection, "max_query_limit", limit);
+  const input = isObject(body.query) && "nearest" in body.query ? body.query.nearest : body.query;
+  checkQueryForm(input);
   if (body.using !== undefined && body.using !== null && typeof body.using !== "string") {
     throw formatError("invalid type: expected a string");
   }
+  const limit = readLimit(body.limit, "internal.limit", 10);
+  checkStrictLimit(collection, "max_query_limit", limit);
   const using = typeof body.using === "string" ? body.using : "";
-  const input = isObject(body.query) && "nearest" in body.query ? body.query.nearest : body.query;
   if (input === undefined || input === null) {
     // No query: points in id order, as Qdrant answers it.
     const points = [...collection.points.values()]
@@ -90,14 +92,19 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
   return rank(collection, nearest, predicate, body.score_threshold, offset, limit, options);
 }
 
-function search(collection: Collection, body: Record<string, unknown>): unknown[] {
+/** The deprecated search; `at` prefixes its 422 field paths (`searches[0].` in a batch). */
+export function search(collection: Collection, body: Record<string, unknown>, at = ""): unknown[] {
   if (body.limit === undefined) throw formatError("missing field `limit`");
   checkThreshold(body.score_threshold);
-  const limit = readLimit(body.limit, "search_request.limit", 10);
+  const limit = readLimit(body.limit, `${at}search_request.limit`, 10);
   checkStrictLimit(collection, "max_query_limit", limit);
   const offset = readOffset(body.offset);
   const options = readOptions(body, false, false);
-  const predicate = compileFilter(body.filter, filterContext(collection), "search_request.filter");
+  const predicate = compileFilter(
+    body.filter,
+    filterContext(collection),
+    `${at}search_request.filter`,
+  );
   const named = isObject(body.vector) ? body.vector : undefined;
   const using = named && typeof named.name === "string" ? named.name : "";
   const vector = named ? asSerdeReadsIt(named.vector) : body.vector;
@@ -112,13 +119,13 @@ function search(collection: Collection, body: Record<string, unknown>): unknown[
 }
 
 /** `score_threshold`'s type, checked with the body's other format errors. */
-function checkThreshold(value: unknown): void {
+export function checkThreshold(value: unknown): void {
   if (value !== undefined && value !== null && typeof value !== "number") {
     throw formatError("invalid type: expected f32");
   }
 }
 
-function readOffset(value: unknown): number {
+export function readOffset(value: unknown): number {
   if (value === undefined || value === null) return 0;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
     throw formatError("invalid value for `offset`: expected usize");
@@ -140,9 +147,18 @@ const QUERY_KINDS = new Set([
   "relevance_feedback",
 ]);
 
+/** serde's verdict on `query`, which comes before the validator's 422s. */
+function checkQueryForm(input: unknown): void {
+  if (input === undefined || input === null || queryVectorOf(input)) return;
+  if (typeof input === "number" && Number.isInteger(input) && input >= 0) return;
+  if (typeof input === "string" && canonicalUuid(input) !== undefined) return;
+  if (isObject(input) && Object.keys(input).some((k) => QUERY_KINDS.has(k))) return;
+  throw formatError("Expected some form of vector, id, or a type of query");
+}
+
 function nearestOf(collection: Collection, input: unknown, using: string): Nearest {
   const given = queryVectorOf(input);
-  if (given) return { using, query: given, exclude: undefined };
+  if (given) return { using, query: given, exclude: new Set() };
   const id =
     typeof input === "number" && Number.isInteger(input) && input >= 0
       ? input
@@ -159,7 +175,7 @@ function nearestOf(collection: Collection, input: unknown, using: string): Neare
   if (!point) throw notFound(`No point with id ${id} found`);
   const stored = point.vectors.get(using);
   if (stored === undefined) throw notFound(`Vector with name "${using}" for point not found`);
-  return { using, query: storedAsQuery(stored), exclude: id };
+  return { using, query: storedAsQuery(stored), exclude: new Set([id]) };
 }
 
 function queryVectorOf(json: unknown): QueryVector | undefined {
@@ -180,7 +196,7 @@ function queryVectorOf(json: unknown): QueryVector | undefined {
   return undefined;
 }
 
-function storedAsQuery(stored: StoredVector): QueryVector {
+export function storedAsQuery(stored: StoredVector): QueryVector {
   if (stored instanceof Float32Array) return { kind: "dense", values: Array.from(stored) };
   if (Array.isArray(stored)) return { kind: "multi", rows: stored.map((row) => Array.from(row)) };
   return { kind: "sparse", vector: stored };
@@ -231,7 +247,7 @@ function scorerFor(collection: Collection, nearest: Nearest): { scorer: Scorer; 
   };
 }
 
-function rank(
+export function rank(
   collection: Collection,
   nearest: Nearest,
   predicate: PointPredicate,
@@ -244,7 +260,7 @@ function rank(
   const threshold = typeof thresholdJson === "number" ? thresholdJson : undefined;
   const hits: { point: StoredPoint; score: number }[] = [];
   for (const point of collection.points.values()) {
-    if (point.id === nearest.exclude) continue;
+    if (nearest.exclude.has(point.id)) continue;
     const value = scorer(point.vectors.get(nearest.using));
     if (value === undefined) continue;
     if (!predicate({ id: point.id, payload: point.payload, vectors: point.vectors })) continue;

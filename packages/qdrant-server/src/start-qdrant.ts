@@ -16,6 +16,7 @@ import {
   type Reply,
   Router,
 } from "./http.js";
+import { registerLegacyRoutes } from "./legacy-routes.js";
 import { emptyState } from "./model.js";
 import { registerPayloadIndexRoutes } from "./payload-index-routes.js";
 import { loadPeerId } from "./peer-id.js";
@@ -94,6 +95,7 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   registerShardSnapshotRoutes(router, ctx, options.now);
   registerPointRoutes(router, ctx);
   registerQueryRoutes(router, ctx);
+  registerLegacyRoutes(router, ctx);
 
   let persistence: Persistence | undefined;
   if (storageDir) {

@@ -48,6 +48,11 @@ export function filterContext(collection: Collection): FilterContext {
       const schema = collection.payloadIndexes.get(key)?.schema;
       return schema === "text" || (isObject(schema) && schema.type === "text");
     },
+    indexType(key) {
+      const schema = collection.payloadIndexes.get(key)?.schema;
+      if (typeof schema === "string") return schema;
+      return isObject(schema) && typeof schema.type === "string" ? schema.type : undefined;
+    },
   };
 }
 

@@ -15,7 +15,7 @@ export const outOfRange = (path: string, value: unknown, min: number, max: numbe
   `${path}: value ${String(value)} invalid, must be from ${min} to ${max}`;
 
 const invalid = (part: string, problems: Problem[]) =>
-  new QdrantHttpError(422, `Validation error in ${part}: [${problems.join(", ")}]`);
+  new QdrantHttpError(422, `Validation error in ${part}: [${problems.join("; ")}]`);
 
 /** Throws 422 `Validation error in JSON body: [...]` when there are problems. */
 export function assertValidBody(problems: Problem[]): void {

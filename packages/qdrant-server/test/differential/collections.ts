@@ -89,6 +89,9 @@ export const payloadArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
       { weight: 1, arbitrary: fc.constant(null) },
     ),
     z: fc.constantFrom(null, [], [null], 0, ""),
+    // A key with a dot in it (reached as `"dot.key"`) beside an object reached as `dot.key`.
+    "dot.key": loose(smallInt),
+    dot: fc.record({ key: loose(keyword) }, { requiredKeys: [] }),
   },
   { requiredKeys: [] },
 );

@@ -105,6 +105,35 @@ describe("filters", () => {
     expect(reply.status).toBe(400);
     expect(errorText(reply)).toMatch(/^Format error in JSON body: Invalid json path: 'a\.\.b'/);
   });
+  it("a range bound sent as null is an unset bound", async () => {
+    expect(
+      await ids({ must: [{ key: "n", range: { gt: null, gte: 2, lt: null, lte: 6 } }] }),
+    ).toEqual([2]);
+  });
+
+  it("a polygon ring of fewer than 4 points, or not closed, is a format error", async () => {
+    const at = (x: number, y: number) => ({ lon: x, lat: y });
+    for (const points of [
+      [at(0, 0), at(3, 0), at(0, 0)],
+      [at(0, 0), at(3, 0), at(3, 3), at(0, 3)],
+    ]) {
+      const reply = await rest(qdrant, "POST", `/collections/${name}/points/count`, {
+        filter: { must: [{ key: "g", geo_polygon: { exterior: { points } } }] },
+      });
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toMatch(
+        /^Format error in JSON body: Validation failed: polygon invalid, /,
+      );
+    }
+  });
+
+  it("a nested key that already ends in [] walks the array once", async () => {
+    const nested = (key: string) => ({
+      must: [{ nested: { key, filter: { must: [{ key: "s", match: { value: "p" } }] } } }],
+    });
+    expect(await ids(nested("arr[]"))).toEqual([1]);
+    expect(await ids(nested("arr"))).toEqual([1]);
+  });
 });
 
 describe("payload selectors", () => {
@@ -150,6 +179,30 @@ describe("payload selectors", () => {
     expect(reply.status).toBe(400);
     expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
   });
+  it("with_vectors reads as with_vector, and both at once is a format error", async () => {
+    const scroll = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      with_vectors: true,
+      with_payload: false,
+      limit: 1,
+    });
+    expect(scroll.status).toBe(200);
+    expect((scroll.body as { result: { points: unknown[] } }).result.points).toEqual([
+      { id: 1, vector: { v: [1, 0] } },
+    ]);
+    const retrieve = await rest(qdrant, "POST", `/collections/${name}/points`, {
+      ids: [2],
+      with_vectors: ["v"],
+    });
+    expect((retrieve.body as { result: unknown[] }).result).toEqual([
+      { id: 2, vector: { v: [0, 1] } },
+    ]);
+    const both = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      with_vectors: true,
+      with_vector: false,
+    });
+    expect(both.status).toBe(400);
+    expect(errorText(both)).toMatch(/^Format error in JSON body: duplicate field `with_vector`/);
+  });
 });
 
 describe("scroll and query", () => {
@@ -182,6 +235,18 @@ describe("scroll and query", () => {
     });
     expect(reply.status).toBe(404);
     expect(errorText(reply)).toBe('Not found: Vector with name "v" for point not found');
+  });
+
+  it("a query of no known form, or a using of the wrong type, fails before the limit's 422", async () => {
+    for (const body of [
+      { query: [1, "a"], limit: 0 },
+      { query: -1, limit: 0 },
+      { query: [1, 0], using: 0, limit: 0 },
+    ]) {
+      const reply = await rest(qdrant, "POST", `/collections/${name}/points/query`, body);
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+    }
   });
 
   it("a query of no known form is a format error", async () => {
@@ -280,5 +345,233 @@ describe("updates", () => {
     );
     expect(deleted.status).toBe(200);
     expect(await payloadOf(3, ["tags"])).toEqual({ tags: ["a", "b"] });
+  });
+});
+
+describe("collection bodies", () => {
+  it("top-level quantization and optimizer_config are stored as quantization_config and optimizers_config", async () => {
+    const other = uniqueName("diffreg_alias");
+    const created = await rest(qdrant, "PUT", `/collections/${other}`, {
+      vectors: { size: 2, distance: "Dot", quantization: { binary: {} } },
+      quantization: { scalar: { type: "int8" } },
+      optimizer_config: { indexing_threshold: 5 },
+    });
+    expect(created.status).toBe(200);
+    try {
+      const info = await rest(qdrant, "GET", `/collections/${other}`);
+      const config = (info.body as { result: { config: Record<string, Record<string, unknown>> } })
+        .result.config;
+      expect(config.quantization_config).toEqual({ scalar: { type: "int8" } });
+      expect(config.optimizer_config?.indexing_threshold).toBe(5);
+      expect(config.params?.vectors).toEqual({
+        size: 2,
+        distance: "Dot",
+        quantization_config: { binary: {} },
+      });
+      const patched = await rest(qdrant, "PATCH", `/collections/${other}`, {
+        quantization: "Disabled",
+      });
+      expect(patched.status).toBe(200);
+      const after = await rest(qdrant, "GET", `/collections/${other}`);
+      expect(
+        (after.body as { result: { config: Record<string, unknown> } }).result.config
+          .quantization_config,
+      ).toBeNull();
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
+  });
+
+  it("a create stores config without its null fields, auto threads as null and null metadata keys", async () => {
+    const other = uniqueName("diffreg_nulls");
+    const created = await rest(qdrant, "PUT", `/collections/${other}`, {
+      vectors: { size: 2, distance: "Dot", hnsw_config: { m: 4, ef_construct: null } },
+      quantization_config: { scalar: { type: "int8", quantile: null } },
+      optimizers_config: { max_optimization_threads: "auto" },
+      strict_mode_config: { enabled: true, multivector_config: { a: { max_vectors: null } } },
+      sparse_vectors: { s: { index: { on_disk: null } } },
+      metadata: { owner: null, version: 2 },
+    });
+    expect(created.status).toBe(200);
+    try {
+      const info = await rest(qdrant, "GET", `/collections/${other}`);
+      const config = (info.body as { result: { config: Record<string, Record<string, unknown>> } })
+        .result.config;
+      expect(config.params?.vectors).toEqual({ size: 2, distance: "Dot", hnsw_config: { m: 4 } });
+      expect(config.params?.sparse_vectors).toEqual({ s: { index: {} } });
+      expect(config.quantization_config).toEqual({ scalar: { type: "int8" } });
+      expect(config.optimizer_config?.max_optimization_threads).toBeNull();
+      expect(config.strict_mode_config?.multivector_config).toEqual({ a: {} });
+      expect(config.metadata).toEqual({ owner: null, version: 2 });
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
+  });
+
+  it("a create refuses vectors: null and an empty sparse vector name", async () => {
+    const nullVectors = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_nv")}`, {
+      vectors: null,
+    });
+    expect(nullVectors.status).toBe(400);
+    expect(errorText(nullVectors)).toMatch(/^Format error in JSON body: /);
+    const emptyName = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_sn")}`, {
+      sparse_vectors: { "": {} },
+    });
+    expect(emptyName.status).toBe(400);
+    expect(errorText(emptyName)).toBe("Wrong input: Sparse vector name cannot be empty");
+  });
+
+  it("an update names the first unknown sparse vector in sorted order", async () => {
+    const other = uniqueName("diffreg_sorted");
+    expect((await rest(qdrant, "PUT", `/collections/${other}`, {})).status).toBe(200);
+    try {
+      const reply = await rest(qdrant, "PATCH", `/collections/${other}`, {
+        sparse_vectors: { b: {}, a: {} },
+      });
+      expect(reply.status).toBe(400);
+      expect(errorText(reply)).toBe("Wrong input: Not existing vector name error: a");
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
+  });
+
+  it("a create's 422 lists its problems joined by '; ', a named vector's size as vectors.?.size", async () => {
+    const reply = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_422")}`, {
+      vectors: { a: { size: 65537, distance: "Dot" } },
+      shard_number: 0,
+    });
+    expect(reply.status).toBe(422);
+    const text = errorText(reply);
+    const prefix = "Validation error in JSON body: [";
+    expect(text.startsWith(prefix)).toBe(true);
+    expect(text.slice(prefix.length, -1).split("; ").sort()).toEqual([
+      "shard_number: value 0 invalid, must be 1 or larger",
+      "vectors.?.size: value 65537 invalid, must be from 1 to 65536",
+    ]);
+  });
+
+  it("an alias beside its field is serde's duplicate field error", async () => {
+    const reply = await rest(qdrant, "PUT", `/collections/${uniqueName("diffreg_dup")}`, {
+      vectors: { size: 2, distance: "Dot" },
+      quantization: { scalar: { type: "int8" } },
+      quantization_config: { binary: {} },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(
+      /^Format error in JSON body: duplicate field `quantization_config`/,
+    );
+  });
+});
+
+describe("routes Qdrant 1.18 still serves beside /points/query", () => {
+  it("search/batch answers each search in order", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/search/batch`, {
+      searches: [
+        { vector: { name: "v", vector: [1, 0] }, limit: 1 },
+        { vector: { name: "v", vector: [0, 1] }, limit: 1, with_payload: ["n"] },
+      ],
+    });
+    expect(reply.status).toBe(200);
+    const result = (reply.body as { result: { id: unknown; payload?: unknown }[][] }).result;
+    expect(result.map((hits) => hits.map((h) => h.id))).toEqual([[1], [2]]);
+    expect(result[1]?.[0]?.payload).toEqual({ n: 5 });
+  });
+
+  it("recommend averages the positive examples and leaves them out", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/recommend`, {
+      positive: [1],
+      using: "v",
+      limit: 5,
+    });
+    expect(reply.status).toBe(200);
+    expect((reply.body as { result: { id: unknown }[] }).result.map((h) => h.id)).toEqual([2]);
+  });
+
+  it("recommend without a positive example is a bad request", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/recommend/batch`, {
+      searches: [{ negative: [1], using: "v", limit: 1 }],
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toBe(
+      "Bad request: At least one positive vector ID required with this strategy",
+    );
+  });
+
+  it("discover on a missing collection is not an empty 404", async () => {
+    const reply = await rest(qdrant, "POST", "/collections/diffreg_none/points/discover", {
+      target: 1,
+      limit: 1,
+    });
+    expect(reply.status).toBe(404);
+    expect(errorText(reply)).toBe("Not found: Collection `diffreg_none` doesn't exist!");
+  });
+});
+
+describe("filters on a key with a payload index", () => {
+  const indexed = uniqueName("diffreg_idx");
+
+  beforeAll(async () => {
+    expect(
+      (
+        await rest(qdrant, "PUT", `/collections/${indexed}`, {
+          vectors: { size: 1, distance: "Dot" },
+        })
+      ).status,
+    ).toBe(200);
+    const points = [[], "quick fox", ["a", "b"], null, undefined, ["a", null], 5, -1].map(
+      (k, i) => ({ id: i + 1, vector: [1], payload: k === undefined ? {} : { k } }),
+    );
+    expect(
+      (await rest(qdrant, "PUT", `/collections/${indexed}/points?wait=true`, { points })).status,
+    ).toBe(200);
+    for (const field_name of ["k"]) {
+      const reply = await rest(qdrant, "PUT", `/collections/${indexed}/index?wait=true`, {
+        field_name,
+        field_schema: "keyword",
+      });
+      expect(reply.status).toBe(200);
+    }
+  });
+
+  const selected = async (condition: Record<string, unknown>): Promise<unknown[]> => {
+    const reply = await rest(qdrant, "POST", `/collections/${indexed}/points/scroll`, {
+      filter: { must: [{ key: "k", ...condition }] },
+      with_payload: false,
+    });
+    expect(reply.status).toBe(200);
+    return (reply.body as { result: { points: { id: unknown }[] } }).result.points.map((p) => p.id);
+  };
+
+  it("a match the index answers ignores is_null and is_empty beside it", async () => {
+    expect(await selected({ match: { value: "a" }, is_null: true })).toEqual([3, 6]);
+    expect(await selected({ match: { value: "a" }, is_empty: true })).toEqual([3, 6]);
+  });
+
+  it("is_empty and is_null come before values_count", async () => {
+    expect(await selected({ values_count: { gt: 1 }, is_empty: true })).toEqual([1, 4, 5]);
+    expect(await selected({ values_count: { gt: 1 }, is_null: false })).toEqual([1, 2, 3, 5, 7, 8]);
+  });
+
+  it("a match the index cannot answer leaves is_null in charge, as without an index", async () => {
+    expect(await selected({ match: { text: "quick" }, is_null: true })).toEqual([4, 6]);
+  });
+});
+
+describe("collection metadata", () => {
+  it("an update gives a collection without metadata the update's, nulls included", async () => {
+    const other = uniqueName("diffreg_meta");
+    expect((await rest(qdrant, "PUT", `/collections/${other}`, {})).status).toBe(200);
+    try {
+      expect(
+        (await rest(qdrant, "PATCH", `/collections/${other}`, { metadata: { x: null, y: 1 } }))
+          .status,
+      ).toBe(200);
+      const info = await rest(qdrant, "GET", `/collections/${other}`);
+      expect(
+        (info.body as { result: { config: { metadata?: unknown } } }).result.config.metadata,
+      ).toEqual({ x: null, y: 1 });
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { type CollectionFixture, UUIDS } from "./collections.js";
 import type { Cut, Ordering } from "./compare.js";
 import { filterArb } from "./filters.js";
 import type { Exchange } from "./servers.js";
+import { corrupted, JUNK as SPEC_JUNK, specArbitrary } from "./spec-arbitrary.js";
 
 /**
  * Generated requests, one area each, against a loaded collection. Every case
@@ -42,20 +43,34 @@ const SELECTOR_PATHS = [
   "arr[].s",
   "arr[0]",
   "arr[].sub[].x",
+  "arr[].sub",
+  "arr[1]",
+  "arr[].tags[0]",
+  '"dot.key"',
+  "dot.key",
+  "dot",
   "arr.a",
   "tags",
   "tags[0]",
   "missing",
 ] as const;
 
-const pathList = fc.uniqueArray(fc.constantFrom(...SELECTOR_PATHS), { maxLength: 3 });
-
-export const payloadSelector = fc.oneof(
-  fc.boolean(),
-  pathList,
-  fc.record({ include: pathList }),
-  fc.record({ exclude: pathList }),
+/** `with_payload` by the spec's WithPayloadInterface, its keys from SELECTOR_PATHS. */
+export const payloadSelector = specArbitrary(
+  "WithPayloadInterface",
+  {
+    recursive: new Set(),
+    leaveOut: new Set(),
+    mapKeys: [],
+    maxDepth: 1,
+    at: (_site, schema) =>
+      schema.type === "string" ? fc.constantFrom(...SELECTOR_PATHS) : undefined,
+  },
+  [],
 );
+
+/** `with_vector`, sometimes by its serde alias `with_vectors`. */
+const vectorSelectorField = fc.constantFrom("with_vector", "with_vector", "with_vectors");
 
 function vectorSelector(fixture: CollectionFixture) {
   const names = fixture.vectorNames[0] === "" ? ["", "nope"] : [...fixture.vectorNames, "nope"];
@@ -91,25 +106,32 @@ export function filterCase({ fixture, name }: Target): fc.Arbitrary<Case> {
 export function selectorCase({ fixture, name }: Target): fc.Arbitrary<Case> {
   const vectors = vectorSelector(fixture);
   return fc.oneof(
-    fc.record({ with_payload: payloadSelector, with_vector: optional(vectors) }).map((body) => ({
-      exchange: {
-        method: "POST",
-        path: `/collections/${name}/points/scroll`,
-        body: { ...body, limit: 100 },
-      },
-      ordering: "exact" as const,
-    })),
+    fc
+      .record({
+        with_payload: payloadSelector,
+        vector: optional(vectors),
+        field: vectorSelectorField,
+      })
+      .map(({ vector, field, ...body }) => ({
+        exchange: {
+          method: "POST",
+          path: `/collections/${name}/points/scroll`,
+          body: dropUndefined({ ...body, [field]: vector, limit: 100 }),
+        },
+        ordering: "exact" as const,
+      })),
     fc
       .record({
         ids: fc.array(pointId(fixture), { maxLength: 4 }),
         with_payload: optional(payloadSelector),
-        with_vector: optional(vectors),
+        vector: optional(vectors),
+        field: vectorSelectorField,
       })
-      .map((body) => ({
+      .map(({ vector, field, ...body }) => ({
         exchange: {
           method: "POST",
           path: `/collections/${name}/points`,
-          body: dropUndefined(body),
+          body: dropUndefined({ ...body, [field]: vector }),
         },
         ordering: "exact" as const,
       })),
@@ -385,8 +407,25 @@ export function invalidCase({ fixture, name }: Target): fc.Arbitrary<Case> {
       exchange: { method: "POST", path: `/collections/${name}/points/scroll`, body: raw },
       ordering: "exact" as const,
     }));
+  // A spec-generated filter with one value in it replaced by junk, or an unknown field added.
+  const corruptFilter = fc
+    .record({
+      filter: filterArb({ vectorNames: fixture.vectorNames }),
+      place: fc.nat(),
+      junk: fc.constantFrom<unknown>(...SPEC_JUNK),
+      endpoint: fc.constantFrom("scroll", "count"),
+    })
+    .map(({ filter, place, junk, endpoint }) => ({
+      exchange: {
+        method: "POST",
+        path: `/collections/${name}/points/${endpoint}`,
+        body: { filter: corrupted(filter, place, junk) },
+      },
+      ordering: "exact" as const,
+    }));
   return fc.oneof(
     { weight: 4, arbitrary: mutated },
+    { weight: 4, arbitrary: corruptFilter },
     { weight: 2, arbitrary: filterJunk },
     { weight: 1, arbitrary: names },
     { weight: 1, arbitrary: malformed },
