@@ -116,7 +116,8 @@ async function shardSnapshots(collection: string): Promise<string[]> {
   return (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name).sort();
 }
 
-describe("projects sharing one Qdrant server", () => {
+// Each test runs several projects' migrations (one in a child process): slow on a loaded machine.
+describe("projects sharing one Qdrant server", { timeout: 90_000 }, () => {
   it("A's snapshots prune --keep 0 while B's failing migration waits spares B's snapshot: B is restored exactly and its next up succeeds", async () => {
     const a = await projectOn(dbOne.url, "a");
     const b = await projectOn(dbOne.url, "b");
