@@ -293,7 +293,9 @@ async function applyUndo(
  * created), and is left alone.
  */
 async function dropStaleCopies(rt: Runtime, collection: string): Promise<void> {
-  for (const copy of await rt.ledger.copies()) {
+  // Unreadable (Postgres unreachable): the next undo of the collection drops them.
+  const recorded = await rt.ledger.copies().catch(() => []);
+  for (const copy of recorded) {
     if (!isCopyOf(copy, collection)) continue;
     await dropCopy(await rt.topology(), copy);
     await bookkeeping(rt.ledger.forgetCollection("copy", copy));
