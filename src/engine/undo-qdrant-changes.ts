@@ -288,9 +288,8 @@ async function applyUndo(
 /**
  * Drops the side copies of `collection` this project's undos recorded and a
  * dead run left. A copy of the same shape that is not in this project's
- * ledger is another project's (or a run's of this one that died before
- * recording it, which cannot happen: the name is recorded before the copy is
- * created), and is left alone.
+ * ledger is another project's (whose run may be reading it), or one this
+ * project could not record (Postgres was unreachable): left alone.
  */
 async function dropStaleCopies(rt: Runtime, collection: string): Promise<void> {
   // Unreadable (Postgres unreachable): the next undo of the collection drops them.
