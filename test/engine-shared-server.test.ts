@@ -62,7 +62,11 @@ function gate(point: string): { reached: Promise<void>; release: () => void } {
 }
 
 /** A project of its own (migrations folder, table prefix) in `dbUrl`, with a collection of 100 points. */
-async function projectOn(dbUrl: string, label: string): Promise<Project> {
+async function projectOn(
+  dbUrl: string,
+  label: string,
+  opts: { keep?: number } = {},
+): Promise<Project> {
   const files = await makeProject({ postgres: dbUrl, qdrant: qdrant.url, apiKey: qdrant.apiKey });
   folders.push(files.dir);
   const prefix = `${uniqueName(label).toLowerCase()}_`;
@@ -76,7 +80,7 @@ async function projectOn(dbUrl: string, label: string): Promise<Project> {
       payload: { n: i },
     })),
   });
-  const migrator = createMigrator(files.config({ tablePrefix: prefix }));
+  const migrator = createMigrator(files.config({ tablePrefix: prefix, keep: opts.keep }));
   open.push(migrator);
   return { label, collection, prefix, files, migrator };
 }
@@ -265,6 +269,24 @@ describe("projects sharing one Qdrant server", { timeout: 90_000 }, () => {
       { collection: shared, deleted: [listedByB.snapshots[0]?.name], kept: [], leftAlone: 1 },
     ]);
     expect(await shardSnapshots(shared)).toEqual(aFile);
+  });
+
+  it("B's automatic retention after its run (snapshots.keep 1) leaves A's older snapshot of the same collection", async () => {
+    const a = await projectOn(dbOne.url, "a");
+    const b = await projectOn(dbTwo.url, "b", { keep: 1 });
+    b.collection = a.collection;
+    // A's failed attempt: a snapshot no applied migration of A needs, older than B's.
+    await writeDeleteHalf(a);
+    expect((await a.migrator.up()).error?.code).toBe("MIGRATION_FAILED");
+    const aFiles = await shardSnapshots(a.collection);
+    expect(aFiles).toHaveLength(1);
+    // Qdrant names shard snapshots by the second: a second apart, or B's would replace A's file.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await writeTouch(b);
+    expect((await b.migrator.up()).error).toBeUndefined();
+    const after = await shardSnapshots(a.collection);
+    expect(after).toHaveLength(2);
+    expect(after).toEqual(expect.arrayContaining(aFiles));
   });
 
   it("an undo leaves alone a side copy of its collection that its journal does not record (another project's run may be reading it)", async () => {
