@@ -273,7 +273,7 @@ describe("CLI", () => {
       foreign?.name,
     ]);
     // Three CLI processes: each takes seconds on a loaded machine.
-  }, 90_000);
+  }, 120_000);
 
   it("answers an unknown flag with usage exit 2", async () => {
     const result = await runCli(["up", "--no-such-flag"]);

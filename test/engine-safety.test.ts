@@ -181,6 +181,38 @@ describe("engine safety", () => {
     expect((await m.repair()).recovered).toEqual(["001_upsert"]);
   });
 
+  it("keeps the snapshot down --from-snapshot needs while that down is interrupted: its migration stays applied", async () => {
+    const collection = uniqueName("docs");
+    await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await engine.project.writeMigration(
+      "001_upsert",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+      } };`,
+    );
+    const m = migrator();
+    expect((await m.up()).error).toBeUndefined();
+    const applied = (await m.history())[0]?.appliedChanges?.snapshots[0]?.replicas[0]?.snapshot;
+    const config = engine.project.config({ tablePrefix: engine.prefix });
+    const child = await runTs(
+      "test/fixtures/crash-runner.ts",
+      [JSON.stringify(config), "before-commit"],
+      { env: { QM_VERB: "down-from-snapshot" } },
+    );
+    expect(child.signal).toBe("SIGKILL");
+    expect((await m.history())[0]?.status).toBe("in_progress");
+
+    const pruned = await m.pruneSnapshots({ keep: 0 });
+    expect(pruned.find((p) => p.collection === collection)?.kept).toContainEqual({
+      name: applied,
+      neededBy: "001_upsert",
+      reason: "applied",
+    });
+    expect((await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name)).toContain(
+      applied,
+    );
+  });
+
   it("leaves no schema-version stamp on a collection whose migration rolled back", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });

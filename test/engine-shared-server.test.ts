@@ -62,7 +62,11 @@ function gate(point: string): { reached: Promise<void>; release: () => void } {
 }
 
 /** A project of its own (migrations folder, table prefix) in `dbUrl`, with a collection of 100 points. */
-async function projectOn(dbUrl: string, label: string): Promise<Project> {
+async function projectOn(
+  dbUrl: string,
+  label: string,
+  opts: { keep?: number } = {},
+): Promise<Project> {
   const files = await makeProject({ postgres: dbUrl, qdrant: qdrant.url, apiKey: qdrant.apiKey });
   folders.push(files.dir);
   const prefix = `${uniqueName(label).toLowerCase()}_`;
@@ -76,7 +80,7 @@ async function projectOn(dbUrl: string, label: string): Promise<Project> {
       payload: { n: i },
     })),
   });
-  const migrator = createMigrator(files.config({ tablePrefix: prefix }));
+  const migrator = createMigrator(files.config({ tablePrefix: prefix, keep: opts.keep }));
   open.push(migrator);
   return { label, collection, prefix, files, migrator };
 }
@@ -116,7 +120,8 @@ async function shardSnapshots(collection: string): Promise<string[]> {
   return (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name).sort();
 }
 
-describe("projects sharing one Qdrant server", () => {
+// Each test runs several projects' migrations (one in a child process): slow on a loaded machine.
+describe("projects sharing one Qdrant server", { timeout: 90_000 }, () => {
   it("A's snapshots prune --keep 0 while B's failing migration waits spares B's snapshot: B is restored exactly and its next up succeeds", async () => {
     const a = await projectOn(dbOne.url, "a");
     const b = await projectOn(dbOne.url, "b");
@@ -264,6 +269,24 @@ describe("projects sharing one Qdrant server", () => {
       { collection: shared, deleted: [listedByB.snapshots[0]?.name], kept: [], leftAlone: 1 },
     ]);
     expect(await shardSnapshots(shared)).toEqual(aFile);
+  });
+
+  it("B's automatic retention after its run (snapshots.keep 1) leaves A's older snapshot of the same collection", async () => {
+    const a = await projectOn(dbOne.url, "a");
+    const b = await projectOn(dbTwo.url, "b", { keep: 1 });
+    b.collection = a.collection;
+    // A's failed attempt: a snapshot no applied migration of A needs, older than B's.
+    await writeDeleteHalf(a);
+    expect((await a.migrator.up()).error?.code).toBe("MIGRATION_FAILED");
+    const aFiles = await shardSnapshots(a.collection);
+    expect(aFiles).toHaveLength(1);
+    // Qdrant names shard snapshots by the second: a second apart, or B's would replace A's file.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await writeTouch(b);
+    expect((await b.migrator.up()).error).toBeUndefined();
+    const after = await shardSnapshots(a.collection);
+    expect(after).toHaveLength(2);
+    expect(after).toEqual(expect.arrayContaining(aFiles));
   });
 
   it("an undo leaves alone a side copy of its collection that its journal does not record (another project's run may be reading it)", async () => {

@@ -127,7 +127,7 @@ export async function inspectUndo(
       if (!side) continue;
       try {
         await dropCopy(await rt.topology(), side);
-        await rt.ledger.forgetCollection("copy", side);
+        await bookkeeping(rt.ledger.forgetCollection("copy", side));
       } catch {
         // Left recorded: the next undo of its collection drops it.
       }
@@ -182,7 +182,7 @@ export async function inspectUndo(
       // Listed before it exists, so that close() drops it whatever fails from here on.
       const entry: Inspected = { snapshot, side, writes: undefined, report: none(collection) };
       inspected.push(entry);
-      await rt.ledger.addCopy(opts.migration, side);
+      await bookkeeping(rt.ledger.addCopy(opts.migration, side));
       await recoverCopy(topology, snapshot, side);
       const writes = await findWritesSinceSnapshot(topology.conn, collection, side, mine);
       entry.writes = writes;
@@ -259,7 +259,7 @@ async function applyUndo(
       log(`dropping collection ${collection}, which the migration created`);
       await rt.qdrant.client.deleteCollection(collection);
     }
-    await rt.ledger.forgetCollection("collection", collection);
+    await bookkeeping(rt.ledger.forgetCollection("collection", collection));
   }
   for (const { snapshot, side, writes, report } of inspected) {
     if (!side || !writes) continue;
@@ -288,16 +288,28 @@ async function applyUndo(
 /**
  * Drops the side copies of `collection` this project's undos recorded and a
  * dead run left. A copy of the same shape that is not in this project's
- * ledger is another project's (or a run's of this one that died before
- * recording it, which cannot happen: the name is recorded before the copy is
- * created), and is left alone.
+ * ledger is another project's (whose run may be reading it), or one this
+ * project could not record (Postgres was unreachable): left alone.
  */
 async function dropStaleCopies(rt: Runtime, collection: string): Promise<void> {
-  for (const copy of await rt.ledger.copies()) {
+  // Unreadable (Postgres unreachable): the next undo of the collection drops them.
+  const recorded = await rt.ledger.copies().catch(() => []);
+  for (const copy of recorded) {
     if (!isCopyOf(copy, collection)) continue;
     await dropCopy(await rt.topology(), copy);
-    await rt.ledger.forgetCollection("copy", copy);
+    await bookkeeping(rt.ledger.forgetCollection("copy", copy));
   }
+}
+
+/**
+ * A ledger write of an undo. The undo puts Qdrant back even while Postgres
+ * is unreachable (the connection loss may be why it runs), so such a write
+ * never stops it. What it costs: a copy left unrecorded by a run that then
+ * dies is left alone, never dropped; a dropped collection still recorded
+ * stays a candidate only for `collections prune`, which lists what exists.
+ */
+async function bookkeeping(write: Promise<void>): Promise<void> {
+  await write.catch(() => {});
 }
 
 /**
