@@ -280,12 +280,12 @@ describe("CLI", () => {
     expect(result.code).toBe(2);
   });
 
-  it("create writes a timestamped migration with both halves", async () => {
+  it("create writes a timestamped migration with both halves, in the pattern's extension", async () => {
     const project = await cliProject();
     const result = await runCli(["create", "add_title_vector"], { cwd: project.dir });
     expect(result.code, result.stderr).toBe(0);
     const files = await readdir(project.migrationsDir);
-    const created = files.find((f) => /^\d{14}_add_title_vector\.ts$/.test(f));
+    const created = files.find((f) => /^\d{14}_add_title_vector\.mjs$/.test(f));
     expect(created).toBeDefined();
     const text = await readFile(join(project.migrationsDir, created as string), "utf8");
     expect(text).toContain("postgres");
