@@ -16,6 +16,7 @@ import {
   type PayloadIndexSchema,
   type SchemaChangeResult,
 } from "./payload-indexes.js";
+import { type RevertAliasResult, revertAlias } from "./revert-alias.js";
 import type { CollectionPatch } from "./settings-diff.js";
 import type { ToolkitContext } from "./toolkit-context.js";
 import { type UpdateCollectionResult, updateCollection } from "./update-collection.js";
@@ -80,6 +81,12 @@ export interface SchemaToolkit {
     spec: CollectionSpec,
     options?: BlueGreenOptions,
   ): Promise<BlueGreenResult>;
+  /**
+   * In a `down` step: points alias `alias` back at the collection it pointed
+   * at before this migration's `up` changed it (deletes it if the `up`
+   * created it), as that `up` journaled it.
+   */
+  revertAlias(alias: string): Promise<RevertAliasResult>;
 }
 
 /** The toolkit over the step's tracking client `qdrant`; the server version is asked once. */
@@ -109,5 +116,6 @@ export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): Sche
     changeVector: (name, vectorName, params, options) =>
       changeVector(ctx, name, vectorName, params, options),
     blueGreen: (name, spec, options) => blueGreen(ctx, name, spec, options),
+    revertAlias: (alias) => revertAlias(ctx, alias),
   };
 }
