@@ -73,6 +73,7 @@ export {
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";
 export type { PointId, TouchedPoints } from "./qdrant/touched-points.js";
+export type { EnsureAliasedResult } from "./schema/aliased-collection.js";
 export {
   type BackfillOptions,
   type BackfillPatch,

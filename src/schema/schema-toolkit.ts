@@ -1,4 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { type EnsureAliasedResult, ensureAliasedCollection } from "./aliased-collection.js";
 import {
   type BlueGreenOptions,
   type BlueGreenResult,
@@ -30,6 +31,16 @@ import { type UpdateCollectionResult, updateCollection } from "./update-collecti
 export interface SchemaToolkit {
   /** Creates the collection (with `payloadIndexes`), or brings an existing one to the spec in place. */
   ensureCollection(collection: string, spec: CollectionSpec): Promise<EnsureCollectionResult>;
+  /**
+   * With `{ alias: true }`: the same, behind the alias `collection`, as
+   * blue-green changes expect it: creates `<collection>_v1` and the alias
+   * when there is no alias yet, else works on the collection it points at.
+   */
+  ensureCollection(
+    collection: string,
+    spec: CollectionSpec,
+    options: { alias: true },
+  ): Promise<EnsureAliasedResult>;
   /** Updates in-place settings; sends only what differs. */
   updateCollection(collection: string, patch: CollectionPatch): Promise<UpdateCollectionResult>;
   /** Creates a payload index unless the same one exists; another schema on the field is refused. */
@@ -102,8 +113,15 @@ export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): Sche
   };
   const ctx: ToolkitContext = { ...step, version: serverVersion };
   return {
-    ensureCollection: (collection, spec) =>
-      ensureCollection(qdrant, serverVersion, collection, spec),
+    ensureCollection: ((collection: string, spec: CollectionSpec, options?: { alias?: boolean }) =>
+      options?.alias
+        ? ensureAliasedCollection(qdrant, serverVersion, collection, spec)
+        : ensureCollection(
+            qdrant,
+            serverVersion,
+            collection,
+            spec,
+          )) as SchemaToolkit["ensureCollection"],
     updateCollection: (collection, patch) => updateCollection(qdrant, collection, patch),
     createPayloadIndex: (collection, field, schema) =>
       createPayloadIndex(qdrant, collection, field, schema),
