@@ -160,6 +160,19 @@ describe("ensureCollection with { alias: true }", () => {
     expect(await aliasTarget(name)).toBe(`${name}_v1`);
   });
 
+  it("up --dry-run lists <name>_v1 and the alias, and creates neither", async () => {
+    const name = uniqueName("eca_dry");
+    await engine.project.writeMigration("001_create", create(name));
+    const plan = await engine.migrator().plan({ simulate: true });
+    expect(plan[0]?.operations).toEqual([
+      `createCollection ${name}_v1`,
+      `createPayloadIndex ${name}_v1.n ("integer")`,
+      `updateCollectionAliases: alias ${name} → ${name}_v1`,
+      `upsert 3 point(s) of ${name}`,
+    ]);
+    expect(await namesOf(name)).toEqual({ collections: [], aliases: [] });
+  });
+
   it("a failing migration that used it is rolled back exactly: no alias, no collection, other aliases as they were", async () => {
     const name = uniqueName("eca_fail");
     const other = uniqueName("eca_other");
