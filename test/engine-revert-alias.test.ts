@@ -48,8 +48,11 @@ async function contents(collection: string): Promise<{ ids: number[]; size: unkn
   return { ids: points.map((p) => Number(p.id)).sort((a, b) => a - b), size: vectors.text?.size };
 }
 
-/** A migration that widens `text` to 8 by blue-green and whose down reverts the alias. */
-const widen = (name: string) => `export default {
+/**
+ * A migration that widens `text` to 8 by blue-green; its down reverts the
+ * alias, checks it went back to `_v1`, then runs `afterRevert`.
+ */
+const widen = (name: string, afterRevert = "") => `export default {
   qdrant: {
     up: async ({ schema }) => {
       await schema.changeVector("${name}", "text", { size: 8 }, {
@@ -61,6 +64,7 @@ const widen = (name: string) => `export default {
       if (!result.changed || result.collection !== "${name}_v1") {
         throw new Error("unexpected revertAlias result " + JSON.stringify(result));
       }
+      ${afterRevert}
     },
   },
 };`;
@@ -91,6 +95,24 @@ describe("revertAlias", () => {
     expect((await migrator.down()).error).toBeUndefined();
     expect(await aliasTarget(name)).toBe(`${name}_v1`);
     expect(await contents(name)).toEqual({ ids: range(1, POINTS + 3), size: 4 });
+  });
+
+  it("a down that fails after revertAlias is rolled back: the alias points where the up left it", async () => {
+    const name = uniqueName("ra_fail");
+    await aliased(name);
+    await engine.project.writeMigration(
+      "001_widen",
+      widen(name, `throw new Error("down says no");`),
+    );
+    const migrator = engine.migrator();
+    expect((await migrator.up()).error).toBeUndefined();
+
+    const result = await migrator.down();
+    expect(result.error?.code, result.error?.message).toBe("MIGRATION_FAILED");
+    expect(result.error?.message).toContain("down says no");
+    expect(await aliasTarget(name)).toBe(`${name}_v2`);
+    expect(await contents(name)).toEqual({ ids: range(1, POINTS), size: 8 });
+    expect((await migrator.status()).migrations[0]?.state).toBe("applied");
   });
 
   it("refuses with ALIAS_REVERT_REFUSED naming alias and migration when the up recorded no change of that alias, and the down is rolled back", async () => {
