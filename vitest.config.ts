@@ -11,6 +11,8 @@ export default defineConfig({
           name: "qdrant-migrate",
           include: ["test/**/*.test.ts"],
           globalSetup: ["test/setup/global.ts"],
+          // A temporary directory per test file, checked empty after it.
+          setupFiles: ["test/setup/temp-dir.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Test files run in parallel, each against its own database.

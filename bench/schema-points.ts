@@ -61,7 +61,13 @@ export function plainStepContext(client: QdrantClient, name: string): StepContex
     // Only backfill's checkpoints use a database, bound apart (bindCheckpoints).
     db: undefined as unknown as Kysely<MigrationDatabase>,
     qdrant,
-    schema: createSchemaToolkit({ qdrant, log, progress, signal }),
+    schema: createSchemaToolkit({
+      qdrant,
+      log,
+      progress,
+      signal,
+      migration: { name, direction: "up" },
+    }),
     log,
     progress,
     signal,

@@ -81,6 +81,7 @@ export type ErrorCode =
   | "BLUE_GREEN_INVALID"
   | "COLLECTION_NOT_ALIASED"
   | "ALIAS_SWITCH_FAILED"
+  | "ALIAS_REVERT_REFUSED"
   // Stopped: cancelled by the caller, or interrupted by a signal.
   | "ABORTED"
   | "RUN_INTERRUPTED"

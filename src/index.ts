@@ -74,6 +74,7 @@ export {
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";
 export type { PointId, TouchedPoints } from "./qdrant/touched-points.js";
+export type { EnsureAliasedResult } from "./schema/aliased-collection.js";
 export {
   type BackfillOptions,
   type BackfillPatch,
@@ -91,6 +92,7 @@ export type {
 export type { DifferenceResolution, SchemaDifference } from "./schema/differences.js";
 export type { EnsureCollectionResult } from "./schema/ensure-collection.js";
 export {
+  AliasRevertError,
   AliasSwitchError,
   BackfillPatchError,
   BlueGreenInvalidError,
@@ -111,6 +113,7 @@ export type { PayloadIndexSchema, SchemaChangeResult } from "./schema/payload-in
 export { pointIdFor, SOURCE_ID_NAMESPACE, uuidV5 } from "./schema/point-ids.js";
 export { type ChromaReadOptions, readChromaExport } from "./schema/readers/chroma.js";
 export { readJsonl } from "./schema/readers/jsonl.js";
+export type { RevertAliasResult } from "./schema/revert-alias.js";
 export {
   PayloadIndexConflictError,
   SchemaChangeInvalidError,

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startQdrant } from "@qdrant-migrate/qdrant-server";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { runCli } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";
@@ -319,6 +319,7 @@ describe("CLI", () => {
 
   it("create writes a migration with no database or Qdrant configured (issue 14)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-create-"));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const result = await runCli(["create", "first_step"], {
       cwd: dir,
       env: { DATABASE_URL: "", QDRANT_URL: "", QDRANT_API_KEY: "" },

@@ -76,7 +76,13 @@ async function run(name: string, direction: "up" | "down"): Promise<void> {
     const ctx: StepContext = {
       db: trx,
       qdrant: client,
-      schema: createSchemaToolkit({ qdrant: client, log, progress: () => {}, signal }),
+      schema: createSchemaToolkit({
+        qdrant: client,
+        log,
+        progress: () => {},
+        signal,
+        migration: { name: migration.name, direction },
+      }),
       log,
       progress: () => {},
       signal,

@@ -39,6 +39,7 @@ function toolkit(client: QdrantClient = conn.client): { schema: SchemaToolkit; c
       log,
       progress: () => {},
       signal: new AbortController().signal,
+      migration: { name: "001_toolkit", direction: "up" },
     }),
     calls,
   };

@@ -90,6 +90,8 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   BLUE_GREEN_INVALID: ExitCode.ERROR,
   COLLECTION_NOT_ALIASED: ExitCode.ERROR,
   ALIAS_SWITCH_FAILED: ExitCode.ERROR,
+  // A down step's revertAlias had nothing recorded to switch back to: the down was rolled back.
+  ALIAS_REVERT_REFUSED: ExitCode.ERROR,
   // `sandbox`, and the demo script.
   SANDBOX_DEPENDENCY_MISSING: ExitCode.ERROR,
   SANDBOX_START_FAILED: ExitCode.ERROR,

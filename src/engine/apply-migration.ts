@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import { messageOf } from "../errors.js";
+import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { QdrantChanges } from "../journal/schema.js";
 import { LockLostError } from "../lock/errors.js";
 import type {
@@ -15,6 +16,7 @@ import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
 import { bindCheckpoints, clearCheckpoints, PostgresCheckpoints } from "../schema/checkpoints.js";
 import { createSchemaToolkit } from "../schema/schema-toolkit.js";
+import type { RecordedUp } from "../schema/toolkit-context.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
 import { commitMigration } from "./commit-outcome.js";
@@ -80,6 +82,8 @@ export async function applyMigration(
   const { direction, emit, signal } = options;
   const started = Date.now();
   signal.throwIfAborted();
+  // Read before the row is restarted: what `ctx.schema.revertAlias` switches back to.
+  const recordedUp = direction === "down" ? recordedUpOf(await rt.journal.get(name)) : undefined;
   await rt.journal.start({
     name,
     checksum,
@@ -134,7 +138,14 @@ export async function applyMigration(
       // the database through its own, untyped schema.
       db: trx as unknown as Kysely<MigrationDatabase>,
       qdrant: qdrantClient,
-      schema: createSchemaToolkit({ qdrant: qdrantClient, log, progress, signal: stepSignal }),
+      schema: createSchemaToolkit({
+        qdrant: qdrantClient,
+        log,
+        progress,
+        signal: stepSignal,
+        migration: { name, direction },
+        recordedUp,
+      }),
       log,
       progress,
       signal: stepSignal,
@@ -351,6 +362,17 @@ async function restoreAppliedState(
     throw error;
   }
   await reportWrites(emit, name, await inspection.apply());
+}
+
+/** What a `down` step's toolkit knows of the `up` it reverts: that run's alias records. */
+function recordedUpOf(record: MigrationRecord | undefined): RecordedUp | null {
+  const applied = record?.appliedChanges;
+  if (!applied) return null;
+  return {
+    aliasesBefore: applied.aliasesBefore,
+    changedAliases: applied.changedAliases,
+    snapshotted: applied.snapshots.map((s) => s.collection),
+  };
 }
 
 function logTo(emit: (event: MigratorEvent) => Promise<void>, migration: string) {

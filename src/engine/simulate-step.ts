@@ -59,7 +59,13 @@ export async function simulateQdrantStep(
   const ctx: StepContext = {
     db: trx as unknown as Kysely<MigrationDatabase>,
     qdrant,
-    schema: createSchemaToolkit({ qdrant, log, progress, signal: stopAll }),
+    schema: createSchemaToolkit({
+      qdrant,
+      log,
+      progress,
+      signal: stopAll,
+      migration: { name: migration.file.name, direction: "up" },
+    }),
     log,
     progress,
     signal: stopAll,

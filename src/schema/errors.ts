@@ -103,14 +103,33 @@ export class CollectionNotAliasedError extends QdrantMigrateError {
 export class AliasSwitchError extends QdrantMigrateError {
   constructor(
     readonly alias: string,
-    readonly wanted: string,
+    /** `undefined`: the alias should be gone. */
+    readonly wanted: string | undefined,
     readonly actual: string | undefined,
   ) {
     super(
       "ALIAS_SWITCH_FAILED",
-      `The alias "${alias}" should point at "${wanted}" after the switch, but ${
+      `The alias "${alias}" should ${wanted === undefined ? "be gone" : `point at "${wanted}"`} after the switch, but ${
         actual === undefined ? "it does not exist" : `it points at "${actual}"`
       }: something else changed aliases meanwhile. The migration fails and its rollback puts the alias back.`,
+    );
+  }
+}
+
+/**
+ * `revertAlias` in a `down` step cannot switch the alias back: the `up` being
+ * reverted recorded nothing about it, or what it recorded cannot be put back
+ * by an alias request. Nothing was changed.
+ */
+export class AliasRevertError extends QdrantMigrateError {
+  constructor(
+    readonly alias: string,
+    readonly migration: string,
+    readonly problem: string,
+  ) {
+    super(
+      "ALIAS_REVERT_REFUSED",
+      `revertAlias("${alias}") in migration ${migration}: ${problem}. Nothing was changed.`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { type EnsureAliasedResult, ensureAliasedCollection } from "./aliased-collection.js";
 import {
   type BlueGreenOptions,
   type BlueGreenResult,
@@ -16,6 +17,7 @@ import {
   type PayloadIndexSchema,
   type SchemaChangeResult,
 } from "./payload-indexes.js";
+import { type RevertAliasResult, revertAlias } from "./revert-alias.js";
 import type { CollectionPatch } from "./settings-diff.js";
 import type { ToolkitContext } from "./toolkit-context.js";
 import { type UpdateCollectionResult, updateCollection } from "./update-collection.js";
@@ -29,6 +31,16 @@ import { type UpdateCollectionResult, updateCollection } from "./update-collecti
 export interface SchemaToolkit {
   /** Creates the collection (with `payloadIndexes`), or brings an existing one to the spec in place. */
   ensureCollection(collection: string, spec: CollectionSpec): Promise<EnsureCollectionResult>;
+  /**
+   * With `{ alias: true }`: the same, behind the alias `collection`, as
+   * blue-green changes expect it: creates `<collection>_v1` and the alias
+   * when there is no alias yet, else works on the collection it points at.
+   */
+  ensureCollection(
+    collection: string,
+    spec: CollectionSpec,
+    options: { alias: true },
+  ): Promise<EnsureAliasedResult>;
   /** Updates in-place settings; sends only what differs. */
   updateCollection(collection: string, patch: CollectionPatch): Promise<UpdateCollectionResult>;
   /** Creates a payload index unless the same one exists; another schema on the field is refused. */
@@ -80,6 +92,12 @@ export interface SchemaToolkit {
     spec: CollectionSpec,
     options?: BlueGreenOptions,
   ): Promise<BlueGreenResult>;
+  /**
+   * In a `down` step: points alias `alias` back at the collection it pointed
+   * at before this migration's `up` changed it (deletes it if the `up`
+   * created it), as that `up` journaled it.
+   */
+  revertAlias(alias: string): Promise<RevertAliasResult>;
 }
 
 /** The toolkit over the step's tracking client `qdrant`; the server version is asked once. */
@@ -95,8 +113,15 @@ export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): Sche
   };
   const ctx: ToolkitContext = { ...step, version: serverVersion };
   return {
-    ensureCollection: (collection, spec) =>
-      ensureCollection(qdrant, serverVersion, collection, spec),
+    ensureCollection: ((collection: string, spec: CollectionSpec, options?: { alias?: boolean }) =>
+      options?.alias
+        ? ensureAliasedCollection(qdrant, serverVersion, collection, spec)
+        : ensureCollection(
+            qdrant,
+            serverVersion,
+            collection,
+            spec,
+          )) as SchemaToolkit["ensureCollection"],
     updateCollection: (collection, patch) => updateCollection(qdrant, collection, patch),
     createPayloadIndex: (collection, field, schema) =>
       createPayloadIndex(qdrant, collection, field, schema),
@@ -109,5 +134,6 @@ export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): Sche
     changeVector: (name, vectorName, params, options) =>
       changeVector(ctx, name, vectorName, params, options),
     blueGreen: (name, spec, options) => blueGreen(ctx, name, spec, options),
+    revertAlias: (alias) => revertAlias(ctx, alias),
   };
 }

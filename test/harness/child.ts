@@ -59,3 +59,33 @@ export function runTs(
 export function runCli(args: readonly string[], opts: ChildOptions = {}): Promise<ChildResult> {
   return runTs("src/cli/main.ts", args, opts);
 }
+
+/**
+ * Runs vitest in a child process with the config at `config` (its folder the
+ * working directory); resolves its exit code and everything it printed. The
+ * child starts its own servers: this run's database and worker ids are not passed on.
+ */
+export function runVitest(config: string): Promise<{ code: number | null; output: string }> {
+  const env = { ...process.env };
+  delete env.TEST_DATABASE_URL;
+  delete env.VITEST;
+  delete env.VITEST_WORKER_ID;
+  delete env.VITEST_POOL_ID;
+  return new Promise((resolve, reject) => {
+    const vitest = join(REPO_ROOT, "node_modules", "vitest", "vitest.mjs");
+    const child = spawn(process.execPath, [vitest, "run", "--config", config], {
+      cwd: dirname(config),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}

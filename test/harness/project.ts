@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import type { ConcurrentWritesPolicy } from "../../src/config/define-config.js";
 import { type ResolvedConfig, resolveConfig } from "../../src/config/resolve-config.js";
 
@@ -24,9 +25,16 @@ export interface TestProject {
   }): ResolvedConfig;
 }
 
+/** Project folders made by the importing test file, removed after it. */
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
 /**
  * A throwaway project folder for engine tests: its own `migrations/`, and a
- * config pointing at the test file's database and Qdrant.
+ * config pointing at the test file's database and Qdrant. Removed after the
+ * test file that made it.
  */
 export async function makeProject(urls: {
   postgres: string;
@@ -34,6 +42,7 @@ export async function makeProject(urls: {
   apiKey?: string;
 }): Promise<TestProject> {
   const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-project-"));
+  made.push(dir);
   const migrationsDir = join(dir, "migrations");
   await mkdir(migrationsDir);
   return {

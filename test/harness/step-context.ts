@@ -66,7 +66,13 @@ export function stepContext(opts: {
   const ctx: StepContext = {
     db: opts.db as unknown as Kysely<MigrationDatabase>,
     qdrant,
-    schema: createSchemaToolkit({ qdrant, log, progress, signal }),
+    schema: createSchemaToolkit({
+      qdrant,
+      log,
+      progress,
+      signal,
+      migration: { name: opts.name, direction: "up" },
+    }),
     log,
     progress,
     signal,

@@ -1,14 +1,17 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { SourceRecordError } from "../../src/schema/errors.js";
 import type { SourcePoint } from "../../src/schema/import-points.js";
 import { readChromaExport } from "../../src/schema/readers/chroma.js";
 import { readJsonl } from "../../src/schema/readers/jsonl.js";
 
+/** `lines` as a file in a folder of its own, removed after the test. */
 async function file(lines: string[]): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), "qm-reader-")), "export.jsonl");
+  const dir = await mkdtemp(join(tmpdir(), "qm-reader-"));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, "export.jsonl");
   await writeFile(path, `${lines.join("\n")}\n`);
   return path;
 }
