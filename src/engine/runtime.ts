@@ -44,6 +44,9 @@ export function openRuntime(config: ResolvedConfig): Runtime {
     connectionString: config.postgres.url,
     // The journal writes on one connection while a migration's transaction holds another.
     max: 3,
+    // Behind a session pooler an idle client keeps a server connection from
+    // others: a runner waiting for the lock must not starve the one holding it.
+    idleTimeoutMillis: 1_000,
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
     application_name: "qdrant-migrate",
   });
