@@ -154,5 +154,46 @@ describe.skipIf(!bin)(`behind a real pgbouncer${bin ? "" : ` (${SKIPPED})`}`, ()
       ]);
       expect((await qdrant.client.collectionExists(collection)).exists).toBe(false);
     });
+
+    it("migrates through postgres.directUrl while postgres.url is the statement-mode pooler", async () => {
+      const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
+      const prefix = `${uniqueName("qm").toLowerCase()}_`;
+      const collection = uniqueName("pooled");
+      await writePairedMigrations(project, collection);
+      const config = pooledConfig(project, prefix, { url: pooler?.url, directUrl: db.url });
+      const migrator = createMigrator(config);
+      try {
+        const run = await migrator.up();
+        expect(run.error).toBeUndefined();
+        expect(run.results.map((r) => r.status)).toEqual(MIGRATIONS.map(() => "success"));
+      } finally {
+        await migrator.close();
+      }
+      expect((await qdrant.client.count(collection, { exact: true })).count).toBe(4);
+    });
+  });
+});
+
+describe("postgres.directUrl", () => {
+  it("carries migrations, the lock and the journal: postgres.url is never connected to", async () => {
+    const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
+    const prefix = `${uniqueName("qm").toLowerCase()}_`;
+    const collection = uniqueName("direct");
+    await writePairedMigrations(project, collection);
+    // Nothing listens on port 1: any connection to postgres.url would fail the run.
+    const unreachable = "postgres://app:pooled-pw@127.0.0.1:1/app";
+    const migrator = createMigrator(
+      pooledConfig(project, prefix, { url: unreachable, directUrl: db.url }),
+    );
+    try {
+      const run = await migrator.up();
+      expect(run.error).toBeUndefined();
+      expect(run.results.map((r) => r.status)).toEqual(MIGRATIONS.map(() => "success"));
+      expect((await migrator.status()).migrations.map((m) => m.state)).toEqual(
+        MIGRATIONS.map(() => "applied"),
+      );
+    } finally {
+      await migrator.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { ResolvedConfig } from "../config/resolve-config.js";
+import { postgresConnectionUrl, type ResolvedConfig } from "../config/resolve-config.js";
 import { messageOf, QdrantMigrateError } from "../errors.js";
 import { ensureJournalTables } from "../journal/tables.js";
 import { poolerRefusal } from "../lock/errors.js";
@@ -53,7 +53,9 @@ export function createEngineContext(
     },
     toError: (error) =>
       toMigrateError(
-        postgresConnectionError(error, config.postgres.url) ?? poolerRefusal(error) ?? error,
+        postgresConnectionError(error, postgresConnectionUrl(config.postgres)) ??
+          poolerRefusal(error) ??
+          error,
         rt.secrets,
       ),
   };

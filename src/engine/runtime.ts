@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import type { ResolvedConfig } from "../config/resolve-config.js";
+import { postgresConnectionUrl, type ResolvedConfig } from "../config/resolve-config.js";
 import { configSecrets } from "../config/secrets.js";
 import { MigrationJournal } from "../journal/migration-journal.js";
 import { RunLog } from "../journal/run-log.js";
@@ -40,8 +40,10 @@ export interface Runtime {
 }
 
 export function openRuntime(config: ResolvedConfig): Runtime {
+  // The direct URL when set: migrations, the lock and the journal need a real session or transaction.
+  const url = postgresConnectionUrl(config.postgres);
   const pool = new pg.Pool({
-    connectionString: config.postgres.url,
+    connectionString: url,
     // The journal writes on one connection while a migration's transaction holds another.
     max: 3,
     // Behind a session pooler an idle client keeps a server connection from
@@ -61,7 +63,7 @@ export function openRuntime(config: ResolvedConfig): Runtime {
   const typedPool = {
     connect: () =>
       pool.connect().catch((error: unknown) => {
-        throw postgresConnectionError(error, config.postgres.url) ?? error;
+        throw postgresConnectionError(error, url) ?? error;
       }),
     end: () => pool.end(),
   };
