@@ -174,6 +174,92 @@ describe.skipIf(!bin)(`behind a real pgbouncer${bin ? "" : ` (${SKIPPED})`}`, ()
   });
 });
 
+describe.skipIf(!bin)(
+  `behind a pgbouncer that ends idle transactions${bin ? "" : ` (${SKIPPED})`}`,
+  () => {
+    let pooler: RunningPgbouncer | undefined;
+    beforeAll(async () => {
+      pooler = await startPgbouncer(bin as string, db.url, {
+        poolMode: "transaction",
+        idleTransactionTimeoutS: 2,
+      });
+    });
+    afterAll(async () => {
+      await pooler?.stop();
+      delete process.env.QM_POOLER_SLEEP_S;
+    });
+
+    it("stops a run whose lock transaction the pooler ended with LOCK_LOST; Postgres as before, and the next run restores Qdrant before applying", async () => {
+      const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
+      const prefix = `${uniqueName("qm").toLowerCase()}_`;
+      const collection = uniqueName("pooled");
+      const table = uniqueName("t_slow").toLowerCase();
+      await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+      await qdrant.client.upsert(collection, {
+        wait: true,
+        points: [{ id: 1, vector: [1, 0, 0, 0], payload: { v: "before" } }],
+      });
+      // The Qdrant step changes a point, then keeps the migration's own
+      // transaction busy (not idle) while the lock's transaction idles: the
+      // pooler's idle_transaction_timeout ends only the lock's.
+      await project.writeMigration(
+        "m1",
+        `export default {
+          postgres: {
+            up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+            down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+          },
+          qdrant: {
+            up: async ({ qdrant, db }) => {
+              await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [0, 1, 0, 0], payload: { v: "after" } }] });
+              const seconds = Number(process.env.QM_POOLER_SLEEP_S ?? 0);
+              await db.selectNoFrom((eb) => [eb.fn("pg_sleep", [eb.lit(seconds)]).as("slept")]).execute();
+            },
+            down: async () => {},
+          },
+        };`,
+      );
+      process.env.QM_POOLER_SLEEP_S = "8";
+      const pooled = createMigrator(pooledConfig(project, prefix, { url: pooler?.url }));
+      let run: RunResult;
+      try {
+        run = await pooled.up();
+      } finally {
+        await pooled.close();
+      }
+      expect(run.error?.code, run.error?.message).toBe("LOCK_LOST");
+      // Postgres as before; the journal row says Qdrant's half is to be put back.
+      expect(await queryRows(db.url, "SELECT to_regclass($1) AS t", [table])).toEqual([
+        { t: null },
+      ]);
+      const journal = await queryRows<{ status: string }>(
+        db.url,
+        `SELECT status FROM "${prefix}migrations" WHERE name = 'm1'`,
+      );
+      expect(journal).toEqual([{ status: "in_progress" }]);
+
+      // Direct, so a slow machine cannot outlast the pooler's 2 s here too.
+      process.env.QM_POOLER_SLEEP_S = "0";
+      const next = createMigrator(
+        pooledConfig(project, prefix, { url: pooler?.url, directUrl: db.url }),
+      );
+      try {
+        const again = await next.up();
+        expect(again.error).toBeUndefined();
+        expect(again.recovered).toEqual(["m1"]);
+      } finally {
+        await next.close();
+      }
+      expect(await queryRows(db.url, "SELECT to_regclass($1)::text AS t", [table])).toEqual([
+        { t: table },
+      ]);
+      const [point] = await qdrant.client.retrieve(collection, { ids: [1], with_payload: true });
+      expect(point?.payload).toEqual({ v: "after" });
+      expect((await qdrant.client.count(collection, { exact: true })).count).toBe(1);
+    }, 60_000);
+  },
+);
+
 describe("postgres.directUrl", () => {
   it("carries migrations, the lock and the journal: postgres.url is never connected to", async () => {
     const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
