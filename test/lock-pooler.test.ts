@@ -1,6 +1,9 @@
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ResolvedConfig, resolveConfig } from "../src/config/resolve-config.js";
 import { createMigrator, type RunResult } from "../src/index.js";
+import { LockTimeoutError } from "../src/lock/errors.js";
+import { acquireMigrationLock } from "../src/lock/migration-lock.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import {
   type PoolMode,
@@ -118,6 +121,29 @@ describe.skipIf(!bin)(`behind a real pgbouncer${bin ? "" : ` (${SKIPPED})`}`, ()
       });
       afterAll(async () => {
         await pooler?.stop();
+      });
+
+      it("names the holding runner's host and pid, not the pooler, when another runner times out", async () => {
+        const key = `pooler-holder-${uniqueName("k")}`;
+        const url = pooler?.url as string;
+        const held = await acquireMigrationLock({ url, key, timeoutMs: 0 });
+        try {
+          const error = await acquireMigrationLock({ url, key, timeoutMs: 0 }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(LockTimeoutError);
+          expect((error as LockTimeoutError).holder).toMatchObject({
+            host: hostname(),
+            pid: process.pid,
+            backendPid: held.holder.backendPid,
+          });
+        } finally {
+          await held.release();
+        }
+        // Released through the pooler: the next runner gets it at once.
+        const next = await acquireMigrationLock({ url, key, timeoutMs: 0 });
+        await next.release();
       });
 
       it("eight concurrent `up` runners apply each migration exactly once, in order, and all succeed, round after round", async () => {
