@@ -52,6 +52,7 @@ export type ErrorCode =
   | "LOCK_CONNECTION_FAILED"
   | "LOCK_TIMEOUT"
   | "LOCK_LOST"
+  | "POSTGRES_POOLER_UNSUPPORTED"
   // A Qdrant cluster is not ready for a change (refused before anything changed).
   | "QDRANT_PEER_NOT_CONFIGURED"
   | "QDRANT_PEER_MISMATCH"
@@ -60,6 +61,7 @@ export type ErrorCode =
   | "MIGRATION_FAILED"
   | "MIGRATION_FAILED_WHILE_WAITING"
   | "STEP_TIMEOUT"
+  | "POSTGRES_LOCK_TIMEOUT"
   | "ROLLBACK_FAILED"
   | "SNAPSHOT_FAILED"
   | "SNAPSHOT_RESTORE_FAILED"

@@ -23,12 +23,14 @@ export {
   InterruptedMigrationError,
   IrreversibleMigrationError,
   MigrationFailedError,
+  PostgresLockTimeoutError,
   RollbackFailedError,
   RunInterruptedError,
   UnknownMigrationError,
 } from "./engine/errors.js";
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
 export type { MigrationState, MigrationStatusEntry } from "./engine/history-status.js";
+export type { LockBlocker, LockWait } from "./engine/lock-waits.js";
 export { createMigrator, type Migrator } from "./engine/migrator.js";
 export type * from "./engine/migrator-types.js";
 export type { LostSnapshot } from "./engine/undo-qdrant-changes.js";
@@ -46,7 +48,12 @@ export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { MigrationRun } from "./journal/run-log.js";
 export type { JournalRowStatus, QdrantChanges, RunStatus } from "./journal/schema.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
-export { LockConnectionError, LockLostError, LockTimeoutError } from "./lock/errors.js";
+export {
+  LockConnectionError,
+  LockLostError,
+  LockTimeoutError,
+  PoolerUnsupportedError,
+} from "./lock/errors.js";
 export { createMigrationFile } from "./migration/create-migration.js";
 export {
   defineMigration,

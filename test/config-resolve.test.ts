@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config/errors.js";
 import {
+  postgresConnectionUrl,
   type ResolvedConfig,
   resolveConfig,
   resolveProjectConfig,
 } from "../src/config/resolve-config.js";
+import { configSecrets } from "../src/config/secrets.js";
 
 const PG = "postgres://app:pg-secret-pw@db.internal:5432/app?sslmode=require";
 const ROOT = "/srv/app";
@@ -33,7 +35,13 @@ describe("resolveConfig: defaults", () => {
       rootDir: ROOT,
       configFile: FILE,
       migrations: { pattern: "migrations/*.{ts,js,mjs}", dir: "/srv/app/migrations" },
-      postgres: { url: PG, schema: "public", tablePrefix: "qdrant_" },
+      postgres: {
+        url: PG,
+        directUrl: undefined,
+        schema: "public",
+        tablePrefix: "qdrant_",
+        lockTimeoutMs: undefined,
+      },
       qdrant: { url: "http://localhost:6333", apiKey: undefined, timeoutMs: 30_000, peers: {} },
       snapshots: { keep: 3 },
       lock: { timeoutMs: 60_000 },
@@ -51,7 +59,13 @@ describe("resolveConfig: defaults", () => {
   it("keeps every value the config sets", () => {
     const resolved = resolveWith({
       migrations: "db/changes/**/*.ts",
-      postgres: { url: "postgresql://u@h/db", schema: "ops", tablePrefix: "vec_" },
+      postgres: {
+        url: "postgresql://u@h/db",
+        directUrl: "postgresql://u@direct/db",
+        schema: "ops",
+        tablePrefix: "vec_",
+        lockTimeoutMs: 2500,
+      },
       qdrant: {
         url: "https://q.example.com:6333/",
         apiKey: "k",
@@ -67,8 +81,10 @@ describe("resolveConfig: defaults", () => {
     });
     expect(resolved.postgres).toEqual({
       url: "postgresql://u@h/db",
+      directUrl: "postgresql://u@direct/db",
       schema: "ops",
       tablePrefix: "vec_",
+      lockTimeoutMs: 2500,
     });
     expect(resolved.qdrant).toEqual({
       url: "https://q.example.com:6333",
@@ -306,5 +322,47 @@ describe("resolveConfig: qdrant.managedAliases (issue 14)", () => {
     expect(errorOf({ qdrant: { managedAliases: ["docs", 7] } }).message).toContain(
       "qdrant.managedAliases[1] must be a string",
     );
+  });
+});
+
+describe("resolveConfig: postgres.directUrl and postgres.lockTimeoutMs (issue 22)", () => {
+  const DIRECT = "postgres://app:direct-pw@db-direct.internal:5432/app";
+
+  it("connects through postgres.directUrl when set, keeping postgres.url as the application's", () => {
+    const resolved = resolveWith({ postgres: { directUrl: DIRECT } });
+    expect(resolved.postgres).toMatchObject({ url: PG, directUrl: DIRECT });
+    expect(postgresConnectionUrl(resolved.postgres)).toBe(DIRECT);
+  });
+
+  it("takes the direct URL from DIRECT_DATABASE_URL when the config has none", () => {
+    const resolved = resolveWith({}, { DATABASE_URL: PG, DIRECT_DATABASE_URL: DIRECT });
+    expect(postgresConnectionUrl(resolved.postgres)).toBe(DIRECT);
+  });
+
+  it("connects through postgres.url when no direct URL is set", () => {
+    expect(postgresConnectionUrl(resolveWith({}).postgres)).toBe(PG);
+  });
+
+  it("needs no postgres.url when a direct URL is set", () => {
+    const resolved = resolveWith({}, { DIRECT_DATABASE_URL: DIRECT });
+    expect(postgresConnectionUrl(resolved.postgres)).toBe(DIRECT);
+  });
+
+  it("names DIRECT_DATABASE_URL, not the password, when the bad direct URL came from it", () => {
+    const error = errorOf({}, { DATABASE_URL: PG, DIRECT_DATABASE_URL: "mysql://root:pw@h/db" });
+    expect(error.field).toBe("postgres.directUrl");
+    expect(error.message).toContain(
+      "postgres.directUrl (from the DIRECT_DATABASE_URL environment variable)",
+    );
+    expect(error.message).not.toContain("pw");
+  });
+
+  it("keeps the direct URL's password among the secrets never printed", () => {
+    expect(configSecrets(resolveWith({ postgres: { directUrl: DIRECT } }))).toContain("direct-pw");
+  });
+
+  it("names postgres.lockTimeoutMs when it is not a positive integer", () => {
+    expect(errorOf({ postgres: { lockTimeoutMs: 0 } }).field).toBe("postgres.lockTimeoutMs");
+    expect(errorOf({ postgres: { lockTimeoutMs: "5s" } }).field).toBe("postgres.lockTimeoutMs");
   });
 });

@@ -163,11 +163,14 @@ describe("acquireMigrationLock", () => {
     await expect(acquire(key, 20_000)).resolves.toBeDefined();
   });
 
-  it("keeps the lock past the server's idle_session_timeout", async () => {
+  it("keeps the lock past the server's idle_in_transaction_session_timeout and idle_session_timeout", async () => {
     const key = freshKey();
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     try {
+      await admin.query(
+        `ALTER DATABASE "${database.name}" SET idle_in_transaction_session_timeout = '100ms'`,
+      );
       await admin.query(`ALTER DATABASE "${database.name}" SET idle_session_timeout = '100ms'`);
       const lock = await acquire(key);
       const outcome = await Promise.race([
@@ -176,6 +179,9 @@ describe("acquireMigrationLock", () => {
       ]);
       expect(outcome).toBe("held");
     } finally {
+      await admin.query(
+        `ALTER DATABASE "${database.name}" RESET idle_in_transaction_session_timeout`,
+      );
       await admin.query(`ALTER DATABASE "${database.name}" RESET idle_session_timeout`);
       await admin.end();
     }

@@ -15,8 +15,19 @@ export interface QdrantMigrateConfig {
   /** Glob of migration files, relative to the config file's folder. Default `migrations/*.{ts,js,mjs}`. */
   migrations?: string;
   postgres?: {
-    /** Connection URL (`postgres://` or `postgresql://`). Default: env `DATABASE_URL`. */
+    /**
+     * Connection URL (`postgres://` or `postgresql://`). Default: env
+     * `DATABASE_URL`. Used for everything unless `directUrl` is set.
+     */
     url?: string;
+    /**
+     * A URL that reaches Postgres directly (or through a session-mode pooler),
+     * for migrations, the migration lock and the journal, as Prisma's
+     * `directUrl`: the application keeps its pooled `url`. Default: env
+     * `DIRECT_DATABASE_URL`, else `url`. See docs/operations.md for which
+     * poolers need it.
+     */
+    directUrl?: string;
     /** Schema holding the journal tables. Default `public`. */
     schema?: string;
     /**
@@ -24,6 +35,14 @@ export interface QdrantMigrateConfig {
      * `<prefix>schema_versions`). Default `qdrant_`.
      */
     tablePrefix?: string;
+    /**
+     * `lock_timeout` of each migration's Postgres transaction, in milliseconds:
+     * a statement that waits longer for a lock another session holds (an
+     * `ALTER TABLE` behind an application's long query) fails with
+     * `POSTGRES_LOCK_TIMEOUT`, naming what it waited on, and the migration is
+     * rolled back. Default: the server's `lock_timeout` (usually none).
+     */
+    lockTimeoutMs?: number;
   };
   qdrant?: {
     /** Base URL (`http://` or `https://`). Default: env `QDRANT_URL`, else `http://localhost:6333`. */

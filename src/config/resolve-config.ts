@@ -16,7 +16,23 @@ export interface ProjectConfig {
 
 /** The configuration with every default filled in and every field checked. */
 export interface ResolvedConfig extends ProjectConfig {
-  postgres: { url: string; schema: string; tablePrefix: string };
+  postgres: {
+    /** The application's URL (`postgres.url`, `DATABASE_URL`), perhaps a pooler's. */
+    url: string;
+    /**
+     * A direct (or session-pooled) URL for migrations, the lock and the journal
+     * (`postgres.directUrl`, `DIRECT_DATABASE_URL`), as Prisma's `directUrl`;
+     * undefined: they use `url`. See `postgresConnectionUrl`.
+     */
+    directUrl: string | undefined;
+    schema: string;
+    tablePrefix: string;
+    /**
+     * `lock_timeout` of each migration's own transaction: a statement waiting
+     * longer for a lock another session holds fails; undefined: the server's.
+     */
+    lockTimeoutMs: number | undefined;
+  };
   qdrant: {
     url: string;
     apiKey: string | undefined;
@@ -51,7 +67,7 @@ const SSL_MODES = [
 
 const SECTIONS: Record<string, readonly string[] | undefined> = {
   migrations: undefined,
-  postgres: ["url", "schema", "tablePrefix"],
+  postgres: ["url", "directUrl", "schema", "tablePrefix", "lockTimeoutMs"],
   qdrant: ["url", "apiKey", "timeoutMs", "peers", "managedAliases"],
   snapshots: ["keep"],
   lock: ["timeoutMs"],
@@ -84,7 +100,8 @@ type Settings = Omit<ResolvedConfig, "postgres"> & {
  */
 export function resolveConfig(input: unknown, opts: ResolveOptions): ResolvedConfig {
   const settings = resolveSettings(input, opts);
-  const { url } = settings.postgres;
+  // With only a direct URL, that is the one there is.
+  const url = settings.postgres.url ?? settings.postgres.directUrl;
   if (url === undefined) {
     return failer(opts)(
       "postgres.url",
@@ -92,6 +109,11 @@ export function resolveConfig(input: unknown, opts: ResolveOptions): ResolvedCon
     );
   }
   return { ...settings, postgres: { ...settings.postgres, url } };
+}
+
+/** The URL every connection of this tool uses: the direct one when set, else `url`. */
+export function postgresConnectionUrl(postgres: ResolvedConfig["postgres"]): string {
+  return postgres.directUrl ?? postgres.url;
 }
 
 /**
@@ -152,7 +174,14 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
   const glob = parseMigrationsGlob(pattern);
   if (typeof glob === "string") return fail("migrations", glob);
 
-  const pgUrl = postgresUrl(postgres.url, env, fail);
+  const pgUrl = postgresUrl(postgres.url, env.DATABASE_URL, "postgres.url", "DATABASE_URL", fail);
+  const directUrl = postgresUrl(
+    postgres.directUrl,
+    env.DIRECT_DATABASE_URL,
+    "postgres.directUrl",
+    "DIRECT_DATABASE_URL",
+    fail,
+  );
 
   const configQdrantUrl = optionalString(qdrant.url, "qdrant.url", fail);
   const qdrantUrl = configQdrantUrl ?? nonEmpty(env.QDRANT_URL) ?? DEFAULT_QDRANT_URL;
@@ -175,6 +204,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
     migrations: { pattern, dir: resolve(rootDir, glob.base) },
     postgres: {
       url: pgUrl,
+      directUrl,
       schema: identifier(postgres.schema, "postgres.schema", "public", MAX_IDENTIFIER, fail),
       tablePrefix: identifier(
         postgres.tablePrefix,
@@ -183,6 +213,10 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
         MAX_IDENTIFIER - LONGEST_TABLE_SUFFIX,
         fail,
       ),
+      lockTimeoutMs:
+        postgres.lockTimeoutMs === undefined
+          ? undefined
+          : integer(postgres.lockTimeoutMs, "postgres.lockTimeoutMs", 0, 1, fail),
     },
     qdrant: {
       // A path is the prefix of a reverse proxy (http://host/qdrant/): kept, without its last /.
@@ -221,24 +255,24 @@ function policy(value: unknown, field: string, fail: Fail): ConcurrentWritesPoli
   );
 }
 
-/** The Postgres URL from the config or `DATABASE_URL`, checked; undefined when neither sets one. */
-function postgresUrl(value: unknown, env: NodeJS.ProcessEnv, fail: Fail): string | undefined {
-  const configPgUrl = optionalString(value, "postgres.url", fail);
-  const pgUrl = configPgUrl ?? nonEmpty(env.DATABASE_URL);
+/** A Postgres URL from the config or its environment variable, checked; undefined when neither sets one. */
+function postgresUrl(
+  value: unknown,
+  fromEnv: string | undefined,
+  field: string,
+  envName: string,
+  fail: Fail,
+): string | undefined {
+  const configPgUrl = optionalString(value, field, fail);
+  const pgUrl = configPgUrl ?? nonEmpty(fromEnv);
   if (pgUrl === undefined) return undefined;
-  const envVar = configPgUrl === undefined ? "DATABASE_URL" : undefined;
-  checkUrl(pgUrl, "postgres.url", ["postgres:", "postgresql:"], (field, problem) =>
-    fail(field, problem, envVar),
-  );
+  const envVar = configPgUrl === undefined ? envName : undefined;
+  checkUrl(pgUrl, field, ["postgres:", "postgresql:"], (f, problem) => fail(f, problem, envVar));
   // The driver treats an sslmode it does not know as "use TLS somehow": a typo
   // would silently change how the connection is secured.
   const sslmode = new URL(pgUrl).searchParams.get("sslmode");
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
-    fail(
-      "postgres.url",
-      `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(", ")}`,
-      envVar,
-    );
+    fail(field, `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(", ")}`, envVar);
   }
   return pgUrl;
 }

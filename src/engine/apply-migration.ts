@@ -24,12 +24,14 @@ import { ConcurrentWritesError, type ConcurrentWritesReport } from "./concurrent
 import {
   CommitUnconfirmedError,
   MigrationFailedError,
+  PostgresLockTimeoutError,
   RollbackFailedError,
   redacted,
   StepTimeoutError,
   TransactionConnectionLostError,
 } from "./errors.js";
 import type { MigratorEvent } from "./events.js";
+import { isLockTimeout, type LockWaitWatch, watchLockWaits } from "./lock-waits.js";
 import {
   type RecordedVersion,
   recordDownVersions,
@@ -59,6 +61,8 @@ export interface ApplyOptions {
   runner: string;
   /** The config's `steps.timeoutMs`; a migration's own `timeoutMs` wins. */
   stepTimeoutMs: number | undefined;
+  /** The config's `postgres.lockTimeoutMs`: `lock_timeout` of the migration's transaction. */
+  lockTimeoutMs: number | undefined;
   /** What undoing does with others' writes since the snapshots (already resolved from CLI, migration and config). */
   concurrentWrites: ConcurrentWritesPolicy;
   signal: AbortSignal;
@@ -108,8 +112,10 @@ export async function applyMigration(
     migration.definition.snapshot === "always",
   );
   if (options.resume) tracker.seed(options.resume);
+  const { lockTimeoutMs } = options;
   const trx = await rt.db.startTransaction().execute();
   let unwatch = () => {};
+  let lockWaits: LockWaitWatch | undefined;
   let versions: RecordedVersion[];
   try {
     // The transaction idles while the Qdrant step runs, which may take long;
@@ -117,6 +123,10 @@ export async function applyMigration(
     const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid,
       set_config('idle_in_transaction_session_timeout', '0', true)`.execute(trx);
     const pid = rows[0]?.pid ?? 0;
+    if (lockTimeoutMs !== undefined) {
+      await sql`SELECT set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`.execute(trx);
+      lockWaits = watchLockWaits(rt, pid, lockWaitPollMs(lockTimeoutMs));
+    }
     unwatch = rt.connectionErrors.watch(pid, (error) =>
       stop.abort(new TransactionConnectionLostError(name, messageOf(error))),
     );
@@ -220,7 +230,17 @@ export async function applyMigration(
     if (caught instanceof CommitUnconfirmedError) throw redacted(caught, rt.secrets);
     // A stopped step is reported by why it was stopped, not by how the
     // abandoned work happened to fail.
-    const error = stepSignal.aborted ? stepSignal.reason : caught;
+    const stopped = stepSignal.aborted ? stepSignal.reason : caught;
+    // Postgres' lock-timeout error names neither the relation nor the holder.
+    const error =
+      lockTimeoutMs !== undefined && isLockTimeout(stopped)
+        ? new PostgresLockTimeoutError(
+            name,
+            direction,
+            lockTimeoutMs,
+            lockWaits?.last(lockTimeoutMs + 2 * lockWaitPollMs(lockTimeoutMs)),
+          )
+        : stopped;
     // Not twice: a second rollback would go to a connection handed back already.
     if (!trx.isRolledBack) {
       await trx
@@ -299,11 +319,14 @@ export async function applyMigration(
     // Not the migration's fault: a peer unmapped or down, named as such (a
     // config problem exits 2), not as a failed migration.
     if (error instanceof ClusterRefusalError) throw redacted(error, rt.secrets);
+    // Not the migration's fault either: another session held a lock too long.
+    if (error instanceof PostgresLockTimeoutError) throw redacted(error, rt.secrets);
     // A down that would discard others' writes stopped before changing anything.
     if (error instanceof ConcurrentWritesError) throw redacted(error, rt.secrets);
     throw new MigrationFailedError(name, direction, redacted(error, rt.secrets));
   } finally {
     unwatch();
+    lockWaits?.stop();
   }
   // Committed: nothing below may undo the migration.
   await emit({ type: "committed", migration: name });
@@ -387,6 +410,11 @@ export async function reportWrites(
 ): Promise<void> {
   const found = reports.filter((r) => r.outcome !== "none");
   if (found.length > 0) await emit({ type: "concurrent-writes", migration, reports: found });
+}
+
+/** How often a migration's transaction is checked for a lock wait: a few times within the timeout. */
+function lockWaitPollMs(lockTimeoutMs: number): number {
+  return Math.min(Math.max(Math.floor(lockTimeoutMs / 4), 20), 1_000);
 }
 
 /** Cancels whatever query backend `pid` runs; best effort (it may have ended, or died). */

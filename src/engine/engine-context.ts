@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
-import type { ResolvedConfig } from "../config/resolve-config.js";
+import { postgresConnectionUrl, type ResolvedConfig } from "../config/resolve-config.js";
 import { messageOf, QdrantMigrateError } from "../errors.js";
 import { ensureJournalTables } from "../journal/tables.js";
+import { poolerRefusal } from "../lock/errors.js";
 import { postgresConnectionError } from "../postgres/connection-error.js";
 import { redactSecrets } from "../util/redact.js";
 import type { MigratorEvent } from "./events.js";
@@ -51,7 +52,12 @@ export function createEngineContext(
       return tablesReady;
     },
     toError: (error) =>
-      toMigrateError(postgresConnectionError(error, config.postgres.url) ?? error, rt.secrets),
+      toMigrateError(
+        postgresConnectionError(error, postgresConnectionUrl(config.postgres)) ??
+          poolerRefusal(error) ??
+          error,
+        rt.secrets,
+      ),
   };
 }
 

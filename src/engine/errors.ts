@@ -2,6 +2,7 @@ import { messageOf, QdrantMigrateError } from "../errors.js";
 import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
 import { QdrantRequestError } from "../qdrant/errors.js";
 import { redactSecrets } from "../util/redact.js";
+import type { LockWait } from "./lock-waits.js";
 
 /**
  * A migration's step or verify failed; both stores were put back as they were.
@@ -100,6 +101,43 @@ export class StepTimeoutError extends QdrantMigrateError {
         "stopped (raise the migration's timeoutMs, or steps.timeoutMs in the config, if it needs longer)",
     );
   }
+}
+
+/**
+ * A statement of a migration's Postgres transaction waited longer than
+ * `postgres.lockTimeoutMs` for a lock another session holds; the migration
+ * was rolled back in both stores. Names what it waited on and who held it,
+ * as pg_locks last showed them.
+ */
+export class PostgresLockTimeoutError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    readonly direction: "up" | "down",
+    readonly timeoutMs: number,
+    readonly wait: LockWait | undefined,
+  ) {
+    super(
+      "POSTGRES_LOCK_TIMEOUT",
+      `Migration ${migration} (${direction}) waited more than ${timeoutMs} ms ` +
+        `(postgres.lockTimeoutMs) for ${describeWait(wait)}. Postgres was rolled back and every ` +
+        "Qdrant collection it touched was restored; run it again when that session is done, " +
+        "or raise postgres.lockTimeoutMs.",
+    );
+  }
+}
+
+function describeWait(wait: LockWait | undefined): string {
+  if (!wait) return "a lock another session holds (which one was not seen before it gave up)";
+  const holders = wait.blockers.map(
+    (b) =>
+      `pid ${b.backendPid}` +
+      (b.applicationName ? ` (${b.applicationName})` : "") +
+      (b.clientAddr ? ` from ${b.clientAddr}` : "") +
+      (b.since ? `, in a transaction since ${b.since.toISOString()}` : ""),
+  );
+  const heldBy =
+    holders.length > 0 ? `, held by session ${holders.join("; ")}` : ", held by another session";
+  return `${wait.mode} on ${wait.target}${heldBy}`;
 }
 
 /** The run was stopped from outside (SIGINT/SIGTERM, or the caller's AbortSignal). */

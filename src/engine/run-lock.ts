@@ -1,3 +1,4 @@
+import { postgresConnectionUrl } from "../config/resolve-config.js";
 import { acquireMigrationLock } from "../lock/migration-lock.js";
 import type { EngineContext } from "./engine-context.js";
 
@@ -14,7 +15,7 @@ export async function withMigrationLock<T>(
   const { config, emit } = ctx;
   await ctx.ensureTables();
   const lock = await acquireMigrationLock({
-    url: config.postgres.url,
+    url: postgresConnectionUrl(config.postgres),
     key: `${config.postgres.schema}.${config.postgres.tablePrefix}migrations`,
     timeoutMs: config.lock.timeoutMs,
     signal: ctx.signal,

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import type { ResolvedConfig } from "../config/resolve-config.js";
+import { postgresConnectionUrl, type ResolvedConfig } from "../config/resolve-config.js";
 import { configSecrets } from "../config/secrets.js";
 import { CreatedObjects } from "../journal/created-objects.js";
 import { MigrationJournal } from "../journal/migration-journal.js";
@@ -43,10 +43,15 @@ export interface Runtime {
 }
 
 export function openRuntime(config: ResolvedConfig): Runtime {
+  // The direct URL when set: migrations, the lock and the journal need a real session or transaction.
+  const url = postgresConnectionUrl(config.postgres);
   const pool = new pg.Pool({
-    connectionString: config.postgres.url,
+    connectionString: url,
     // The journal writes on one connection while a migration's transaction holds another.
     max: 3,
+    // Behind a session pooler an idle client keeps a server connection from
+    // others: a runner waiting for the lock must not starve the one holding it.
+    idleTimeoutMillis: 1_000,
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
     application_name: "qdrant-migrate",
   });
@@ -61,7 +66,7 @@ export function openRuntime(config: ResolvedConfig): Runtime {
   const typedPool = {
     connect: () =>
       pool.connect().catch((error: unknown) => {
-        throw postgresConnectionError(error, config.postgres.url) ?? error;
+        throw postgresConnectionError(error, url) ?? error;
       }),
     end: () => pool.end(),
   };

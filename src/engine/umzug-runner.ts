@@ -3,7 +3,7 @@ import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { QdrantChanges } from "../journal/schema.js";
 import { applyMigration, type LoadedMigration } from "./apply-migration.js";
 import type { EngineContext } from "./engine-context.js";
-import { MigrationFailedError } from "./errors.js";
+import { MigrationFailedError, PostgresLockTimeoutError } from "./errors.js";
 import type { MigrationRunResult } from "./migrator-types.js";
 import { pruneAfterAttempt } from "./snapshot-retention.js";
 
@@ -97,6 +97,7 @@ export async function runInOrder(
         resume: input.resume.get(name),
         runner: ctx.runner,
         stepTimeoutMs: ctx.config.steps.timeoutMs,
+        lockTimeoutMs: ctx.config.postgres.lockTimeoutMs,
         concurrentWrites:
           input.concurrentWrites ??
           migration.definition.concurrentWrites ??
@@ -107,7 +108,9 @@ export async function runInOrder(
     } catch (error) {
       // Rolled back: the attempt's snapshots served their purpose and count
       // for retention too (a migration retried until it works would keep all).
-      if (error instanceof MigrationFailedError) await pruneAfterAttempt(ctx, name);
+      if (error instanceof MigrationFailedError || error instanceof PostgresLockTimeoutError) {
+        await pruneAfterAttempt(ctx, name);
+      }
       throw error;
     }
     result.status = "success";

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { ResolvedConfig } from "../config/resolve-config.js";
+import { postgresConnectionUrl, type ResolvedConfig } from "../config/resolve-config.js";
 import { postgresConnectionError } from "../postgres/connection-error.js";
 import { connectQdrant } from "../qdrant/connect.js";
 import { waitFor } from "../util/wait-for.js";
@@ -20,6 +20,7 @@ export async function waitForServices(
   config: ResolvedConfig,
   opts: WaitForServicesOptions,
 ): Promise<void> {
+  const url = postgresConnectionUrl(config.postgres);
   const deadline = Date.now() + opts.timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
   const onWaiting = (store: "Postgres" | "Qdrant") => (error: unknown, elapsedMs: number) =>
@@ -28,7 +29,7 @@ export async function waitForServices(
     "Postgres",
     async () => {
       const client = new pg.Client({
-        connectionString: config.postgres.url,
+        connectionString: url,
         connectionTimeoutMillis: Math.min(5000, remaining()),
       });
       client.on("error", () => {});
@@ -36,7 +37,7 @@ export async function waitForServices(
         await client.connect();
         await client.query("SELECT 1");
       } catch (error) {
-        throw postgresConnectionError(error, config.postgres.url) ?? error;
+        throw postgresConnectionError(error, url) ?? error;
       } finally {
         await client.end().catch(() => {});
       }

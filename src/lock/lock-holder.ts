@@ -38,9 +38,12 @@ interface HolderRow {
 
 /**
  * The session holding advisory lock `key` in this database, if any. "Since"
- * is the start of the holder's last statement, which is the lock call: the
- * holding connection runs nothing else. Without the privilege to see that
- * (another role and no pg_read_all_stats) it falls back to now.
+ * is the start of the holder's transaction, which took the lock (or, for a
+ * session-level lock, which an older runner or another tool holds, its last
+ * statement). Behind a pooler the host is the pooler's address, unless the
+ * pooler passes on the runner's application_name (pgbouncer does). Without
+ * the privilege to see that (another role and no pg_read_all_stats) "since"
+ * falls back to now.
  */
 export async function findLockHolder(
   client: pg.Client,
@@ -52,7 +55,7 @@ export async function findLockHolder(
   const low = (unsigned & 0xffffffffn).toString();
   const { rows } = await client.query<HolderRow>(
     `SELECT l.pid AS backend_pid, a.application_name, host(a.client_addr) AS client_addr,
-            coalesce(a.query_start, a.backend_start) AS since
+            coalesce(a.xact_start, a.query_start, a.backend_start) AS since
        FROM pg_locks l
        LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1

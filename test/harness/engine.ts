@@ -24,6 +24,7 @@ export interface EngineHarness {
     overrides?: {
       keep?: number;
       stepTimeoutMs?: number;
+      postgresLockTimeoutMs?: number;
       concurrentWrites?: ConcurrentWritesPolicy;
       managedAliases?: string[];
     },

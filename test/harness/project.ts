@@ -16,6 +16,8 @@ export interface TestProject {
     lockTimeoutMs?: number;
     keep?: number;
     stepTimeoutMs?: number;
+    /** `postgres.lockTimeoutMs`: `lock_timeout` of each migration's transaction. */
+    postgresLockTimeoutMs?: number;
     /** `qdrant.peers`: peer id → REST URL, for a cluster. */
     peers?: Record<string, string>;
     /** `rollback.concurrentWrites`. */
@@ -57,7 +59,13 @@ export async function makeProject(urls: {
       return resolveConfig(
         {
           migrations: "migrations/*.{ts,js,mjs}",
-          postgres: { url: urls.postgres, tablePrefix: overrides.tablePrefix ?? "qdrant_" },
+          postgres: {
+            url: urls.postgres,
+            tablePrefix: overrides.tablePrefix ?? "qdrant_",
+            ...(overrides.postgresLockTimeoutMs
+              ? { lockTimeoutMs: overrides.postgresLockTimeoutMs }
+              : {}),
+          },
           qdrant: {
             url: urls.qdrant,
             apiKey: urls.apiKey,
