@@ -55,6 +55,7 @@ export {
   type MigrationLogger,
   type MigrationStep,
   type StepContext,
+  type StepEngine,
   type StepProgress,
 } from "./migration/define-migration.js";
 export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
@@ -66,6 +67,7 @@ export {
   ShardRestoreError,
   ShardSnapshotFailedError,
 } from "./qdrant/cluster-errors.js";
+export type { DryRunRecorder } from "./qdrant/dry-client.js";
 export {
   AliasRestoreError,
   QdrantRequestError,
@@ -80,6 +82,7 @@ export {
   backfill,
 } from "./schema/backfill.js";
 export type { BlueGreenOptions, BlueGreenResult } from "./schema/blue-green.js";
+export type { Checkpoint, CheckpointKey, CheckpointStore } from "./schema/checkpoints.js";
 export type { CollectionSpec } from "./schema/collection-diff.js";
 export type {
   CopyOptions,

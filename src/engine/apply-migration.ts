@@ -13,7 +13,7 @@ import type {
 import type { MigrationFile } from "../migration/discover.js";
 import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
-import { bindCheckpoints, clearCheckpoints, PostgresCheckpoints } from "../schema/checkpoints.js";
+import { clearCheckpoints, PostgresCheckpoints } from "../schema/checkpoints.js";
 import { createSchemaToolkit } from "../schema/schema-toolkit.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
@@ -128,19 +128,26 @@ export async function applyMigration(
     const progress = (update: StepProgress) => {
       if (!stepSignal.aborted) report(update);
     };
+    const engine = { checkpoints };
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
       db: trx as unknown as Kysely<MigrationDatabase>,
       qdrant: qdrantClient,
-      schema: createSchemaToolkit({ qdrant: qdrantClient, log, progress, signal: stepSignal }),
+      schema: createSchemaToolkit({
+        qdrant: qdrantClient,
+        log,
+        progress,
+        signal: stepSignal,
+        engine,
+      }),
       log,
       progress,
       signal: stepSignal,
       migration: { name, direction },
       dryRun: false,
+      engine,
     };
-    bindCheckpoints(ctx, checkpoints);
     const { postgres, qdrant, verify } = migration.definition;
     const timeoutMs = migration.definition.timeoutMs ?? options.stepTimeoutMs;
     const step = (what: string, run: () => Promise<void> | undefined) =>

@@ -96,7 +96,7 @@ export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): Sche
   const ctx: ToolkitContext = { ...step, version: serverVersion };
   return {
     ensureCollection: (collection, spec) =>
-      ensureCollection(qdrant, serverVersion, collection, spec),
+      ensureCollection(qdrant, serverVersion, collection, spec, step.engine?.dryRun),
     updateCollection: (collection, patch) => updateCollection(qdrant, collection, patch),
     createPayloadIndex: (collection, field, schema) =>
       createPayloadIndex(qdrant, collection, field, schema),
