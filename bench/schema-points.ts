@@ -51,14 +51,12 @@ export async function createBenchCollection(client: QdrantClient, name: string):
  * A step context as the engine makes it, minus the tracking: writes go
  * straight to `qdrant` (as in test/harness/step-context.ts).
  */
-export function plainStepContext(client: QdrantClient, name: string): StepContext {
-  // An object of its own: checkpoints are bound to the context's client.
-  const qdrant = Object.create(client) as QdrantClient;
+export function plainStepContext(qdrant: QdrantClient, name: string): StepContext {
   const log = { info: () => {}, warn: () => {} };
   const signal = new AbortController().signal;
   const progress = () => {};
   return {
-    // Only backfill's checkpoints use a database, bound apart (bindCheckpoints).
+    // Only backfill's checkpoints use a database, given apart (`engine.checkpoints`).
     db: undefined as unknown as Kysely<MigrationDatabase>,
     qdrant,
     schema: createSchemaToolkit({

@@ -9,7 +9,7 @@ import { build } from "esbuild";
 import { journalTables } from "../src/journal/schema.js";
 import { connectQdrant } from "../src/qdrant/connect.js";
 import { backfill } from "../src/schema/backfill.js";
-import { bindCheckpoints, PostgresCheckpoints } from "../src/schema/checkpoints.js";
+import { PostgresCheckpoints } from "../src/schema/checkpoints.js";
 import { startPostgres } from "../src/testing/postgres.js";
 import { median, timed } from "./measure.js";
 import {
@@ -203,8 +203,11 @@ async function throughput(
     },
     backfill: async (run) => {
       const stamp = ++version;
-      const ctx = plainStepContext(client, `bench_backfill_${where}_${run}`);
-      bindCheckpoints(ctx, new PostgresCheckpoints(opts.db, tables, ctx.migration.name));
+      const name = `bench_backfill_${where}_${run}`;
+      const ctx = {
+        ...plainStepContext(client, name),
+        engine: { checkpoints: new PostgresCheckpoints(opts.db, tables, name) },
+      };
       return timed(async () => {
         const result = await backfill(ctx, source, {
           withVector: true,

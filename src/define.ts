@@ -11,6 +11,7 @@ export {
   type MigrationLogger,
   type MigrationStep,
   type StepContext,
+  type StepEngine,
   type StepProgress,
 } from "./migration/define-migration.js";
 export type { CollectionSpec } from "./schema/collection-diff.js";

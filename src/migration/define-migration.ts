@@ -5,6 +5,8 @@ import {
   type ConcurrentWritesPolicy,
 } from "../config/define-config.js";
 import { QdrantMigrateError } from "../errors.js";
+import type { DryRunRecorder } from "../qdrant/dry-client.js";
+import type { CheckpointStore } from "../schema/checkpoints.js";
 import type { SchemaToolkit } from "../schema/schema-toolkit.js";
 import { isRecord } from "../util/objects.js";
 
@@ -30,6 +32,20 @@ export interface StepProgress {
   done: number;
   /** Units in all, when known. */
   total?: number;
+}
+
+/**
+ * What the engine hands the toolkit's data operations (`backfill`,
+ * `importPoints`, `ctx.schema`) for one run of one step. It travels in the
+ * context, not beside it: a step that spreads `ctx` or wraps `ctx.qdrant`
+ * passes it on, and a migration importing the toolkit from another copy of
+ * the package still finds it.
+ */
+export interface StepEngine {
+  /** Where resumable operations keep their checkpoints; without one, a run starts over. */
+  checkpoints?: CheckpointStore;
+  /** Under `up --dry-run`: the operations describe themselves here instead of running. */
+  dryRun?: DryRunRecorder;
 }
 
 /** What each step receives. */
@@ -59,6 +75,12 @@ export interface StepContext {
    * Skip costly outside work (an embedding service) when it is set.
    */
   dryRun: boolean;
+  /**
+   * Set by the engine for the toolkit; a migration passes `ctx` on and need
+   * not read it. Absent in a context built by hand (a step called directly in
+   * a unit test), whose operations then run for real and are not resumable.
+   */
+  engine?: StepEngine;
 }
 
 export interface MigrationStep {

@@ -10,23 +10,35 @@ import { touchedBy } from "./touched-points.js";
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
-/** The note-taker of each dry client, for the toolkit's operations to record themselves. */
-const notes = new WeakMap<object, (operation: string) => void>();
-/** The collections each dry client described creating: they "exist" for what follows. */
-const createdBy = new WeakMap<object, Set<string>>();
+/**
+ * What a simulated step would do, as the dry client and the toolkit's
+ * operations (which describe themselves instead of running) write it down.
+ * It reaches the toolkit in the step context (`ctx.engine.dryRun`), never
+ * through the client: a step may wrap or replace `ctx.qdrant`.
+ */
+export class DryRunRecorder {
+  /** The collections described as created: they "exist" for what follows. */
+  readonly #created = new Set<string>();
+
+  constructor(readonly note: (operation: string) => void) {}
+
+  markCreated(collection: string): void {
+    this.#created.add(collection);
+  }
+
+  created(collection: string): boolean {
+    return this.#created.has(collection);
+  }
+}
 
 /**
  * The client a step gets under `--dry-run`: reads go to the server; every
- * write is described to `note` and answered as Qdrant answers a success,
+ * write is described to `recorder` and answered as Qdrant answers a success,
  * without being sent. Reads after a recorded write therefore see the server
  * as it is, not as the write would leave it.
  */
-export function createDryClient(
-  client: QdrantClient,
-  note: (operation: string) => void,
-): QdrantClient {
-  const created = new Set<string>();
-  const dry = new Proxy(client, {
+export function createDryClient(client: QdrantClient, recorder: DryRunRecorder): QdrantClient {
+  return new Proxy(client, {
     get(target, prop, receiver) {
       if (typeof prop !== "string" || prop === "then") return Reflect.get(target, prop, receiver);
       const method = Reflect.get(target, prop, receiver) as Method;
@@ -34,27 +46,14 @@ export function createDryClient(
       if (READ_METHODS.has(prop)) return (...args: unknown[]) => method.apply(target, args);
       if (COLLECTION_WRITES.has(prop) || COLLECTION_LIFECYCLE.has(prop) || ALIAS_WRITES.has(prop)) {
         return async (...args: unknown[]) => {
-          note(describeWrite(prop, args));
-          if (prop === "createCollection") created.add(String(args[0]));
+          recorder.note(describeWrite(prop, args));
+          if (prop === "createCollection") recorder.markCreated(String(args[0]));
           return answerOf(prop);
         };
       }
       throw new UnsupportedClientCallError(prop);
     },
   });
-  notes.set(dry, note);
-  createdBy.set(dry, created);
-  return dry;
-}
-
-/** Whether `client` is a dry client that described creating `collection`. */
-export function dryCreated(client: QdrantClient, collection: string): boolean {
-  return createdBy.get(client)?.has(collection) === true;
-}
-
-/** The note-taker when `client` is a dry client: the toolkit then describes instead of doing. */
-export function dryRunNote(client: QdrantClient): ((operation: string) => void) | undefined {
-  return notes.get(client);
 }
 
 /** What the official client (1.18) returns for each write on success. */

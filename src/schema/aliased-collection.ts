@@ -1,5 +1,5 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import { dryRunNote } from "../qdrant/dry-client.js";
+import type { DryRunRecorder } from "../qdrant/dry-client.js";
 import type { CollectionSpec } from "./collection-diff.js";
 import { versionName } from "./collection-versions.js";
 import { type EnsureCollectionResult, ensureCollection } from "./ensure-collection.js";
@@ -33,10 +33,12 @@ export async function ensureAliasedCollection(
   version: ServerVersion,
   name: string,
   spec: CollectionSpec,
+  /** Under `--dry-run`, where `client`'s writes are only described. */
+  dryRun?: DryRunRecorder,
 ): Promise<EnsureAliasedResult> {
   const existing = (await client.getAliases()).aliases.find((a) => a.alias_name === name);
   if (existing) {
-    const result = await ensureCollection(client, version, existing.collection_name, spec);
+    const result = await ensureCollection(client, version, existing.collection_name, spec, dryRun);
     return { ...result, alias: { name, collection: existing.collection_name, created: false } };
   }
   const { collections } = await client.getCollections();
@@ -48,13 +50,13 @@ export async function ensureAliasedCollection(
     );
   }
   const target = versionName(name, 1);
-  const result = await ensureCollection(client, version, target, spec);
+  const result = await ensureCollection(client, version, target, spec, dryRun);
   await client.updateCollectionAliases({
     actions: [{ create_alias: { alias_name: name, collection_name: target } }],
   });
   const done = { ...result, changed: true, alias: { name, collection: target, created: true } };
   // `--dry-run`: the alias was only described, so there is nothing to read back.
-  if (dryRunNote(client)) return done;
+  if (dryRun) return done;
   const now = (await client.getAliases()).aliases.find((a) => a.alias_name === name);
   if (now?.collection_name !== target) {
     throw new AliasSwitchError(name, target, now?.collection_name);

@@ -1,8 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { StepContext } from "../migration/define-migration.js";
-import { dryRunNote } from "../qdrant/dry-client.js";
 import { isPlainObject } from "../util/objects.js";
-import { type Checkpoint, type CheckpointKey, checkpointsOf } from "./checkpoints.js";
+import type { Checkpoint, CheckpointKey } from "./checkpoints.js";
 import { BackfillPatchError } from "./errors.js";
 import type { PointId } from "./point-ids.js";
 import { ProgressLog, positiveInteger } from "./progress.js";
@@ -66,14 +65,14 @@ export async function backfill(
 ): Promise<BackfillResult> {
   const batchSize = positiveInteger(options.batchSize ?? 256, "batchSize");
   const concurrency = positiveInteger(options.concurrency ?? 2, "concurrency");
-  const dryRun = dryRunNote(ctx.qdrant);
+  const dryRun = ctx.engine?.dryRun;
   if (dryRun) {
     // `--dry-run`: what it would read; the transform (an embedding call, say) is not run.
     const { count } = await ctx.qdrant.count(collection, { filter: options.filter, exact: true });
-    dryRun(`backfill ${count} point(s) of ${collection} (transform not called)`);
+    dryRun.note(`backfill ${count} point(s) of ${collection} (transform not called)`);
     return { scanned: count, updated: 0, skipped: 0, resumed: false };
   }
-  const store = checkpointsOf(ctx);
+  const store = ctx.engine?.checkpoints;
   const key: CheckpointKey = { operation: options.operation ?? "backfill", collection };
   const saved = await store?.read(key);
   const counts: BatchCounts = {

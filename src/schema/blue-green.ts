@@ -1,5 +1,4 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { dryRunNote } from "../qdrant/dry-client.js";
 import { applySpec, specOf } from "./collection-body.js";
 import { type CollectionSpec, diffCollection } from "./collection-diff.js";
 import { nextVersion, versionName } from "./collection-versions.js";
@@ -83,7 +82,7 @@ export async function blueGreen(
   ];
   const target = versionName(name, nextVersion(name, taken));
   ctx.log.info(`blue-green change of ${name}: creating ${target} from ${current}`);
-  await ensureCollection(ctx.qdrant, ctx.version, target, wanted);
+  await ensureCollection(ctx.qdrant, ctx.version, target, wanted, ctx.engine?.dryRun);
   const copy = await copyCollection(ctx, current, target, {
     transform: options.transform,
     batchSize: options.batchSize,
@@ -114,7 +113,7 @@ export async function blueGreen(
   await ctx.qdrant.updateCollectionAliases({ actions });
   const result = { changed: true, alias: name, previous: current, collection: target, copy };
   // `--dry-run`: the switch was only described, so there is nothing to read back.
-  if (dryRunNote(ctx.qdrant)) return { ...result, adopted: adopting };
+  if (ctx.engine?.dryRun) return { ...result, adopted: adopting };
   const now = (await ctx.qdrant.getAliases()).aliases.find((a) => a.alias_name === name);
   if (now?.collection_name !== target) {
     throw new AliasSwitchError(name, target, now?.collection_name);

@@ -2,7 +2,6 @@ import type { Kysely } from "kysely";
 import { journalScope } from "../journal/journal-scope.js";
 import type { JournalDatabase, JournalTables } from "../journal/schema.js";
 import { ensureCheckpointsTable, tableExists } from "../journal/tables.js";
-import type { StepContext } from "../migration/define-migration.js";
 
 /**
  * Checkpoints of resumable operations (`backfill`, `importPoints`): after each
@@ -101,24 +100,4 @@ export async function clearCheckpoints(
     .deleteFrom("journalCheckpoints")
     .where("migration", "=", migration)
     .execute();
-}
-
-/**
- * The store of each step context the engine made. Keyed by the context's
- * tracking client rather than the context object, so a step that spreads the
- * context (`{ ...ctx, log }`) still finds it; kept beside the context rather
- * than in it, as the context's shape is the public `StepContext`.
- */
-const stores = new WeakMap<object, CheckpointStore>();
-
-export function bindCheckpoints(ctx: Pick<StepContext, "qdrant">, store: CheckpointStore): void {
-  stores.set(ctx.qdrant, store);
-}
-
-/**
- * The context's store; none for a context built by hand (a step called
- * directly, as in a unit test of a migration), whose runs are then not resumable.
- */
-export function checkpointsOf(ctx: Pick<StepContext, "qdrant">): CheckpointStore | undefined {
-  return stores.get(ctx.qdrant);
 }

@@ -1,6 +1,5 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { connectQdrant } from "../qdrant/connect.js";
-import { dryCreated, dryRunNote } from "../qdrant/dry-client.js";
 import { strictLimit } from "../qdrant/strict-limits.js";
 import type { PointId } from "../qdrant/touched-points.js";
 import { isPlainObject } from "../util/objects.js";
@@ -94,12 +93,12 @@ export async function copyCollection(
   const where = options.source ? ` on ${redactUrl(options.source.url)}` : "";
   const progress = new ProgressLog(ctx, "copy", to, `copy of ${from}${where} into ${to}`);
 
-  const dryRun = dryRunNote(ctx.qdrant);
+  const dryRun = ctx.engine?.dryRun;
   if (dryRun) {
     const { count } = await reader.count(from, { filter: options.filter, exact: true });
-    const created = !dryCreated(ctx.qdrant, to) && !(await ctx.qdrant.collectionExists(to)).exists;
-    if (created) dryRun(`createCollection ${to} (the config and payload indexes of ${from})`);
-    dryRun(`copy ${count} point(s) of ${from}${where} into ${to}`);
+    const created = !dryRun.created(to) && !(await ctx.qdrant.collectionExists(to)).exists;
+    if (created) dryRun.note(`createCollection ${to} (the config and payload indexes of ${from})`);
+    dryRun.note(`copy ${count} point(s) of ${from}${where} into ${to}`);
     return { from, to, created, scanned: count, copied: count, skipped: 0, count, sampled: 0 };
   }
   const source = await reader.getCollection(from);

@@ -1,5 +1,5 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import { dryRunNote } from "../qdrant/dry-client.js";
+import type { DryRunRecorder } from "../qdrant/dry-client.js";
 import { QdrantRequestError } from "../qdrant/errors.js";
 import { type CollectionSpec, diffCollection } from "./collection-diff.js";
 import type { SchemaDifference } from "./differences.js";
@@ -35,6 +35,8 @@ export async function ensureCollection(
   version: ServerVersion,
   collection: string,
   spec: CollectionSpec,
+  /** Under `--dry-run`, where `client`'s writes are only described. */
+  dryRun?: DryRunRecorder,
 ): Promise<EnsureCollectionResult> {
   const { payloadIndexes, ...body } = spec;
   const problems = limitProblems(body);
@@ -51,7 +53,6 @@ export async function ensureCollection(
       return bringToSpec(client, version, collection, spec);
     }
     // `--dry-run`: the collection was only described, so there is none to compare indexes with.
-    const dryRun = dryRunNote(client) !== undefined;
     for (const [field, schema] of Object.entries(payloadIndexes ?? {})) {
       if (dryRun) {
         await client.createPayloadIndex(collection, { field_name: field, field_schema: schema });

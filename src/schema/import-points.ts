@@ -1,8 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { StepContext } from "../migration/define-migration.js";
-import { dryRunNote } from "../qdrant/dry-client.js";
 import { isPlainObject } from "../util/objects.js";
-import { type CheckpointKey, checkpointsOf } from "./checkpoints.js";
+import type { CheckpointKey } from "./checkpoints.js";
 import { ImportVerificationError } from "./errors.js";
 import type { ImportReport } from "./import-report.js";
 import { type PointId, pointIdFor } from "./point-ids.js";
@@ -57,9 +56,9 @@ export async function importPoints(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const batchSize = positiveInteger(options.batchSize ?? 128, "batchSize");
-  const dryRun = dryRunNote(ctx.qdrant);
+  const dryRun = ctx.engine?.dryRun;
   if (dryRun) {
-    dryRun(`importPoints into ${collection} (the source is not read in a dry run)`);
+    dryRun.note(`importPoints into ${collection} (the source is not read in a dry run)`);
     return {
       collection,
       records: 0,
@@ -76,7 +75,7 @@ export async function importPoints(
   }
   const sampleSize = options.sampleSize ?? 16;
   const idMap = options.idMap ?? ((id: string | number) => pointIdFor(id));
-  const store = checkpointsOf(ctx);
+  const store = ctx.engine?.checkpoints;
   const key: CheckpointKey = { operation: options.operation ?? "import", collection };
   const saved = await store?.read(key);
   const resumedFrom = consumedOf(saved?.position);

@@ -1,5 +1,4 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { dryRunNote } from "../qdrant/dry-client.js";
 import { AliasRevertError, AliasSwitchError } from "./errors.js";
 import type { ToolkitContext } from "./toolkit-context.js";
 
@@ -62,7 +61,7 @@ export async function revertAlias(ctx: ToolkitContext, alias: string): Promise<R
   await ctx.qdrant.updateCollectionAliases({ actions: [action] });
   const result = { changed: true, alias, previous: current, collection: before };
   // `--dry-run`: the request was only described, so there is nothing to read back.
-  if (dryRunNote(ctx.qdrant)) return result;
+  if (ctx.engine?.dryRun) return result;
   const now =
     (await ctx.qdrant.getAliases()).aliases.find((a) => a.alias_name === alias)?.collection_name ??
     null;

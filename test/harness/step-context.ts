@@ -8,7 +8,7 @@ import type {
   StepContext,
   StepProgress,
 } from "../../src/migration/define-migration.js";
-import { bindCheckpoints, PostgresCheckpoints } from "../../src/schema/checkpoints.js";
+import { PostgresCheckpoints } from "../../src/schema/checkpoints.js";
 import { createSchemaToolkit } from "../../src/schema/schema-toolkit.js";
 
 /**
@@ -55,15 +55,17 @@ export function stepContext(opts: {
   /** Collects what the step reports through `ctx.progress`. */
   progress?: StepProgress[];
 }): StepContext {
-  // An object of its own: checkpoints are bound to the context's client.
-  const qdrant = Object.create(opts.qdrant) as QdrantClient;
+  const { qdrant } = opts;
   const log = {
     info: (m: string) => void opts.log?.push(m),
     warn: (m: string) => void opts.log?.push(m),
   };
   const signal = new AbortController().signal;
   const progress = (update: StepProgress) => void opts.progress?.push(update);
-  const ctx: StepContext = {
+  const engine = opts.tables && {
+    checkpoints: new PostgresCheckpoints(opts.db, opts.tables, opts.name),
+  };
+  return {
     db: opts.db as unknown as Kysely<MigrationDatabase>,
     qdrant,
     schema: createSchemaToolkit({
@@ -72,15 +74,15 @@ export function stepContext(opts: {
       progress,
       signal,
       migration: { name: opts.name, direction: "up" },
+      engine,
     }),
     log,
     progress,
     signal,
     migration: { name: opts.name, direction: "up" },
     dryRun: false,
+    engine,
   };
-  if (opts.tables) bindCheckpoints(ctx, new PostgresCheckpoints(opts.db, opts.tables, opts.name));
-  return ctx;
 }
 
 /** `client` with `around` called before each call of method `method` (a fault or a counter). */
