@@ -94,6 +94,8 @@ export const down =
           downTo: to,
           downStep: flags.step,
           downFromSnapshot: flags.fromSnapshot === true,
+          allowChanged: flags.allowChanged === true,
+          allowMissing: flags.allowMissing === true,
         }),
         out,
       );

@@ -58,7 +58,11 @@ export interface RepairOptions {
   concurrentWrites?: ConcurrentWritesPolicy;
 }
 
-/** `plan()`: the selection options of `up`, or of `down` with `direction: "down"`. */
+/**
+ * `plan()`: the options of `up`, or of `down` with `direction: "down"`
+ * (`allowChanged` and `allowMissing` apply to either). A plan is refused
+ * exactly when the run would be, with the same error.
+ */
 export type PlanOptions = UpOptions & {
   direction?: "up" | "down";
   /** With `direction: "down"`: plan `down --from-snapshot`, with what it would discard. */

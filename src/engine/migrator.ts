@@ -1,20 +1,13 @@
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationRun } from "../journal/run-log.js";
-import type { QdrantChanges } from "../journal/schema.js";
-import { discoverMigrations, type MigrationFile } from "../migration/discover.js";
+import { discoverMigrations } from "../migration/discover.js";
 import { baseline } from "./baseline.js";
 import { pruneCollectionVersions } from "./collection-retention.js";
-import { checkRevertable, planRevert } from "./down-preconditions.js";
 import { findDrift } from "./drift.js";
 import { createEngineContext, type EngineContext } from "./engine-context.js";
-import {
-  FailedWhileWaitingError,
-  HistoryMismatchError,
-  InterruptedMigrationError,
-} from "./errors.js";
-import { historyProblems, historyStatus, type MigrationStatusEntry } from "./history-status.js";
-import { loadMigrations, loadMigrationsToRevert } from "./load-migrations.js";
+import { FailedWhileWaitingError, InterruptedMigrationError } from "./errors.js";
+import { historyStatus, type MigrationStatusEntry } from "./history-status.js";
 import { managedAliases } from "./managed-aliases.js";
 import type {
   BaselineResult,
@@ -35,10 +28,10 @@ import type {
   UpOptions,
 } from "./migrator-types.js";
 import { planMigrations, planRestores, simulatePlan } from "./plan.js";
+import { type HistoryState, preflightDown, preflightUp } from "./preflight.js";
 import { recoverInterrupted } from "./recovery.js";
 import { resumableRuns } from "./resume.js";
 import { withMigrationLock } from "./run-lock.js";
-import { namesIn, selectApplied, selectPending } from "./selection.js";
 import { listAllSnapshots, pruneAllSnapshots } from "./snapshot-retention.js";
 import { runInOrder } from "./umzug-runner.js";
 import { consistencyOf } from "./verdict.js";
@@ -74,7 +67,8 @@ export interface Migrator {
   down(options?: DownOptions): Promise<RunResult>;
   /**
    * What `up` (or `down`, with `direction: "down"`) would run, and which
-   * collections each would snapshot or create, without running it. Throws.
+   * collections each would snapshot or create, without running it. Throws
+   * what the run would refuse with (the same preflight, `preflight.ts`).
    *
    * @example
    * for (const p of await migrator.plan()) console.log(p.name, p.snapshots, p.creates);
@@ -168,33 +162,29 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     up: (opts = {}) => up(ctx, opts),
     down: (opts = {}) => down(ctx, opts),
     async plan(opts = {}) {
-      const { files, records, entries } = await readState(ctx);
+      const state = await readState(ctx);
       const exists = async (c: string) => (await rt.qdrant.client.collectionExists(c)).exists;
       if (opts.direction === "down") {
-        const names = selectApplied(entries, { to: opts.downTo, step: opts.downStep });
-        const loaded = await loadMigrationsToRevert(files, records, names);
+        const { loaded, restoreFrom } = await preflightDown(state, {
+          to: opts.downTo,
+          step: opts.downStep,
+          fromSnapshot: opts.downFromSnapshot,
+          allowChanged: opts.allowChanged,
+          allowMissing: opts.allowMissing,
+        });
         const plan = await planMigrations(loaded, "down", exists);
-        if (!opts.downFromSnapshot) return plan;
-        const { restoreFrom } = planRevert(loaded, records, { fromSnapshot: true });
-        return planRestores(rt, plan, restoreFrom);
+        return opts.downFromSnapshot ? planRestores(rt, plan, restoreFrom) : plan;
       }
-      // `up` first restores an interrupted run, which leaves it failed, then applies it again.
-      const interrupted = new Set(namesIn(entries, ["in_progress"]));
-      const afterRecovery = entries.map((e) =>
-        interrupted.has(e.name) ? { ...e, state: "failed" as const } : e,
-      );
-      const names = selectPending(afterRecovery, opts);
-      const loaded = await loadMigrations(files, names);
+      const { loaded } = await preflightUp(state, opts);
       const planned = await planMigrations(loaded, "up", exists);
       const plan = opts.simulate ? await simulatePlan(rt, planned, loaded, ctx.signal) : planned;
-      const resume = await resumableRuns(
-        ctx,
-        records.filter((r) => r.status === "in_progress"),
-      );
+      const interrupted = state.records.filter((r) => r.status === "in_progress");
+      const resume = await resumableRuns(ctx, interrupted);
+      const recovers = new Set(interrupted.map((r) => r.name));
       return plan.map((p) =>
         resume.has(p.name)
           ? { ...p, resumes: true as const }
-          : interrupted.has(p.name)
+          : recovers.has(p.name)
             ? { ...p, recovers: true as const }
             : p,
       );
@@ -264,33 +254,18 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
   let recovered: string[] = [];
   try {
     await withMigrationLock(ctx, async (signal, waitedSince) => {
-      const interrupted = await ctx.rt.journal.inProgress();
-      let resume = new Map<string, QdrantChanges>();
-      if (interrupted.length > 0) {
-        if (opts.autoRecover === false) {
-          throw new InterruptedMigrationError(interrupted.map((r) => r.name));
-        }
-        resume = await resumableRuns(ctx, interrupted);
-        const toRecover = interrupted.filter((r) => !resume.has(r.name));
-        recovered = await recoverInterrupted(ctx, toRecover, opts.concurrentWrites);
-        for (const migration of resume.keys()) await ctx.emit({ type: "resuming", migration });
-      }
       const state = await readState(ctx);
-      const { files, records } = state;
-      // A run to resume is selected like a failed one, and run again.
-      const entries = state.entries.map((e) =>
-        resume.has(e.name) ? { ...e, state: "failed" as const } : e,
+      // Refused before anything is recovered: the run and its plan refuse alike.
+      const { loaded, applied } = await preflightUp(state, opts);
+      const interrupted = state.records.filter((r) => r.status === "in_progress");
+      const resume = await resumableRuns(ctx, interrupted);
+      recovered = await recoverInterrupted(
+        ctx,
+        interrupted.filter((r) => !resume.has(r.name)),
+        opts.concurrentWrites,
       );
-      const problems = historyProblems(entries, {
-        changed: opts.allowChanged,
-        missing: opts.allowMissing,
-        outOfOrder: opts.allowOutOfOrder,
-      });
-      if (problems.length > 0) throw new HistoryMismatchError(problems);
-      const names = selectPending(entries, opts);
-      refuseFailedWhileWaiting(records, names, recovered, waitedSince);
-      const loaded = await loadMigrations(files, names);
-      const applied = namesIn(entries, ["applied"]);
+      for (const migration of resume.keys()) await ctx.emit({ type: "resuming", migration });
+      refuseFailedWhileWaiting(state.records, [...loaded.keys()], recovered, waitedSince);
       await runInOrder(
         ctx,
         {
@@ -315,16 +290,13 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
   const results: MigrationRunResult[] = [];
   try {
     await withMigrationLock(ctx, async (signal) => {
-      await refuseInterrupted(ctx, "down");
-      const { files, records, entries } = await readState(ctx);
-      const names = selectApplied(entries, opts);
-      checkRevertable(entries, names, opts);
-      const loaded = await loadMigrationsToRevert(files, records, names);
-      const { restoreFrom, warnings } = planRevert(loaded, records, opts);
+      const { loaded, applied, restoreFrom, warnings } = await preflightDown(
+        await readState(ctx),
+        opts,
+      );
       for (const { migration, message } of warnings) {
         await ctx.emit({ type: "log", level: "warn", migration, message });
       }
-      const applied = namesIn(entries, ["applied", "missing"]);
       await runInOrder(
         ctx,
         {
@@ -345,11 +317,9 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
   }
 }
 
-async function readState(ctx: EngineContext): Promise<{
-  files: MigrationFile[];
-  records: MigrationRecord[];
-  entries: MigrationStatusEntry[];
-}> {
+async function readState(
+  ctx: EngineContext,
+): Promise<HistoryState & { entries: MigrationStatusEntry[] }> {
   await ctx.ensureTables();
   const [files, records] = await Promise.all([
     discoverMigrations(ctx.config.migrations),
@@ -359,10 +329,7 @@ async function readState(ctx: EngineContext): Promise<{
 }
 
 /** A verb that must not run over an interrupted migration (recovery needs its row and snapshots). */
-async function refuseInterrupted(
-  ctx: EngineContext,
-  command?: "down" | "collections prune",
-): Promise<void> {
+async function refuseInterrupted(ctx: EngineContext, command?: "collections prune"): Promise<void> {
   const interrupted = (await ctx.rt.journal.inProgress()).map((r) => r.name);
   if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted, command);
 }
