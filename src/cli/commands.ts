@@ -5,6 +5,7 @@ import {
   createMigrator,
   describeWrites,
   type Migrator,
+  type MigratorEvent,
   messageOf,
   type PlanEntry,
   type ProjectConfig,
@@ -13,6 +14,7 @@ import {
   verdictOf,
   waitForServices,
 } from "../index.js";
+import type { Activity } from "./activity.js";
 import { logEvents } from "./event-log.js";
 import { ExitCode, exitCodeFor, exitCodeForVerdict } from "./exit-codes.js";
 import type {
@@ -31,6 +33,8 @@ export interface CommandContext {
   /** `--wait`: seconds to wait for both stores first. */
   waitSeconds?: number;
   signal?: AbortSignal;
+  /** Follows the migrator's events, for what an interrupt would stop. */
+  activity?: Activity;
 }
 
 /** The commands that run against a migrator, each a typed function over the public API. */
@@ -51,7 +55,13 @@ export async function withMigrator(
       },
     });
   }
-  const migrator = createMigrator(config, { onEvent: logEvents(out), signal });
+  const log = logEvents(out);
+  const onEvent = (event: MigratorEvent) => {
+    ctx.activity?.track(event);
+    log(event);
+  };
+  ctx.activity?.idle();
+  const migrator = createMigrator(config, { onEvent, signal });
   try {
     return await command(migrator, out);
   } finally {
