@@ -126,10 +126,15 @@ export const status: MigratorCommand = async (migrator, out) => {
   const verdict = verdictOf(consistencyOf(result.migrations));
   out.result({ ok: verdict === "consistent", ...result });
   for (const m of result.migrations) {
-    const flags = [m.changed && "CHANGED", m.outOfOrder && "OUT OF ORDER"]
+    const flags = [
+      m.changed && "CHANGED",
+      m.outOfOrder && "OUT OF ORDER",
+      m.resumes && "RESUMED BY THE NEXT up (resumable)",
+    ]
       .filter(Boolean)
       .join(" ");
     out.line(`${m.state.padEnd(11)} ${m.name}${flags ? `  ${flags}` : ""}`);
+    if (m.error) out.line(`            error: ${m.error.replaceAll("\n", "\n            ")}`);
   }
   if (result.collections.length > 0) out.line();
   for (const c of result.collections) {
@@ -137,6 +142,8 @@ export const status: MigratorCommand = async (migrator, out) => {
       `collection ${c.collectionName}: schema version ${c.schemaVersion} (by ${c.lastMigration ?? "baseline"})`,
     );
   }
+  if (result.aliases.length > 0) out.line();
+  for (const a of result.aliases) out.line(`alias ${a.alias} -> ${a.collection}`);
   return exitCodeForVerdict(verdict);
 };
 
@@ -309,6 +316,7 @@ function printCheck(result: CheckResult, out: Output): ExitCode {
     ["applied but file missing", result.missing],
     ["failed", result.failed],
     ["interrupted", result.interrupted],
+    ["interrupted, resumed by the next up", result.resumes],
     ["out of order", result.outOfOrder],
     ["pending", result.pending],
   ];

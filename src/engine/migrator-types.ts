@@ -1,5 +1,6 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { ErrorCode, QdrantMigrateError } from "../errors.js";
+import type { AliasRecord } from "../journal/schema.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
 import type { ReplicaSnapshotFile } from "../qdrant/replica-snapshots.js";
 import type { ConcurrentWritesReport } from "./concurrent-writes.js";
@@ -132,6 +133,8 @@ export interface PlanEntry {
 export interface StatusResult {
   migrations: MigrationStatusEntry[];
   collections: SchemaVersionRecord[];
+  /** The project's aliases (those `check` compares) and the collection each points at now. */
+  aliases: AliasRecord[];
 }
 
 export interface DriftEntry {
@@ -145,7 +148,10 @@ export interface CheckResult {
   changed: string[];
   missing: string[];
   failed: string[];
+  /** Interrupted runs the next `up` restores from the journal (or `repair` does). */
   interrupted: string[];
+  /** Interrupted runs of `resumable` migrations the next `up` goes on with. */
+  resumes: string[];
   outOfOrder: string[];
   drift: DriftEntry[];
 }

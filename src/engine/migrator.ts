@@ -2,6 +2,7 @@ import type { ResolvedConfig } from "../config/resolve-config.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationRun } from "../journal/run-log.js";
 import { discoverMigrations } from "../migration/discover.js";
+import { readAliases } from "../qdrant/aliases.js";
 import { baseline } from "./baseline.js";
 import { pruneCollectionVersions } from "./collection-retention.js";
 import { findDrift } from "./drift.js";
@@ -190,11 +191,22 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       );
     },
     async status() {
-      const { entries } = await readState(ctx);
-      return { migrations: entries, collections: await rt.versions.list() };
+      const { entries, records } = await readReport(ctx);
+      const isManaged = managedAliases(config.qdrant.managedAliases, records);
+      const [collections, aliases] = await Promise.all([
+        rt.versions.list(),
+        readAliases(rt.qdrant),
+      ]);
+      return {
+        migrations: entries,
+        collections,
+        aliases: aliases
+          .filter((a) => isManaged(a.alias))
+          .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0)),
+      };
     },
     async check() {
-      const { entries, records } = await readState(ctx);
+      const { entries, records } = await readReport(ctx);
       const isManaged = managedAliases(config.qdrant.managedAliases, records);
       return consistencyOf(entries, await findDrift(rt, isManaged));
     },
@@ -326,6 +338,19 @@ async function readState(
     ctx.rt.journal.list(),
   ]);
   return { files, records, entries: historyStatus(files, records) };
+}
+
+/**
+ * The state `status` and `check` report: `readState`, with the interrupted
+ * runs the next `up` resumes marked. A file that does not load is no run to
+ * resume (`up` would refuse it), so it is reported interrupted, not an error.
+ */
+async function readReport(ctx: EngineContext): ReturnType<typeof readState> {
+  const state = await readState(ctx);
+  const interrupted = state.records.filter((r) => r.status === "in_progress");
+  if (interrupted.length === 0) return state;
+  const resume = await resumableRuns(ctx, interrupted).catch(() => new Map<string, never>());
+  return { ...state, entries: historyStatus(state.files, state.records, new Set(resume.keys())) };
 }
 
 /** A verb that must not run over an interrupted migration (recovery needs its row and snapshots). */
