@@ -102,7 +102,8 @@ export interface Migrator {
   /**
    * Every run of every migration, oldest first: each attempt of `up` and
    * `down` (failed ones too, which `history()` loses when the next attempt
-   * starts) and each `baseline` stamp. Throws.
+   * starts; one whose runner died is `interrupted`, and the run that resumes
+   * or restores it is another) and each `baseline` stamp. Throws.
    *
    * @example
    * const failures = (await migrator.runs()).filter((r) => r.status === "failed");

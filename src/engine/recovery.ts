@@ -34,7 +34,7 @@ export async function recoverInterrupted(
         await reportWrites(emit, record.name, error.reports);
       throw error;
     }
-    await rt.journal.markFailed(
+    await rt.journal.markInterrupted(
       record.name,
       `interrupted (runner ${record.runner ?? "unknown"} died); Qdrant restored from the journal`,
       { previousStatus: record.direction === "down" ? "applied" : undefined },
