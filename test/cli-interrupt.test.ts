@@ -49,6 +49,9 @@ describe("CLI interrupts", () => {
     expect(run.signal).toBeNull();
     expect(run.code, run.stderr).toBe(130);
     expect(Date.now() - started).toBeLessThan(25_000);
+    expect(run.stderr).toContain(
+      "received SIGTERM: stopping the running step of 001_hangs and rolling it back",
+    );
     expect(run.stderr).toContain("was interrupted");
     expect(run.stderr).not.toContain("fix the migration");
     expect((await qdrant.client.count(collection, { exact: true })).count).toBe(0);

@@ -71,7 +71,7 @@ async function query(url: string, text: string): Promise<unknown[]> {
 }
 
 describe("qdrant-migrate sandbox", () => {
-  it("prints a DATABASE_URL and a QDRANT_URL that answer, and on SIGINT stops both and exits 130", async () => {
+  it("prints a DATABASE_URL and a QDRANT_URL that answer, and on SIGINT says it stops both, does, and exits 130", async () => {
     const sandbox = startSandboxCli([], bothExports);
     const stdout = await sandbox.output;
     const databaseUrl = exported(stdout, "DATABASE_URL");
@@ -83,6 +83,9 @@ describe("qdrant-migrate sandbox", () => {
     sandbox.child.kill("SIGINT");
     const { code, stderr } = await sandbox.exit;
     expect(code).toBe(130);
+    // Nothing runs in a sandbox, so nothing is rolled back.
+    expect(stderr).toContain("received SIGINT: stopping the sandbox\n");
+    expect(stderr).not.toContain("rolling back");
     expect(stderr).toContain("stopping Postgres and Qdrant");
     await expect(query(databaseUrl, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
     await expect(fetch(`${qdrantUrl}/healthz`)).rejects.toThrow();

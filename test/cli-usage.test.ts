@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/program.js";
 import { capture } from "./harness/capture.js";
@@ -27,5 +28,21 @@ describe("numeric options", () => {
       expect(code).toBe(2);
       expect(stderr).toContain("≥ 0");
     }
+  });
+});
+
+describe("a Qdrant URL Node's fetch refuses", () => {
+  it("is bad usage (exit 2) naming QDRANT_URL and the port, before any store is asked", async () => {
+    const stderr = capture();
+    const code = await runCli(["up", "--wait", "30"], {
+      stdout: capture().stream,
+      stderr: stderr.stream,
+      cwd: tmpdir(),
+      // Nothing listens on this Postgres: reaching it would fail otherwise, or wait 30 s.
+      env: { DATABASE_URL: "postgres://app:pw@127.0.0.1:9/app", QDRANT_URL: "http://127.0.0.1:1" },
+    });
+    expect(code).toBe(2);
+    expect(stderr.text()).toContain("qdrant.url (from the QDRANT_URL environment variable)");
+    expect(stderr.text()).toContain("port 1, which Node's fetch refuses");
   });
 });

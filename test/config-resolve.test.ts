@@ -139,8 +139,8 @@ describe("resolveConfig: environment fallbacks", () => {
 
   it("prefers the config's Qdrant URL and API key over the environment", () => {
     const env = { DATABASE_URL: PG, QDRANT_URL: "http://qdrant:6333", QDRANT_API_KEY: "env-key" };
-    const resolved = resolveWith({ qdrant: { url: "http://mine:1", apiKey: "mine" } }, env);
-    expect(resolved.qdrant).toMatchObject({ url: "http://mine:1", apiKey: "mine" });
+    const resolved = resolveWith({ qdrant: { url: "http://mine:6334", apiKey: "mine" } }, env);
+    expect(resolved.qdrant).toMatchObject({ url: "http://mine:6334", apiKey: "mine" });
   });
 
   it("treats empty environment variables as unset", () => {
@@ -252,6 +252,20 @@ describe("resolveConfig: validation errors name the field and the file", () => {
     const error = errorOf({}, { DATABASE_URL: PG, QDRANT_URL: "localhost:6333" });
     expect(error.field).toBe("qdrant.url");
     expect(error.message).toContain("qdrant.url (from the QDRANT_URL environment variable)");
+  });
+
+  it("refuses a Qdrant port Node's fetch will not connect to (QDRANT_URL=http://127.0.0.1:1)", () => {
+    const error = errorOf({}, { DATABASE_URL: PG, QDRANT_URL: "http://127.0.0.1:1" });
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.field).toBe("qdrant.url");
+    expect(error.message).toContain("qdrant.url (from the QDRANT_URL environment variable)");
+    expect(error.message).toContain("port 1, which Node's fetch refuses");
+  });
+
+  it("refuses a blocked port in qdrant.peers too, naming the peer", () => {
+    const error = errorOf({ qdrant: { peers: { "1": "http://10.0.0.5:6000" } } });
+    expect(error.field).toBe('qdrant.peers["1"]');
+    expect(error.message).toContain("port 6000");
   });
 
   it("says where the settings came from when there is no config file", () => {

@@ -129,6 +129,33 @@ describe("resuming an interrupted resumable migration", () => {
     expect(await passes(collection)).toEqual({ 1: 100, 2: 200 });
   });
 
+  it("keeps the dead attempt in history as its own run, interrupted at its last checkpoint", async () => {
+    const collection = uniqueName("resume_runs");
+    await seed(collection);
+    await engine.project.writeMigration(
+      "001_backfill",
+      backfillMigration(collection, uniqueName("t")),
+    );
+    await killMidBackfill();
+    const [lastCheckpoint] = await journalScope(journal.db, journalTables("public", engine.prefix))
+      .selectFrom("journalCheckpoints")
+      .select((eb) => eb.fn.max("updated_at").as("last"))
+      .execute();
+
+    const m = engine.migrator();
+    expect((await m.up()).error).toBeUndefined();
+
+    const [dead, resumed, ...more] = await m.runs();
+    expect(more).toEqual([]);
+    expect(dead).toMatchObject({ status: "interrupted", finishedAt: lastCheckpoint?.last });
+    expect(dead?.error).toContain("resumed by");
+    // Its own duration, to the millisecond (the database rounds microseconds).
+    const lifetime = (dead?.finishedAt?.getTime() ?? 0) - (dead?.startedAt.getTime() ?? 0);
+    expect(Math.abs((dead?.durationMs ?? -9) - lifetime)).toBeLessThanOrEqual(1);
+    expect(resumed).toMatchObject({ status: "applied", error: null });
+    expect(resumed?.startedAt.getTime()).toBeGreaterThanOrEqual(dead?.finishedAt?.getTime() ?? 0);
+  });
+
   it("puts Qdrant back as it was before the first attempt when the resumed run fails", async () => {
     const collection = uniqueName("resume_fail");
     await seed(collection);
@@ -162,6 +189,23 @@ describe("resuming an interrupted resumable migration", () => {
     expect(result.error).toBeUndefined();
     expect(result.recovered).toEqual(["001_backfill"]);
     expect(await passes(collection)).toEqual({ 2: POINTS });
+  });
+
+  it("keeps a restored attempt in history as its own interrupted run, before the new one", async () => {
+    const collection = uniqueName("restore_runs");
+    await seed(collection);
+    await engine.project.writeMigration(
+      "001_backfill",
+      backfillMigration(collection, uniqueName("t"), ""),
+    );
+    await killMidBackfill();
+    const m = engine.migrator();
+    expect((await m.up()).error).toBeUndefined();
+
+    const runs = await m.runs();
+    expect(runs.map((r) => r.status)).toEqual(["interrupted", "applied"]);
+    expect(runs[0]?.error).toContain("Qdrant restored from the journal");
+    expect(runs[0]?.finishedAt?.getTime()).toBeLessThanOrEqual(runs[1]?.startedAt.getTime() ?? 0);
   });
 
   it("restores and starts over when the file changed since the interrupted run", async () => {

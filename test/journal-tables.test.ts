@@ -180,6 +180,38 @@ describe("ensureJournalTables", () => {
     ]);
   });
 
+  it("lets a run log created before the interrupted status record it, keeping its rows", async () => {
+    const db = connect();
+    const t = journalTables("journal_pre_interrupted", "qdrant_");
+    await ensureJournalTables(db, t);
+    const runs = "journal_pre_interrupted.qdrant_migration_runs";
+    const { rows: checks } = await admin.query(
+      `SELECT conname FROM pg_constraint WHERE conrelid = '${runs}'::regclass AND contype = 'c'
+         AND pg_get_constraintdef(oid) LIKE '%status%'`,
+    );
+    await admin.query(`ALTER TABLE ${runs} DROP CONSTRAINT ${checks[0]?.conname}`);
+    await admin.query(
+      `ALTER TABLE ${runs} ADD CHECK (status IN ('in_progress', 'applied', 'failed', 'rolled_back'))`,
+    );
+    await admin.query(
+      `INSERT INTO ${runs} (name, direction, status) VALUES ('m0', 'up', 'applied')`,
+    );
+
+    await ensureJournalTables(db, t);
+
+    await admin.query(
+      `INSERT INTO ${runs} (name, direction, status) VALUES ('m1', 'up', 'interrupted')`,
+    );
+    const { rows } = await admin.query(`SELECT name, status FROM ${runs} ORDER BY name`);
+    expect(rows).toEqual([
+      { name: "m0", status: "applied" },
+      { name: "m1", status: "interrupted" },
+    ]);
+    await expect(
+      admin.query(`INSERT INTO ${runs} (name, direction, status) VALUES ('m2', 'up', 'done')`),
+    ).rejects.toThrow(/check constraint/);
+  });
+
   it("succeeds when 8 connections call it at once", async () => {
     const t = journalTables("journal_race", "qdrant_");
     const results = await Promise.allSettled(

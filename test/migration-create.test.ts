@@ -7,6 +7,7 @@ import { createMigrationFile } from "../src/migration/create-migration.js";
 import { discoverMigrations } from "../src/migration/discover.js";
 import { MigrationCreateError } from "../src/migration/errors.js";
 import { loadMigration } from "../src/migration/load-migration.js";
+import { migrationTemplate } from "../src/migration/template.js";
 
 const NOW = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
 const DEFINE = resolve("src/migration/define-migration.js");
@@ -145,4 +146,28 @@ describe("the migration template", () => {
       .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     expect(diagnostics).toEqual([]);
   });
+
+  it("lists every key of the step context in its comment, and explains each", () => {
+    const keys = stepContextKeys();
+    const source = migrationTemplate({ description: "x", importFrom: "qdrant-migrate/define" });
+    const listed = /ctx = \{ ([^}]*) \}/.exec(source)?.[1]?.split(", ");
+    expect(listed?.slice().sort()).toEqual(keys.slice().sort());
+    for (const key of keys) expect(source).toMatch(new RegExp(`^// - ctx\\.${key}\\b`, "m"));
+  });
 });
+
+/** The property names of `StepContext`, as the compiler sees the type migrations are given. */
+function stepContextKeys(): string[] {
+  const file = resolve("src/migration/define-migration.ts");
+  const program = ts.createProgram([file], { skipLibCheck: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const sourceFile = program.getSourceFile(file);
+  const declaration = sourceFile?.statements.find(
+    (s): s is ts.InterfaceDeclaration =>
+      ts.isInterfaceDeclaration(s) && s.name.text === "StepContext",
+  );
+  if (!declaration) throw new Error("StepContext is not declared in define-migration.ts");
+  return checker
+    .getPropertiesOfType(checker.getTypeAtLocation(declaration))
+    .map((p) => p.getName());
+}

@@ -5,6 +5,7 @@ import {
   createMigrator,
   describeWrites,
   type Migrator,
+  type MigratorEvent,
   messageOf,
   type PlanEntry,
   type ProjectConfig,
@@ -13,6 +14,7 @@ import {
   verdictOf,
   waitForServices,
 } from "../index.js";
+import type { Activity } from "./activity.js";
 import { logEvents } from "./event-log.js";
 import { ExitCode, exitCodeFor, exitCodeForVerdict } from "./exit-codes.js";
 import type {
@@ -31,6 +33,8 @@ export interface CommandContext {
   /** `--wait`: seconds to wait for both stores first. */
   waitSeconds?: number;
   signal?: AbortSignal;
+  /** Follows the migrator's events, for what an interrupt would stop. */
+  activity?: Activity;
 }
 
 /** The commands that run against a migrator, each a typed function over the public API. */
@@ -51,7 +55,13 @@ export async function withMigrator(
       },
     });
   }
-  const migrator = createMigrator(config, { onEvent: logEvents(out), signal });
+  const log = logEvents(out);
+  const onEvent = (event: MigratorEvent) => {
+    ctx.activity?.track(event);
+    log(event);
+  };
+  ctx.activity?.idle();
+  const migrator = createMigrator(config, { onEvent, signal });
   try {
     return await command(migrator, out);
   } finally {
@@ -98,6 +108,8 @@ export const down =
           downTo: to,
           downStep: flags.step,
           downFromSnapshot: flags.fromSnapshot === true,
+          allowChanged: flags.allowChanged === true,
+          allowMissing: flags.allowMissing === true,
         }),
         out,
       );
@@ -118,10 +130,15 @@ export const status: MigratorCommand = async (migrator, out) => {
   const verdict = verdictOf(consistencyOf(result.migrations));
   out.result({ ok: verdict === "consistent", ...result });
   for (const m of result.migrations) {
-    const flags = [m.changed && "CHANGED", m.outOfOrder && "OUT OF ORDER"]
+    const flags = [
+      m.changed && "CHANGED",
+      m.outOfOrder && "OUT OF ORDER",
+      m.resumes && "RESUMED BY THE NEXT up (resumable)",
+    ]
       .filter(Boolean)
       .join(" ");
     out.line(`${m.state.padEnd(11)} ${m.name}${flags ? `  ${flags}` : ""}`);
+    if (m.error) out.line(`            error: ${m.error.replaceAll("\n", "\n            ")}`);
   }
   if (result.collections.length > 0) out.line();
   for (const c of result.collections) {
@@ -129,6 +146,8 @@ export const status: MigratorCommand = async (migrator, out) => {
       `collection ${c.collectionName}: schema version ${c.schemaVersion} (by ${c.lastMigration ?? "baseline"})`,
     );
   }
+  if (result.aliases.length > 0) out.line();
+  for (const a of result.aliases) out.line(`alias ${a.alias} -> ${a.collection}`);
   return exitCodeForVerdict(verdict);
 };
 
@@ -316,6 +335,7 @@ function printCheck(result: CheckResult, out: Output): ExitCode {
     ["applied but file missing", result.missing],
     ["failed", result.failed],
     ["interrupted", result.interrupted],
+    ["interrupted, resumed by the next up", result.resumes],
     ["out of order", result.outOfOrder],
     ["pending", result.pending],
   ];

@@ -11,9 +11,15 @@ export const ExitCode = {
   ERROR: 1,
   /** Bad usage or input: unknown flag, invalid config, broken migration file. Nothing was changed. */
   USAGE: 2,
-  /** `status`/`check`: migrations are pending (nothing else wrong). */
+  /**
+   * `status`/`check`: migrations are pending, or an interrupted `resumable`
+   * run that the next `up` goes on with (nothing else wrong): `up` does the rest.
+   */
   PENDING: 3,
-  /** `status`/`check`: changed or missing files, out-of-order, failed or interrupted migrations, or schema drift. */
+  /**
+   * `status`/`check`: changed or missing files, out-of-order, failed or
+   * interrupted migrations (that are not resumed), or schema drift.
+   */
   INCONSISTENT: 4,
   /** Interrupted by SIGINT/SIGTERM. */
   INTERRUPTED: 130,

@@ -10,6 +10,7 @@ import {
   QdrantMigrateError,
   type ResolvedConfig,
 } from "../index.js";
+import type { Activity } from "./activity.js";
 import * as commands from "./commands.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import type {
@@ -34,6 +35,8 @@ export interface CliIO {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** What the running command is doing, for the message of the signal that aborts it. */
+  activity?: Activity;
 }
 
 /** `--wait` and `--keep`: 0 means "do not wait" and "keep none". */
@@ -247,6 +250,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       const { runSandboxCommand } = await import("../sandbox/sandbox-command.js");
       const streams = { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr };
       try {
+        io.activity?.set("stopping the sandbox");
         exitCode = await runSandboxCommand(opts, {
           ...streams,
           signal: io.signal,
@@ -293,7 +297,13 @@ async function execute(
     return ExitCode.USAGE;
   }
   try {
-    return await run({ config, out, waitSeconds: globals.wait, signal: io.signal });
+    return await run({
+      config,
+      out,
+      waitSeconds: globals.wait,
+      signal: io.signal,
+      activity: io.activity,
+    });
   } catch (error) {
     return reportError(out, error);
   }

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { isFetchBlockedPort } from "../util/fetch-blocked-ports.js";
 import { parseMigrationsGlob } from "../util/migrations-glob.js";
 import { isPlainObject } from "../util/objects.js";
 import { CONCURRENT_WRITES_POLICIES, type ConcurrentWritesPolicy } from "./define-config.js";
@@ -357,6 +358,13 @@ function checkUrl(value: string, field: string, protocols: string[], fail: Fail)
     }
     if (url.search !== "" || url.hash !== "") {
       fail(field, "must not have a query string or #fragment (put the API key in qdrant.apiKey)");
+    }
+    if (url.port !== "" && isFetchBlockedPort(Number(url.port))) {
+      fail(
+        field,
+        `has port ${url.port}, which Node's fetch refuses to connect to (a blocked port of ` +
+          "the Fetch standard): use the port Qdrant listens on (6333 by default)",
+      );
     }
   }
   return url;

@@ -8,7 +8,10 @@ export type MigrationState =
   | "pending"
   /** The last run failed and was rolled back; `up` will try it again. */
   | "failed"
-  /** A runner died mid-run; the next run restores from the journal first. */
+  /**
+   * A runner died mid-run; the next run restores from the journal first, or,
+   * when the entry `resumes`, goes on with it.
+   */
   | "in_progress"
   /** Recorded as applied, but its file is gone. */
   | "missing";
@@ -22,12 +25,21 @@ export interface MigrationStatusEntry {
   outOfOrder: boolean;
   appliedAt: Date | null;
   error: string | null;
+  /**
+   * Present on an interrupted `up` of a `resumable: true` migration whose file
+   * is unchanged: the next `up` goes on with it instead of restoring it.
+   */
+  resumes?: true;
 }
 
-/** Joins migration files with journal rows into one status per migration. */
+/**
+ * Joins migration files with journal rows into one status per migration;
+ * `resumable` names the interrupted runs the next `up` resumes (`resume.ts`).
+ */
 export function historyStatus(
   files: readonly MigrationFile[],
   records: readonly MigrationRecord[],
+  resumable: ReadonlySet<string> = new Set(),
 ): MigrationStatusEntry[] {
   const byName = new Map(records.map((r) => [r.name, r]));
   const fileNames = new Set(files.map((f) => f.name));
@@ -49,6 +61,7 @@ export function historyStatus(
         file.name < lastApplied,
       appliedAt: state === "applied" ? (record?.finishedAt ?? null) : null,
       error: record?.status === "failed" ? record.error : null,
+      ...(state === "in_progress" && resumable.has(file.name) ? { resumes: true as const } : {}),
     };
   });
   for (const record of records) {

@@ -1,5 +1,6 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { ErrorCode, QdrantMigrateError } from "../errors.js";
+import type { AliasRecord } from "../journal/schema.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
 import type { ReplicaSnapshotFile } from "../qdrant/replica-snapshots.js";
 import type { ConcurrentWritesReport } from "./concurrent-writes.js";
@@ -59,7 +60,11 @@ export interface RepairOptions {
   concurrentWrites?: ConcurrentWritesPolicy;
 }
 
-/** `plan()`: the selection options of `up`, or of `down` with `direction: "down"`. */
+/**
+ * `plan()`: the options of `up`, or of `down` with `direction: "down"`
+ * (`allowChanged` and `allowMissing` apply to either). A plan is refused
+ * exactly when the run would be, with the same error.
+ */
 export type PlanOptions = UpOptions & {
   direction?: "up" | "down";
   /** With `direction: "down"`: plan `down --from-snapshot`, with what it would discard. */
@@ -129,6 +134,8 @@ export interface PlanEntry {
 export interface StatusResult {
   migrations: MigrationStatusEntry[];
   collections: SchemaVersionRecord[];
+  /** The project's aliases (those `check` compares) and the collection each points at now. */
+  aliases: AliasRecord[];
 }
 
 export interface DriftEntry {
@@ -142,7 +149,10 @@ export interface CheckResult {
   changed: string[];
   missing: string[];
   failed: string[];
+  /** Interrupted runs the next `up` restores from the journal (or `repair` does). */
   interrupted: string[];
+  /** Interrupted runs of `resumable` migrations the next `up` goes on with. */
+  resumes: string[];
   outOfOrder: string[];
   drift: DriftEntry[];
 }

@@ -1,20 +1,14 @@
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationRun } from "../journal/run-log.js";
-import type { QdrantChanges } from "../journal/schema.js";
-import { discoverMigrations, type MigrationFile } from "../migration/discover.js";
+import { discoverMigrations } from "../migration/discover.js";
+import { readAliases } from "../qdrant/aliases.js";
 import { baseline } from "./baseline.js";
 import { pruneCollectionVersions } from "./collection-retention.js";
-import { checkRevertable, planRevert } from "./down-preconditions.js";
 import { findDrift } from "./drift.js";
 import { createEngineContext, type EngineContext } from "./engine-context.js";
-import {
-  FailedWhileWaitingError,
-  HistoryMismatchError,
-  InterruptedMigrationError,
-} from "./errors.js";
-import { historyProblems, historyStatus, type MigrationStatusEntry } from "./history-status.js";
-import { loadMigrations, loadMigrationsToRevert } from "./load-migrations.js";
+import { FailedWhileWaitingError, InterruptedMigrationError } from "./errors.js";
+import { historyStatus, type MigrationStatusEntry } from "./history-status.js";
 import { managedAliases } from "./managed-aliases.js";
 import type {
   BaselineResult,
@@ -36,10 +30,10 @@ import type {
   UpOptions,
 } from "./migrator-types.js";
 import { planMigrations, planRestores, simulatePlan } from "./plan.js";
+import { type HistoryState, preflightDown, preflightUp } from "./preflight.js";
 import { recoverInterrupted } from "./recovery.js";
 import { resumableRuns } from "./resume.js";
 import { withMigrationLock } from "./run-lock.js";
-import { namesIn, selectApplied, selectPending } from "./selection.js";
 import { listOwnedSnapshots, pruneOwnedSnapshots } from "./snapshot-retention.js";
 import { runInOrder } from "./umzug-runner.js";
 import { consistencyOf } from "./verdict.js";
@@ -75,7 +69,8 @@ export interface Migrator {
   down(options?: DownOptions): Promise<RunResult>;
   /**
    * What `up` (or `down`, with `direction: "down"`) would run, and which
-   * collections each would snapshot or create, without running it. Throws.
+   * collections each would snapshot or create, without running it. Throws
+   * what the run would refuse with (the same preflight, `preflight.ts`).
    *
    * @example
    * for (const p of await migrator.plan()) console.log(p.name, p.snapshots, p.creates);
@@ -108,7 +103,8 @@ export interface Migrator {
   /**
    * Every run of every migration, oldest first: each attempt of `up` and
    * `down` (failed ones too, which `history()` loses when the next attempt
-   * starts) and each `baseline` stamp. Throws.
+   * starts; one whose runner died is `interrupted`, and the run that resumes
+   * or restores it is another) and each `baseline` stamp. Throws.
    *
    * @example
    * const failures = (await migrator.runs()).filter((r) => r.status === "failed");
@@ -175,43 +171,50 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     up: (opts = {}) => up(ctx, opts),
     down: (opts = {}) => down(ctx, opts),
     async plan(opts = {}) {
-      const { files, records, entries } = await readState(ctx);
+      const state = await readState(ctx);
       const exists = async (c: string) => (await rt.qdrant.client.collectionExists(c)).exists;
       if (opts.direction === "down") {
-        const names = selectApplied(entries, { to: opts.downTo, step: opts.downStep });
-        const loaded = await loadMigrationsToRevert(files, records, names);
+        const { loaded, restoreFrom } = await preflightDown(state, {
+          to: opts.downTo,
+          step: opts.downStep,
+          fromSnapshot: opts.downFromSnapshot,
+          allowChanged: opts.allowChanged,
+          allowMissing: opts.allowMissing,
+        });
         const plan = await planMigrations(loaded, "down", exists);
-        if (!opts.downFromSnapshot) return plan;
-        const { restoreFrom } = planRevert(loaded, records, { fromSnapshot: true });
-        return planRestores(rt, plan, restoreFrom);
+        return opts.downFromSnapshot ? planRestores(rt, plan, restoreFrom) : plan;
       }
-      // `up` first restores an interrupted run, which leaves it failed, then applies it again.
-      const interrupted = new Set(namesIn(entries, ["in_progress"]));
-      const afterRecovery = entries.map((e) =>
-        interrupted.has(e.name) ? { ...e, state: "failed" as const } : e,
-      );
-      const names = selectPending(afterRecovery, opts);
-      const loaded = await loadMigrations(files, names);
+      const { loaded } = await preflightUp(state, opts);
       const planned = await planMigrations(loaded, "up", exists);
       const plan = opts.simulate ? await simulatePlan(rt, planned, loaded, ctx.signal) : planned;
-      const resume = await resumableRuns(
-        ctx,
-        records.filter((r) => r.status === "in_progress"),
-      );
+      const interrupted = state.records.filter((r) => r.status === "in_progress");
+      const resume = await resumableRuns(ctx, interrupted);
+      const recovers = new Set(interrupted.map((r) => r.name));
       return plan.map((p) =>
         resume.has(p.name)
           ? { ...p, resumes: true as const }
-          : interrupted.has(p.name)
+          : recovers.has(p.name)
             ? { ...p, recovers: true as const }
             : p,
       );
     },
     async status() {
-      const { entries } = await readState(ctx);
-      return { migrations: entries, collections: await rt.versions.list() };
+      const { entries, records } = await readReport(ctx);
+      const isManaged = managedAliases(config.qdrant.managedAliases, records);
+      const [collections, aliases] = await Promise.all([
+        rt.versions.list(),
+        readAliases(rt.qdrant),
+      ]);
+      return {
+        migrations: entries,
+        collections,
+        aliases: aliases
+          .filter((a) => isManaged(a.alias))
+          .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0)),
+      };
     },
     async check() {
-      const { entries, records } = await readState(ctx);
+      const { entries, records } = await readReport(ctx);
       const isManaged = managedAliases(config.qdrant.managedAliases, records);
       return consistencyOf(entries, await findDrift(rt, isManaged));
     },
@@ -272,33 +275,18 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
   let recovered: string[] = [];
   try {
     await withMigrationLock(ctx, async (signal, waitedSince) => {
-      const interrupted = await ctx.rt.journal.inProgress();
-      let resume = new Map<string, QdrantChanges>();
-      if (interrupted.length > 0) {
-        if (opts.autoRecover === false) {
-          throw new InterruptedMigrationError(interrupted.map((r) => r.name));
-        }
-        resume = await resumableRuns(ctx, interrupted);
-        const toRecover = interrupted.filter((r) => !resume.has(r.name));
-        recovered = await recoverInterrupted(ctx, toRecover, { policy: opts.concurrentWrites });
-        for (const migration of resume.keys()) await ctx.emit({ type: "resuming", migration });
-      }
       const state = await readState(ctx);
-      const { files, records } = state;
-      // A run to resume is selected like a failed one, and run again.
-      const entries = state.entries.map((e) =>
-        resume.has(e.name) ? { ...e, state: "failed" as const } : e,
+      // Refused before anything is recovered: the run and its plan refuse alike.
+      const { loaded, applied } = await preflightUp(state, opts);
+      const interrupted = state.records.filter((r) => r.status === "in_progress");
+      const resume = await resumableRuns(ctx, interrupted);
+      recovered = await recoverInterrupted(
+        ctx,
+        interrupted.filter((r) => !resume.has(r.name)),
+        { policy: opts.concurrentWrites },
       );
-      const problems = historyProblems(entries, {
-        changed: opts.allowChanged,
-        missing: opts.allowMissing,
-        outOfOrder: opts.allowOutOfOrder,
-      });
-      if (problems.length > 0) throw new HistoryMismatchError(problems);
-      const names = selectPending(entries, opts);
-      refuseFailedWhileWaiting(records, names, recovered, waitedSince);
-      const loaded = await loadMigrations(files, names);
-      const applied = namesIn(entries, ["applied"]);
+      for (const migration of resume.keys()) await ctx.emit({ type: "resuming", migration });
+      refuseFailedWhileWaiting(state.records, [...loaded.keys()], recovered, waitedSince);
       await runInOrder(
         ctx,
         {
@@ -323,16 +311,13 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
   const results: MigrationRunResult[] = [];
   try {
     await withMigrationLock(ctx, async (signal) => {
-      await refuseInterrupted(ctx, "down");
-      const { files, records, entries } = await readState(ctx);
-      const names = selectApplied(entries, opts);
-      checkRevertable(entries, names, opts);
-      const loaded = await loadMigrationsToRevert(files, records, names);
-      const { restoreFrom, warnings } = planRevert(loaded, records, opts);
+      const { loaded, applied, restoreFrom, warnings } = await preflightDown(
+        await readState(ctx),
+        opts,
+      );
       for (const { migration, message } of warnings) {
         await ctx.emit({ type: "log", level: "warn", migration, message });
       }
-      const applied = namesIn(entries, ["applied", "missing"]);
       await runInOrder(
         ctx,
         {
@@ -353,11 +338,9 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
   }
 }
 
-async function readState(ctx: EngineContext): Promise<{
-  files: MigrationFile[];
-  records: MigrationRecord[];
-  entries: MigrationStatusEntry[];
-}> {
+async function readState(
+  ctx: EngineContext,
+): Promise<HistoryState & { entries: MigrationStatusEntry[] }> {
   await ctx.ensureTables();
   const [files, records] = await Promise.all([
     discoverMigrations(ctx.config.migrations),
@@ -366,11 +349,21 @@ async function readState(ctx: EngineContext): Promise<{
   return { files, records, entries: historyStatus(files, records) };
 }
 
+/**
+ * The state `status` and `check` report: `readState`, with the interrupted
+ * runs the next `up` resumes marked. A file that does not load is no run to
+ * resume (`up` would refuse it), so it is reported interrupted, not an error.
+ */
+async function readReport(ctx: EngineContext): ReturnType<typeof readState> {
+  const state = await readState(ctx);
+  const interrupted = state.records.filter((r) => r.status === "in_progress");
+  if (interrupted.length === 0) return state;
+  const resume = await resumableRuns(ctx, interrupted).catch(() => new Map<string, never>());
+  return { ...state, entries: historyStatus(state.files, state.records, new Set(resume.keys())) };
+}
+
 /** A verb that must not run over an interrupted migration (recovery needs its row and snapshots). */
-async function refuseInterrupted(
-  ctx: EngineContext,
-  command?: "down" | "collections prune",
-): Promise<void> {
+async function refuseInterrupted(ctx: EngineContext, command?: "collections prune"): Promise<void> {
   const interrupted = (await ctx.rt.journal.inProgress()).map((r) => r.name);
   if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted, command);
 }

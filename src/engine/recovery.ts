@@ -68,7 +68,7 @@ export async function recoverInterrupted(
       lost.length === 0
         ? "Qdrant restored from the journal"
         : `Qdrant restored from the journal except what its lost snapshots held: ${lost.map(describeLost).join("; ")}`;
-    await rt.journal.markFailed(record.name, `${died}; ${outcome}`, {
+    await rt.journal.markInterrupted(record.name, `${died}; ${outcome}`, {
       previousStatus: record.direction === "down" ? "applied" : undefined,
     });
     await emit({ type: "recovered", migration: record.name });

@@ -3,8 +3,9 @@ import type { CheckResult, DriftEntry } from "./migrator-types.js";
 
 /**
  * How the recorded history and the files stand: everything applied and
- * consistent, only migrations pending, or something wrong (a changed or
- * missing file, out-of-order, failed or interrupted migrations, drift).
+ * consistent, only work `up` does unattended (pending migrations, interrupted
+ * runs it resumes), or something wrong (a changed or missing file,
+ * out-of-order, failed or interrupted migrations, drift).
  */
 export type Verdict = "consistent" | "pending" | "inconsistent";
 
@@ -21,7 +22,8 @@ export function consistencyOf(
     changed: names((e) => e.changed),
     missing: names((e) => e.state === "missing"),
     failed: names((e) => e.state === "failed"),
-    interrupted: names((e) => e.state === "in_progress"),
+    interrupted: names((e) => e.state === "in_progress" && !e.resumes),
+    resumes: names((e) => e.state === "in_progress" && e.resumes === true),
     outOfOrder: names((e) => e.outOfOrder),
     drift: [...drift],
   };
@@ -39,5 +41,6 @@ export function verdictOf(result: Omit<CheckResult, "ok">): Verdict {
     result.outOfOrder.length +
     result.drift.length;
   if (wrong > 0) return "inconsistent";
-  return result.pending.length > 0 ? "pending" : "consistent";
+  // A run the next `up` resumes is work `up` does, like a pending migration.
+  return result.pending.length + result.resumes.length > 0 ? "pending" : "consistent";
 }

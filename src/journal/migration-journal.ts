@@ -9,7 +9,7 @@ import {
   recordSnapshotFiles,
 } from "./created-objects.js";
 import { ScopedJournalTable } from "./journal-scope.js";
-import { appendRun, finishRun } from "./run-log.js";
+import { appendRun, endInterruptedRun, finishRun } from "./run-log.js";
 import type {
   AliasRecord,
   JournalDatabase,
@@ -21,6 +21,7 @@ import type {
   SchemaVersionBefore,
   SnapshotRecord,
 } from "./schema.js";
+import { tableExists } from "./tables.js";
 
 export interface MigrationRecord {
   name: string;
@@ -120,6 +121,11 @@ export class MigrationJournal extends ScopedJournalTable {
   }): Promise<void> {
     if (input.resume) {
       await this.db.transaction().execute(async (trx) => {
+        // The dead attempt stays its own run, ended when it was last seen.
+        await endInterruptedRun(trx, input.name, {
+          error: `interrupted: its runner died; resumed by ${input.runner}`,
+          lastSeen: await this.#lastSeen(trx, input.name),
+        });
         await trx
           .updateTable("journalMigrations")
           .set({ status: "in_progress", started_at: clock, runner: input.runner, error: null })
@@ -339,6 +345,56 @@ export class MigrationJournal extends ScopedJournalTable {
         .execute();
       await appendRun(trx, { name, direction: "up", runner: null, finished: status });
     });
+  }
+
+  /**
+   * Marks a migration whose runner died, now restored from the journal,
+   * failed (a `down` keeps `previousStatus`); its run ends `interrupted`, when
+   * it was last seen.
+   */
+  async markInterrupted(
+    name: string,
+    error: string,
+    opts?: { previousStatus?: Exclude<JournalRowStatus, "in_progress"> },
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const lastSeen = await this.#lastSeen(trx, name);
+      await this.#update(
+        name,
+        {
+          status: opts?.previousStatus ?? "failed",
+          error,
+          finished_at: clock,
+          duration_ms: elapsedMs,
+        },
+        trx,
+      );
+      await endInterruptedRun(trx, name, { error, lastSeen });
+    });
+  }
+
+  /**
+   * The last write a migration's run in progress is known to have made: its
+   * latest snapshot or checkpoint (written per batch, outside its
+   * transaction); null when it left neither.
+   */
+  async #lastSeen(db: Kysely<JournalDatabase>, name: string): Promise<Date | null> {
+    const row = await db
+      .selectFrom("journalMigrations")
+      .select("snapshots")
+      .where("name", "=", name)
+      .executeTakeFirst();
+    const times = (row?.snapshots ?? []).map((s) => new Date(s.takenAt).getTime());
+    if (await tableExists(db, this.tables.schema, this.tables.checkpoints)) {
+      const checkpoint = await db
+        .selectFrom("journalCheckpoints")
+        .select((eb) => eb.fn.max("updated_at").as("last"))
+        .where("migration", "=", name)
+        .executeTakeFirst();
+      if (checkpoint?.last) times.push(new Date(checkpoint.last).getTime());
+    }
+    const valid = times.filter(Number.isFinite);
+    return valid.length > 0 ? new Date(Math.max(...valid)) : null;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { clock, elapsedMs } from "./clock.js";
 import { ScopedJournalTable } from "./journal-scope.js";
 import type { JournalDatabase, JournalRunsTable, RunStatus } from "./schema.js";
@@ -73,6 +73,33 @@ export async function finishRun(
       error: end.error ?? null,
       finished_at: clock,
       duration_ms: elapsedMs,
+    })
+    .where("name", "=", name)
+    .where("status", "=", "in_progress")
+    .execute();
+}
+
+/**
+ * Ends the migration's run in progress, whose runner died, as `interrupted`
+ * at `lastSeen` (the last write the dead run is known to have made; unknown:
+ * no end time), not at the moment this is found out.
+ */
+export async function endInterruptedRun(
+  scoped: Kysely<JournalDatabase>,
+  name: string,
+  end: { error: string; lastSeen: Date | null },
+): Promise<void> {
+  const finished = end.lastSeen === null ? null : sql<Date>`greatest(started_at, ${end.lastSeen})`;
+  await scoped
+    .updateTable("journalRuns")
+    .set({
+      status: "interrupted",
+      error: end.error,
+      finished_at: finished,
+      duration_ms:
+        finished === null
+          ? null
+          : sql<number>`(extract(epoch FROM ${finished} - started_at) * 1000)::integer`,
     })
     .where("name", "=", name)
     .where("status", "=", "in_progress")

@@ -131,9 +131,11 @@ export interface JournalMigrationsTable {
 
 /**
  * What one attempt ended as. Unlike a migration's row, a failed `down` is
- * `failed` here (its migration stays `applied`).
+ * `failed` here (its migration stays `applied`); an attempt whose runner died
+ * is `interrupted`, ended when it was last seen, whether the next run resumed
+ * it (a new attempt) or restored it.
  */
-export type RunStatus = "in_progress" | "applied" | "rolled_back" | "failed";
+export type RunStatus = "in_progress" | "applied" | "rolled_back" | "failed" | "interrupted";
 
 /** One run of one migration, appended when it starts and finished with its status row. */
 export interface JournalRunsTable {

@@ -1,7 +1,7 @@
 import { type CreateTableBuilder, type Kysely, sql } from "kysely";
 import { advisoryLockKey } from "../lock/lock-key.js";
 import { journalScope } from "./journal-scope.js";
-import type { JournalDatabase, JournalTables } from "./schema.js";
+import type { JournalDatabase, JournalRowStatus, JournalTables, RunStatus } from "./schema.js";
 
 /**
  * Creates the journal's schema and tables if they are missing. Safe to call
@@ -16,6 +16,7 @@ export async function ensureJournalTables(
 ): Promise<void> {
   if (!(await journalTablesExist(db, t))) await createTables(db, t);
   if ((await missingColumns(db, t)).length > 0) await addLaterColumns(db, t);
+  if ((await outdatedRunStatusChecks(db, t)).length > 0) await allowLaterRunStatuses(db, t);
 }
 
 /**
@@ -36,7 +37,7 @@ async function createTables(db: Kysely<JournalDatabase>, t: JournalTables): Prom
       .ifNotExists()
       .addColumn("name", "text", (c) => c.primaryKey())
       .addColumn("checksum", "text", (c) => c.notNull())
-      .$call(runColumns)
+      .$call((table) => runColumns(table, ROW_STATUSES))
       .addColumn("snapshots", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("schemas_before", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
       .addColumn("aliases_before", "jsonb")
@@ -74,7 +75,7 @@ async function createRunLog(scoped: Kysely<JournalDatabase>): Promise<void> {
     .createTable("journalRuns")
     .addColumn("id", "bigserial", (c) => c.primaryKey())
     .addColumn("name", "text", (c) => c.notNull())
-    .$call(runColumns)
+    .$call((table) => runColumns(table, RUN_STATUSES))
     .addColumn("error", "text")
     .addColumn("runner", "text")
     .execute();
@@ -194,13 +195,23 @@ const RUN_FIELDS = [
   "runner",
 ] as const;
 
+const ROW_STATUSES: readonly JournalRowStatus[] = [
+  "in_progress",
+  "applied",
+  "failed",
+  "rolled_back",
+];
+/** A run log row's statuses: a row's, and `interrupted` (added later: `allowLaterRunStatuses`). */
+const RUN_STATUSES: readonly RunStatus[] = [...ROW_STATUSES, "interrupted"];
+
 /** What a migration's status row and each of its runs record alike: direction, status, timing. */
-function runColumns<TB extends string, C extends string>(table: CreateTableBuilder<TB, C>) {
+function runColumns<TB extends string, C extends string>(
+  table: CreateTableBuilder<TB, C>,
+  statuses: readonly string[],
+) {
   return table
     .addColumn("direction", "text", (c) => c.notNull().check(sql`direction IN ('up', 'down')`))
-    .addColumn("status", "text", (c) =>
-      c.notNull().check(sql`status IN ('in_progress', 'applied', 'failed', 'rolled_back')`),
-    )
+    .addColumn("status", "text", (c) => c.notNull().check(statusCheck(statuses)))
     .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("finished_at", "timestamptz")
     .addColumn("duration_ms", "integer");
@@ -236,6 +247,39 @@ async function addLaterColumns(db: Kysely<JournalDatabase>, t: JournalTables): P
         )
         .execute(trx);
     }
+  });
+}
+
+function statusCheck(statuses: readonly string[]) {
+  return sql`status IN (${sql.join(statuses.map((v) => sql.lit(v)))})`;
+}
+
+/** The run log's CHECK constraints on `status` that predate a later status (`interrupted`). */
+async function outdatedRunStatusChecks(
+  db: Kysely<JournalDatabase>,
+  t: JournalTables,
+): Promise<string[]> {
+  const { rows } = await sql<{ conname: string }>`
+    SELECT conname FROM pg_constraint
+    WHERE conrelid = to_regclass(${qualified(t.schema, t.runs)}) AND contype = 'c'
+      AND pg_get_constraintdef(oid) LIKE '%status%'
+      AND pg_get_constraintdef(oid) NOT LIKE '%interrupted%'`.execute(db);
+  return rows.map((r) => r.conname);
+}
+
+/** A run log created by an earlier version accepts the statuses added since. */
+async function allowLaterRunStatuses(db: Kysely<JournalDatabase>, t: JournalTables): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
+    await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
+    // Another process may have done it while this one waited for the lock.
+    const outdated = await outdatedRunStatusChecks(trx, t);
+    if (outdated.length === 0) return;
+    const table = sql.raw(qualified(t.schema, t.runs));
+    for (const name of outdated) {
+      await sql`ALTER TABLE ${table} DROP CONSTRAINT ${sql.id(name)}`.execute(trx);
+    }
+    await sql`ALTER TABLE ${table} ADD CHECK (${statusCheck(RUN_STATUSES)})`.execute(trx);
   });
 }
 

@@ -6,7 +6,7 @@
 export function migrationTemplate(opts: { description: string; importFrom: string }): string {
   return `import { defineMigration } from ${JSON.stringify(opts.importFrom)};
 
-// Every step receives ctx = { db, qdrant, log, signal, migration }:
+// Every step receives ctx = { db, qdrant, schema, log, progress, signal, migration, dryRun }:
 // - ctx.db: Kysely on this migration's Postgres transaction, which commits only
 //   after the Qdrant step (and verify) succeed:
 //     await ctx.db.schema.createTable("items").addColumn("id", "bigint", (c) => c.primaryKey()).execute();
@@ -14,8 +14,13 @@ export function migrationTemplate(opts: { description: string; importFrom: strin
 // - ctx.qdrant: a QdrantClient; collections are snapshotted before their first change
 //   and restored if anything fails. Pass { wait: true } on every write:
 //     await ctx.qdrant.upsert("items", { wait: true, points: [...] });
+// - ctx.schema: idempotent schema operations over ctx.qdrant, rolled back alike:
+//     await ctx.schema.ensureCollection("items", { vectors: { size: 384, distance: "Cosine" } });
 // - ctx.log.info(...) / ctx.log.warn(...): progress lines in the runner's output.
+// - ctx.progress({ operation, done, total }): how far a long loop is (a progress bar).
 // - ctx.signal: aborted when the run is cancelled; check it in long loops.
+// - ctx.migration: { name, direction } of this run.
+// - ctx.dryRun: true while \`up --dry-run\` simulates the Qdrant step; skip paid calls.
 export default defineMigration({
   description: ${JSON.stringify(opts.description)},
   // Qdrant collections this migration changes or creates.

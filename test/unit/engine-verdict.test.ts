@@ -28,6 +28,16 @@ describe("the consistency verdict of status and check", () => {
     expect(result[list]).toEqual(["001_a"]);
   });
 
+  it("is pending, not inconsistent, with an interrupted run the next up resumes", () => {
+    const result = consistencyOf([
+      entry("001_a", "applied"),
+      entry("002_b", "in_progress", { resumes: true }),
+    ]);
+    expect(verdictOf(result)).toBe("pending");
+    expect(result.resumes).toEqual(["002_b"]);
+    expect(result.interrupted).toEqual([]);
+  });
+
   it("is inconsistent when a collection drifted, even with nothing pending", () => {
     const drift = [{ collection: "docs", differences: ["vectors differ"] }];
     const result = consistencyOf([entry("001_a", "applied")], drift);

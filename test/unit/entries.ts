@@ -4,7 +4,7 @@ import type { MigrationState, MigrationStatusEntry } from "../../src/index.js";
 export function entry(
   name: string,
   state: MigrationState,
-  flags: { changed?: boolean; outOfOrder?: boolean } = {},
+  flags: { changed?: boolean; outOfOrder?: boolean; resumes?: true } = {},
 ): MigrationStatusEntry {
   return {
     name,
@@ -13,5 +13,6 @@ export function entry(
     outOfOrder: flags.outOfOrder ?? false,
     appliedAt: state === "applied" ? new Date(0) : null,
     error: state === "failed" ? "boom" : null,
+    ...(flags.resumes ? { resumes: flags.resumes } : {}),
   };
 }
