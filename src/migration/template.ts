@@ -6,7 +6,7 @@
 export function migrationTemplate(opts: { description: string; importFrom: string }): string {
   return `import { defineMigration } from ${JSON.stringify(opts.importFrom)};
 
-// Every step receives ctx = { db, qdrant, schema, log, progress, signal, migration, dryRun }:
+// Every step receives ctx = { db, qdrant, schema, log, progress, signal, migration, dryRun, engine }:
 // - ctx.db: Kysely on this migration's Postgres transaction, which commits only
 //   after the Qdrant step (and verify) succeed:
 //     await ctx.db.schema.createTable("items").addColumn("id", "bigint", (c) => c.primaryKey()).execute();
@@ -21,6 +21,8 @@ export function migrationTemplate(opts: { description: string; importFrom: strin
 // - ctx.signal: aborted when the run is cancelled; check it in long loops.
 // - ctx.migration: { name, direction } of this run.
 // - ctx.dryRun: true while \`up --dry-run\` simulates the Qdrant step; skip paid calls.
+// - ctx.engine: what backfill/importPoints need from the engine (checkpoints, the dry run);
+//   pass ctx (or { ...ctx, ... }) to them whole, so they resume and dry-run as documented.
 export default defineMigration({
   description: ${JSON.stringify(opts.description)},
   // Qdrant collections this migration changes or creates.
