@@ -84,6 +84,9 @@ export function readVectorParams(value: unknown): Json | undefined {
   }
   // Qdrant reports neither an unset HNSW or quantization field nor one sent as null.
   if (isRecord(out.hnsw_config)) out.hnsw_config = withoutNulls(out.hnsw_config);
+  if (isRecord(out.hnsw_config) && Object.keys(out.hnsw_config).length === 0) {
+    delete out.hnsw_config;
+  }
   if (out.quantization_config != null) {
     out.quantization_config = storedQuantization(out.quantization_config);
   }
