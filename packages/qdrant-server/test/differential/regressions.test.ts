@@ -552,9 +552,16 @@ describe("filters on a key with a payload index", () => {
         })
       ).status,
     ).toBe(200);
-    const points = [[], "quick fox", ["a", "b"], null, undefined, ["a", null], 5, -1].map(
-      (k, i) => ({ id: i + 1, vector: [1], payload: k === undefined ? {} : { k } }),
-    );
+    const points: { id: number; vector: number[]; payload: Record<string, unknown> }[] = [
+      [],
+      "quick fox",
+      ["a", "b"],
+      null,
+      undefined,
+      ["a", null],
+      5,
+      -1,
+    ].map((k, i) => ({ id: i + 1, vector: [1], payload: k === undefined ? {} : { k } }));
     // Keys of other index types, on points 9 to 12.
     points.push(
       { id: 9, vector: [1], payload: { n: 1, d: "2024-01-01T00:00:00Z", g: { lon: 0, lat: 0 } } },
