@@ -129,8 +129,8 @@ function compileMinShould(
     guarded(c, ctx, "Condition", at(site, `conditions[${i}]`)),
   );
   // min_count 0, or no conditions, is met by every point; inside `nested`, no
-  // conditions match no element.
-  if (conditions.length === 0 && site.inNested) return () => false;
+  // conditions with a min_count above 0 match no element.
+  if (conditions.length === 0 && site.inNested && count > 0) return () => false;
   if (count === 0 || conditions.length === 0) return undefined;
   return (s) => {
     let hits = 0;
@@ -264,6 +264,12 @@ function compileFieldCondition(
       if (isEmpty !== undefined) return isEmpty;
       if (isNull !== undefined) return !isNull;
       return false;
+    }
+    if (indexType !== undefined && countTest === undefined) {
+      // An index holds the point's values together: empty when it holds none,
+      // null when any of them is null (verified against Qdrant 1.18.1).
+      if (isEmpty !== undefined) return values.every(emptyValue) === isEmpty;
+      if (isNull !== undefined) return values.some(nullValue) === isNull;
     }
     return values.some((value) => {
       if (countTest !== undefined) {

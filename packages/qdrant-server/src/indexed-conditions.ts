@@ -30,7 +30,8 @@ export function indexedTest(
     case "integer": {
       const byMatch = match ? matchTest(match, "integer") : undefined;
       if (byMatch) return byMatch;
-      const bounds = numericBounds(json.range);
+      // Datetime bounds are read as timestamps in microseconds.
+      const bounds = numericBounds(json.range) ?? datetimeBounds(json.range);
       return bounds ? (v) => isInteger(v) && inBounds(v, bounds) : undefined;
     }
     case "float": {

@@ -162,7 +162,7 @@ function errorText(body: unknown): unknown {
   if (typeof text !== "string") return text;
   if (text.startsWith(FORMAT_ERROR)) return FORMAT_ERROR;
   // Qdrant lists several validation problems in hash-map order, which differs per server process.
-  const list = /^(Validation error in [a-z ]+: \[)(.*)\]$/s.exec(text);
+  const list = /^(Validation error in [A-Za-z ]+: \[)(.*)\]$/s.exec(text);
   return list ? `${list[1]}${(list[2] as string).split("; ").sort().join("; ")}]` : text;
 }
 
