@@ -82,6 +82,24 @@ describe("filters", () => {
     ]);
   });
 
+  it("inside nested, min_should with no conditions and min_count 0 is met", async () => {
+    expect(
+      await ids({
+        must: [
+          { nested: { key: "arr", filter: { min_should: { conditions: [], min_count: 0 } } } },
+        ],
+      }),
+    ).toEqual([1, 2]);
+  });
+
+  it("a point id beyond 2^64 - 1 is a format error", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      filter: { should: [{ has_id: [1e40] }] },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+
   it("inside nested, an empty should matches no element", async () => {
     expect(await ids({ must: [{ nested: { key: "arr", filter: { should: [] } } }] })).toEqual([]);
   });
@@ -568,6 +586,8 @@ describe("filters on a key with a payload index", () => {
       { id: 10, vector: [1], payload: { n: 5, d: "2023-01-01T00:00:00Z", g: { lon: 1, lat: 1 } } },
       { id: 11, vector: [1], payload: { n: 1.5, d: 5, g: { lon: 5, lat: 5 } } },
       { id: 12, vector: [1], payload: { n: "x", d: "red" } },
+      { id: 13, vector: [1], payload: { arr: [{ a: 1 }, { a: null }] } },
+      { id: 14, vector: [1], payload: { arr: [{ a: [] }, { a: null }] } },
     );
     expect(
       (await rest(qdrant, "PUT", `/collections/${indexed}/points?wait=true`, { points })).status,
@@ -577,6 +597,7 @@ describe("filters on a key with a payload index", () => {
       ["n", "integer"],
       ["d", "datetime"],
       ["g", "geo"],
+      ["arr[].a", "integer"],
     ]) {
       const reply = await rest(qdrant, "PUT", `/collections/${indexed}/index?wait=true`, {
         field_name,
@@ -602,12 +623,12 @@ describe("filters on a key with a payload index", () => {
   });
 
   it("is_empty and is_null come before values_count", async () => {
-    // Points 9 to 12 have no `k`: empty, and not null.
+    // Points 9 to 14 have no `k`: empty, and not null.
     expect(await selected({ values_count: { gt: 1 }, is_empty: true })).toEqual([
-      1, 4, 5, 9, 10, 11, 12,
+      1, 4, 5, 9, 10, 11, 12, 13, 14,
     ]);
     expect(await selected({ values_count: { gt: 1 }, is_null: false })).toEqual([
-      1, 2, 3, 5, 7, 8, 9, 10, 11, 12,
+      1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 14,
     ]);
   });
 
@@ -627,6 +648,19 @@ describe("filters on a key with a payload index", () => {
     expect(await selected({ key: "n", range: { gt: 1 } })).toEqual([10]);
     // Numeric bounds on a datetime index compare the timestamp; no bound matches every datetime.
     expect(await selected({ key: "d", range: { gte: null } })).toEqual([9, 10]);
+  });
+
+  it("an integer index reads datetime bounds as timestamps", async () => {
+    expect(await selected({ key: "n", range: { gte: "1970-01-01T00:00:00Z" } })).toEqual([9, 10]);
+  });
+
+  it("over a [] path, the index finds a point null when any value is, empty when all are", async () => {
+    const notNull = await selected({ key: "arr[].a", is_null: false });
+    expect(notNull).not.toContain(13);
+    expect(notNull).not.toContain(14);
+    const empty = await selected({ key: "arr[].a", is_empty: true });
+    expect(empty).toContain(14);
+    expect(empty).not.toContain(13);
   });
 
   it("a match the index cannot answer leaves is_null in charge, as without an index", async () => {
