@@ -40,6 +40,7 @@ export function compileGeo(json: Record<string, unknown>): ValueTest | undefined
   const shape = json.geo_polygon;
   if (shape !== undefined && shape !== null) {
     if (!isObject(shape)) throw new ConditionMismatch();
+    if (shape.interiors != null && !Array.isArray(shape.interiors)) throw new ConditionMismatch();
     const interiors = Array.isArray(shape.interiors) ? shape.interiors.map(lineOrMismatch) : [];
     geoTests.push(polygon(lineOrMismatch(shape.exterior), interiors));
   }

@@ -153,6 +153,15 @@ describe("filters", () => {
     }
   });
 
+  it("a polygon's interiors that are no list are a format error", async () => {
+    const ring = [0, 1, 2, 0].map((x) => ({ lon: x, lat: x === 1 ? 1 : 0 }));
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/count`, {
+      filter: { must: [{ key: "g", geo_polygon: { exterior: { points: ring }, interiors: 0 } }] },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+
   it("a nested key that already ends in [] walks the array once", async () => {
     const nested = (key: string) => ({
       must: [{ nested: { key, filter: { must: [{ key: "s", match: { value: "p" } }] } } }],
@@ -471,6 +480,29 @@ describe("collection bodies", () => {
     });
     expect(emptyName.status).toBe(400);
     expect(errorText(emptyName)).toBe("Wrong input: Sparse vector name cannot be empty");
+  });
+
+  it("an update of a vector's hnsw_config with nulls only leaves it without one", async () => {
+    const other = uniqueName("diffreg_hnsw");
+    expect(
+      (
+        await rest(qdrant, "PUT", `/collections/${other}`, {
+          vectors: { b: { size: 1, distance: "Dot" } },
+        })
+      ).status,
+    ).toBe(200);
+    try {
+      const patched = await rest(qdrant, "PATCH", `/collections/${other}`, {
+        vectors: { b: { hnsw_config: { m: null, on_disk: null } } },
+      });
+      expect(patched.status).toBe(200);
+      const info = await rest(qdrant, "GET", `/collections/${other}`);
+      const params = (info.body as { result: { config: { params: { vectors: unknown } } } }).result
+        .config.params;
+      expect(params.vectors).toEqual({ b: { size: 1, distance: "Dot" } });
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
   });
 
   it("an update names the first unknown sparse vector in sorted order", async () => {
