@@ -30,12 +30,12 @@ export function indexedTest(
     case "integer": {
       const byMatch = match ? matchTest(match, "integer") : undefined;
       if (byMatch) return byMatch;
-      // Datetime bounds are read as timestamps in microseconds.
+      // Datetime bounds are read as timestamps in microseconds (a float index too).
       const bounds = numericBounds(json.range) ?? datetimeBounds(json.range);
       return bounds ? (v) => isInteger(v) && inBounds(v, bounds) : undefined;
     }
     case "float": {
-      const bounds = numericBounds(json.range);
+      const bounds = numericBounds(json.range) ?? datetimeBounds(json.range);
       return bounds ? (v) => typeof v === "number" && inBounds(v, bounds) : undefined;
     }
     case "datetime": {

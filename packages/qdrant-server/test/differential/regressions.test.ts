@@ -619,7 +619,7 @@ describe("filters on a key with a payload index", () => {
       { id: 11, vector: [1], payload: { n: 1.5, d: 5, g: { lon: 5, lat: 5 } } },
       { id: 12, vector: [1], payload: { n: "x", d: "red" } },
       { id: 13, vector: [1], payload: { arr: [{ a: 1 }, { a: null }] } },
-      { id: 14, vector: [1], payload: { arr: [{ a: [] }, { a: null }] } },
+      { id: 14, vector: [1], payload: { arr: [{ a: [] }, { a: null }], f: 2.5 } },
     );
     expect(
       (await rest(qdrant, "PUT", `/collections/${indexed}/points?wait=true`, { points })).status,
@@ -630,6 +630,7 @@ describe("filters on a key with a payload index", () => {
       ["d", "datetime"],
       ["g", "geo"],
       ["arr[].a", "integer"],
+      ["f", "float"],
     ]) {
       const reply = await rest(qdrant, "PUT", `/collections/${indexed}/index?wait=true`, {
         field_name,
@@ -682,8 +683,13 @@ describe("filters on a key with a payload index", () => {
     expect(await selected({ key: "d", range: { gte: null } })).toEqual([9, 10]);
   });
 
-  it("an integer index reads datetime bounds as timestamps", async () => {
+  it("an integer or float index reads datetime bounds as timestamps", async () => {
     expect(await selected({ key: "n", range: { gte: "1970-01-01T00:00:00Z" } })).toEqual([9, 10]);
+    // No float is past 2024 in microseconds: only points without `f` pass must_not.
+    const reply = await rest(qdrant, "POST", `/collections/${indexed}/points/count`, {
+      filter: { must: [{ key: "f", range: { gt: "2024-01-01T00:00:00Z" }, is_empty: false }] },
+    });
+    expect((reply.body as { result: { count: number } }).result.count).toBe(0);
   });
 
   it("over a [] path, the index finds a point null when any value is, empty when all are", async () => {
