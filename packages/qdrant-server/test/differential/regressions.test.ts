@@ -92,6 +92,14 @@ describe("filters", () => {
     ).toEqual([1, 2]);
   });
 
+  it("a values_count bound beyond usize is a format error", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      filter: { must: [{ key: "n", values_count: { gt: 1e40 } }] },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+
   it("a point id beyond 2^64 - 1 is a format error", async () => {
     const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
       filter: { should: [{ has_id: [1e40] }] },
