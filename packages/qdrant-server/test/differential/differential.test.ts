@@ -48,7 +48,7 @@ const SEEDS = process.env.DIFF_SEED
   ? [Number(process.env.DIFF_SEED)]
   : [1205, Date.now() % 2_147_483_647];
 /** Cases per area and seed; the default keeps the file's CI cost near a minute. */
-const RUNS = Number(process.env.DIFF_RUNS ?? 100);
+const RUNS = Number(process.env.DIFF_RUNS ?? 150);
 const COLLECTIONS = 4;
 /** A property's time limit, grown with a long run's number of cases. */
 const TIMEOUT = Math.max(600_000, RUNS * 2_000);
