@@ -84,6 +84,9 @@ export function readVectorParams(value: unknown): Json | undefined {
   }
   // Qdrant reports neither an unset HNSW or quantization field nor one sent as null.
   if (isRecord(out.hnsw_config)) out.hnsw_config = withoutNulls(out.hnsw_config);
+  if (isRecord(out.hnsw_config) && Object.keys(out.hnsw_config).length === 0) {
+    delete out.hnsw_config;
+  }
   if (out.quantization_config != null) {
     out.quantization_config = storedQuantization(out.quantization_config);
   }
@@ -353,12 +356,11 @@ function updateVectors(params: Json, diffs: Json): void {
     const target = (unnamed ? vectors : vectors[name]) as Json;
     if (isRecord(diff.hnsw_config)) {
       // An empty object unsets the vector's own HNSW settings.
-      if (Object.keys(diff.hnsw_config).length === 0) delete target.hnsw_config;
-      else
-        target.hnsw_config = {
-          ...withoutNulls(target.hnsw_config),
-          ...withoutNulls(diff.hnsw_config),
-        };
+      const merged = { ...withoutNulls(target.hnsw_config), ...withoutNulls(diff.hnsw_config) };
+      // An empty object, or one of nulls only, leaves no settings of the vector's own.
+      if (Object.keys(diff.hnsw_config).length === 0 || Object.keys(merged).length === 0) {
+        delete target.hnsw_config;
+      } else target.hnsw_config = merged;
     }
     if (diff.quantization_config != null) {
       if (diff.quantization_config === "Disabled") delete target.quantization_config;

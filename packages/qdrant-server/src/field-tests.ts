@@ -40,6 +40,7 @@ export function compileGeo(json: Record<string, unknown>): ValueTest | undefined
   const shape = json.geo_polygon;
   if (shape !== undefined && shape !== null) {
     if (!isObject(shape)) throw new ConditionMismatch();
+    if (shape.interiors != null && !Array.isArray(shape.interiors)) throw new ConditionMismatch();
     const interiors = Array.isArray(shape.interiors) ? shape.interiors.map(lineOrMismatch) : [];
     geoTests.push(polygon(lineOrMismatch(shape.exterior), interiors));
   }
@@ -186,7 +187,8 @@ export function compileValuesCount(json: unknown): (count: number) => boolean {
   for (const b of BOUNDS) {
     const raw = json[b];
     if (raw === undefined || raw === null) continue;
-    if (!isInteger(raw) || raw < 0) throw new ConditionMismatch();
+    // A usize: beyond 2^64 - 1 serde refuses it.
+    if (!isInteger(raw) || raw < 0 || raw >= 2 ** 64) throw new ConditionMismatch();
     bounds[b] = raw;
   }
   return boundsCheck(bounds);

@@ -7,6 +7,7 @@ import {
   compileValuesCount,
   type ValueTest,
 } from "./field-tests.js";
+import { indexedTest } from "./indexed-conditions.js";
 import type { Payload, PointId, StoredPoint } from "./model.js";
 import { getValues, isObject, type PayloadPath, parsePayloadPath } from "./payload-paths.js";
 import { parsePointId } from "./point-ids.js";
@@ -43,7 +44,12 @@ const FILTER_FIELDS = ["should", "min_should", "must", "must_not"] as const;
  * where the filter sits in the body (`scroll_request.filter`, …), as the
  * validator's 422 texts name it.
  */
-export function compileFilter(json: unknown, ctx: FilterContext, path = "filter"): PointPredicate {
+export function compileFilter(
+  json: unknown,
+  ctx: FilterContext,
+  path = "filter",
+  { validate = true }: { validate?: boolean } = {},
+): PointPredicate {
   if (json === undefined || json === null) return () => true;
   if (!isObject(json)) {
     throw formatError(`invalid type: ${typeName(json)}, expected struct Filter`);
@@ -58,7 +64,7 @@ export function compileFilter(json: unknown, ctx: FilterContext, path = "filter"
   const problems: string[] = [];
   const predicate = compileFilterBody(json, ctx, { path, problems, inNested: false });
   // The validator reports every problem at once, after parsing succeeded.
-  if (problems.length > 0) {
+  if (validate && problems.length > 0) {
     throw new QdrantHttpError(422, `Validation error in JSON body: [${problems.join("; ")}]`);
   }
   return predicate;
@@ -116,15 +122,15 @@ function compileMinShould(
     throw formatError("missing field `conditions`");
   }
   const count = value.min_count;
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
-    throw formatError("missing field `min_count`");
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
+    throw formatError("invalid type for `min_count`, expected usize");
   }
   const conditions = value.conditions.map((c, i) =>
     guarded(c, ctx, "Condition", at(site, `conditions[${i}]`)),
   );
   // min_count 0, or no conditions, is met by every point; inside `nested`, no
-  // conditions match no element.
-  if (conditions.length === 0 && site.inNested) return () => false;
+  // conditions with a min_count above 0 match no element.
+  if (conditions.length === 0 && site.inNested && count > 0) return () => false;
   if (count === 0 || conditions.length === 0) return undefined;
   return (s) => {
     let hits = 0;
@@ -240,13 +246,11 @@ function compileFieldCondition(
   }
   const anyValue: ValueTest = (v) => tests.some((t) => t(v));
   const indexType = site.inNested ? undefined : ctx.indexType(key);
-  if (indexType !== undefined && indexAnswers(indexType, json)) {
-    // Qdrant answers such a condition from the payload index, which knows only
-    // the value test: is_empty, is_null and values_count beside it are ignored
-    // (verified against Qdrant 1.18.1).
+  const byIndex = indexType === undefined ? undefined : indexedTest(indexType, json);
+  if (byIndex) {
     return (s) =>
       getValues(s.payload, path).some((value) =>
-        Array.isArray(value) ? value.some(anyValue) : anyValue(value),
+        Array.isArray(value) ? value.some(byIndex) : byIndex(value),
       );
   }
   // With an index, is_empty and is_null are answered before values_count (Qdrant 1.18.1).
@@ -261,6 +265,12 @@ function compileFieldCondition(
       if (isNull !== undefined) return !isNull;
       return false;
     }
+    if (indexType !== undefined && countTest === undefined) {
+      // An index holds the point's values together: empty when it holds none,
+      // null when any of them is null (verified against Qdrant 1.18.1).
+      if (isEmpty !== undefined) return values.every(emptyValue) === isEmpty;
+      if (isNull !== undefined) return values.some(nullValue) === isNull;
+    }
     return values.some((value) => {
       if (countTest !== undefined) {
         // As Qdrant counts: an array's length, 0 for null, 1 for anything else.
@@ -271,35 +281,6 @@ function compileFieldCondition(
       return Array.isArray(value) ? value.some(anyValue) : anyValue(value);
     });
   };
-}
-
-/** True when a payload index of this type can answer the condition's match, range or geo test. */
-function indexAnswers(indexType: string, json: Record<string, unknown>): boolean {
-  const match = isObject(json.match) ? json.match : undefined;
-  const matched = match && ("value" in match ? match.value : (match.any ?? match.except));
-  const values = Array.isArray(matched) ? matched : matched === undefined ? [] : [matched];
-  const all = (type: string) => values.length > 0 && values.every((v) => typeof v === type);
-  const hasRange = json.range !== undefined && json.range !== null;
-  switch (indexType) {
-    case "keyword":
-    case "uuid":
-      return all("string");
-    case "integer":
-      return all("number") || hasRange;
-    case "float":
-    case "datetime":
-      return hasRange;
-    case "bool":
-      return all("boolean");
-    case "geo":
-      return ["geo_radius", "geo_bounding_box", "geo_polygon"].some(
-        (g) => json[g] !== undefined && json[g] !== null,
-      );
-    case "text":
-      return match !== undefined && ("text" in match || "phrase" in match);
-    default:
-      return false;
-  }
 }
 
 /** geo_bounding_box / geo_radius / geo_polygon, OR-ed like the other field conditions. */

@@ -25,7 +25,8 @@ export function canonicalUuid(text: string): string | undefined {
 }
 
 function isUnsignedInteger(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+  // A u64: Qdrant refuses ids beyond 2^64 - 1.
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value < 2 ** 64;
 }
 
 /**

@@ -185,7 +185,13 @@ function selectPoints(
   // (process_payload_operation); deleting vectors applies both.
   const useFilter = hasFilter && !(selector !== "points-or-filter" && hasIds);
   if (!useFilter && ids.length === 0) throw emptyUpdate();
-  const predicate = useFilter ? compileFilter(body.filter, filterContext(collection)) : undefined;
+  // Qdrant's validator does not look inside a PointsSelector: a field condition
+  // with no test there is no 422, and it selects no point.
+  const predicate = useFilter
+    ? compileFilter(body.filter, filterContext(collection), "filter", {
+        validate: selector !== "points-selector",
+      })
+    : undefined;
   return (target) => {
     const chosen = new Map<PointId, StoredPoint>();
     let missing: PointId | undefined;

@@ -20,6 +20,11 @@ export type Ordering =
 export interface Cut {
   offset?: number;
   limit?: number;
+  /**
+   * The request's `score_threshold`: a point scored within float error of it
+   * may fall on either side (Qdrant scores in f32 SIMD, this server in f64).
+   */
+  threshold?: number;
 }
 
 /** Fields whose values are documented to differ (this package's README): never compared. */
@@ -57,8 +62,10 @@ export function differenceOf(
  * at different members.
  */
 function rankedDifference(a: unknown, b: unknown, key: string, cut: Cut): string | undefined {
-  const pa = pointsOf(a);
-  const pb = pointsOf(b);
+  const onThreshold = (p: Record<string, unknown>) =>
+    cut.threshold !== undefined && close(p[key], cut.threshold);
+  const pa = pointsOf(a)?.filter((p) => !onThreshold(p));
+  const pb = pointsOf(b)?.filter((p) => !onThreshold(p));
   if (!pa || !pb) return diff(a, b, "result");
   if (pa.length !== pb.length) return `result.points: ${pa.length} vs ${pb.length} points`;
   for (let i = 0; i < pa.length; i++) {
@@ -162,7 +169,7 @@ function errorText(body: unknown): unknown {
   if (typeof text !== "string") return text;
   if (text.startsWith(FORMAT_ERROR)) return FORMAT_ERROR;
   // Qdrant lists several validation problems in hash-map order, which differs per server process.
-  const list = /^(Validation error in [a-z ]+: \[)(.*)\]$/s.exec(text);
+  const list = /^(Validation error in [A-Za-z ]+: \[)(.*)\]$/s.exec(text);
   return list ? `${list[1]}${(list[2] as string).split("; ").sort().join("; ")}]` : text;
 }
 

@@ -67,11 +67,45 @@ describe("filters", () => {
     expect(await ids({ should: [] })).toEqual([1, 2, 3]);
   });
 
+  it("a min_count beyond usize is a format error", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      filter: { min_should: { conditions: [], min_count: 1e40 } },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+
   it("min_should with no conditions, or min_count 0, is met by every point", async () => {
     expect(await ids({ min_should: { conditions: [], min_count: 1 } })).toEqual([1, 2, 3]);
     expect(await ids({ min_should: { conditions: [{ has_id: [1] }], min_count: 0 } })).toEqual([
       1, 2, 3,
     ]);
+  });
+
+  it("inside nested, min_should with no conditions and min_count 0 is met", async () => {
+    expect(
+      await ids({
+        must: [
+          { nested: { key: "arr", filter: { min_should: { conditions: [], min_count: 0 } } } },
+        ],
+      }),
+    ).toEqual([1, 2]);
+  });
+
+  it("a values_count bound beyond usize is a format error", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      filter: { must: [{ key: "n", values_count: { gt: 1e40 } }] },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
+  });
+
+  it("a point id beyond 2^64 - 1 is a format error", async () => {
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/scroll`, {
+      filter: { should: [{ has_id: [1e40] }] },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
   });
 
   it("inside nested, an empty should matches no element", async () => {
@@ -125,6 +159,15 @@ describe("filters", () => {
         /^Format error in JSON body: Validation failed: polygon invalid, /,
       );
     }
+  });
+
+  it("a polygon's interiors that are no list are a format error", async () => {
+    const ring = [0, 1, 2, 0].map((x) => ({ lon: x, lat: x === 1 ? 1 : 0 }));
+    const reply = await rest(qdrant, "POST", `/collections/${name}/points/count`, {
+      filter: { must: [{ key: "g", geo_polygon: { exterior: { points: ring }, interiors: 0 } }] },
+    });
+    expect(reply.status).toBe(400);
+    expect(errorText(reply)).toMatch(/^Format error in JSON body: /);
   });
 
   it("a nested key that already ends in [] walks the array once", async () => {
@@ -300,6 +343,32 @@ describe("scroll and query", () => {
 });
 
 describe("updates", () => {
+  it("a delete's filter is not validated: a condition with no test selects no point", async () => {
+    const other = uniqueName("diffreg_sel");
+    expect(
+      (
+        await rest(qdrant, "PUT", `/collections/${other}`, {
+          vectors: { size: 1, distance: "Dot" },
+        })
+      ).status,
+    ).toBe(200);
+    try {
+      const points = [
+        { id: 1, vector: [1], payload: { k: "a" } },
+        { id: 2, vector: [1], payload: {} },
+      ];
+      await rest(qdrant, "PUT", `/collections/${other}/points?wait=true`, { points });
+      const deleted = await rest(qdrant, "POST", `/collections/${other}/points/delete?wait=true`, {
+        filter: { must: [{ key: "k" }] },
+      });
+      expect(deleted.status).toBe(200);
+      const count = await rest(qdrant, "POST", `/collections/${other}/points/count`, {});
+      expect((count.body as { result: { count: number } }).result.count).toBe(2);
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
+  });
+
   it("an empty points list is an empty update request, even beside a filter", async () => {
     for (const [path, body] of [
       ["/points/payload", { points: [], filter: {}, payload: { x: 1 } }],
@@ -421,6 +490,29 @@ describe("collection bodies", () => {
     expect(errorText(emptyName)).toBe("Wrong input: Sparse vector name cannot be empty");
   });
 
+  it("an update of a vector's hnsw_config with nulls only leaves it without one", async () => {
+    const other = uniqueName("diffreg_hnsw");
+    expect(
+      (
+        await rest(qdrant, "PUT", `/collections/${other}`, {
+          vectors: { b: { size: 1, distance: "Dot" } },
+        })
+      ).status,
+    ).toBe(200);
+    try {
+      const patched = await rest(qdrant, "PATCH", `/collections/${other}`, {
+        vectors: { b: { hnsw_config: { m: null, on_disk: null } } },
+      });
+      expect(patched.status).toBe(200);
+      const info = await rest(qdrant, "GET", `/collections/${other}`);
+      const params = (info.body as { result: { config: { params: { vectors: unknown } } } }).result
+        .config.params;
+      expect(params.vectors).toEqual({ b: { size: 1, distance: "Dot" } });
+    } finally {
+      await rest(qdrant, "DELETE", `/collections/${other}`);
+    }
+  });
+
   it("an update names the first unknown sparse vector in sorted order", async () => {
     const other = uniqueName("diffreg_sorted");
     expect((await rest(qdrant, "PUT", `/collections/${other}`, {})).status).toBe(200);
@@ -518,16 +610,39 @@ describe("filters on a key with a payload index", () => {
         })
       ).status,
     ).toBe(200);
-    const points = [[], "quick fox", ["a", "b"], null, undefined, ["a", null], 5, -1].map(
-      (k, i) => ({ id: i + 1, vector: [1], payload: k === undefined ? {} : { k } }),
+    const points: { id: number; vector: number[]; payload: Record<string, unknown> }[] = [
+      [],
+      "quick fox",
+      ["a", "b"],
+      null,
+      undefined,
+      ["a", null],
+      5,
+      -1,
+    ].map((k, i) => ({ id: i + 1, vector: [1], payload: k === undefined ? {} : { k } }));
+    // Keys of other index types, on points 9 to 12.
+    points.push(
+      { id: 9, vector: [1], payload: { n: 1, d: "2024-01-01T00:00:00Z", g: { lon: 0, lat: 0 } } },
+      { id: 10, vector: [1], payload: { n: 5, d: "2023-01-01T00:00:00Z", g: { lon: 1, lat: 1 } } },
+      { id: 11, vector: [1], payload: { n: 1.5, d: 5, g: { lon: 5, lat: 5 } } },
+      { id: 12, vector: [1], payload: { n: "x", d: "red" } },
+      { id: 13, vector: [1], payload: { arr: [{ a: 1 }, { a: null }] } },
+      { id: 14, vector: [1], payload: { arr: [{ a: [] }, { a: null }], f: 2.5 } },
     );
     expect(
       (await rest(qdrant, "PUT", `/collections/${indexed}/points?wait=true`, { points })).status,
     ).toBe(200);
-    for (const field_name of ["k"]) {
+    for (const [field_name, field_schema] of [
+      ["k", "keyword"],
+      ["n", "integer"],
+      ["d", "datetime"],
+      ["g", "geo"],
+      ["arr[].a", "integer"],
+      ["f", "float"],
+    ]) {
       const reply = await rest(qdrant, "PUT", `/collections/${indexed}/index?wait=true`, {
         field_name,
-        field_schema: "keyword",
+        field_schema,
       });
       expect(reply.status).toBe(200);
     }
@@ -536,6 +651,7 @@ describe("filters on a key with a payload index", () => {
   const selected = async (condition: Record<string, unknown>): Promise<unknown[]> => {
     const reply = await rest(qdrant, "POST", `/collections/${indexed}/points/scroll`, {
       filter: { must: [{ key: "k", ...condition }] },
+      limit: 20,
       with_payload: false,
     });
     expect(reply.status).toBe(200);
@@ -548,8 +664,49 @@ describe("filters on a key with a payload index", () => {
   });
 
   it("is_empty and is_null come before values_count", async () => {
-    expect(await selected({ values_count: { gt: 1 }, is_empty: true })).toEqual([1, 4, 5]);
-    expect(await selected({ values_count: { gt: 1 }, is_null: false })).toEqual([1, 2, 3, 5, 7, 8]);
+    // Points 9 to 14 have no `k`: empty, and not null.
+    expect(await selected({ values_count: { gt: 1 }, is_empty: true })).toEqual([
+      1, 4, 5, 9, 10, 11, 12, 13, 14,
+    ]);
+    expect(await selected({ values_count: { gt: 1 }, is_null: false })).toEqual([
+      1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 14,
+    ]);
+  });
+
+  it("the index answers with its first answerable test: match, range, then the geo shapes", async () => {
+    expect(await selected({ key: "n", match: { value: 1 }, range: { gt: 4 } })).toEqual([9]);
+    // A keyword list is no match an integer or datetime index answers: the range decides.
+    expect(
+      await selected({ key: "d", match: { except: [] }, range: { lt: "2023-06-01T00:00:00Z" } }),
+    ).toEqual([10]);
+    const box = { top_left: { lon: 4, lat: 6 }, bottom_right: { lon: 6, lat: 4 } };
+    const circle = { center: { lon: 0, lat: 0 }, radius: 1000 };
+    expect(await selected({ key: "g", geo_bounding_box: box, geo_radius: circle })).toEqual([11]);
+  });
+
+  it("the index sees only the values it holds", async () => {
+    // 1.5 is no integer and 5 no datetime: neither index holds them.
+    expect(await selected({ key: "n", range: { gt: 1 } })).toEqual([10]);
+    // Numeric bounds on a datetime index compare the timestamp; no bound matches every datetime.
+    expect(await selected({ key: "d", range: { gte: null } })).toEqual([9, 10]);
+  });
+
+  it("an integer or float index reads datetime bounds as timestamps", async () => {
+    expect(await selected({ key: "n", range: { gte: "1970-01-01T00:00:00Z" } })).toEqual([9, 10]);
+    // No float is past 2024 in microseconds: only points without `f` pass must_not.
+    const reply = await rest(qdrant, "POST", `/collections/${indexed}/points/count`, {
+      filter: { must: [{ key: "f", range: { gt: "2024-01-01T00:00:00Z" }, is_empty: false }] },
+    });
+    expect((reply.body as { result: { count: number } }).result.count).toBe(0);
+  });
+
+  it("over a [] path, the index finds a point null when any value is, empty when all are", async () => {
+    const notNull = await selected({ key: "arr[].a", is_null: false });
+    expect(notNull).not.toContain(13);
+    expect(notNull).not.toContain(14);
+    const empty = await selected({ key: "arr[].a", is_empty: true });
+    expect(empty).toContain(14);
+    expect(empty).not.toContain(13);
   });
 
   it("a match the index cannot answer leaves is_null in charge, as without an index", async () => {

@@ -218,7 +218,7 @@ export function queryCase({ fixture, name }: Target): fc.Arbitrary<Case> {
         body: dropUndefined(body),
       },
       ordering: "score" as const,
-      cut: { limit: body.limit, offset: body.offset },
+      cut: { limit: body.limit, offset: body.offset, threshold: body.score_threshold },
     }));
 }
 
