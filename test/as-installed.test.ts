@@ -400,6 +400,104 @@ export default defineMigration({
     expect(await states("bluegreen")).toEqual({ "001_switch": "failed" });
   }, 300_000);
 
+  it("snapshots list|prune, collections prune, repair and baseline act on this project's own things", async () => {
+    const alias = uniqueName("installed_ops");
+    const plain = uniqueName("installed_plain");
+    const points = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ id: i + 1, vector: [1, i] }));
+    await project("ops", {
+      "001_born.mjs": `import { defineMigration } from "qdrant-migrate/define";
+export default defineMigration({
+  collections: ["${alias}", "${plain}"],
+  qdrant: {
+    async up({ schema, qdrant }) {
+      await schema.ensureCollection("${alias}", { vectors: { text: { size: 2, distance: "Dot" } } }, { alias: true });
+      await schema.ensureCollection("${plain}", { vectors: { size: 2, distance: "Dot" } });
+      const points = ${JSON.stringify(points(20))};
+      await qdrant.upsert("${plain}", { wait: true, points });
+      await qdrant.upsert("${alias}", { wait: true, points: points.map((p) => ({ id: p.id, vector: { text: p.vector } })) });
+    },
+  },
+});
+`,
+      "002_resize.mjs": `import { defineMigration } from "qdrant-migrate/define";
+export default defineMigration({
+  collections: ["${alias}"],
+  qdrant: {
+    async up({ schema }) {
+      await schema.changeVector("${alias}", "text", { size: 3 }, {
+        transform: (p) => ({ ...p, vector: { text: [1, 1, 1] } }),
+      });
+    },
+    async down({ schema }) {
+      await schema.revertAlias("${alias}");
+    },
+  },
+});
+`,
+      "003_trim.mjs": `import { defineMigration } from "qdrant-migrate/define";
+export default defineMigration({
+  collections: ["${plain}"],
+  qdrant: {
+    async up({ qdrant }) {
+      await qdrant.delete("${plain}", { wait: true, points: [1, 2, 3, 4, 5] });
+    },
+    async down({ qdrant }) {
+      await qdrant.upsert("${plain}", { wait: true, points: ${JSON.stringify(points(5))} });
+    },
+  },
+});
+`,
+    });
+    expect((await cli("ops", ["up", "--to", "002_resize"])).code).toBe(0);
+    // Another project's snapshot of the same collection, a second apart (Qdrant names them by the second).
+    const foreign = await qdrant.client.createShardSnapshot(plain, 0, { wait: true });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await cli("ops", ["up"])).code).toBe(0);
+
+    const listed = await cli("ops", ["snapshots", "list", "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const listing = JSON.parse(listed.stdout) as {
+      snapshots: { collection: string; name: string; migration: string }[];
+      leftAlone: number;
+    };
+    expect(
+      listing.snapshots.some((s) => s.collection === plain && s.migration === "003_trim"),
+    ).toBe(true);
+    expect(listing.snapshots.map((s) => s.name)).not.toContain(foreign?.name);
+    expect(listing.leftAlone).toBeGreaterThanOrEqual(1);
+
+    const pruned = await cli("ops", ["snapshots", "prune", "--keep", "0", "--force", "--json"]);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    const left = (await qdrant.client.listShardSnapshots(plain, 0)).map((s) => s.name);
+    expect(left).toEqual([foreign?.name]);
+
+    // down, down, up: revertAlias puts the alias back on _v1, the second up makes _v3.
+    expect((await cli("ops", ["down"])).code).toBe(0);
+    expect((await cli("ops", ["down"])).code).toBe(0);
+    const back = (await qdrant.client.getAliases()).aliases.find((a) => a.alias_name === alias);
+    expect(back?.collection_name).toBe(`${alias}_v1`);
+    expect((await cli("ops", ["up"])).code).toBe(0);
+    expect((await qdrant.client.count(plain, { exact: true })).count).toBe(15);
+    const plan = await cli("ops", ["collections", "prune", "--keep", "0", "--dry-run", "--json"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    const { pruned: versions } = JSON.parse(plan.stdout) as {
+      pruned: { name: string; deleted: string[] }[];
+    };
+    expect(versions).toEqual([expect.objectContaining({ name: alias, deleted: [`${alias}_v2`] })]);
+
+    const repaired = await cli("ops", ["repair"]);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(repaired.stdout).toContain("nothing to repair");
+
+    await project("adopt", {
+      "001_existing.mjs": "export default { qdrant: { async up() {} } };\n",
+    });
+    const adopted = await cli("adopt", ["baseline", "001_existing"]);
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect(await states("adopt")).toEqual({ "001_existing": "applied" });
+  }, 300_000);
+
   it("sandbox --json starts both stores, prints their URLs, and leaves nothing behind on Ctrl-C", async () => {
     const sandboxTmp = join(app.dir, "sandbox-tmp");
     await mkdir(sandboxTmp, { mode: 0o755 });
