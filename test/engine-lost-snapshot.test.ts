@@ -84,6 +84,8 @@ describe("a run whose snapshot is deleted behind its back", () => {
       expect(run?.status).toBe("failed");
       expect(run?.error).toContain(`collection ${collection} not restored`);
       expect(run?.error).toContain("51, 52, 53");
+      // Its runner stopped on the failed rollback; it did not die.
+      expect(run?.error).not.toContain("died");
 
       globalThis.qmProbe = undefined;
       await engine.project.writeMigration(

@@ -68,9 +68,13 @@ export async function recoverInterrupted(
       lost.length === 0
         ? "Qdrant restored from the journal"
         : `Qdrant restored from the journal except what its lost snapshots held: ${lost.map(describeLost).join("; ")}`;
-    await rt.journal.markInterrupted(record.name, `${died}; ${outcome}`, {
-      previousStatus: record.direction === "down" ? "applied" : undefined,
-    });
+    await rt.journal.markInterrupted(
+      record.name,
+      { died, outcome },
+      {
+        previousStatus: record.direction === "down" ? "applied" : undefined,
+      },
+    );
     await emit({ type: "recovered", migration: record.name });
     recovered.push(record.name);
   }

@@ -123,7 +123,8 @@ export class MigrationJournal extends ScopedJournalTable {
       await this.db.transaction().execute(async (trx) => {
         // The dead attempt stays its own run, ended when it was last seen.
         await endInterruptedRun(trx, input.name, {
-          error: `interrupted: its runner died; resumed by ${input.runner}`,
+          died: "interrupted: its runner died",
+          outcome: `resumed by ${input.runner}`,
           lastSeen: await this.#lastSeen(trx, input.name),
         });
         await trx
@@ -348,17 +349,19 @@ export class MigrationJournal extends ScopedJournalTable {
   }
 
   /**
-   * Marks a migration whose runner died, now restored from the journal,
-   * failed (a `down` keeps `previousStatus`); its run ends `interrupted`, when
-   * it was last seen.
+   * Marks a migration restored from the journal by recovery failed (a `down`
+   * keeps `previousStatus`): its run ends `interrupted` when its runner died
+   * mid-run, or keeps the error its runner ended it with after a failed
+   * rollback; either way followed by the recovery's outcome.
    */
   async markInterrupted(
     name: string,
-    error: string,
+    recovery: { died: string; outcome: string },
     opts?: { previousStatus?: Exclude<JournalRowStatus, "in_progress"> },
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const lastSeen = await this.#lastSeen(trx, name);
+      const error = await endInterruptedRun(trx, name, { ...recovery, lastSeen });
       await this.#update(
         name,
         {
@@ -369,7 +372,6 @@ export class MigrationJournal extends ScopedJournalTable {
         },
         trx,
       );
-      await endInterruptedRun(trx, name, { error, lastSeen });
     });
   }
 

@@ -80,21 +80,24 @@ export async function finishRun(
 }
 
 /**
- * Ends the migration's run in progress, whose runner died, as `interrupted`
- * at `lastSeen` (the last write the dead run is known to have made; unknown:
- * no end time), not at the moment this is found out.
+ * Ends the run a recovery settles and says what the migration's row should
+ * read: a run still `in_progress` (its runner died) ends `interrupted`, when
+ * it was last seen, with `died` and the recovery's `outcome`; a run its
+ * runner already ended `failed` (its rollback failed, then it exited) keeps
+ * that error, followed by the outcome.
  */
 export async function endInterruptedRun(
   scoped: Kysely<JournalDatabase>,
   name: string,
-  end: { error: string; lastSeen: Date | null },
-): Promise<void> {
+  end: { died: string; outcome: string; lastSeen: Date | null },
+): Promise<string> {
   const finished = end.lastSeen === null ? null : sql<Date>`greatest(started_at, ${end.lastSeen})`;
-  await scoped
+  const interrupted = `${end.died}; ${end.outcome}`;
+  const ended = await scoped
     .updateTable("journalRuns")
     .set({
       status: "interrupted",
-      error: end.error,
+      error: interrupted,
       finished_at: finished,
       duration_ms:
         finished === null
@@ -103,7 +106,23 @@ export async function endInterruptedRun(
     })
     .where("name", "=", name)
     .where("status", "=", "in_progress")
+    .executeTakeFirst();
+  if (Number(ended.numUpdatedRows) > 0) return interrupted;
+  const latest = await scoped
+    .selectFrom("journalRuns")
+    .select(["id", "status", "error"])
+    .where("name", "=", name)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (latest?.status !== "failed") return interrupted;
+  const settled = `${latest.error ?? "failed"}; recovered later: ${end.outcome}`;
+  await scoped
+    .updateTable("journalRuns")
+    .set({ error: settled })
+    .where("id", "=", latest.id)
     .execute();
+  return settled;
 }
 
 function toRun(row: Selectable<JournalRunsTable>): MigrationRun {
