@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { QdrantClient } from "@qdrant/js-client-rest";
+import { DEFAULT_QDRANT_VERSION } from "@qdrant-migrate/qdrant-server";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./harness/child.js";
@@ -157,12 +158,13 @@ describe("qdrant-migrate sandbox", () => {
     }
   });
 
-  it("with --json, prints one JSON document with both URLs", async () => {
+  it("with --json, prints one JSON document with both URLs and the Qdrant version the server answers as", async () => {
     const sandbox = startSandboxCli(["--json"], (stdout) => stdout.endsWith("\n"));
     const document = JSON.parse(await sandbox.output) as Record<string, unknown>;
     expect(document).toEqual({
       databaseUrl: expect.stringMatching(/^postgres:\/\/.+@127\.0\.0\.1:\d+\/postgres$/),
       qdrantUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      qdrantVersion: DEFAULT_QDRANT_VERSION,
       dataDir: null,
     });
     sandbox.child.kill("SIGINT");

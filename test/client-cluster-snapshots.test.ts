@@ -14,7 +14,9 @@ import {
 } from "../src/qdrant/cluster-snapshots.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { type PeerUrls, readTopology, type Topology } from "../src/qdrant/topology.js";
-import { uniqueName, useQdrant } from "./harness/qdrant.js";
+import { IN_PLACE_VECTORS, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
+
+const inPlace = await needsQdrant(IN_PLACE_VECTORS);
 
 const POINTS = 300;
 
@@ -100,15 +102,18 @@ describe("cluster snapshots on a single node", () => {
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
   });
 
-  it("puts back deleted points, a removed named vector and a dropped payload index", async () => {
-    const name = uniqueName("csnap_restore");
-    await seed(qdrant.client, name);
-    const record = await takeClusterSnapshot(topology, name);
-    await destroy(qdrant.client, name);
-    await restoreClusterSnapshot(topology, record);
-    expect(await contents(qdrant.client, name)).toEqual(expectedContents());
-    expect(await schemaOf(qdrant.client, name)).toEqual({ vectors: ["v", "w"], indexes: ["k"] });
-  });
+  it.skipIf(inPlace.skip)(
+    `puts back deleted points, a removed named vector and a dropped payload index${inPlace.reason}`,
+    async () => {
+      const name = uniqueName("csnap_restore");
+      await seed(qdrant.client, name);
+      const record = await takeClusterSnapshot(topology, name);
+      await destroy(qdrant.client, name);
+      await restoreClusterSnapshot(topology, record);
+      expect(await contents(qdrant.client, name)).toEqual(expectedContents());
+      expect(await schemaOf(qdrant.client, name)).toEqual({ vectors: ["v", "w"], indexes: ["k"] });
+    },
+  );
 
   it("recreates a dropped collection from the recorded parameters and its shard snapshots", async () => {
     const name = uniqueName("csnap_dropped");
@@ -185,33 +190,37 @@ describe.skipIf(!binary)(
       expect(record.pointsCount).toBe(POINTS);
     });
 
-    it("rolls back deleted points, a removed vector and a dropped index on every replica", async () => {
-      const name = uniqueName("csnap_cluster_restore");
-      const client = clientOf(cluster.url);
-      await seed(client, name);
-      const topology = await topologyWith(peerUrls);
-      const record = await takeClusterSnapshot(topology, name);
-      await destroy(client, name);
-      expect((await client.count(name, { exact: true })).count).toBe(POINTS / 2);
+    it.skipIf(inPlace.skip)(
+      `rolls back deleted points, a removed vector and a dropped index on every replica${inPlace.reason}`,
+      async () => {
+        const name = uniqueName("csnap_cluster_restore");
+        const client = clientOf(cluster.url);
+        await seed(client, name);
+        const topology = await topologyWith(peerUrls);
+        const record = await takeClusterSnapshot(topology, name);
+        await destroy(client, name);
+        expect((await client.count(name, { exact: true })).count).toBe(POINTS / 2);
 
-      await restoreClusterSnapshot(topology, record);
+        await restoreClusterSnapshot(topology, record);
 
-      for (const peer of cluster.peers) {
-        const own = clientOf(peer.url);
-        const info = await own.collectionClusterInfo(name);
-        const recorded = record.replicas.filter((r) => r.peerId === info.peer_id);
-        expect(
-          info.local_shards.map((s) => [s.shard_id, s.points_count, s.state]),
-          `local shards of peer ${info.peer_id}`,
-        ).toEqual(recorded.map((r) => [r.shardId, r.pointsCount, "Active"]));
-        // consistency "all" returns only what every replica holds.
-        expect(
-          await contents(own, name, true),
-          `points read from every replica via ${peer.url}`,
-        ).toEqual(expectedContents());
-        expect(await schemaOf(own, name)).toEqual({ vectors: ["v", "w"], indexes: ["k"] });
-      }
-    }, 60_000);
+        for (const peer of cluster.peers) {
+          const own = clientOf(peer.url);
+          const info = await own.collectionClusterInfo(name);
+          const recorded = record.replicas.filter((r) => r.peerId === info.peer_id);
+          expect(
+            info.local_shards.map((s) => [s.shard_id, s.points_count, s.state]),
+            `local shards of peer ${info.peer_id}`,
+          ).toEqual(recorded.map((r) => [r.shardId, r.pointsCount, "Active"]));
+          // consistency "all" returns only what every replica holds.
+          expect(
+            await contents(own, name, true),
+            `points read from every replica via ${peer.url}`,
+          ).toEqual(expectedContents());
+          expect(await schemaOf(own, name)).toEqual({ vectors: ["v", "w"], indexes: ["k"] });
+        }
+      },
+      60_000,
+    );
 
     it("refuses before any change when qdrant.peers names no URL for a peer holding shards", async () => {
       const name = uniqueName("csnap_cluster_unmapped");

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { access } from "node:fs/promises";
+import { DEFAULT_QDRANT_VERSION } from "@qdrant-migrate/qdrant-server";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./harness/child.js";
 
@@ -50,6 +51,7 @@ describe("npm run demo", () => {
       "rolled back: Postgres transaction undone, Qdrant restored from snapshots",
     );
     expect(out).toContain("up failed as intended (MIGRATION_FAILED)");
+    expect(out).toContain(`answering as Qdrant ${DEFAULT_QDRANT_VERSION}`);
     // Both stores, as read before and after the failed migration, line for line.
     const before = stateLines(out, "before");
     expect(before.some((line) => line.startsWith("postgres"))).toBe(true);

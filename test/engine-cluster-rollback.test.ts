@@ -7,7 +7,9 @@ import { connectQdrant } from "../src/qdrant/connect.js";
 import { runTs } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";
-import { uniqueName } from "./harness/qdrant.js";
+import { IN_PLACE_VECTORS, needsQdrant, uniqueName } from "./harness/qdrant.js";
+
+const inPlace = await needsQdrant(IN_PLACE_VECTORS);
 
 const POINTS = 300;
 const binary = process.env.QDRANT_BIN;
@@ -130,59 +132,71 @@ describe.skipIf(!binary)(
       return peers;
     }
 
-    it("a migration that deletes points, a vector and an index, then fails verify, is rolled back on every replica", async () => {
-      const collection = uniqueName("cl_verify");
-      await seed(collection);
-      const before = await everyReplica(collection);
-      const project = await projectWith(collection, true);
-      const migrator = createMigrator(
-        project.config({ tablePrefix: `${collection}_`, peers: peerUrls }),
-      );
-      try {
-        const result = await migrator.up();
-        expect(result.error?.code).toBe("MIGRATION_FAILED");
-        expect(result.error?.message).toContain("verify says no");
-        expect((await migrator.history())[0]?.status).toBe("failed");
-      } finally {
-        await migrator.close();
-      }
-      const after = await everyReplica(collection);
-      expect(after).toEqual(before);
-      expect(
-        Object.values(after).every((p) => (p as { points: unknown[] }).points.length === POINTS),
-      ).toBe(true);
-    }, 60_000);
+    it.skipIf(inPlace.skip)(
+      `a migration that deletes points, a vector and an index, then fails verify, is rolled back on every replica${inPlace.reason}`,
+      async () => {
+        const collection = uniqueName("cl_verify");
+        await seed(collection);
+        const before = await everyReplica(collection);
+        const project = await projectWith(collection, true);
+        const migrator = createMigrator(
+          project.config({ tablePrefix: `${collection}_`, peers: peerUrls }),
+        );
+        try {
+          const result = await migrator.up();
+          expect(result.error?.code).toBe("MIGRATION_FAILED");
+          expect(result.error?.message).toContain("verify says no");
+          expect((await migrator.history())[0]?.status).toBe("failed");
+        } finally {
+          await migrator.close();
+        }
+        const after = await everyReplica(collection);
+        expect(after).toEqual(before);
+        expect(
+          Object.values(after).every((p) => (p as { points: unknown[] }).points.length === POINTS),
+        ).toBe(true);
+      },
+      60_000,
+    );
 
-    it("a runner SIGKILLed during the Qdrant step: the next up restores every replica before it runs again", async () => {
-      const collection = uniqueName("cl_crash");
-      await seed(collection);
-      const before = await everyReplica(collection);
-      const project = await projectWith(collection, false);
-      const config = project.config({ tablePrefix: `${collection}_`, peers: peerUrls });
-      const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), "none"], {
-        env: { QM_KILL_MID: "1" },
-      });
-      expect(child.signal).toBe("SIGKILL");
-      expect((await clientOf(cluster.url).count(collection, { exact: true })).count).toBe(
-        POINTS / 2,
-      );
+    it.skipIf(inPlace.skip)(
+      `a runner SIGKILLed during the Qdrant step: the next up restores every replica before it runs again${inPlace.reason}`,
+      async () => {
+        const collection = uniqueName("cl_crash");
+        await seed(collection);
+        const before = await everyReplica(collection);
+        const project = await projectWith(collection, false);
+        const config = project.config({ tablePrefix: `${collection}_`, peers: peerUrls });
+        const child = await runTs(
+          "test/fixtures/crash-runner.ts",
+          [JSON.stringify(config), "none"],
+          {
+            env: { QM_KILL_MID: "1" },
+          },
+        );
+        expect(child.signal).toBe("SIGKILL");
+        expect((await clientOf(cluster.url).count(collection, { exact: true })).count).toBe(
+          POINTS / 2,
+        );
 
-      let recovered: unknown;
-      const migrator = createMigrator(config, {
-        onEvent: async (event) => {
-          // Read between the recovery and the migration's new run.
-          if (event.type === "recovered") recovered = await everyReplica(collection);
-        },
-      });
-      try {
-        const result = await migrator.up();
-        expect(result.error).toBeUndefined();
-        expect(result.recovered).toEqual([`${collection}_001`]);
-      } finally {
-        await migrator.close();
-      }
-      expect(recovered).toEqual(before);
-    }, 60_000);
+        let recovered: unknown;
+        const migrator = createMigrator(config, {
+          onEvent: async (event) => {
+            // Read between the recovery and the migration's new run.
+            if (event.type === "recovered") recovered = await everyReplica(collection);
+          },
+        });
+        try {
+          const result = await migrator.up();
+          expect(result.error).toBeUndefined();
+          expect(result.recovered).toEqual([`${collection}_001`]);
+        } finally {
+          await migrator.close();
+        }
+        expect(recovered).toEqual(before);
+      },
+      60_000,
+    );
 
     it("snapshots list shows every replica's snapshot on its peer, and prune deletes them there", async () => {
       const collection = uniqueName("cl_list");

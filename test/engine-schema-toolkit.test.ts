@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
-import { uniqueName, useQdrant } from "./harness/qdrant.js";
+import { IN_PLACE_VECTORS, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
+
+const inPlace = await needsQdrant(IN_PLACE_VECTORS);
 
 // ctx.schema through the engine: what it changes is recorded by the tracking
 // client and undone when the migration fails, like a direct client call.
@@ -67,13 +69,15 @@ describe("ctx.schema in a failing migration", () => {
     expect((await qdrant.client.collectionExists(collection)).exists).toBe(false);
   });
 
-  it("rollback undoes ensureCollection's in-place changes and addVector by their inverse, with no snapshot", async () => {
-    const collection = uniqueName("eng_sch_inv");
-    await seed(collection);
-    const before = await stateOf(collection);
-    await engine.project.writeMigration(
-      "001_in_place",
-      failingAfter(`
+  it.skipIf(inPlace.skip)(
+    `rollback undoes ensureCollection's in-place changes and addVector by their inverse, with no snapshot${inPlace.reason}`,
+    async () => {
+      const collection = uniqueName("eng_sch_inv");
+      await seed(collection);
+      const before = await stateOf(collection);
+      await engine.project.writeMigration(
+        "001_in_place",
+        failingAfter(`
         const result = await schema.ensureCollection("${collection}", {
           vectors: { text: { size: 4, distance: "Dot" }, image: { size: 2, distance: "Cosine" } },
           sparse_vectors: { keywords: { modifier: "idf" } },
@@ -83,18 +87,19 @@ describe("ctx.schema in a failing migration", () => {
         });
         if (!result.changed) throw new Error("nothing changed");
         await schema.addVector("${collection}", "audio", { dense: { size: 3, distance: "Dot" } });`),
-    );
-    const events: MigratorEvent[] = [];
-    const m = engine.migrator({ onEvent: (e) => void events.push(e) });
-    const result = await m.up();
-    expect(result.error?.code).toBe("MIGRATION_FAILED");
-    expect(result.error?.message).toContain("verify says no");
-    expect(await stateOf(collection)).toEqual(before);
-    expect(events.filter((e) => e.type === "snapshot-taking")).toEqual([]);
-    expect(await qdrant.client.listShardSnapshots(collection, 0)).toEqual([]);
-    const [row] = await m.history();
-    expect(row?.schemasBefore.map((s) => s.collection)).toEqual([collection]);
-  });
+      );
+      const events: MigratorEvent[] = [];
+      const m = engine.migrator({ onEvent: (e) => void events.push(e) });
+      const result = await m.up();
+      expect(result.error?.code).toBe("MIGRATION_FAILED");
+      expect(result.error?.message).toContain("verify says no");
+      expect(await stateOf(collection)).toEqual(before);
+      expect(events.filter((e) => e.type === "snapshot-taking")).toEqual([]);
+      expect(await qdrant.client.listShardSnapshots(collection, 0)).toEqual([]);
+      const [row] = await m.history();
+      expect(row?.schemasBefore.map((s) => s.collection)).toEqual([collection]);
+    },
+  );
 
   it("rollback puts back metadata, a sparse vector's modifier and the unnamed vector's on_disk", async () => {
     const collection = uniqueName("eng_sch_settings");
@@ -149,13 +154,15 @@ describe("ctx.schema in a failing migration", () => {
 });
 
 describe("ctx.schema in a migration that succeeds", () => {
-  it("up, down and up again: each step does only what differs", async () => {
-    const collection = uniqueName("eng_sch_cycle");
-    await seed(collection);
-    const before = await stateOf(collection);
-    await engine.project.writeMigration(
-      "001_cycle",
-      `export default {
+  it.skipIf(inPlace.skip)(
+    `up, down and up again: each step does only what differs${inPlace.reason}`,
+    async () => {
+      const collection = uniqueName("eng_sch_cycle");
+      await seed(collection);
+      const before = await stateOf(collection);
+      await engine.project.writeMigration(
+        "001_cycle",
+        `export default {
         qdrant: {
           up: async ({ schema }) => {
             await schema.addVector("${collection}", "image", { dense: { size: 2, distance: "Cosine" } });
@@ -167,16 +174,17 @@ describe("ctx.schema in a migration that succeeds", () => {
           },
         },
       };`,
-    );
-    const m = engine.migrator();
-    expect((await m.up()).error).toBeUndefined();
-    expect((await stateOf(collection)).indexes).toEqual(["lang", "n"]);
-    expect((await m.down()).error).toBeUndefined();
-    expect(await stateOf(collection)).toEqual(before);
-    expect((await m.up()).error).toBeUndefined();
-    expect(Object.keys((await stateOf(collection)).vectors ?? {}).sort()).toEqual([
-      "image",
-      "text",
-    ]);
-  });
+      );
+      const m = engine.migrator();
+      expect((await m.up()).error).toBeUndefined();
+      expect((await stateOf(collection)).indexes).toEqual(["lang", "n"]);
+      expect((await m.down()).error).toBeUndefined();
+      expect(await stateOf(collection)).toEqual(before);
+      expect((await m.up()).error).toBeUndefined();
+      expect(Object.keys((await stateOf(collection)).vectors ?? {}).sort()).toEqual([
+        "image",
+        "text",
+      ]);
+    },
+  );
 });

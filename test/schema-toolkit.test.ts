@@ -10,7 +10,9 @@ import {
   SchemaIncompatibleError,
 } from "../src/schema/schema-errors.js";
 import { createSchemaToolkit, type SchemaToolkit } from "../src/schema/schema-toolkit.js";
-import { uniqueName, useQdrant } from "./harness/qdrant.js";
+import { IN_PLACE_VECTORS, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
+
+const inPlace = await needsQdrant(IN_PLACE_VECTORS);
 
 // ctx.schema over a tracking client, as a step gets it: each operation does
 // only what differs, and refuses with a typed error what cannot be done in place.
@@ -97,91 +99,96 @@ describe("ensureCollection", () => {
     expect(Object.keys(config.indexes).sort()).toEqual(["lang", "n"]);
   });
 
-  it("reports every difference, the refused and the in-place ones, and changes nothing", async () => {
-    const collection = uniqueName("sch_diff");
-    await seed(collection);
-    const before = await configOf(collection);
-    const { schema, calls } = toolkit();
-    const error = await schema
-      .ensureCollection(collection, {
-        vectors: {
-          text: { size: 8, distance: "Dot", datatype: "float16", on_disk: true },
-          multi: { size: 2, distance: "Dot" },
-          image: { size: 3, distance: "Euclid" },
-        },
-        sparse_vectors: { sp: { modifier: "idf" }, sp2: {} },
-        hnsw_config: { m: 32 },
-        quantization_config: { scalar: { type: "int8" } },
-        shard_number: 2,
-        payloadIndexes: { lang: "integer", n: "float" },
-      })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SchemaIncompatibleError);
-    const differences = (error as SchemaIncompatibleError).differences;
-    const by = (resolution: string) =>
-      differences.filter((d) => d.resolution === resolution).map((d) => d.field);
-    expect(by("refused").sort()).toEqual(
-      [
-        "vectors.text.size",
-        "vectors.text.distance",
-        "vectors.text.datatype",
-        "vectors.multi.multivector_config",
-        "shard_number",
-        "payloadIndexes.lang",
-      ].sort(),
-    );
-    expect(by("in-place").sort()).toEqual(
-      [
-        "vectors.image",
-        "sparse_vectors.sp2",
-        "sparse_vectors.sp.modifier",
-        "hnsw_config.m",
-        "quantization_config",
-        "vectors.text.on_disk",
-        "payloadIndexes.n",
-      ].sort(),
-    );
-    const size = differences.find((d) => d.field === "vectors.text.size");
-    expect(size).toMatchObject({ live: 4, wanted: 8 });
-    expect((error as Error).message).toContain(`Collection "${collection}"`);
-    expect((error as Error).message).toContain("vectors.text.size: live 4, wanted 8");
-    expect((error as SchemaIncompatibleError).code).toBe("SCHEMA_INCOMPATIBLE");
-    expect(calls).toEqual([]);
-    expect(await configOf(collection)).toEqual(before);
-  });
+  it.skipIf(inPlace.skip)(
+    `reports every difference, the refused and the in-place ones, and changes nothing${inPlace.reason}`,
+    async () => {
+      const collection = uniqueName("sch_diff");
+      await seed(collection);
+      const before = await configOf(collection);
+      const { schema, calls } = toolkit();
+      const error = await schema
+        .ensureCollection(collection, {
+          vectors: {
+            text: { size: 8, distance: "Dot", datatype: "float16", on_disk: true },
+            multi: { size: 2, distance: "Dot" },
+            image: { size: 3, distance: "Euclid" },
+          },
+          sparse_vectors: { sp: { modifier: "idf" }, sp2: {} },
+          hnsw_config: { m: 32 },
+          quantization_config: { scalar: { type: "int8" } },
+          shard_number: 2,
+          payloadIndexes: { lang: "integer", n: "float" },
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SchemaIncompatibleError);
+      const differences = (error as SchemaIncompatibleError).differences;
+      const by = (resolution: string) =>
+        differences.filter((d) => d.resolution === resolution).map((d) => d.field);
+      expect(by("refused").sort()).toEqual(
+        [
+          "vectors.text.size",
+          "vectors.text.distance",
+          "vectors.text.datatype",
+          "vectors.multi.multivector_config",
+          "shard_number",
+          "payloadIndexes.lang",
+        ].sort(),
+      );
+      expect(by("in-place").sort()).toEqual(
+        [
+          "vectors.image",
+          "sparse_vectors.sp2",
+          "sparse_vectors.sp.modifier",
+          "hnsw_config.m",
+          "quantization_config",
+          "vectors.text.on_disk",
+          "payloadIndexes.n",
+        ].sort(),
+      );
+      const size = differences.find((d) => d.field === "vectors.text.size");
+      expect(size).toMatchObject({ live: 4, wanted: 8 });
+      expect((error as Error).message).toContain(`Collection "${collection}"`);
+      expect((error as Error).message).toContain("vectors.text.size: live 4, wanted 8");
+      expect((error as SchemaIncompatibleError).code).toBe("SCHEMA_INCOMPATIBLE");
+      expect(calls).toEqual([]);
+      expect(await configOf(collection)).toEqual(before);
+    },
+  );
 
-  it("applies the in-place parts: payload indexes, named vectors, settings, on_disk", async () => {
-    const collection = uniqueName("sch_apply");
-    await seed(collection);
-    const { schema, calls } = toolkit();
-    const result = await schema.ensureCollection(collection, {
-      vectors: {
-        text: { size: 4, distance: "Cosine", on_disk: true, hnsw_config: { m: 8 } },
-        image: { size: 3, distance: "Euclid", datatype: "uint8" },
-      },
-      sparse_vectors: { sp2: { modifier: "idf" } },
-      hnsw_config: { m: 20 },
-      quantization_config: { scalar: { type: "int8", quantile: 0.99 } },
-      optimizers_config: { indexing_threshold: 5000 },
-      payloadIndexes: { n: { type: "integer", range: true }, lang: "keyword" },
-    });
-    expect(result.created).toBe(false);
-    expect(result.changed).toBe(true);
-    expect(result.differences.filter((d) => d.resolution === "extra").map((d) => d.field)).toEqual([
-      "vectors.multi",
-      "sparse_vectors.sp",
-    ]);
-    expect(calls).toEqual([`schema ${collection}`]);
-    const info = await qdrant.client.getCollection(collection);
-    const vectors = info.config.params.vectors as Record<string, Record<string, unknown>>;
-    expect(vectors.image).toEqual({ size: 3, distance: "Euclid", datatype: "uint8" });
-    expect(vectors.text).toMatchObject({ on_disk: true, hnsw_config: { m: 8 } });
-    expect(info.config.params.sparse_vectors?.sp2).toEqual({ modifier: "idf" });
-    expect(info.config.hnsw_config.m).toBe(20);
-    expect(info.config.quantization_config).toEqual({ scalar: { type: "int8", quantile: 0.99 } });
-    expect(info.config.optimizer_config.indexing_threshold).toBe(5000);
-    expect(Object.keys(info.payload_schema).sort()).toEqual(["lang", "n"]);
-  });
+  it.skipIf(inPlace.skip)(
+    `applies the in-place parts: payload indexes, named vectors, settings, on_disk${inPlace.reason}`,
+    async () => {
+      const collection = uniqueName("sch_apply");
+      await seed(collection);
+      const { schema, calls } = toolkit();
+      const result = await schema.ensureCollection(collection, {
+        vectors: {
+          text: { size: 4, distance: "Cosine", on_disk: true, hnsw_config: { m: 8 } },
+          image: { size: 3, distance: "Euclid", datatype: "uint8" },
+        },
+        sparse_vectors: { sp2: { modifier: "idf" } },
+        hnsw_config: { m: 20 },
+        quantization_config: { scalar: { type: "int8", quantile: 0.99 } },
+        optimizers_config: { indexing_threshold: 5000 },
+        payloadIndexes: { n: { type: "integer", range: true }, lang: "keyword" },
+      });
+      expect(result.created).toBe(false);
+      expect(result.changed).toBe(true);
+      expect(
+        result.differences.filter((d) => d.resolution === "extra").map((d) => d.field),
+      ).toEqual(["vectors.multi", "sparse_vectors.sp"]);
+      expect(calls).toEqual([`schema ${collection}`]);
+      const info = await qdrant.client.getCollection(collection);
+      const vectors = info.config.params.vectors as Record<string, Record<string, unknown>>;
+      expect(vectors.image).toEqual({ size: 3, distance: "Euclid", datatype: "uint8" });
+      expect(vectors.text).toMatchObject({ on_disk: true, hnsw_config: { m: 8 } });
+      expect(info.config.params.sparse_vectors?.sp2).toEqual({ modifier: "idf" });
+      expect(info.config.hnsw_config.m).toBe(20);
+      expect(info.config.quantization_config).toEqual({ scalar: { type: "int8", quantile: 0.99 } });
+      expect(info.config.optimizer_config.indexing_threshold).toBe(5000);
+      expect(Object.keys(info.payload_schema).sort()).toEqual(["lang", "n"]);
+    },
+  );
 
   it("refuses an unnamed-to-named change with SCHEMA_INCOMPATIBLE naming collection, field, live, wanted and the blue-green way", async () => {
     const collection = uniqueName("sch_shape");
@@ -337,26 +344,29 @@ describe("payload indexes", () => {
 });
 
 describe("named vectors", () => {
-  it("addVector adds in place, does nothing when the same vector exists, refuses another size", async () => {
-    const collection = uniqueName("sch_addvec");
-    await seed(collection);
-    const { schema, calls } = toolkit();
-    const image = { dense: { size: 3, distance: "Euclid" as const } };
-    expect(await schema.addVector(collection, "image", image)).toEqual({ changed: true });
-    expect(await schema.addVector(collection, "image", image)).toEqual({ changed: false });
-    expect(await schema.addVector(collection, "sp2", { sparse: { modifier: "idf" } })).toEqual({
-      changed: true,
-    });
-    const error = await schema
-      .addVector(collection, "image", { dense: { size: 5, distance: "Euclid" } })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SchemaIncompatibleError);
-    expect((error as Error).message).toContain("vectors.image.size: live 3, wanted 5");
-    expect(calls).toEqual([`schema ${collection}`]);
-    const { vectors, sparse } = await configOf(collection);
-    expect(Object.keys(vectors ?? {}).sort()).toEqual(["image", "multi", "text"]);
-    expect(Object.keys(sparse).sort()).toEqual(["sp", "sp2"]);
-  });
+  it.skipIf(inPlace.skip)(
+    `addVector adds in place, does nothing when the same vector exists, refuses another size${inPlace.reason}`,
+    async () => {
+      const collection = uniqueName("sch_addvec");
+      await seed(collection);
+      const { schema, calls } = toolkit();
+      const image = { dense: { size: 3, distance: "Euclid" as const } };
+      expect(await schema.addVector(collection, "image", image)).toEqual({ changed: true });
+      expect(await schema.addVector(collection, "image", image)).toEqual({ changed: false });
+      expect(await schema.addVector(collection, "sp2", { sparse: { modifier: "idf" } })).toEqual({
+        changed: true,
+      });
+      const error = await schema
+        .addVector(collection, "image", { dense: { size: 5, distance: "Euclid" } })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SchemaIncompatibleError);
+      expect((error as Error).message).toContain("vectors.image.size: live 3, wanted 5");
+      expect(calls).toEqual([`schema ${collection}`]);
+      const { vectors, sparse } = await configOf(collection);
+      expect(Object.keys(vectors ?? {}).sort()).toEqual(["image", "multi", "text"]);
+      expect(Object.keys(sparse).sort()).toEqual(["sp", "sp2"]);
+    },
+  );
 
   it("addVector refuses to turn one unnamed vector into named vectors", async () => {
     const collection = uniqueName("sch_unnamed");
@@ -369,18 +379,21 @@ describe("named vectors", () => {
     expect(calls).toEqual([]);
   });
 
-  it("removeVector removes a named vector (a data change: snapshot first), and does nothing when it is absent", async () => {
-    const collection = uniqueName("sch_rmvec");
-    await seed(collection);
-    const { schema, calls } = toolkit();
-    expect(await schema.removeVector(collection, "multi")).toEqual({ changed: true });
-    expect(await schema.removeVector(collection, "multi")).toEqual({ changed: false });
-    expect(await schema.removeVector(collection, "sp")).toEqual({ changed: true });
-    expect(calls).toEqual([`data ${collection}`]);
-    const { vectors, sparse } = await configOf(collection);
-    expect(Object.keys(vectors ?? {})).toEqual(["text"]);
-    expect(sparse).toEqual({});
-  });
+  it.skipIf(inPlace.skip)(
+    `removeVector removes a named vector (a data change: snapshot first), and does nothing when it is absent${inPlace.reason}`,
+    async () => {
+      const collection = uniqueName("sch_rmvec");
+      await seed(collection);
+      const { schema, calls } = toolkit();
+      expect(await schema.removeVector(collection, "multi")).toEqual({ changed: true });
+      expect(await schema.removeVector(collection, "multi")).toEqual({ changed: false });
+      expect(await schema.removeVector(collection, "sp")).toEqual({ changed: true });
+      expect(calls).toEqual([`data ${collection}`]);
+      const { vectors, sparse } = await configOf(collection);
+      expect(Object.keys(vectors ?? {})).toEqual(["text"]);
+      expect(sparse).toEqual({});
+    },
+  );
 
   it("addVector and removeVector on a server older than 1.18 refuse a physical collection with COLLECTION_NOT_ALIASED, naming the version, and change nothing", async () => {
     // The in-process server can claim any version; a real 1.17 is not at hand.

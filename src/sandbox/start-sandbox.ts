@@ -27,6 +27,8 @@ export interface RunningSandbox {
   /** Superuser URL of the sandbox's `postgres` database (a local throwaway password). */
   databaseUrl: string;
   qdrantUrl: string;
+  /** The Qdrant version the in-process server answers as (its `GET /`), which the migrations see. */
+  qdrantVersion: string;
   /** The folder both stores persist in, absolute; undefined when temporary. */
   dataDir: string | undefined;
   /** Stops both servers (and deletes their data unless `dataDir` was given). */
@@ -86,9 +88,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         ? { snapshotsDir: join(root, "qdrant-snapshots") }
         : { storageDir: join(root, "qdrant") }),
     });
+    const about = (await (await fetch(`${qdrant.url}/`)).json()) as { version?: unknown };
     return {
       databaseUrl: postgres.url,
       qdrantUrl: qdrant.url,
+      qdrantVersion: String(about.version),
       dataDir,
       async stop() {
         await Promise.all([qdrant.stop(), postgres.stop()]);

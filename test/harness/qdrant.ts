@@ -1,5 +1,9 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { type RunningQdrant, startQdrant } from "@qdrant-migrate/qdrant-server";
+import {
+  DEFAULT_QDRANT_VERSION,
+  type RunningQdrant,
+  startQdrant,
+} from "@qdrant-migrate/qdrant-server";
 import { afterAll, beforeAll } from "vitest";
 
 export interface TestQdrant {
@@ -111,5 +115,58 @@ export function keepWriting(client: QdrantClient, collection: string): () => Pro
   return async () => {
     writing = false;
     await writer;
+  };
+}
+
+/** A Qdrant feature a test may need, and the first version that has it. */
+export interface QdrantFeature {
+  readonly since: readonly [number, number];
+  readonly name: string;
+}
+
+/** `PUT`/`DELETE /collections/{c}/vectors/{v}`: named vectors added and removed in place. */
+export const IN_PLACE_VECTORS: QdrantFeature = { since: [1, 18], name: "in-place named vectors" };
+/** `config.metadata` on a collection, where qdrant-migrate stamps the schema version. */
+export const COLLECTION_METADATA: QdrantFeature = { since: [1, 16], name: "collection metadata" };
+
+let version: Promise<string> | undefined;
+
+/**
+ * The version of the Qdrant the test files run against (`GET /`): the real
+ * server at `QDRANT_URL`, else what the in-process server reports.
+ */
+export function testQdrantVersion(): Promise<string> {
+  version ??= (async () => {
+    const url = process.env.QDRANT_URL;
+    if (!url) return DEFAULT_QDRANT_VERSION;
+    const headers: Record<string, string> = {};
+    if (process.env.QDRANT_API_KEY) headers["api-key"] = process.env.QDRANT_API_KEY;
+    const body = (await (await fetch(`${url}/`, { headers })).json()) as { version?: unknown };
+    return String(body.version ?? "");
+  })();
+  return version;
+}
+
+/** Whether Qdrant `version` is `[major, minor]` or newer; a dev build's unparsable version counts as recent. */
+export function qdrantAtLeast(version: string, [major, minor]: readonly [number, number]): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!match) return true;
+  const [m, n] = [Number(match[1]), Number(match[2])];
+  return m > major || (m === major && n >= minor);
+}
+
+/**
+ * For a test that needs `feature`, read at a file's top level: whether to
+ * skip it on the Qdrant the tests run against, and the reason to append to
+ * its name when skipped (`""` otherwise), so the report says why.
+ */
+export async function needsQdrant(
+  feature: QdrantFeature,
+): Promise<{ skip: boolean; reason: string }> {
+  const running = await testQdrantVersion();
+  if (qdrantAtLeast(running, feature.since)) return { skip: false, reason: "" };
+  return {
+    skip: true,
+    reason: ` (skipped: Qdrant ${running} has no ${feature.name}, ${feature.since.join(".")}+)`,
   };
 }

@@ -17,11 +17,13 @@ import {
 } from "./requests.js";
 import {
   type Answer,
+  atLeast,
   type Exchange,
   findQdrantBinary,
   type ServerPair,
   send,
   startServerPair,
+  versionOf,
 } from "./servers.js";
 
 /**
@@ -39,6 +41,20 @@ const binary =
 if (!binary && process.env.DIFF_REQUIRE_BINARY) {
   throw new Error("test:diff: no executable Qdrant binary; set QDRANT_BIN to one");
 }
+/**
+ * The oldest real Qdrant the in-process server answers like: it emulates the
+ * current API and was verified against 1.18.1 (README). An older binary
+ * answers differently by design (no in-place named vectors, no collection
+ * metadata), and every property would fail and then shrink for its whole time
+ * limit (10 minutes each, over an hour for the file on 1.15.5): compared only
+ * from this version on, and skipped, saying so, below it.
+ */
+const COMPARED_SINCE: readonly [number, number] = [1, 18];
+const realVersion = binary ? await versionOf(binary) : undefined;
+const tooOld =
+  realVersion !== undefined && !atLeast(realVersion, COMPARED_SINCE)
+    ? ` (skipped: Qdrant ${realVersion} predates ${COMPARED_SINCE.join(".")}, the oldest the in-process server answers like)`
+    : "";
 /**
  * Each run compares under two seeds: a fixed one, and one that changes with
  * every run (printed in the test names, so a failure names it) to search
@@ -172,8 +188,8 @@ const READ_AREAS: [string, (t: Target) => fc.Arbitrary<Case>][] = [
   ["invalid requests get the same status and error text", invalidCase],
 ];
 
-describe.skipIf(!binary)(
-  "the in-process server answers generated requests as real Qdrant does (runs under npm run test:real and test:diff)",
+describe.skipIf(!binary || tooOld !== "")(
+  `the in-process server answers generated requests as real Qdrant does (runs under npm run test:real and test:diff)${tooOld}`,
   () => {
     beforeAll(async () => {
       pair = await startServerPair(binary as string);

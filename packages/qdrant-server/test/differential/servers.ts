@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { startQdrantBinary } from "../../src/qdrant-binary.js";
 import { startQdrant } from "../../src/start-qdrant.js";
 
@@ -42,6 +44,30 @@ export async function findQdrantBinary(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The version of the real Qdrant the comparison runs against: `QDRANT_URL`'s
+ * (`GET /`) when the run has one, else what `binary --version` prints.
+ */
+export async function versionOf(binary: string): Promise<string> {
+  const url = process.env.QDRANT_URL;
+  if (url) {
+    const headers: Record<string, string> = {};
+    if (process.env.QDRANT_API_KEY) headers["api-key"] = process.env.QDRANT_API_KEY;
+    const body = (await (await fetch(`${url}/`, { headers })).json()) as { version?: unknown };
+    return String(body.version ?? "");
+  }
+  const { stdout } = await promisify(execFile)(binary, ["--version"]);
+  return stdout.trim().replace(/^qdrant\s+/, "");
+}
+
+/** Whether `version` is `[major, minor]` or newer; an unparsable one (a dev build) counts as recent. */
+export function atLeast(version: string, [major, minor]: readonly [number, number]): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!match) return true;
+  const [m, n] = [Number(match[1]), Number(match[2])];
+  return m > major || (m === major && n >= minor);
 }
 
 /**
