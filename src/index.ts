@@ -18,14 +18,19 @@ export {
   describeWrites,
 } from "./engine/concurrent-writes.js";
 export {
+  CollectionBusyError,
   CommitUnconfirmedError,
+  FailedWhileWaitingError,
   HistoryMismatchError,
   InterruptedMigrationError,
   IrreversibleMigrationError,
   MigrationFailedError,
+  MigrationNotAppliedError,
   PostgresLockTimeoutError,
   RollbackFailedError,
   RunInterruptedError,
+  StepTimeoutError,
+  TransactionConnectionLostError,
   UnknownMigrationError,
 } from "./engine/errors.js";
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
@@ -66,14 +71,21 @@ export {
   type StepEngine,
   type StepProgress,
 } from "./migration/define-migration.js";
-export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
+export {
+  MigrationCreateError,
+  MigrationFileError,
+  MigrationsFolderMissingError,
+  MigrationsPatternError,
+} from "./migration/errors.js";
 export { PostgresConnectionError } from "./postgres/connection-error.js";
 export {
   ClusterNotReadyError,
+  ClusterRefusalError,
   PeerMismatchError,
   PeerNotConfiguredError,
   ShardRestoreError,
   ShardSnapshotFailedError,
+  ShardSnapshotMissingError,
 } from "./qdrant/cluster-errors.js";
 export type { DryRunRecorder } from "./qdrant/dry-client.js";
 export {

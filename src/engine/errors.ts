@@ -174,7 +174,7 @@ export class CommitUnconfirmedError extends QdrantMigrateError {
     unread: string,
   ) {
     super(
-      "POSTGRES_CONNECTION_LOST",
+      "COMMIT_UNCONFIRMED",
       `the Postgres connection was lost while migration ${migration}'s transaction was ` +
         `committing (${reason}), and whether the commit took effect is unknown (${unread}). ` +
         "Qdrant is left as the migration made it. Run `qdrant-migrate up` again once Postgres " +
