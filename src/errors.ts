@@ -70,6 +70,7 @@ export type ErrorCode =
   | "CONCURRENT_WRITES"
   | "QDRANT_UNSUPPORTED_CALL"
   | "JOURNAL_ROW_MISSING"
+  | "JOURNAL_TRANSITION_REFUSED"
   // The connection died during COMMIT and the journal could not say whether it took effect.
   | "COMMIT_UNCONFIRMED"
   // Backfills and imports (src/schema/): a bad source record or patch, a failed verification.

@@ -48,6 +48,7 @@ export {
   QdrantMigrateError,
   type QdrantRequestCode,
 } from "./errors.js";
+export { JournalTransitionRefusedError } from "./journal/journal-states.js";
 export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { MigrationRun } from "./journal/run-log.js";

@@ -92,6 +92,7 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   CONCURRENT_WRITES: ExitCode.ERROR,
   QDRANT_UNSUPPORTED_CALL: ExitCode.ERROR,
   JOURNAL_ROW_MISSING: ExitCode.ERROR,
+  JOURNAL_TRANSITION_REFUSED: ExitCode.ERROR,
   // Maybe committed: its own exit code, so a script tells it from a failure.
   COMMIT_UNCONFIRMED: ExitCode.COMMIT_UNCONFIRMED,
   // Raised inside a step, so a migration already ran (and is rolled back).

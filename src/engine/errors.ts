@@ -186,7 +186,7 @@ export class CommitUnconfirmedError extends QdrantMigrateError {
 
 /**
  * Undoing a failed or interrupted migration's Qdrant changes failed. The journal row
- * stays `in_progress`, so the next run (or `qdrant-migrate repair`) tries again.
+ * stays unfinished (`undoing`, or `in_progress` for a recovery), so the next run (or `qdrant-migrate repair`) tries again.
  */
 export class RollbackFailedError extends QdrantMigrateError {
   constructor(
@@ -201,7 +201,7 @@ export class RollbackFailedError extends QdrantMigrateError {
       // the live collection, so this message claims nothing of its own.
       `Migration ${migration} failed (${messageOf(original)}) and restoring Qdrant from its ` +
         `snapshots failed too: ${sentence(messageOf(cause))} Its journal row stays ` +
-        `in_progress. ${rollbackAdvice(cause)}`,
+        `unfinished. ${rollbackAdvice(cause)}`,
       { cause },
     );
   }
