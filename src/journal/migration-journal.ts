@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
+import { type InsertObject, type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
 import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 import type { TouchedPoints } from "../qdrant/touched-points.js";
@@ -164,7 +164,9 @@ export class MigrationJournal extends ScopedJournalTable {
     const update = input.direction === "up" ? { ...fresh, checksum: input.checksum } : fresh;
     await this.db.transaction().execute(async (trx) => {
       await this.#transition(`start ${input.direction}`, input.name, update, trx, {
+        name: input.name,
         checksum: input.checksum,
+        ...fresh,
       });
       await appendRun(trx, input);
     });
@@ -343,7 +345,7 @@ export class MigrationJournal extends ScopedJournalTable {
       runner: null,
     };
     await this.db.transaction().execute(async (trx) => {
-      await this.#transition("stamp", name, row, trx, { checksum });
+      await this.#transition("stamp", name, row, trx, { name, ...row });
       await appendRun(trx, { name, direction: "up", runner: null, finished: "applied" });
     });
   }
@@ -419,15 +421,15 @@ export class MigrationJournal extends ScopedJournalTable {
 
   /**
    * Writes `event`'s status (and `set`) where the row is in a state the
-   * event starts from; when it may start with no row, inserts one (with
-   * `insert`'s further columns) if there is none. Refused otherwise.
+   * event starts from; when it may start with no row, inserts `insert` if
+   * there is none. Refused otherwise.
    */
   async #transition(
     event: JournalEvent,
     name: string,
     set: Omit<UpdateObject<JournalDatabase, "journalMigrations">, "status">,
     db: Kysely<JournalDatabase> = this.db,
-    insert?: { checksum: string },
+    insert?: Omit<InsertObject<JournalDatabase, "journalMigrations">, "status">,
   ): Promise<void> {
     const { to } = JOURNAL_TRANSITIONS[event];
     if (to === "absent") throw new Error(`${event} deletes the row: remove() writes it`);
@@ -444,7 +446,7 @@ export class MigrationJournal extends ScopedJournalTable {
     if (startsWithoutRow(event) && insert) {
       const inserted = await db
         .insertInto("journalMigrations")
-        .values({ ...(set as object), name, checksum: insert.checksum, status: to } as never)
+        .values({ ...insert, status: to })
         .onConflict((oc) => oc.column("name").doNothing())
         .executeTakeFirst();
       if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return;
