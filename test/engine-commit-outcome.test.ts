@@ -158,7 +158,7 @@ describe("a connection lost during COMMIT", () => {
 
     const result = await up(config, () => proxy.failNextCommit("lose-reply", { andRefuse: true }));
 
-    expect(result.error?.code).toBe("POSTGRES_CONNECTION_LOST");
+    expect(result.error?.code).toBe("COMMIT_UNCONFIRMED");
     expect(result.error?.message).toContain("whether the commit took effect is unknown");
     expect(await state(table, collection)).toEqual({ rows: 1, points: [7] });
     proxy.accept();
@@ -174,7 +174,7 @@ describe("a connection lost during COMMIT", () => {
 
     const result = await up(config, () => proxy.failNextCommit("drop-before", { andRefuse: true }));
 
-    expect(result.error?.code).toBe("POSTGRES_CONNECTION_LOST");
+    expect(result.error?.code).toBe("COMMIT_UNCONFIRMED");
     expect(await state(table, collection)).toEqual({ rows: 0, points: [7] });
     proxy.accept();
     const next = await up(config);

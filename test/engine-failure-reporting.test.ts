@@ -62,7 +62,7 @@ describe("what a failed run reports", () => {
     expect(result.error?.code).toBe("MIGRATION_FAILED");
     const warning = warnings.find((w) => w.startsWith("could not record the failure"));
     expect(warning).toMatch(
-      /the row stays in_progress: the next run \(or `qdrant-migrate repair`\) restores again and marks it failed$/,
+      /the row stays unfinished: the next run \(or `qdrant-migrate repair`\) restores again and marks it failed$/,
     );
     expect((await qdrant.client.count(collection, { exact: true })).count).toBe(4);
   });
@@ -92,7 +92,7 @@ describe("what a failed run reports", () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ name: "001_fails", status: "failed" });
     expect(runs[0]?.error).toContain("restoring Qdrant from its snapshots failed too");
-    expect((await m.history())[0]?.status).toBe("in_progress");
+    expect((await m.history())[0]?.status).toBe("undoing");
   });
 
   it("shows a thrown plain object as JSON, with the config's secrets redacted", async () => {

@@ -62,7 +62,8 @@ describe("a run whose snapshot is deleted behind its back", () => {
       const again = await m.up();
       expect(again.error?.code).toBe("ROLLBACK_FAILED");
       expect(again.error?.message).toContain("Run `qdrant-migrate repair`");
-      expect((await m.history())[0]?.status).toBe("in_progress");
+      // Its undo failed: recovered (by repair), never resumed.
+      expect((await m.history())[0]?.status).toBe("undoing");
 
       const repaired = await m.repair({ concurrentWrites: policy });
       expect(repaired.recovered).toEqual(["001_delete_half"]);

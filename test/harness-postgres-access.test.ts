@@ -28,7 +28,7 @@ describe("startPostgres as root: folders the postgres OS user must reach", () =>
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(PostgresAccessError);
-    expect((error as PostgresAccessError).code).toBe("POSTGRES_NOT_REACHABLE");
+    expect((error as PostgresAccessError).code).toBe("POSTGRES_FOLDER_INACCESSIBLE");
     expect((error as Error).message).toContain(`the folder ${home} is closed to other users`);
     expect((error as Error).message).toContain(`chmod o+x ${home}`);
   });

@@ -34,8 +34,10 @@ function fresh(): string {
   return `20260101_${String(counter).padStart(4, "0")}_test`;
 }
 
+/** A migration whose `direction` run just started (a `down` of an applied one). */
 async function started(direction: "up" | "down" = "up"): Promise<string> {
   const name = fresh();
+  if (direction === "down") await log.stamp(name, "sha256:abc");
   await log.start({ name, checksum: "sha256:abc", direction, runner: "host-a:42" });
   return name;
 }
@@ -94,7 +96,7 @@ describe("MigrationJournal.start", () => {
     await log.addSchemaBefore(name, schema("docs"));
     await log.setAliasesBefore(name, [{ alias: "docs", collection: "docs_v1" }]);
     await log.addCreatedCollection(name, "docs_v2");
-    await log.markFailed(name, "boom");
+    await log.markFailed(name, "boom", "up");
     await log.start({ name, checksum: "sha256:new", direction: "up", runner: "host-b:7" });
     expect(await log.get(name)).toMatchObject({
       checksum: "sha256:new",
@@ -205,7 +207,7 @@ describe("MigrationJournal finishing", () => {
 
   it("records a failure's error message", async () => {
     const name = await started();
-    await log.markFailed(name, "Qdrant said no");
+    await log.markFailed(name, "Qdrant said no", "up");
     expect(await log.get(name)).toMatchObject({
       status: "failed",
       error: "Qdrant said no",
@@ -213,36 +215,30 @@ describe("MigrationJournal finishing", () => {
     });
   });
 
-  it("restores the status a failed attempt left, with its error", async () => {
+  it("leaves a migration whose down failed applied, with the down's error", async () => {
     const name = await started("down");
-    await log.markFailed(name, "down step failed", { previousStatus: "applied" });
+    await log.markFailed(name, "down step failed", "down");
     expect(await log.get(name)).toMatchObject({ status: "applied", error: "down step failed" });
   });
 
-  it("marks rolled back and keeps the error that caused it", async () => {
-    const name = await started();
-    await log.markFailed(name, "Qdrant said no");
-    await log.markRolledBack(name);
-    expect(await log.get(name)).toMatchObject({ status: "rolled_back", error: "Qdrant said no" });
+  it("marks a down rolled back when its transaction commits", async () => {
+    const name = await started("down");
+    await db.transaction().execute(async (trx) => {
+      await log.markRolledBack(name, { db: trx });
+    });
+    expect(await log.get(name)).toMatchObject({ status: "rolled_back", error: null });
   });
 
-  it("removes a row, only when its transaction commits", async () => {
+  it("removes a failed migration's row", async () => {
     const name = await started();
-    await expect(
-      db.transaction().execute(async (trx) => {
-        await log.remove(name, { db: trx });
-        throw new Error("undo");
-      }),
-    ).rejects.toThrow("undo");
-    expect(await log.get(name)).toBeDefined();
+    await log.markFailed(name, "boom", "up");
     await log.remove(name);
     expect(await log.get(name)).toBeUndefined();
-    await expect(log.remove(name)).resolves.toBeUndefined();
   });
 });
 
 describe("MigrationJournal reads and stamps", () => {
-  it("lists rows by name and finds the in_progress ones", async () => {
+  it("lists rows by name and finds the unfinished ones (in_progress, undoing)", async () => {
     const local = new MigrationJournal(db, journalTables("ops", "listing_"));
     await ensureJournalTables(db, journalTables("ops", "listing_"));
     await local.start({ name: "0003_c", checksum: "c", direction: "up", runner: "h:1" });
@@ -250,7 +246,8 @@ describe("MigrationJournal reads and stamps", () => {
     await local.start({ name: "0002_b", checksum: "b", direction: "up", runner: "h:1" });
     await local.markApplied("0002_b");
     expect((await local.list()).map((r) => r.name)).toEqual(["0001_a", "0002_b", "0003_c"]);
-    expect((await local.inProgress()).map((r) => r.name)).toEqual(["0001_a", "0003_c"]);
+    await local.noteUndoing("0003_c", "step failed");
+    expect((await local.unfinished()).map((r) => r.name)).toEqual(["0001_a", "0003_c"]);
   });
 
   it("lists in JavaScript string order even under a linguistic collation", async () => {
@@ -261,13 +258,13 @@ describe("MigrationJournal reads and stamps", () => {
     );
     const local = new MigrationJournal(db, t);
     const names = ["0001_b", "0001B", "0001a"];
-    for (const name of names) await local.stamp(name, "c", "applied");
+    for (const name of names) await local.stamp(name, "c");
     expect((await local.list()).map((r) => r.name)).toEqual([...names].sort());
   });
 
   it("stamps a finished row without running anything", async () => {
     const name = fresh();
-    await log.stamp(name, "sha256:s", "applied");
+    await log.stamp(name, "sha256:s");
     expect(await log.get(name)).toMatchObject({
       name,
       checksum: "sha256:s",
@@ -279,11 +276,12 @@ describe("MigrationJournal reads and stamps", () => {
     });
   });
 
-  it("stamps over an existing row", async () => {
+  it("stamps over a failed row, forgetting its run's records", async () => {
     const name = await started();
     await log.addSnapshot(name, snapshot("a"));
-    await log.stamp(name, "sha256:s", "rolled_back");
-    expect(await log.get(name)).toMatchObject({ status: "rolled_back", snapshots: [] });
+    await log.markFailed(name, "boom", "up");
+    await log.stamp(name, "sha256:s");
+    expect(await log.get(name)).toMatchObject({ status: "applied", snapshots: [], error: null });
   });
 
   it("writes to the configured schema and prefixed table", async () => {
@@ -332,7 +330,7 @@ describe("MigrationJournal: what undoing needs, kept across runs", () => {
 
     await log.start({ name, checksum: "sha256:edited", direction: "down", runner: "host-b:7" });
     await log.addSnapshot(name, snapshot("other"));
-    await log.markFailed(name, "down failed", { previousStatus: "applied" });
+    await log.markFailed(name, "down failed", "down");
     expect(await log.get(name)).toMatchObject({
       status: "applied",
       checksum: "sha256:abc",
@@ -340,3 +338,38 @@ describe("MigrationJournal: what undoing needs, kept across runs", () => {
     });
   });
 });
+
+describe("MigrationJournal: a write that lost a race", () => {
+  it("refuses recovery's write to a row another runner's commit finished meanwhile, leaving it applied", async () => {
+    const name = await started();
+    const committing = await db.startTransaction().execute();
+    await log.markApplied(name, { db: committing });
+    // Recovery by a runner that thinks this one died: blocked until the commit
+    // (first on the run the commit finished, then on the row).
+    const recovery = log.markInterrupted(
+      name,
+      { died: "interrupted (runner died)", outcome: "restored" },
+      "up",
+    );
+    recovery.catch(() => {});
+    await waitForLockWait(`%${tables.runs}%`);
+    await committing.commit().execute();
+
+    await expect(recovery).rejects.toMatchObject({ code: "JOURNAL_TRANSITION_REFUSED" });
+    expect(await log.get(name)).toMatchObject({ status: "applied", error: null });
+  });
+});
+
+/** Waits until a session whose query matches `pattern` waits on a lock. */
+async function waitForLockWait(pattern: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const { rows } = await admin.query(
+      `SELECT 1 FROM pg_stat_activity
+       WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE $1`,
+      [pattern],
+    );
+    if (rows.length > 0) return;
+    if (tries > 1000) throw new Error("no session ever waited on the row lock");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -42,7 +42,7 @@ describe("RunLog", () => {
   it("keeps a failed attempt after the next attempt of the same migration succeeds, oldest first", async () => {
     const name = fresh();
     await start(name);
-    await journal.markFailed(name, "the step threw");
+    await journal.markFailed(name, "the step threw", "up");
     await start(name);
     await journal.markApplied(name);
     expect(await runsOf(name)).toEqual([
@@ -67,7 +67,7 @@ describe("RunLog", () => {
     await start(name);
     await journal.markApplied(name);
     await start(name, "down");
-    await journal.markFailed(name, "down threw", { previousStatus: "applied" });
+    await journal.markFailed(name, "down threw", "down");
     expect((await runsOf(name)).at(-1)).toMatchObject({ direction: "down", status: "failed" });
     expect((await journal.get(name))?.status).toBe("applied");
   });
@@ -88,14 +88,14 @@ describe("RunLog", () => {
   it("keeps the runs of a failed migration that repair cleared from the journal", async () => {
     const name = fresh();
     await start(name);
-    await journal.markFailed(name, "boom");
+    await journal.markFailed(name, "boom", "up");
     await journal.remove(name);
     expect((await runsOf(name)).map((r) => r.status)).toEqual(["failed"]);
   });
 
   it("records a baseline stamp as a finished run with no runner", async () => {
     const name = fresh();
-    await journal.stamp(name, "sha256:s", "applied");
+    await journal.stamp(name, "sha256:s");
     expect(await runsOf(name)).toEqual([
       expect.objectContaining({ status: "applied", durationMs: 0, runner: null }),
     ]);

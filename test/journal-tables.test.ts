@@ -212,6 +212,39 @@ describe("ensureJournalTables", () => {
     ).rejects.toThrow(/check constraint/);
   });
 
+  it("gives a migrations table from before the undoing status that status, and its undo-in-progress rows", async () => {
+    const db = connect();
+    const t = journalTables("journal_pre_undoing", "qdrant_");
+    await ensureJournalTables(db, t);
+    const migrations = "journal_pre_undoing.qdrant_migrations";
+    const { rows: checks } = await admin.query(
+      `SELECT conname FROM pg_constraint WHERE conrelid = '${migrations}'::regclass AND contype = 'c'
+         AND pg_get_constraintdef(oid) LIKE '%status%'`,
+    );
+    await admin.query(`ALTER TABLE ${migrations} DROP CONSTRAINT ${checks[0]?.conname}`);
+    await admin.query(
+      `ALTER TABLE ${migrations} ADD CHECK (status IN ('in_progress', 'applied', 'failed', 'rolled_back'))`,
+    );
+    // How earlier versions spelled a run being undone: in_progress with its error.
+    await admin.query(
+      `INSERT INTO ${migrations} (name, checksum, direction, status, error) VALUES
+         ('m1', 'c', 'up', 'in_progress', 'step failed'), ('m2', 'c', 'up', 'in_progress', NULL),
+         ('m3', 'c', 'up', 'failed', 'step failed')`,
+    );
+
+    await ensureJournalTables(db, t);
+
+    const { rows } = await admin.query(`SELECT name, status FROM ${migrations} ORDER BY name`);
+    expect(rows).toEqual([
+      { name: "m1", status: "undoing" },
+      { name: "m2", status: "in_progress" },
+      { name: "m3", status: "failed" },
+    ]);
+    await expect(
+      admin.query(`UPDATE ${migrations} SET status = 'done' WHERE name = 'm1'`),
+    ).rejects.toThrow(/check constraint/);
+  });
+
   it("succeeds when 8 connections call it at once", async () => {
     const t = journalTables("journal_race", "qdrant_");
     const results = await Promise.allSettled(

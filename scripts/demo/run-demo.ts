@@ -1,11 +1,5 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
-import {
-  createMigrator,
-  loadConfig,
-  type Migrator,
-  QdrantMigrateError,
-  type StatusResult,
-} from "../../src/index.js";
+import { createMigrator, loadConfig, type Migrator, type StatusResult } from "../../src/index.js";
 import { startSandbox } from "../../src/sandbox/start-sandbox.js";
 import { type DemoProject, makeDemoProject } from "./demo-project.js";
 import { progressPrinter } from "./progress.js";
@@ -15,10 +9,16 @@ import { captureState, differences } from "./store-state.js";
 const BOTS = ["elena", "marcus"];
 const MEMORY_COLLECTIONS = BOTS.map((bot) => `memory_${bot}`);
 
-/** Something the demo promises did not happen; the message says what. */
-export class DemoError extends QdrantMigrateError {
+/**
+ * Something the demo promises did not happen; the message says what. A plain
+ * Error: the demo is a script of this repo, not a library failure, so it has
+ * no place in the library's `ErrorCode` union.
+ */
+export class DemoError extends Error {
+  readonly code = "DEMO_FAILED";
   constructor(message: string) {
-    super("DEMO_FAILED", message);
+    super(message);
+    this.name = "DemoError";
   }
 }
 

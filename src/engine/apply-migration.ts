@@ -257,7 +257,7 @@ export async function applyMigration(
     }
     const reason = redactSecrets(messageOf(error), rt.secrets);
     if (migration.definition.resumable === true) {
-      // Journaled before the undo, so a crash during it is recovered, not
+      // Journaled (`undoing`) before the undo, so a crash during it is recovered, not
       // resumed: the checkpoints count writes the undo takes back. If this
       // fails nothing is undone, and the next run resumes over the writes as
       // they are, which the checkpoints still describe.
@@ -293,19 +293,17 @@ export async function applyMigration(
         redacted(undoError, rt.secrets),
       );
       // Best effort: unrecorded, the run reads as interrupted, and the row
-      // (in_progress either way) is recovered all the same.
+      // (unfinished either way) is recovered all the same.
       await rt.journal
         .noteRollbackFailed(name, redactSecrets(failure.message, rt.secrets))
         .catch(() => {});
       throw failure;
     }
     try {
-      await rt.journal.markFailed(name, reason, {
-        previousStatus: direction === "down" ? "applied" : undefined,
-      });
+      await rt.journal.markFailed(name, reason, direction);
     } catch (journalError) {
       // Qdrant is restored and Postgres rolled back; the row stays
-      // in_progress, and the next run restores again (idempotent) and marks it.
+      // unfinished, and the next run restores again (idempotent) and marks it.
       const note = redactSecrets(messageOf(journalError), rt.secrets);
       await emit({
         type: "log",
@@ -313,7 +311,7 @@ export async function applyMigration(
         migration: name,
         message:
           `could not record the failure in the journal (${note}); Postgres is rolled back ` +
-          "and Qdrant restored, but the row stays in_progress: the next run (or " +
+          "and Qdrant restored, but the row stays unfinished: the next run (or " +
           "`qdrant-migrate repair`) restores again and marks it failed",
       });
     }

@@ -22,7 +22,7 @@ export async function baseline(
   for (const file of files) {
     if (file.name > to) break;
     if (entries.find((e) => e.name === file.name)?.state === "applied") continue;
-    await rt.journal.stamp(file.name, file.checksum, "applied");
+    await rt.journal.stamp(file.name, file.checksum);
     stamped.push(file.name);
   }
   const { collections } = await rt.qdrant.client.getCollections();

@@ -68,7 +68,7 @@ export class ConcurrentWritesError extends QdrantMigrateError {
         "`--concurrent-writes keep` (put back only the points the migration wrote; others' " +
         "writes stay) or `--concurrent-writes discard` (restore the snapshots; they are lost), " +
         "on `qdrant-migrate repair` (or the `down` you ran); pause the writers first, so that nothing more is written meanwhile." +
-        (failed ? " Its journal row stays in_progress; Postgres was rolled back." : ""),
+        (failed ? " Its journal row stays unfinished; Postgres was rolled back." : ""),
     );
   }
 }

@@ -174,7 +174,7 @@ export class CommitUnconfirmedError extends QdrantMigrateError {
     unread: string,
   ) {
     super(
-      "POSTGRES_CONNECTION_LOST",
+      "COMMIT_UNCONFIRMED",
       `the Postgres connection was lost while migration ${migration}'s transaction was ` +
         `committing (${reason}), and whether the commit took effect is unknown (${unread}). ` +
         "Qdrant is left as the migration made it. Run `qdrant-migrate up` again once Postgres " +
@@ -186,7 +186,7 @@ export class CommitUnconfirmedError extends QdrantMigrateError {
 
 /**
  * Undoing a failed or interrupted migration's Qdrant changes failed. The journal row
- * stays `in_progress`, so the next run (or `qdrant-migrate repair`) tries again.
+ * stays unfinished (`undoing`, or `in_progress` for a recovery), so the next run (or `qdrant-migrate repair`) tries again.
  */
 export class RollbackFailedError extends QdrantMigrateError {
   constructor(
@@ -201,7 +201,7 @@ export class RollbackFailedError extends QdrantMigrateError {
       // the live collection, so this message claims nothing of its own.
       `Migration ${migration} failed (${messageOf(original)}) and restoring Qdrant from its ` +
         `snapshots failed too: ${sentence(messageOf(cause))} Its journal row stays ` +
-        `in_progress. ${rollbackAdvice(cause)}`,
+        `unfinished. ${rollbackAdvice(cause)}`,
       { cause },
     );
   }

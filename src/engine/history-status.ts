@@ -1,3 +1,4 @@
+import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationFile } from "../migration/discover.js";
 
@@ -66,7 +67,7 @@ export function historyStatus(
   });
   for (const record of records) {
     if (fileNames.has(record.name)) continue;
-    if (record.status !== "applied" && record.status !== "in_progress") continue;
+    if (record.status !== "applied" && !isUnfinished(record.status)) continue;
     entries.push({
       name: record.name,
       state: record.status === "applied" ? "missing" : "in_progress",
@@ -85,6 +86,7 @@ function stateOf(record: MigrationRecord | undefined): MigrationState {
     case "applied":
       return "applied";
     case "in_progress":
+    case "undoing":
       return "in_progress";
     case "failed":
       return "failed";

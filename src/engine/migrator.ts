@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config/resolve-config.js";
+import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationRun } from "../journal/run-log.js";
 import { discoverMigrations } from "../migration/discover.js";
@@ -187,7 +188,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
       const { loaded } = await preflightUp(state, opts);
       const planned = await planMigrations(loaded, "up", exists);
       const plan = opts.simulate ? await simulatePlan(rt, planned, loaded, ctx.signal) : planned;
-      const interrupted = state.records.filter((r) => r.status === "in_progress");
+      const interrupted = state.records.filter((r) => isUnfinished(r.status));
       const resume = await resumableRuns(ctx, interrupted);
       const recovers = new Set(interrupted.map((r) => r.name));
       return plan.map((p) =>
@@ -229,7 +230,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     repair: (opts = {}) =>
       withMigrationLock(ctx, async () => {
         const unrestored: UnrestoredCollection[] = [];
-        const recovered = await recoverInterrupted(ctx, await rt.journal.inProgress(), {
+        const recovered = await recoverInterrupted(ctx, await rt.journal.unfinished(), {
           policy: opts.concurrentWrites,
           unrestored,
         });
@@ -278,7 +279,7 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
       const state = await readState(ctx);
       // Refused before anything is recovered: the run and its plan refuse alike.
       const { loaded, applied } = await preflightUp(state, opts);
-      const interrupted = state.records.filter((r) => r.status === "in_progress");
+      const interrupted = state.records.filter((r) => isUnfinished(r.status));
       const resume = await resumableRuns(ctx, interrupted);
       recovered = await recoverInterrupted(
         ctx,
@@ -356,7 +357,7 @@ async function readState(
  */
 async function readReport(ctx: EngineContext): ReturnType<typeof readState> {
   const state = await readState(ctx);
-  const interrupted = state.records.filter((r) => r.status === "in_progress");
+  const interrupted = state.records.filter((r) => isUnfinished(r.status));
   if (interrupted.length === 0) return state;
   const resume = await resumableRuns(ctx, interrupted).catch(() => new Map<string, never>());
   return { ...state, entries: historyStatus(state.files, state.records, new Set(resume.keys())) };
@@ -364,7 +365,7 @@ async function readReport(ctx: EngineContext): ReturnType<typeof readState> {
 
 /** A verb that must not run over an interrupted migration (recovery needs its row and snapshots). */
 async function refuseInterrupted(ctx: EngineContext, command?: "collections prune"): Promise<void> {
-  const interrupted = (await ctx.rt.journal.inProgress()).map((r) => r.name);
+  const interrupted = (await ctx.rt.journal.unfinished()).map((r) => r.name);
   if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted, command);
 }
 

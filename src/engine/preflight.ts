@@ -1,3 +1,4 @@
+import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationFile } from "../migration/discover.js";
 import type { LoadedMigration } from "./apply-migration.js";
@@ -43,7 +44,7 @@ export async function preflightUp(
   { files, records }: HistoryState,
   opts: UpOptions,
 ): Promise<UpPreflight> {
-  const interrupted = records.filter((r) => r.status === "in_progress");
+  const interrupted = records.filter((r) => isUnfinished(r.status));
   if (interrupted.length > 0 && opts.autoRecover === false) {
     throw new InterruptedMigrationError(interrupted.map((r) => r.name));
   }
@@ -67,7 +68,7 @@ export async function preflightDown(
   { files, records }: HistoryState,
   opts: DownOptions,
 ): Promise<DownPreflight> {
-  const interrupted = records.filter((r) => r.status === "in_progress").map((r) => r.name);
+  const interrupted = records.filter((r) => isUnfinished(r.status)).map((r) => r.name);
   if (interrupted.length > 0) throw new InterruptedMigrationError(interrupted, "down");
   const entries: MigrationStatusEntry[] = historyStatus(files, records);
   const names = selectApplied(entries, opts);
@@ -82,6 +83,6 @@ export async function preflightDown(
 
 /** A row as recovery or resumption leaves it (`recovery.ts`, `resume.ts`). */
 function afterRecovery(record: MigrationRecord): MigrationRecord {
-  if (record.status !== "in_progress") return record;
+  if (!isUnfinished(record.status)) return record;
   return { ...record, status: record.direction === "down" ? "applied" : "failed" };
 }

@@ -1,4 +1,5 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
+import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { QdrantChanges } from "../journal/schema.js";
 import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
@@ -23,7 +24,7 @@ export interface RecoveryOptions {
 }
 
 /**
- * Crash recovery (protocol rule 6): each `in_progress` row found while holding
+ * Crash recovery (protocol rule 6): each unfinished (`in_progress`, `undoing`) row found while holding
  * the lock belongs to a runner that died before its Postgres transaction
  * committed, so only Qdrant needs putting back, from what the row journaled.
  * Returns the names recovered, each now marked failed (a `down` stays applied).
@@ -35,7 +36,7 @@ export async function recoverInterrupted(
 ): Promise<string[]> {
   const policy = opts.policy ?? config.rollback.concurrentWrites;
   const recovered: string[] = [];
-  for (const record of records.filter((r) => r.status === "in_progress")) {
+  for (const record of records.filter((r) => isUnfinished(r.status))) {
     await emit({ type: "recovering", migration: record.name });
     const log = (message: string) =>
       void emit({ type: "log", level: "info", migration: record.name, message });
@@ -68,13 +69,7 @@ export async function recoverInterrupted(
       lost.length === 0
         ? "Qdrant restored from the journal"
         : `Qdrant restored from the journal except what its lost snapshots held: ${lost.map(describeLost).join("; ")}`;
-    await rt.journal.markInterrupted(
-      record.name,
-      { died, outcome },
-      {
-        previousStatus: record.direction === "down" ? "applied" : undefined,
-      },
-    );
+    await rt.journal.markInterrupted(record.name, { died, outcome }, record.direction);
     await emit({ type: "recovered", migration: record.name });
     recovered.push(record.name);
   }

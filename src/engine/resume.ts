@@ -17,8 +17,8 @@ export async function resumableRuns(
   ctx: EngineContext,
   interrupted: readonly MigrationRecord[],
 ): Promise<Map<string, QdrantChanges>> {
-  // A row with an error was being undone when its runner died: recovered, never resumed.
-  const candidates = interrupted.filter((r) => r.direction === "up" && r.error === null);
+  // An `undoing` row was being undone when its runner died: recovered, never resumed.
+  const candidates = interrupted.filter((r) => r.direction === "up" && r.status === "in_progress");
   const resumable = new Map<string, QdrantChanges>();
   if (candidates.length === 0) return resumable;
   const files = await discoverMigrations(ctx.config.migrations);

@@ -1,5 +1,6 @@
 import { messageOf } from "../errors.js";
 import type { OwnedSnapshotFile } from "../journal/created-objects.js";
+import { isUnfinished } from "../journal/journal-states.js";
 import type { SnapshotRecord } from "../journal/schema.js";
 import {
   deleteReplicaSnapshot,
@@ -38,7 +39,7 @@ function fileKey(f: ReplicaSnapshotFile): FileKey {
 
 /**
  * The snapshot files a rollback may still restore from: those of every
- * `in_progress` row (a run in flight, or one whose runner died and awaits
+ * unfinished row (`in_progress` or `undoing`: a run in flight, or one whose runner died and awaits
  * recovery: never deleted, whatever `force` says), and, unless `force`,
  * those applied migrations need for `down --from-snapshot`.
  */
@@ -51,12 +52,10 @@ async function neededSnapshots(rt: Runtime, force: boolean): Promise<Map<FileKey
   };
   for (const record of await rt.journal.list()) {
     const migration = record.name;
-    if (record.status === "in_progress")
-      need(record.snapshots, { migration, reason: "in_progress" });
+    const unfinished = isUnfinished(record.status);
+    if (unfinished) need(record.snapshots, { migration, reason: "in_progress" });
     // A `down` in flight (or interrupted) leaves its migration applied when undone.
-    const applied =
-      record.status === "applied" ||
-      (record.status === "in_progress" && record.direction === "down");
+    const applied = record.status === "applied" || (unfinished && record.direction === "down");
     if (applied && !force) {
       need(record.appliedChanges?.snapshots ?? [], { migration, reason: "applied" });
     }

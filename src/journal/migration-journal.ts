@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
+import { type InsertObject, type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import { QdrantMigrateError } from "../errors.js";
 import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 import type { TouchedPoints } from "../qdrant/touched-points.js";
@@ -9,6 +9,17 @@ import {
   recordSnapshotFiles,
 } from "./created-objects.js";
 import { ScopedJournalTable } from "./journal-scope.js";
+import {
+  endOf,
+  JOURNAL_TRANSITIONS,
+  type JournalEvent,
+  type JournalRowState,
+  JournalTransitionRefusedError,
+  RECORDING,
+  rowStatusesFrom,
+  startsWithoutRow,
+  UNFINISHED,
+} from "./journal-states.js";
 import { appendRun, endInterruptedRun, finishRun } from "./run-log.js";
 import type {
   AliasRecord,
@@ -78,26 +89,29 @@ const NO_CHANGES = {
   touched_points: "[]",
 } as const;
 
-/** The `qdrant_migrations` table: one row per migration, its state and what undoing it needs. */
+/**
+ * The `qdrant_migrations` table: one row per migration, its state and what
+ * undoing it needs. Every status write is an event of `journal-states.ts`,
+ * guarded by the statuses it starts from.
+ */
 export class MigrationJournal extends ScopedJournalTable {
   /**
-   * Notes on an `in_progress` row that its run failed and is being undone,
-   * before the undo starts: a row with an error is recovered, never resumed
-   * (its checkpoints may count writes the undo takes back).
+   * Marks an `in_progress` row `undoing`, with why its run failed, before
+   * the undo starts: an `undoing` row is recovered, never resumed (its
+   * checkpoints may count writes the undo takes back).
    */
   async noteUndoing(name: string, error: string): Promise<void> {
-    await this.#update(name, { error });
+    await this.#transition("undo begins", name, { error });
   }
 
   /**
-   * Undoing a failed run failed too: the row stays `in_progress` for recovery
-   * (with the error, so it is recovered, never resumed), and the run ends
-   * `failed` with that error, so `history` tells a runner that stopped on a
-   * failed rollback from one that died.
+   * Undoing a failed run failed too: the row becomes (or stays) `undoing`
+   * for recovery, and the run ends `failed` with that error, so `history`
+   * tells a runner that stopped on a failed rollback from one that died.
    */
   async noteRollbackFailed(name: string, error: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await this.#update(name, { error }, trx);
+      await this.#transition("undo fails", name, { error }, trx);
       await finishRun(trx, name, { status: "failed", error });
     });
   }
@@ -127,18 +141,18 @@ export class MigrationJournal extends ScopedJournalTable {
           outcome: `resumed by ${input.runner}`,
           lastSeen: await this.#lastSeen(trx, input.name),
         });
-        await trx
-          .updateTable("journalMigrations")
-          .set({ status: "in_progress", started_at: clock, runner: input.runner, error: null })
-          .where("name", "=", input.name)
-          .execute();
+        await this.#transition(
+          "resume",
+          input.name,
+          { started_at: clock, runner: input.runner, error: null },
+          trx,
+        );
         await appendRun(trx, input);
       });
       return;
     }
     const fresh = {
       direction: input.direction,
-      status: "in_progress" as const,
       started_at: clock,
       finished_at: null,
       duration_ms: null,
@@ -150,11 +164,11 @@ export class MigrationJournal extends ScopedJournalTable {
     // changed file is still reported as changed after a failed `down`.
     const update = input.direction === "up" ? { ...fresh, checksum: input.checksum } : fresh;
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("journalMigrations")
-        .values({ name: input.name, checksum: input.checksum, ...fresh })
-        .onConflict((oc) => oc.column("name").doUpdateSet(update))
-        .execute();
+      await this.#transition(`start ${input.direction}`, input.name, update, trx, {
+        name: input.name,
+        checksum: input.checksum,
+        ...fresh,
+      });
       await appendRun(trx, input);
     });
   }
@@ -166,7 +180,7 @@ export class MigrationJournal extends ScopedJournalTable {
    */
   async addSnapshot(name: string, rec: SnapshotRecord): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await this.#update(
+      await this.#record(
         name,
         { snapshots: sql<string>`snapshots || ${JSON.stringify([rec])}::jsonb` },
         trx,
@@ -177,21 +191,21 @@ export class MigrationJournal extends ScopedJournalTable {
 
   /** Appends a collection's schema before its first change, in one statement. */
   async addSchemaBefore(name: string, rec: SchemaStateRecord): Promise<void> {
-    await this.#update(name, {
+    await this.#record(name, {
       schemas_before: sql<string>`schemas_before || ${JSON.stringify([rec])}::jsonb`,
     });
   }
 
   /** Appends the points a data write may change, in one statement. */
   async addTouchedPoints(name: string, rec: TouchedPoints): Promise<void> {
-    await this.#update(name, {
+    await this.#record(name, {
       touched_points: sql<string>`touched_points || ${JSON.stringify([rec])}::jsonb`,
     });
   }
 
   /** Records the alias state before the migration; keeps the first record if called again. */
   async setAliasesBefore(name: string, aliases: AliasRecord[]): Promise<void> {
-    await this.#update(name, {
+    await this.#record(name, {
       aliases_before: sql<string>`coalesce(aliases_before, ${JSON.stringify(aliases)}::jsonb)`,
     });
   }
@@ -204,7 +218,7 @@ export class MigrationJournal extends ScopedJournalTable {
   async addCreatedCollection(name: string, collection: string): Promise<void> {
     const item = JSON.stringify([collection]);
     await this.db.transaction().execute(async (trx) => {
-      await this.#update(
+      await this.#record(
         name,
         {
           created_collections: sql<string>`CASE WHEN created_collections @> ${item}::jsonb
@@ -219,7 +233,7 @@ export class MigrationJournal extends ScopedJournalTable {
   /** Records aliases the migration is about to change (each once), so recovery can put them back. */
   async addChangedAliases(name: string, aliases: readonly string[]): Promise<void> {
     if (aliases.length === 0) return;
-    await this.#update(name, {
+    await this.#record(name, {
       changed_aliases: sql<string>`(SELECT coalesce(jsonb_agg(DISTINCT a), '[]'::jsonb)
         FROM jsonb_array_elements_text(changed_aliases || ${JSON.stringify(aliases)}::jsonb) AS a)`,
     });
@@ -232,7 +246,7 @@ export class MigrationJournal extends ScopedJournalTable {
    */
   async removeCreatedCollection(name: string, collection: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await this.#update(
+      await this.#record(
         name,
         { created_collections: sql<string>`created_collections - ${collection}::text` },
         trx,
@@ -250,9 +264,9 @@ export class MigrationJournal extends ScopedJournalTable {
     opts?: JournalWriteOptions & { versionsBefore?: readonly SchemaVersionBefore[] },
   ): Promise<void> {
     await this.#finish(
+      "up commits",
       name,
       {
-        status: "applied",
         applied_changes: sql<string>`jsonb_build_object('snapshots', snapshots,
           'schemasBefore', schemas_before, 'createdCollections', created_collections, 'aliasesBefore', aliases_before,
           'changedAliases', changed_aliases, 'touchedPoints', touched_points)`,
@@ -264,29 +278,27 @@ export class MigrationJournal extends ScopedJournalTable {
   }
 
   async markRolledBack(name: string, opts?: JournalWriteOptions): Promise<void> {
-    await this.#finish(name, { status: "rolled_back" }, { status: "rolled_back" }, opts);
+    await this.#finish("down commits", name, {}, { status: "rolled_back" }, opts);
   }
 
   /**
-   * Records why a run failed. The status becomes `failed`, unless
-   * `previousStatus` says what the rolled-back attempt left the migration as
-   * (a failed `down` leaves it `applied`).
+   * Records why a run failed, once both stores are back: an `up` becomes
+   * `failed`, a `down` leaves its migration `applied` (`up undone`, `down
+   * undone`); the run ends `failed` either way.
    */
-  async markFailed(
-    name: string,
-    error: string,
-    opts?: { previousStatus?: Exclude<JournalRowStatus, "in_progress"> },
-  ): Promise<void> {
-    await this.#finish(
-      name,
-      { status: opts?.previousStatus ?? "failed", error },
-      { status: "failed", error },
-    );
+  async markFailed(name: string, error: string, direction: "up" | "down"): Promise<void> {
+    await this.#finish(endOf("undone", direction), name, { error }, { status: "failed", error });
   }
 
-  /** Deletes the migration's row; no error if there is none. */
-  async remove(name: string, opts?: JournalWriteOptions): Promise<void> {
-    await this.scoped(opts).deleteFrom("journalMigrations").where("name", "=", name).execute();
+  /** Deletes a failed migration's row (`clear`), so it is pending again. */
+  async remove(name: string): Promise<void> {
+    const from = rowStatusesFrom("clear");
+    const result = await this.db
+      .deleteFrom("journalMigrations")
+      .where("name", "=", name)
+      .where("status", "in", from)
+      .executeTakeFirst();
+    if (result.numDeletedRows === 0n) throw await this.#refusal("clear", name, this.db);
   }
 
   async get(name: string): Promise<MigrationRecord | undefined> {
@@ -308,27 +320,22 @@ export class MigrationJournal extends ScopedJournalTable {
     return rows.map(toRecord);
   }
 
-  /** Rows left `in_progress`: migrations whose runner died or is still running. */
-  async inProgress(): Promise<MigrationRecord[]> {
+  /** Unfinished rows (`in_progress`, `undoing`): migrations whose runner died or is still running. */
+  async unfinished(): Promise<MigrationRecord[]> {
     const rows = await this.db
       .selectFrom("journalMigrations")
       .selectAll()
-      .where("status", "=", "in_progress")
+      .where("status", "in", UNFINISHED)
       .orderBy(byName)
       .execute();
     return rows.map(toRecord);
   }
 
-  /** Writes a finished row without running anything (for `baseline`). */
-  async stamp(
-    name: string,
-    checksum: string,
-    status: Exclude<JournalRowStatus, "in_progress">,
-  ): Promise<void> {
+  /** Writes an applied row without running anything (for `baseline`). */
+  async stamp(name: string, checksum: string): Promise<void> {
     const row = {
       checksum,
       direction: "up" as const,
-      status,
       started_at: clock,
       finished_at: clock,
       duration_ms: 0,
@@ -339,37 +346,29 @@ export class MigrationJournal extends ScopedJournalTable {
       runner: null,
     };
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("journalMigrations")
-        .values({ name, ...row })
-        .onConflict((oc) => oc.column("name").doUpdateSet(row))
-        .execute();
-      await appendRun(trx, { name, direction: "up", runner: null, finished: status });
+      await this.#transition("stamp", name, row, trx, { name, ...row });
+      await appendRun(trx, { name, direction: "up", runner: null, finished: "applied" });
     });
   }
 
   /**
    * Marks a migration restored from the journal by recovery failed (a `down`
-   * keeps `previousStatus`): its run ends `interrupted` when its runner died
+   * leaves it applied): its run ends `interrupted` when its runner died
    * mid-run, or keeps the error its runner ended it with after a failed
    * rollback; either way followed by the recovery's outcome.
    */
   async markInterrupted(
     name: string,
     recovery: { died: string; outcome: string },
-    opts?: { previousStatus?: Exclude<JournalRowStatus, "in_progress"> },
+    direction: "up" | "down",
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const lastSeen = await this.#lastSeen(trx, name);
       const error = await endInterruptedRun(trx, name, { ...recovery, lastSeen });
-      await this.#update(
+      await this.#transition(
+        endOf("recovered", direction),
         name,
-        {
-          status: opts?.previousStatus ?? "failed",
-          error,
-          finished_at: clock,
-          duration_ms: elapsedMs,
-        },
+        { error, finished_at: clock, duration_ms: elapsedMs },
         trx,
       );
     });
@@ -404,35 +403,95 @@ export class MigrationJournal extends ScopedJournalTable {
    * transaction when given (the migration's), else in one of their own.
    */
   async #finish(
+    event: JournalEvent,
     name: string,
     change: Pick<
       UpdateObject<JournalDatabase, "journalMigrations">,
-      "status" | "error" | "applied_changes" | "versions_before"
+      "error" | "applied_changes" | "versions_before"
     >,
     run: { status: Exclude<RunStatus, "in_progress">; error?: string },
     opts?: JournalWriteOptions,
   ): Promise<void> {
     const write = async (scoped: Kysely<JournalDatabase>) => {
-      await this.#update(name, { ...change, finished_at: clock, duration_ms: elapsedMs }, scoped);
+      await this.#transition(
+        event,
+        name,
+        { ...change, finished_at: clock, duration_ms: elapsedMs },
+        scoped,
+      );
       await finishRun(scoped, name, run);
     };
     if (opts?.db) await write(this.scoped(opts));
     else await this.db.transaction().execute(write);
   }
 
-  async #update(
+  /**
+   * Writes `event`'s status (and `set`) where the row is in a state the
+   * event starts from; when it may start with no row, inserts `insert` if
+   * there is none. Refused otherwise.
+   */
+  async #transition(
+    event: JournalEvent,
     name: string,
-    set: UpdateObject<JournalDatabase, "journalMigrations">,
+    set: Omit<UpdateObject<JournalDatabase, "journalMigrations">, "status">,
+    db: Kysely<JournalDatabase> = this.db,
+    insert?: Omit<InsertObject<JournalDatabase, "journalMigrations">, "status">,
+  ): Promise<void> {
+    const { to } = JOURNAL_TRANSITIONS[event];
+    if (to === "absent") throw new Error(`${event} deletes the row: remove() writes it`);
+    const from = rowStatusesFrom(event);
+    if (from.length > 0) {
+      const updated = await db
+        .updateTable("journalMigrations")
+        .set({ ...set, status: to })
+        .where("name", "=", name)
+        .where("status", "in", from)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows > 0n) return;
+    }
+    if (startsWithoutRow(event) && insert) {
+      const inserted = await db
+        .insertInto("journalMigrations")
+        .values({ ...insert, status: to })
+        .onConflict((oc) => oc.column("name").doNothing())
+        .executeTakeFirst();
+      if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return;
+    }
+    throw await this.#refusal(event, name, db);
+  }
+
+  /** Appends to a run's records: only while its run is unfinished. */
+  async #record(
+    name: string,
+    set: Omit<UpdateObject<JournalDatabase, "journalMigrations">, "status">,
     db: Kysely<JournalDatabase> = this.db,
   ): Promise<void> {
     const result = await db
       .updateTable("journalMigrations")
       .set(set)
       .where("name", "=", name)
+      .where("status", "in", RECORDING)
       .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) {
-      throw new JournalRowMissingError(name, `${this.tables.schema}.${this.tables.migrations}`);
+    if (result.numUpdatedRows === 0n) throw await this.#refusal("record", name, db);
+  }
+
+  /** Why a guarded write matched no row: the row is missing, or in another state. */
+  async #refusal(
+    event: JournalEvent | "record",
+    name: string,
+    db: Kysely<JournalDatabase>,
+  ): Promise<QdrantMigrateError> {
+    const row = await db
+      .selectFrom("journalMigrations")
+      .select("status")
+      .where("name", "=", name)
+      .executeTakeFirst();
+    const expected: readonly JournalRowState[] =
+      event === "record" ? RECORDING : JOURNAL_TRANSITIONS[event].from;
+    if (!row && !expected.includes("absent")) {
+      return new JournalRowMissingError(name, `${this.tables.schema}.${this.tables.migrations}`);
     }
+    return new JournalTransitionRefusedError(name, event, expected, row?.status ?? "absent");
   }
 }
 

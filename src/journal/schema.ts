@@ -34,11 +34,14 @@ export function journalTables(schema: string, prefix: string): JournalTables {
 }
 
 /**
- * The status of a migration's journal row. Not what `status()` reports per
+ * The status of a migration's journal row; its transitions are
+ * `journal-states.ts`. `undoing`: the run failed and its undo began (or
+ * failed): recovered, never resumed. Not what `status()` reports per
  * migration (`MigrationState`, which also knows files): a `rolled_back` row
- * is a `pending` migration, and a missing file is only visible there.
+ * is a `pending` migration, an `undoing` one `in_progress`, and a missing
+ * file is only visible there.
  */
-export type JournalRowStatus = "in_progress" | "applied" | "failed" | "rolled_back";
+export type JournalRowStatus = "in_progress" | "undoing" | "applied" | "failed" | "rolled_back";
 
 /**
  * The snapshots taken before a migration first changed a collection: one per

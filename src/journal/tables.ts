@@ -17,6 +17,7 @@ export async function ensureJournalTables(
   if (!(await journalTablesExist(db, t))) await createTables(db, t);
   if ((await missingColumns(db, t)).length > 0) await addLaterColumns(db, t);
   if ((await outdatedRunStatusChecks(db, t)).length > 0) await allowLaterRunStatuses(db, t);
+  if ((await outdatedRowStatusChecks(db, t)).length > 0) await allowLaterRowStatuses(db, t);
 }
 
 /**
@@ -195,14 +196,22 @@ const RUN_FIELDS = [
   "runner",
 ] as const;
 
+/** A migration row's statuses; `undoing` added later (`allowLaterRowStatuses`). */
 const ROW_STATUSES: readonly JournalRowStatus[] = [
   "in_progress",
+  "undoing",
   "applied",
   "failed",
   "rolled_back",
 ];
-/** A run log row's statuses: a row's, and `interrupted` (added later: `allowLaterRunStatuses`). */
-const RUN_STATUSES: readonly RunStatus[] = [...ROW_STATUSES, "interrupted"];
+/** A run log row's statuses; `interrupted` added later (`allowLaterRunStatuses`). */
+const RUN_STATUSES: readonly RunStatus[] = [
+  "in_progress",
+  "applied",
+  "failed",
+  "rolled_back",
+  "interrupted",
+];
 
 /** What a migration's status row and each of its runs record alike: direction, status, timing. */
 function runColumns<TB extends string, C extends string>(
@@ -280,6 +289,46 @@ async function allowLaterRunStatuses(db: Kysely<JournalDatabase>, t: JournalTabl
       await sql`ALTER TABLE ${table} DROP CONSTRAINT ${sql.id(name)}`.execute(trx);
     }
     await sql`ALTER TABLE ${table} ADD CHECK (${statusCheck(RUN_STATUSES)})`.execute(trx);
+  });
+}
+
+/** The migrations table's CHECK constraints on `status` that predate `undoing`. */
+async function outdatedRowStatusChecks(
+  db: Kysely<JournalDatabase>,
+  t: JournalTables,
+): Promise<string[]> {
+  const { rows } = await sql<{ conname: string }>`
+    SELECT conname FROM pg_constraint
+    WHERE conrelid = to_regclass(${qualified(t.schema, t.migrations)}) AND contype = 'c'
+      AND pg_get_constraintdef(oid) LIKE '%status%'
+      AND pg_get_constraintdef(oid) NOT LIKE '%undoing%'`.execute(db);
+  return rows.map((r) => r.conname);
+}
+
+/**
+ * A migrations table created by an earlier version accepts `undoing`, and
+ * its rows that spelled it `in_progress` with an error (a run whose undo
+ * began or failed) say it, in the same transaction: recovery treats both
+ * alike, and resumption must skip them.
+ */
+async function allowLaterRowStatuses(db: Kysely<JournalDatabase>, t: JournalTables): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
+    await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
+    // Another process may have done it while this one waited for the lock.
+    const outdated = await outdatedRowStatusChecks(trx, t);
+    if (outdated.length === 0) return;
+    const table = sql.raw(qualified(t.schema, t.migrations));
+    for (const name of outdated) {
+      await sql`ALTER TABLE ${table} DROP CONSTRAINT ${sql.id(name)}`.execute(trx);
+    }
+    await sql`ALTER TABLE ${table} ADD CHECK (${statusCheck(ROW_STATUSES)})`.execute(trx);
+    await journalScope(trx, t)
+      .updateTable("journalMigrations")
+      .set({ status: "undoing" })
+      .where("status", "=", "in_progress")
+      .where("error", "is not", null)
+      .execute();
   });
 }
 

@@ -14,4 +14,5 @@ export {
   startPostgres,
   type TestDatabase,
 } from "./postgres.js";
+export { PostgresAccessError } from "./postgres-access.js";
 export { startQdrant, startQdrantBinary } from "./qdrant-server.js";

@@ -10,7 +10,7 @@ export class PostgresAccessError extends QdrantMigrateError {
     readonly blockedBy: string,
   ) {
     super(
-      "POSTGRES_NOT_REACHABLE",
+      "POSTGRES_FOLDER_INACCESSIBLE",
       `embedded Postgres runs as the OS user "postgres" when started as root, and that user cannot reach ${path}: ` +
         `the folder ${blockedBy} is closed to other users. Move the checkout (or dataDir) under a folder every ` +
         `user can enter (for example /srv or /opt), or run: chmod o+x ${blockedBy}`,
