@@ -16,8 +16,9 @@ export async function ensureJournalTables(
 ): Promise<void> {
   if (!(await journalTablesExist(db, t))) await createTables(db, t);
   if ((await missingColumns(db, t)).length > 0) await addLaterColumns(db, t);
-  if ((await outdatedRunStatusChecks(db, t)).length > 0) await allowLaterRunStatuses(db, t);
-  if ((await outdatedRowStatusChecks(db, t)).length > 0) await allowLaterRowStatuses(db, t);
+  for (const later of LATER_STATUSES) {
+    if ((await outdatedStatusChecks(db, t, later)).length > 0) await allowLaterStatus(db, t, later);
+  }
 }
 
 /**
@@ -263,72 +264,70 @@ function statusCheck(statuses: readonly string[]) {
   return sql`status IN (${sql.join(statuses.map((v) => sql.lit(v)))})`;
 }
 
-/** The run log's CHECK constraints on `status` that predate a later status (`interrupted`). */
-async function outdatedRunStatusChecks(
-  db: Kysely<JournalDatabase>,
-  t: JournalTables,
-): Promise<string[]> {
-  const { rows } = await sql<{ conname: string }>`
-    SELECT conname FROM pg_constraint
-    WHERE conrelid = to_regclass(${qualified(t.schema, t.runs)}) AND contype = 'c'
-      AND pg_get_constraintdef(oid) LIKE '%status%'
-      AND pg_get_constraintdef(oid) NOT LIKE '%interrupted%'`.execute(db);
-  return rows.map((r) => r.conname);
-}
-
-/** A run log created by an earlier version accepts the statuses added since. */
-async function allowLaterRunStatuses(db: Kysely<JournalDatabase>, t: JournalTables): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
-    await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
-    // Another process may have done it while this one waited for the lock.
-    const outdated = await outdatedRunStatusChecks(trx, t);
-    if (outdated.length === 0) return;
-    const table = sql.raw(qualified(t.schema, t.runs));
-    for (const name of outdated) {
-      await sql`ALTER TABLE ${table} DROP CONSTRAINT ${sql.id(name)}`.execute(trx);
-    }
-    await sql`ALTER TABLE ${table} ADD CHECK (${statusCheck(RUN_STATUSES)})`.execute(trx);
-  });
-}
-
-/** The migrations table's CHECK constraints on `status` that predate `undoing`. */
-async function outdatedRowStatusChecks(
-  db: Kysely<JournalDatabase>,
-  t: JournalTables,
-): Promise<string[]> {
-  const { rows } = await sql<{ conname: string }>`
-    SELECT conname FROM pg_constraint
-    WHERE conrelid = to_regclass(${qualified(t.schema, t.migrations)}) AND contype = 'c'
-      AND pg_get_constraintdef(oid) LIKE '%status%'
-      AND pg_get_constraintdef(oid) NOT LIKE '%undoing%'`.execute(db);
-  return rows.map((r) => r.conname);
-}
-
 /**
- * A migrations table created by an earlier version accepts `undoing`, and
- * its rows that spelled it `in_progress` with an error (a run whose undo
- * began or failed) say it, in the same transaction: recovery treats both
- * alike, and resumption must skip them.
+ * A status added after a journal could have been created: the table whose
+ * CHECK on `status` must accept it, the statuses it accepts now, and what
+ * rows written before need in the same transaction.
  */
-async function allowLaterRowStatuses(db: Kysely<JournalDatabase>, t: JournalTables): Promise<void> {
+interface LaterStatus {
+  table: (t: JournalTables) => string;
+  added: string;
+  statuses: readonly string[];
+  /** Rows that spelled the new status otherwise. */
+  rewrite?: (trx: Kysely<JournalDatabase>, t: JournalTables) => Promise<void>;
+}
+
+const LATER_STATUSES: readonly LaterStatus[] = [
+  { table: (t) => t.runs, added: "interrupted", statuses: RUN_STATUSES },
+  {
+    table: (t) => t.migrations,
+    added: "undoing",
+    statuses: ROW_STATUSES,
+    // A run whose undo began or failed was `in_progress` with an error:
+    // recovery treats both alike, and resumption must skip them.
+    rewrite: async (trx, t) => {
+      await journalScope(trx, t)
+        .updateTable("journalMigrations")
+        .set({ status: "undoing" })
+        .where("status", "=", "in_progress")
+        .where("error", "is not", null)
+        .execute();
+    },
+  },
+];
+
+/** The table's CHECK constraints on `status` that predate `later.added`. */
+async function outdatedStatusChecks(
+  db: Kysely<JournalDatabase>,
+  t: JournalTables,
+  later: LaterStatus,
+): Promise<string[]> {
+  const { rows } = await sql<{ conname: string }>`
+    SELECT conname FROM pg_constraint
+    WHERE conrelid = to_regclass(${qualified(t.schema, later.table(t))}) AND contype = 'c'
+      AND pg_get_constraintdef(oid) LIKE '%status%'
+      AND pg_get_constraintdef(oid) NOT LIKE ${`%${later.added}%`}`.execute(db);
+  return rows.map((r) => r.conname);
+}
+
+/** A table created by an earlier version accepts the status added since, and its rows say it. */
+async function allowLaterStatus(
+  db: Kysely<JournalDatabase>,
+  t: JournalTables,
+  later: LaterStatus,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const key = advisoryLockKey(`qdrant-migrate:journal-ddl:${t.schema}`);
     await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
     // Another process may have done it while this one waited for the lock.
-    const outdated = await outdatedRowStatusChecks(trx, t);
+    const outdated = await outdatedStatusChecks(trx, t, later);
     if (outdated.length === 0) return;
-    const table = sql.raw(qualified(t.schema, t.migrations));
+    const table = sql.raw(qualified(t.schema, later.table(t)));
     for (const name of outdated) {
       await sql`ALTER TABLE ${table} DROP CONSTRAINT ${sql.id(name)}`.execute(trx);
     }
-    await sql`ALTER TABLE ${table} ADD CHECK (${statusCheck(ROW_STATUSES)})`.execute(trx);
-    await journalScope(trx, t)
-      .updateTable("journalMigrations")
-      .set({ status: "undoing" })
-      .where("status", "=", "in_progress")
-      .where("error", "is not", null)
-      .execute();
+    await sql`ALTER TABLE ${table} ADD CHECK (${statusCheck(later.statuses)})`.execute(trx);
+    await later.rewrite?.(trx, t);
   });
 }
 
