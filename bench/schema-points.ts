@@ -1,9 +1,9 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import type { JournalDatabase } from "../src/journal/schema.js";
+import type { JournalDatabase } from "../src/journal/table-types.js";
 import type { MigrationDatabase, StepContext } from "../src/migration/define-migration.js";
-import { createSchemaToolkit } from "../src/schema/schema-toolkit.js";
+import { createSchemaToolkit } from "../src/toolkit/schema-toolkit.js";
 
 /** Helpers the schema-toolkit benches share with their RSS child (bench/fixtures/copy-rss.ts). */
 

@@ -6,11 +6,11 @@ import { fileURLToPath } from "node:url";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import { startQdrant, startQdrantBinary } from "@qdrant-migrate/qdrant-server";
 import { build } from "esbuild";
-import { journalTables } from "../src/journal/schema.js";
+import { PostgresCheckpoints } from "../src/journal/checkpoints.js";
+import { journalTables } from "../src/journal/table-types.js";
 import { connectQdrant } from "../src/qdrant/connect.js";
-import { backfill } from "../src/schema/backfill.js";
-import { PostgresCheckpoints } from "../src/schema/checkpoints.js";
 import { startPostgres } from "../src/testing/postgres.js";
+import { backfill } from "../src/toolkit/data/backfill.js";
 import { median, timed } from "./measure.js";
 import {
   createBenchCollection,

@@ -48,12 +48,13 @@ export {
   QdrantMigrateError,
   type QdrantRequestCode,
 } from "./errors.js";
+export type { Checkpoint, CheckpointKey, CheckpointStore } from "./journal/checkpoints.js";
 export { JournalTransitionRefusedError } from "./journal/journal-states.js";
 export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { MigrationRun } from "./journal/run-log.js";
-export type { JournalRowStatus, QdrantChanges, RunStatus } from "./journal/schema.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
+export type { JournalRowStatus, QdrantChanges, RunStatus } from "./journal/table-types.js";
 export {
   LockConnectionError,
   LockLostError,
@@ -96,55 +97,54 @@ export {
   UnsupportedClientCallError,
 } from "./qdrant/errors.js";
 export type { PointId, TouchedPoints } from "./qdrant/touched-points.js";
-export type { EnsureAliasedResult } from "./schema/aliased-collection.js";
 export {
   type BackfillOptions,
   type BackfillPatch,
   type BackfillResult,
   backfill,
-} from "./schema/backfill.js";
-export type { BlueGreenOptions, BlueGreenResult } from "./schema/blue-green.js";
-export type { Checkpoint, CheckpointKey, CheckpointStore } from "./schema/checkpoints.js";
-export type { CollectionSpec } from "./schema/collection-diff.js";
+} from "./toolkit/data/backfill.js";
 export type {
   CopyOptions,
   CopyPoint,
   CopyResult,
   CopySource,
-} from "./schema/copy-collection.js";
-export type { DifferenceResolution, SchemaDifference } from "./schema/differences.js";
-export type { EnsureCollectionResult } from "./schema/ensure-collection.js";
+} from "./toolkit/data/copy-collection.js";
 export {
-  AliasRevertError,
-  AliasSwitchError,
   BackfillPatchError,
-  BlueGreenInvalidError,
-  CollectionNotAliasedError,
   CopyVerificationError,
   ImportVerificationError,
   SourceRecordError,
-} from "./schema/errors.js";
+} from "./toolkit/data/errors.js";
 export {
   type ImportOptions,
   type ImportReport,
   importPoints,
   SOURCE_ID_KEY,
   type SourcePoint,
-} from "./schema/import-points.js";
-export type { VectorChangeResult } from "./schema/named-vectors.js";
-export type { PayloadIndexSchema, SchemaChangeResult } from "./schema/payload-indexes.js";
-export { pointIdFor, SOURCE_ID_NAMESPACE, uuidV5 } from "./schema/point-ids.js";
-export { type ChromaReadOptions, readChromaExport } from "./schema/readers/chroma.js";
-export { readJsonl } from "./schema/readers/jsonl.js";
-export type { RevertAliasResult } from "./schema/revert-alias.js";
+} from "./toolkit/data/import-points.js";
+export { pointIdFor, SOURCE_ID_NAMESPACE, uuidV5 } from "./toolkit/data/point-ids.js";
+export { type ChromaReadOptions, readChromaExport } from "./toolkit/data/readers/chroma.js";
+export { readJsonl } from "./toolkit/data/readers/jsonl.js";
+export type { EnsureAliasedResult } from "./toolkit/schema/aliased-collection.js";
+export type { BlueGreenOptions, BlueGreenResult } from "./toolkit/schema/blue-green.js";
+export type { CollectionSpec } from "./toolkit/schema/collection-diff.js";
+export type { DifferenceResolution, SchemaDifference } from "./toolkit/schema/differences.js";
+export type { EnsureCollectionResult } from "./toolkit/schema/ensure-collection.js";
 export {
+  AliasRevertError,
+  AliasSwitchError,
+  BlueGreenInvalidError,
+  CollectionNotAliasedError,
   PayloadIndexConflictError,
   SchemaChangeInvalidError,
   SchemaIncompatibleError,
-} from "./schema/schema-errors.js";
-export type { SchemaToolkit } from "./schema/schema-toolkit.js";
-export type { CollectionPatch } from "./schema/settings-diff.js";
-export type { UpdateCollectionResult } from "./schema/update-collection.js";
+} from "./toolkit/schema/errors.js";
+export type { VectorChangeResult } from "./toolkit/schema/named-vectors.js";
+export type { PayloadIndexSchema, SchemaChangeResult } from "./toolkit/schema/payload-indexes.js";
+export type { RevertAliasResult } from "./toolkit/schema/revert-alias.js";
+export type { CollectionPatch } from "./toolkit/schema/settings-diff.js";
+export type { UpdateCollectionResult } from "./toolkit/schema/update-collection.js";
+export type { SchemaToolkit } from "./toolkit/schema-toolkit.js";
 export { AbortedError } from "./util/abort.js";
 export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BlueGreenInvalidError, CollectionNotAliasedError } from "../src/schema/errors.js";
+import { BlueGreenInvalidError, CollectionNotAliasedError } from "../src/toolkit/schema/errors.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";

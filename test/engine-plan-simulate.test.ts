@@ -12,7 +12,7 @@ const db = useTestDatabase();
 const qdrant = useQdrant();
 const engine = useEngineProject(db, qdrant);
 
-const BACKFILL = pathToFileURL(join(REPO_ROOT, "src", "schema", "backfill.ts")).href;
+const BACKFILL = pathToFileURL(join(REPO_ROOT, "src", "toolkit", "data", "backfill.ts")).href;
 
 declare global {
   var qmTransformCalls: number | undefined;

@@ -3,7 +3,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/index.js";
 import { journalScope } from "../src/journal/journal-scope.js";
-import { journalTables } from "../src/journal/schema.js";
+import { journalTables } from "../src/journal/table-types.js";
 import { REPO_ROOT, runTs } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
@@ -18,7 +18,7 @@ const engine = useEngineProject(db, qdrant);
 const journal = useJournalKysely(db);
 
 const POINTS = 300;
-const SCHEMA = pathToFileURL(join(REPO_ROOT, "src", "schema", "backfill.ts")).href;
+const SCHEMA = pathToFileURL(join(REPO_ROOT, "src", "toolkit", "data", "backfill.ts")).href;
 
 async function seed(collection: string): Promise<void> {
   await qdrant.client.createCollection(collection, { vectors: { size: 2, distance: "Dot" } });

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JournalRowMissingError, MigrationJournal } from "../src/journal/migration-journal.js";
-import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
+import { type JournalDatabase, journalTables } from "../src/journal/table-types.js";
 import { ensureJournalTables } from "../src/journal/tables.js";
 import { useTestDatabase } from "./harness/database.js";
 

@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MigrationJournal } from "../src/journal/migration-journal.js";
 import { RunLog } from "../src/journal/run-log.js";
-import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
+import { type JournalDatabase, journalTables } from "../src/journal/table-types.js";
 import { ensureJournalTables } from "../src/journal/tables.js";
 import { useTestDatabase } from "./harness/database.js";
 

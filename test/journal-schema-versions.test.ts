@@ -1,8 +1,8 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
 import { SchemaVersions } from "../src/journal/schema-versions.js";
+import { type JournalDatabase, journalTables } from "../src/journal/table-types.js";
 import { ensureJournalTables } from "../src/journal/tables.js";
 import { useTestDatabase } from "./harness/database.js";
 

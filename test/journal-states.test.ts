@@ -9,7 +9,7 @@ import {
   type JournalRowState,
 } from "../src/journal/journal-states.js";
 import { MigrationJournal } from "../src/journal/migration-journal.js";
-import { type JournalDatabase, journalTables } from "../src/journal/schema.js";
+import { type JournalDatabase, journalTables } from "../src/journal/table-types.js";
 import { ensureJournalTables } from "../src/journal/tables.js";
 import { REPO_ROOT } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";

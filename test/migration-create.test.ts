@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createMigrationFile } from "../src/migration/create-migration.js";
 import { discoverMigrations } from "../src/migration/discover.js";
 import { MigrationCreateError } from "../src/migration/errors.js";
-import { loadMigration } from "../src/migration/load-migration.js";
+import { loadMigration } from "../src/migration/import-migration.js";
 import { migrationTemplate } from "../src/migration/template.js";
 
 const NOW = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));

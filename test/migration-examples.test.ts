@@ -11,8 +11,8 @@ import type {
   StepContext,
 } from "../src/migration/define-migration.js";
 import { discoverMigrations } from "../src/migration/discover.js";
-import { loadMigration } from "../src/migration/load-migration.js";
-import { createSchemaToolkit } from "../src/schema/schema-toolkit.js";
+import { loadMigration } from "../src/migration/import-migration.js";
+import { createSchemaToolkit } from "../src/toolkit/schema-toolkit.js";
 import { REPO_ROOT } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { IN_PLACE_VECTORS, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MigrationFileError } from "../src/migration/errors.js";
-import { loadMigration } from "../src/migration/load-migration.js";
+import { loadMigration } from "../src/migration/import-migration.js";
 
 const DEFINE = resolve("src/migration/define-migration.js");
 let dir: string;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/index.js";
 import { journalScope } from "../src/journal/journal-scope.js";
-import { journalTables } from "../src/journal/schema.js";
+import { journalTables } from "../src/journal/table-types.js";
 import type { StepContext } from "../src/migration/define-migration.js";
-import { type BackfillPatch, backfill } from "../src/schema/backfill.js";
+import { type BackfillPatch, backfill } from "../src/toolkit/data/backfill.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";

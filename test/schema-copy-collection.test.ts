@@ -1,7 +1,7 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { describe, expect, it } from "vitest";
-import { CopyVerificationError } from "../src/schema/errors.js";
 import { type RunningQdrant, startQdrant } from "../src/testing/index.js";
+import { CopyVerificationError } from "../src/toolkit/data/errors.js";
 import { useTestDatabase } from "./harness/database.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 import { stepContext, useJournalKysely } from "./harness/step-context.js";

@@ -1,9 +1,13 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import { describe, expect, it } from "vitest";
-import { journalTables } from "../src/journal/schema.js";
-import { ImportVerificationError } from "../src/schema/errors.js";
-import { type ImportReport, importPoints, type SourcePoint } from "../src/schema/import-points.js";
-import { pointIdFor } from "../src/schema/point-ids.js";
+import { journalTables } from "../src/journal/table-types.js";
+import { ImportVerificationError } from "../src/toolkit/data/errors.js";
+import {
+  type ImportReport,
+  importPoints,
+  type SourcePoint,
+} from "../src/toolkit/data/import-points.js";
+import { pointIdFor } from "../src/toolkit/data/point-ids.js";
 import { useTestDatabase } from "./harness/database.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 import { interceptingClient, stepContext, useJournalKysely } from "./harness/step-context.js";

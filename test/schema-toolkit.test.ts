@@ -3,13 +3,13 @@ import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { createTrackingClient, type TrackingHooks } from "../src/qdrant/tracking-client.js";
-import { CollectionNotAliasedError } from "../src/schema/errors.js";
 import {
+  CollectionNotAliasedError,
   PayloadIndexConflictError,
   SchemaChangeInvalidError,
   SchemaIncompatibleError,
-} from "../src/schema/schema-errors.js";
-import { createSchemaToolkit, type SchemaToolkit } from "../src/schema/schema-toolkit.js";
+} from "../src/toolkit/schema/errors.js";
+import { createSchemaToolkit, type SchemaToolkit } from "../src/toolkit/schema-toolkit.js";
 import { IN_PLACE_VECTORS, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const inPlace = await needsQdrant(IN_PLACE_VECTORS);

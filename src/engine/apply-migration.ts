@@ -1,8 +1,9 @@
 import { type Kysely, sql } from "kysely";
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import { messageOf } from "../errors.js";
+import { clearCheckpoints, PostgresCheckpoints } from "../journal/checkpoints.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
-import type { QdrantChanges } from "../journal/schema.js";
+import type { QdrantChanges } from "../journal/table-types.js";
 import { LockLostError } from "../lock/errors.js";
 import type {
   MigrationDatabase,
@@ -14,9 +15,8 @@ import type {
 import type { MigrationFile } from "../migration/discover.js";
 import { ClusterRefusalError } from "../qdrant/cluster-errors.js";
 import { createTrackingClient } from "../qdrant/tracking-client.js";
-import { clearCheckpoints, PostgresCheckpoints } from "../schema/checkpoints.js";
-import { createSchemaToolkit } from "../schema/schema-toolkit.js";
-import type { RecordedUp } from "../schema/toolkit-context.js";
+import { createSchemaToolkit } from "../toolkit/schema-toolkit.js";
+import type { RecordedUp } from "../toolkit/toolkit-context.js";
 import { redactSecrets } from "../util/redact.js";
 import { ChangeTracker } from "./change-tracker.js";
 import { commitMigration } from "./commit-outcome.js";

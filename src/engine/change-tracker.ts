@@ -1,4 +1,4 @@
-import type { AliasRecord, QdrantChanges, SnapshotRecord } from "../journal/schema.js";
+import type { AliasRecord, QdrantChanges, SnapshotRecord } from "../journal/table-types.js";
 import { readAliases } from "../qdrant/aliases.js";
 import { takeClusterSnapshot } from "../qdrant/cluster-snapshots.js";
 import { readSchemaState, type SchemaStateRecord } from "../qdrant/schema-state.js";

@@ -1,4 +1,4 @@
-import { parseVersion } from "../schema/collection-versions.js";
+import { parseVersion } from "../toolkit/schema/collection-versions.js";
 import type { PrunedCollections } from "./migrator-types.js";
 import type { Runtime } from "./runtime.js";
 

@@ -1,6 +1,6 @@
 import { type ControlledTransaction, sql } from "kysely";
 import { messageOf } from "../errors.js";
-import type { JournalDatabase } from "../journal/schema.js";
+import type { JournalDatabase } from "../journal/table-types.js";
 import { isRecord } from "../util/objects.js";
 import { redactSecrets } from "../util/redact.js";
 import { CommitUnconfirmedError } from "./errors.js";

@@ -1,5 +1,5 @@
 import type { MigrationRecord } from "../journal/migration-journal.js";
-import type { QdrantChanges } from "../journal/schema.js";
+import type { QdrantChanges } from "../journal/table-types.js";
 import { isReversible } from "../migration/define-migration.js";
 import { HistoryMismatchError, IrreversibleMigrationError } from "./errors.js";
 import type { MigrationStatusEntry } from "./history-status.js";

@@ -1,4 +1,4 @@
-import type { SnapshotRecord } from "../journal/schema.js";
+import type { SnapshotRecord } from "../journal/table-types.js";
 import type { ConcurrentWritesReport } from "./concurrent-writes.js";
 
 /** What a migrator reports while it works; the CLI turns these into log lines. */

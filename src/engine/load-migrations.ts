@@ -1,6 +1,6 @@
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationFile } from "../migration/discover.js";
-import { loadMigration } from "../migration/load-migration.js";
+import { loadMigration } from "../migration/import-migration.js";
 import type { LoadedMigration } from "./apply-migration.js";
 import { UnknownMigrationError } from "./errors.js";
 

@@ -1,7 +1,7 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import type { ErrorCode, QdrantMigrateError } from "../errors.js";
-import type { AliasRecord } from "../journal/schema.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
+import type { AliasRecord } from "../journal/table-types.js";
 import type { ReplicaSnapshotFile } from "../qdrant/replica-snapshots.js";
 import type { ConcurrentWritesReport } from "./concurrent-writes.js";
 import type { MigratorListener } from "./events.js";

@@ -1,4 +1,4 @@
-import type { QdrantChanges } from "../journal/schema.js";
+import type { QdrantChanges } from "../journal/table-types.js";
 import type { LoadedMigration } from "./apply-migration.js";
 import type { PlanEntry } from "./migrator-types.js";
 import type { Runtime } from "./runtime.js";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { messageOf } from "../errors.js";
-import type { JournalDatabase, SchemaVersionBefore } from "../journal/schema.js";
+import type { JournalDatabase, SchemaVersionBefore } from "../journal/table-types.js";
 import { readAliases } from "../qdrant/aliases.js";
 import { readLiveConfig, stampSchemaVersion } from "../qdrant/live-config.js";
 import type { Runtime } from "./runtime.js";

@@ -1,7 +1,7 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
 import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
-import type { QdrantChanges } from "../journal/schema.js";
+import type { QdrantChanges } from "../journal/table-types.js";
 import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
 import { reportWrites } from "./apply-migration.js";
 import { ConcurrentWritesError } from "./concurrent-writes.js";

@@ -1,5 +1,5 @@
 import type { MigrationRecord } from "../journal/migration-journal.js";
-import type { QdrantChanges } from "../journal/schema.js";
+import type { QdrantChanges } from "../journal/table-types.js";
 import { discoverMigrations } from "../migration/discover.js";
 import type { EngineContext } from "./engine-context.js";
 import { loadMigrations } from "./load-migrations.js";

@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { type ErrorCode, messageOf, QdrantMigrateError } from "../errors.js";
 import type { MigrationDatabase, StepContext } from "../migration/define-migration.js";
 import { createDryClient, DryRunRecorder } from "../qdrant/dry-client.js";
-import { createSchemaToolkit } from "../schema/schema-toolkit.js";
+import { createSchemaToolkit } from "../toolkit/schema-toolkit.js";
 import { redactSecrets } from "../util/redact.js";
 import type { LoadedMigration } from "./apply-migration.js";
 import type { Runtime } from "./runtime.js";

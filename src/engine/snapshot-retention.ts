@@ -1,7 +1,7 @@
 import { messageOf } from "../errors.js";
 import type { OwnedSnapshotFile } from "../journal/created-objects.js";
 import { isUnfinished } from "../journal/journal-states.js";
-import type { SnapshotRecord } from "../journal/schema.js";
+import type { SnapshotRecord } from "../journal/table-types.js";
 import {
   deleteReplicaSnapshot,
   listReplicaSnapshots,

@@ -1,6 +1,6 @@
 import { Umzug, type UmzugStorage } from "umzug";
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
-import type { QdrantChanges } from "../journal/schema.js";
+import type { QdrantChanges } from "../journal/table-types.js";
 import { applyMigration, type LoadedMigration } from "./apply-migration.js";
 import type { EngineContext } from "./engine-context.js";
 import { MigrationFailedError, PostgresLockTimeoutError } from "./errors.js";

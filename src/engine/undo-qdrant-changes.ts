@@ -1,5 +1,5 @@
 import type { ConcurrentWritesPolicy } from "../config/define-config.js";
-import type { QdrantChanges, SnapshotRecord } from "../journal/schema.js";
+import type { QdrantChanges, SnapshotRecord } from "../journal/table-types.js";
 import { repointAliasesOff, restoreAliases } from "../qdrant/aliases.js";
 import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
 import { collectionExists, restoreClusterSnapshot } from "../qdrant/cluster-snapshots.js";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { ScopedJournalTable } from "./journal-scope.js";
-import type { JournalDatabase, SnapshotRecord } from "./schema.js";
+import type { JournalDatabase, SnapshotRecord } from "./table-types.js";
 
 /** A shard snapshot file this project's runs took, as the ledger records it. */
 export interface OwnedSnapshotFile {

@@ -10,7 +10,7 @@ import {
   type SchemableIdentifierNode,
   type UnknownRow,
 } from "kysely";
-import type { JournalDatabase, JournalTables, JournalWriteOptions } from "./schema.js";
+import type { JournalDatabase, JournalTables, JournalWriteOptions } from "./table-types.js";
 
 /** The logical table names `JournalDatabase` uses, mapped to their configured names. */
 function physicalNames(t: JournalTables): ReadonlyMap<string, string> {

@@ -1,5 +1,5 @@
 import { QdrantMigrateError } from "../errors.js";
-import type { JournalRowStatus } from "./schema.js";
+import type { JournalRowStatus } from "./table-types.js";
 
 /**
  * The journal row's state machine: every status write of `MigrationJournal`

@@ -31,7 +31,7 @@ import type {
   RunStatus,
   SchemaVersionBefore,
   SnapshotRecord,
-} from "./schema.js";
+} from "./table-types.js";
 import { tableExists } from "./tables.js";
 
 export interface MigrationRecord {

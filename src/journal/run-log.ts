@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import { clock, elapsedMs } from "./clock.js";
 import { ScopedJournalTable } from "./journal-scope.js";
-import type { JournalDatabase, JournalRunsTable, RunStatus } from "./schema.js";
+import type { JournalDatabase, JournalRunsTable, RunStatus } from "./table-types.js";
 
 /** One attempt at a migration, as `history` shows it. */
 export interface MigrationRun {

@@ -1,7 +1,11 @@
 import type { Selectable } from "kysely";
 import { sql } from "kysely";
 import { ScopedJournalTable } from "./journal-scope.js";
-import type { JournalSchemaVersionsTable, JournalWriteOptions, RecordedSchema } from "./schema.js";
+import type {
+  JournalSchemaVersionsTable,
+  JournalWriteOptions,
+  RecordedSchema,
+} from "./table-types.js";
 
 /** The recorded schema of one Qdrant collection and how many migrations changed it. */
 export interface SchemaVersionRecord extends RecordedSchema {

@@ -1,7 +1,7 @@
 import { type CreateTableBuilder, type Kysely, sql } from "kysely";
 import { advisoryLockKey } from "../lock/lock-key.js";
 import { journalScope } from "./journal-scope.js";
-import type { JournalDatabase, JournalRowStatus, JournalTables, RunStatus } from "./schema.js";
+import type { JournalDatabase, JournalRowStatus, JournalTables, RunStatus } from "./table-types.js";
 
 /**
  * Creates the journal's schema and tables if they are missing. Safe to call

@@ -5,9 +5,9 @@ import {
   type ConcurrentWritesPolicy,
 } from "../config/define-config.js";
 import { QdrantMigrateError } from "../errors.js";
+import type { CheckpointStore } from "../journal/checkpoints.js";
 import type { DryRunRecorder } from "../qdrant/dry-client.js";
-import type { CheckpointStore } from "../schema/checkpoints.js";
-import type { SchemaToolkit } from "../schema/schema-toolkit.js";
+import type { SchemaToolkit } from "../toolkit/schema-toolkit.js";
 import { isRecord } from "../util/objects.js";
 
 /**

@@ -1,5 +1,5 @@
 import { messageOf } from "../errors.js";
-import type { AliasRecord } from "../journal/schema.js";
+import type { AliasRecord } from "../journal/table-types.js";
 import type { QdrantConnection } from "./connect.js";
 import { AliasRestoreError } from "./errors.js";
 

@@ -2,14 +2,14 @@ import type { QdrantClient } from "@qdrant/js-client-rest";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
-import type { JournalDatabase, JournalTables } from "../../src/journal/schema.js";
+import { PostgresCheckpoints } from "../../src/journal/checkpoints.js";
+import type { JournalDatabase, JournalTables } from "../../src/journal/table-types.js";
 import type {
   MigrationDatabase,
   StepContext,
   StepProgress,
 } from "../../src/migration/define-migration.js";
-import { PostgresCheckpoints } from "../../src/schema/checkpoints.js";
-import { createSchemaToolkit } from "../../src/schema/schema-toolkit.js";
+import { createSchemaToolkit } from "../../src/toolkit/schema-toolkit.js";
 
 /**
  * A Kysely on the test file's database for the journal's tables, opened

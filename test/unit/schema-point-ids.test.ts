@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pointIdFor, SOURCE_ID_NAMESPACE, uuidV5 } from "../../src/schema/point-ids.js";
+import { pointIdFor, SOURCE_ID_NAMESPACE, uuidV5 } from "../../src/toolkit/data/point-ids.js";
 
 describe("point ids", () => {
   it("uuidV5 gives what Python's uuid.uuid5(uuid.NAMESPACE_DNS, name) gives", () => {

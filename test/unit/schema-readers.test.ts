@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { SourceRecordError } from "../../src/schema/errors.js";
-import type { SourcePoint } from "../../src/schema/import-points.js";
-import { readChromaExport } from "../../src/schema/readers/chroma.js";
-import { readJsonl } from "../../src/schema/readers/jsonl.js";
+import { SourceRecordError } from "../../src/toolkit/data/errors.js";
+import type { SourcePoint } from "../../src/toolkit/data/import-points.js";
+import { readChromaExport } from "../../src/toolkit/data/readers/chroma.js";
+import { readJsonl } from "../../src/toolkit/data/readers/jsonl.js";
 
 /** `lines` as a file in a folder of its own, removed after the test. */
 async function file(lines: string[]): Promise<string> {

@@ -1,7 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import type { StepContext } from "../migration/define-migration.js";
-import { isPlainObject } from "../util/objects.js";
-import type { Checkpoint, CheckpointKey } from "./checkpoints.js";
+import type { Checkpoint, CheckpointKey } from "../../journal/checkpoints.js";
+import type { StepContext } from "../../migration/define-migration.js";
+import { isPlainObject } from "../../util/objects.js";
 import { BackfillPatchError } from "./errors.js";
 import type { PointId } from "./point-ids.js";
 import { ProgressLog, positiveInteger } from "./progress.js";

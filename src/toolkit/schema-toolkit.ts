@@ -1,26 +1,26 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { type EnsureAliasedResult, ensureAliasedCollection } from "./aliased-collection.js";
+import { type CopyOptions, type CopyResult, copyCollection } from "./data/copy-collection.js";
+import { type EnsureAliasedResult, ensureAliasedCollection } from "./schema/aliased-collection.js";
 import {
   type BlueGreenOptions,
   type BlueGreenResult,
   blueGreen,
   changeVector,
-} from "./blue-green.js";
-import type { CollectionSpec } from "./collection-diff.js";
-import { type CopyOptions, type CopyResult, copyCollection } from "./copy-collection.js";
-import { type EnsureCollectionResult, ensureCollection } from "./ensure-collection.js";
-import type { VectorParams } from "./live-schema.js";
-import { addVector, removeVector, type VectorChangeResult } from "./named-vectors.js";
+} from "./schema/blue-green.js";
+import type { CollectionSpec } from "./schema/collection-diff.js";
+import { type EnsureCollectionResult, ensureCollection } from "./schema/ensure-collection.js";
+import type { VectorParams } from "./schema/live-schema.js";
+import { addVector, removeVector, type VectorChangeResult } from "./schema/named-vectors.js";
 import {
   createPayloadIndex,
   dropPayloadIndex,
   type PayloadIndexSchema,
   type SchemaChangeResult,
-} from "./payload-indexes.js";
-import { type RevertAliasResult, revertAlias } from "./revert-alias.js";
-import type { CollectionPatch } from "./settings-diff.js";
+} from "./schema/payload-indexes.js";
+import { type RevertAliasResult, revertAlias } from "./schema/revert-alias.js";
+import type { CollectionPatch } from "./schema/settings-diff.js";
+import { type UpdateCollectionResult, updateCollection } from "./schema/update-collection.js";
 import type { ToolkitContext } from "./toolkit-context.js";
-import { type UpdateCollectionResult, updateCollection } from "./update-collection.js";
 
 /**
  * `ctx.schema`: idempotent schema operations for migration steps. Each reads

@@ -1,6 +1,6 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
-import { isRecord } from "../util/objects.js";
-import { PayloadIndexConflictError } from "./schema-errors.js";
+import { isRecord } from "../../util/objects.js";
+import { PayloadIndexConflictError } from "./errors.js";
 import { sameValue } from "./values.js";
 
 export type PayloadIndexSchema = Schemas["PayloadFieldSchema"];

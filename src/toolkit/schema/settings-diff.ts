@@ -1,5 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isRecord } from "../util/objects.js";
+import { isRecord } from "../../util/objects.js";
 import type { SchemaDifference } from "./differences.js";
 import { liveSection, liveSparseVector, liveVector } from "./live-schema.js";
 import { getAt, pathText, sameValue, setAt } from "./values.js";

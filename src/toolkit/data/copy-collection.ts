@@ -1,15 +1,15 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
-import { connectQdrant } from "../qdrant/connect.js";
-import { strictLimit } from "../qdrant/strict-limits.js";
-import type { PointId } from "../qdrant/touched-points.js";
-import { isPlainObject } from "../util/objects.js";
-import { redactUrl } from "../util/redact.js";
-import { specOf } from "./collection-body.js";
-import { ensureCollection } from "./ensure-collection.js";
+import { connectQdrant } from "../../qdrant/connect.js";
+import { strictLimit } from "../../qdrant/strict-limits.js";
+import type { PointId } from "../../qdrant/touched-points.js";
+import { isPlainObject } from "../../util/objects.js";
+import { redactUrl } from "../../util/redact.js";
+import { specOf } from "../schema/collection-body.js";
+import { ensureCollection } from "../schema/ensure-collection.js";
+import type { ToolkitContext } from "../toolkit-context.js";
 import { CopyVerificationError } from "./errors.js";
 import { ProgressLog, positiveInteger } from "./progress.js";
 import { scrollPages, writePages } from "./scroll-pages.js";
-import type { ToolkitContext } from "./toolkit-context.js";
 import { Reservoir, type SampledPoint, samePoint } from "./verify-sample.js";
 
 /** A point as a copy reads it (payload and every vector) and writes it. */

@@ -1,11 +1,12 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isRecord } from "../util/objects.js";
+import { isRecord } from "../../util/objects.js";
+import type { CopyPoint } from "../data/copy-collection.js";
+import type { ToolkitContext } from "../toolkit-context.js";
 import { type BlueGreenOptions, type BlueGreenResult, blueGreen } from "./blue-green.js";
 import type { CollectionSpec } from "./collection-diff.js";
 import { fixedVectorDifferences } from "./collection-diff.js";
-import type { CopyPoint } from "./copy-collection.js";
 import { BLUE_GREEN_REMEDY } from "./differences.js";
-import { CollectionNotAliasedError } from "./errors.js";
+import { CollectionNotAliasedError, SchemaIncompatibleError } from "./errors.js";
 import {
   isSingleVector,
   liveSparseVector,
@@ -14,9 +15,7 @@ import {
   type VectorParams,
 } from "./live-schema.js";
 import type { SchemaChangeResult } from "./payload-indexes.js";
-import { SchemaIncompatibleError } from "./schema-errors.js";
 import { NAMED_VECTOR_CALLS_SINCE, namedVectorCalls } from "./server-version.js";
-import type { ToolkitContext } from "./toolkit-context.js";
 import { sameValue } from "./values.js";
 
 /** What `addVector`/`removeVector` did. */

@@ -1,7 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import type { StepContext } from "../migration/define-migration.js";
-import { isPlainObject } from "../util/objects.js";
-import type { CheckpointKey } from "./checkpoints.js";
+import type { CheckpointKey } from "../../journal/checkpoints.js";
+import type { StepContext } from "../../migration/define-migration.js";
+import { isPlainObject } from "../../util/objects.js";
 import { ImportVerificationError } from "./errors.js";
 import type { ImportReport } from "./import-report.js";
 import { type PointId, pointIdFor } from "./point-ids.js";

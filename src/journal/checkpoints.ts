@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { journalScope } from "../journal/journal-scope.js";
-import type { JournalDatabase, JournalTables } from "../journal/schema.js";
-import { ensureCheckpointsTable, tableExists } from "../journal/tables.js";
+import { journalScope } from "./journal-scope.js";
+import type { JournalDatabase, JournalTables } from "./table-types.js";
+import { ensureCheckpointsTable, tableExists } from "./tables.js";
 
 /**
  * Checkpoints of resumable operations (`backfill`, `importPoints`): after each

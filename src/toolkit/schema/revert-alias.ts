@@ -1,6 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import type { ToolkitContext } from "../toolkit-context.js";
 import { AliasRevertError, AliasSwitchError } from "./errors.js";
-import type { ToolkitContext } from "./toolkit-context.js";
 
 export interface RevertAliasResult {
   /** False when the alias already was as the `up` found it: nothing was sent. */

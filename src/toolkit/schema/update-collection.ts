@@ -1,6 +1,6 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import type { SchemaDifference } from "./differences.js";
-import { SchemaChangeInvalidError } from "./schema-errors.js";
+import { SchemaChangeInvalidError } from "./errors.js";
 import { type CollectionPatch, settingDifferences } from "./settings-diff.js";
 import { patchProblems } from "./update-limits.js";
 

@@ -1,5 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isPlainObject } from "../../util/objects.js";
+import { isPlainObject } from "../../../util/objects.js";
 import { SourceRecordError } from "../errors.js";
 import type { SourcePoint } from "../import-points.js";
 import { jsonLines, sourceId, vectorStruct } from "./jsonl.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-import type { PointId } from "../qdrant/touched-points.js";
+import type { PointId } from "../../qdrant/touched-points.js";
 
 export type { PointId };
 

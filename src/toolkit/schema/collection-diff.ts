@@ -1,5 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isRecord } from "../util/objects.js";
+import { isRecord } from "../../util/objects.js";
 import { BLUE_GREEN_REMEDY, type SchemaDifference } from "./differences.js";
 import { isSingleVector, namedVectorsOf, type VectorParams } from "./live-schema.js";
 import { liveIndexSchema, type PayloadIndexSchema, sameIndex } from "./payload-indexes.js";

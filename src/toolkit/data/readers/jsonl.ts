@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isPlainObject } from "../../util/objects.js";
+import { isPlainObject } from "../../../util/objects.js";
 import { SourceRecordError } from "../errors.js";
 import type { SourcePoint } from "../import-points.js";
 

@@ -1,66 +1,50 @@
-import { QdrantMigrateError } from "../errors.js";
-import type { ImportReport } from "./import-report.js";
+import { QdrantMigrateError } from "../../errors.js";
+import { describeDifference, type SchemaDifference } from "./differences.js";
+import { show } from "./values.js";
 
-/** A record of an import source is malformed; `origin` is `file:line` when known. */
-export class SourceRecordError extends QdrantMigrateError {
-  constructor(
-    readonly origin: string,
-    readonly problem: string,
-  ) {
-    super("SOURCE_RECORD_INVALID", `${origin}: ${problem}.`);
-  }
-}
-
-/** A backfill's transform returned something that is not a patch. */
-export class BackfillPatchError extends QdrantMigrateError {
+/**
+ * A collection differs from what the migration wants in ways Qdrant cannot
+ * change in place. Nothing was changed: `differences` lists every
+ * difference found, the refused ones and those that could have been applied.
+ */
+export class SchemaIncompatibleError extends QdrantMigrateError {
   constructor(
     readonly collection: string,
-    readonly pointId: string | number,
-    readonly problem: string,
+    readonly differences: readonly SchemaDifference[],
   ) {
+    const refused = differences.filter((d) => d.resolution === "refused");
+    const lines = differences.map((d) => `  - ${describeDifference(d)}`);
     super(
-      "BACKFILL_PATCH_INVALID",
-      `Backfill of ${collection}: the transform of point ${JSON.stringify(pointId)} returned ${problem}; ` +
-        "return { payload?, vectors? } or null to skip the point.",
+      "SCHEMA_INCOMPATIBLE",
+      `Collection "${collection}" cannot be changed in place to what the migration wants (${refused.length} of ${differences.length} difference${differences.length === 1 ? "" : "s"} refused; nothing was changed):\n${lines.join("\n")}`,
     );
   }
 }
 
-/** After an import, imported ids are missing from the collection or sampled points differ from their source. */
-export class ImportVerificationError extends QdrantMigrateError {
-  constructor(readonly report: ImportReport) {
-    const problems: string[] = [];
-    if (report.missing > 0) {
-      const examples = report.missingIds.map((m) => `${JSON.stringify(m.sourceId)} (${m.origin})`);
-      problems.push(
-        `${report.missing} of ${report.distinctIds} imported ids are not in the collection, e.g. ${examples.join(", ")}`,
-      );
-    }
-    for (const m of report.mismatches) {
-      problems.push(
-        `point ${JSON.stringify(m.id)} (${m.origin}) differs from its source: ${m.what}`,
-      );
-    }
-    super(
-      "IMPORT_VERIFICATION_FAILED",
-      `Import into ${report.collection} failed verification: ${problems.join("; ")}. ` +
-        "Run the migration again: the import writes what is missing (re-writing a point is harmless).",
-    );
-  }
-}
-
-/** After a copy, the target's exact count or a sampled point is not what the copy wrote. */
-export class CopyVerificationError extends QdrantMigrateError {
+/** A payload index exists on the field with another schema than the one asked for. */
+export class PayloadIndexConflictError extends QdrantMigrateError {
   constructor(
-    readonly from: string,
-    readonly to: string,
-    readonly problems: readonly string[],
-    advice = `${to} held other points before, or something wrote to it meanwhile: ` +
-      "copy into a new or empty collection, with its writers paused",
+    readonly collection: string,
+    readonly field: string,
+    readonly live: unknown,
+    readonly wanted: unknown,
   ) {
     super(
-      "COPY_VERIFICATION_FAILED",
-      `Copy of ${from} into ${to} failed verification: ${problems.join("; ")}. ${advice}.`,
+      "PAYLOAD_INDEX_CONFLICT",
+      `Collection "${collection}" already has a payload index on "${field}" with schema ${show(live)}, not the wanted ${show(wanted)}. Nothing was changed: to re-type it, call ctx.schema.dropPayloadIndex("${collection}", "${field}") first (filters on the field run unindexed until the new index is built).`,
+    );
+  }
+}
+
+/** A settings change outside Qdrant's own limits, or one Qdrant cannot make in place. */
+export class SchemaChangeInvalidError extends QdrantMigrateError {
+  constructor(
+    readonly collection: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      "SCHEMA_CHANGE_INVALID",
+      `Cannot update collection "${collection}"; nothing was sent:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
   }
 }

@@ -1,10 +1,10 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import type { DryRunRecorder } from "../qdrant/dry-client.js";
-import { QdrantRequestError } from "../qdrant/errors.js";
+import type { DryRunRecorder } from "../../qdrant/dry-client.js";
+import { QdrantRequestError } from "../../qdrant/errors.js";
 import { type CollectionSpec, diffCollection } from "./collection-diff.js";
 import type { SchemaDifference } from "./differences.js";
+import { SchemaChangeInvalidError, SchemaIncompatibleError } from "./errors.js";
 import { createPayloadIndex } from "./payload-indexes.js";
-import { SchemaChangeInvalidError, SchemaIncompatibleError } from "./schema-errors.js";
 import { namedVectorCalls, type ServerVersion } from "./server-version.js";
 import { limitProblems } from "./update-limits.js";
 

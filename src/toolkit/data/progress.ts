@@ -1,4 +1,4 @@
-import type { StepContext, StepProgress } from "../migration/define-migration.js";
+import type { StepContext, StepProgress } from "../../migration/define-migration.js";
 
 /**
  * A long operation's reports: its milestones (start, resume, done) as log

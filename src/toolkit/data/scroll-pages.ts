@@ -1,5 +1,5 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
-import type { PointId } from "../qdrant/touched-points.js";
+import type { PointId } from "../../qdrant/touched-points.js";
 
 export interface ScrollPage {
   points: Schemas["Record"][];

@@ -1,6 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { createBody } from "../qdrant/cluster-snapshots.js";
-import { isRecord } from "../util/objects.js";
+import { createBody } from "../../qdrant/cluster-snapshots.js";
+import { isRecord } from "../../util/objects.js";
 import type { CollectionSpec } from "./collection-diff.js";
 import { liveIndexSchema, type PayloadIndexSchema } from "./payload-indexes.js";
 

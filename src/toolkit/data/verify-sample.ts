@@ -1,6 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { canonicalJson } from "../util/canonical-json.js";
-import { isPlainObject } from "../util/objects.js";
+import { canonicalJson } from "../../util/canonical-json.js";
+import { isPlainObject } from "../../util/objects.js";
 
 /** A point as an import wrote it, and where its source record is. */
 export interface SampledPoint {

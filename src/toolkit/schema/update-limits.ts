@@ -1,5 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isRecord } from "../util/objects.js";
+import { isRecord } from "../../util/objects.js";
 import { BLUE_GREEN_REMEDY } from "./differences.js";
 import { liveSparseVector, liveVector } from "./live-schema.js";
 import type { CollectionPatch } from "./settings-diff.js";

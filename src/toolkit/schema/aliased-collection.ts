@@ -1,5 +1,5 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import type { DryRunRecorder } from "../qdrant/dry-client.js";
+import type { DryRunRecorder } from "../../qdrant/dry-client.js";
 import type { CollectionSpec } from "./collection-diff.js";
 import { versionName } from "./collection-versions.js";
 import { type EnsureCollectionResult, ensureCollection } from "./ensure-collection.js";
