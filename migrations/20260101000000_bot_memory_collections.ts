@@ -9,6 +9,11 @@ import { botCollections } from "./_bots.js";
  * (`emotion`) and what it is about (`semantic`). `bots.content_vector` names
  * the vector the application queries for content, so a later migration can
  * switch models without a deploy (see 20260103000000_content_embedding_v2).
+ *
+ * Each collection is created behind an alias of the bot's collection name
+ * (`memory_<bot>` → `memory_<bot>_v1`), so the application keeps one name
+ * while later migrations change the collection the way the server allows:
+ * in place on Qdrant 1.18+, by a blue-green copy and alias switch before.
  */
 const BOTS = [
   { id: "elena", displayName: "Elena" },
@@ -65,23 +70,29 @@ export default defineMigration({
     },
   },
   qdrant: {
-    async up({ db, qdrant, log }) {
+    async up({ db, schema, log }) {
       for (const collection of await botCollections(db)) {
-        await qdrant.createCollection(collection, {
-          vectors: Object.fromEntries(
-            VECTORS.map((name) => [name, { size: DIMENSIONS, distance: "Cosine" as const }]),
-          ),
-        });
-        for (const [field_name, field_schema] of Object.entries(PAYLOAD_INDEXES)) {
-          await qdrant.createPayloadIndex(collection, { field_name, field_schema, wait: true });
-        }
+        const { alias } = await schema.ensureCollection(
+          collection,
+          {
+            vectors: Object.fromEntries(
+              VECTORS.map((name) => [name, { size: DIMENSIONS, distance: "Cosine" as const }]),
+            ),
+            payloadIndexes: PAYLOAD_INDEXES,
+          },
+          { alias: true },
+        );
         log.info(
-          `created ${collection}: vectors ${VECTORS.join(", ")}; ${Object.keys(PAYLOAD_INDEXES).length} payload indexes`,
+          `created ${alias.collection} behind the alias ${collection}: vectors ${VECTORS.join(", ")}; ${Object.keys(PAYLOAD_INDEXES).length} payload indexes`,
         );
       }
     },
-    async down({ db, qdrant }) {
-      for (const collection of await botCollections(db)) await qdrant.deleteCollection(collection);
+    async down({ db, qdrant, schema }) {
+      for (const collection of await botCollections(db)) {
+        // The alias goes (the up created it), then the collection it pointed at.
+        const { changed, previous } = await schema.revertAlias(collection);
+        if (changed && previous !== null) await qdrant.deleteCollection(previous);
+      }
     },
   },
   async verify({ db, qdrant }) {

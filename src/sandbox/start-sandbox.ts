@@ -21,14 +21,22 @@ export interface StartSandboxOptions {
   postgresPort?: number;
   /** Qdrant's TCP port on 127.0.0.1; a free one by default. */
   qdrantPort?: number;
+  /**
+   * A real Qdrant binary to start instead of the in-process server, on a free
+   * port with temporary storage (`npm run demo` passes `QDRANT_BIN`, so the
+   * demo runs on the Qdrant versions the tests run on); `qdrantPort` is then not used.
+   */
+  qdrantBinary?: string;
 }
 
 export interface RunningSandbox {
   /** Superuser URL of the sandbox's `postgres` database (a local throwaway password). */
   databaseUrl: string;
   qdrantUrl: string;
-  /** The Qdrant version the in-process server answers as (its `GET /`), which the migrations see. */
+  /** The Qdrant version the in-process server answers as, or the binary's (its `GET /`), which the migrations see. */
   qdrantVersion: string;
+  /** The binary started instead of the in-process server, when `qdrantBinary` was given. */
+  qdrantBinary: string | undefined;
   /** The folder both stores persist in, absolute; undefined when temporary. */
   dataDir: string | undefined;
   /** Stops both servers (and deletes their data unless `dataDir` was given). */
@@ -54,7 +62,7 @@ export class SandboxError extends QdrantMigrateError {
  */
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
   // Before Postgres starts: a missing package is said at once, not after a wait.
-  const { startQdrant } = await importOptional(
+  const { startQdrant, startQdrantBinary } = await importOptional(
     "@qdrant-migrate/qdrant-server",
     "qdrant-migrate sandbox",
     () => import("@qdrant-migrate/qdrant-server"),
@@ -82,17 +90,21 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     throw sandboxStartError("Postgres", options.postgresPort, error);
   }
   try {
-    const qdrant = await startQdrant({
-      port: options.qdrantPort,
-      ...(dataDir === undefined
-        ? { snapshotsDir: join(root, "qdrant-snapshots") }
-        : { storageDir: join(root, "qdrant") }),
-    });
+    if (options.qdrantBinary) await mkdir(join(root, "qdrant"), { recursive: true });
+    const qdrant = options.qdrantBinary
+      ? await startQdrantBinary({ binary: options.qdrantBinary, dataDir: join(root, "qdrant") })
+      : await startQdrant({
+          port: options.qdrantPort,
+          ...(dataDir === undefined
+            ? { snapshotsDir: join(root, "qdrant-snapshots") }
+            : { storageDir: join(root, "qdrant") }),
+        });
     const about = (await (await fetch(`${qdrant.url}/`)).json()) as { version?: unknown };
     return {
       databaseUrl: postgres.url,
       qdrantUrl: qdrant.url,
       qdrantVersion: String(about.version),
+      qdrantBinary: options.qdrantBinary,
       dataDir,
       async stop() {
         await Promise.all([qdrant.stop(), postgres.stop()]);
