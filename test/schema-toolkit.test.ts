@@ -10,7 +10,13 @@ import {
   SchemaIncompatibleError,
 } from "../src/toolkit/schema/errors.js";
 import { createSchemaToolkit, type SchemaToolkit } from "../src/toolkit/schema-toolkit.js";
-import { IN_PLACE_VECTORS, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
+import {
+  IN_PLACE_VECTORS,
+  needsQdrant,
+  testQdrantVersion,
+  uniqueName,
+  useQdrant,
+} from "./harness/qdrant.js";
 
 const inPlace = await needsQdrant(IN_PLACE_VECTORS);
 
@@ -396,10 +402,11 @@ describe("named vectors", () => {
   );
 
   it("addVector and removeVector on a server older than 1.18 refuse a physical collection with COLLECTION_NOT_ALIASED, naming the version, and change nothing", async () => {
-    // The in-process server can claim any version; a real 1.17 is not at hand.
-    const old = await startQdrant({ version: "1.17.1" });
+    // The real server itself when it is older (CI's 1.15.5), else an in-process one claiming 1.17.1.
+    const old = inPlace.skip ? undefined : await startQdrant({ version: "1.17.1" });
+    const version = old ? "1.17.1" : await testQdrantVersion();
     try {
-      const client = connectQdrant({ url: old.url, timeoutMs: 30_000 }).client;
+      const client = old ? connectQdrant({ url: old.url, timeoutMs: 30_000 }).client : conn.client;
       const collection = uniqueName("sch_old");
       await client.createCollection(collection, {
         vectors: { text: { size: 4, distance: "Dot" }, old: { size: 2, distance: "Dot" } },
@@ -410,7 +417,7 @@ describe("named vectors", () => {
         .catch((e: unknown) => e);
       expect(adding).toBeInstanceOf(CollectionNotAliasedError);
       expect((adding as Error).message).toContain(
-        `Qdrant 1.17.1 cannot add vector "image" to "${collection}" in place (that needs Qdrant 1.18 or newer`,
+        `Qdrant ${version} cannot add vector "image" to "${collection}" in place (that needs Qdrant 1.18 or newer`,
       );
       expect((adding as Error).message).toContain("adoptPhysical");
       expect((adding as Error).message).toContain("pause every writer");
@@ -421,12 +428,12 @@ describe("named vectors", () => {
         .ensureCollection(collection, { vectors: { image: { size: 3, distance: "Dot" } } })
         .catch((e: unknown) => e);
       expect(ensuring).toBeInstanceOf(SchemaIncompatibleError);
-      expect((ensuring as Error).message).toContain("Qdrant 1.17.1 cannot add a named vector");
+      expect((ensuring as Error).message).toContain(`Qdrant ${version} cannot add a named vector`);
       expect(calls).toEqual([]);
       const info = await client.getCollection(collection);
       expect(Object.keys(info.config.params.vectors ?? {}).sort()).toEqual(["old", "text"]);
     } finally {
-      await old.stop();
+      await old?.stop();
     }
   });
 });

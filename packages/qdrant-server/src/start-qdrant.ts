@@ -29,7 +29,7 @@ import { registerShardSnapshotRoutes } from "./shard-snapshot-routes.js";
 import { registerSnapshotRoutes } from "./snapshot-routes.js";
 import { loadState } from "./state-codec.js";
 import { assertValidName } from "./validation.js";
-import { registerVectorNameRoutes } from "./vector-name-routes.js";
+import { hasVectorNameRoutes, registerVectorNameRoutes } from "./vector-name-routes.js";
 
 export interface StartQdrantOptions {
   /** TCP port; a free one by default. */
@@ -42,7 +42,10 @@ export interface StartQdrantOptions {
   snapshotsDir?: string;
   /** Require this key in the `api-key` header (or `Authorization: Bearer`). */
   apiKey?: string;
-  /** Version reported by `GET /`; the spec's (1.19.0) by default. */
+  /**
+   * Version reported by `GET /`; the spec's (1.19.0) by default. Below 1.18
+   * the in-place named-vector routes are absent (an empty 404), as on 1.15.5.
+   */
   version?: string;
   /** The clock snapshot names are stamped with; for tests of same-second snapshots. */
   now?: () => Date;
@@ -87,7 +90,8 @@ export async function startQdrant(options: StartQdrantOptions = {}): Promise<Run
   const router = new Router();
   registerServiceRoutes(router, ctx);
   registerCollectionRoutes(router, ctx);
-  registerVectorNameRoutes(router, ctx);
+  // Emulating an older Qdrant: no such routes, so a call answers as that version does.
+  if (hasVectorNameRoutes(ctx.options.version)) registerVectorNameRoutes(router, ctx);
   registerPayloadIndexRoutes(router, ctx);
   registerAliasRoutes(router, ctx);
   registerClusterRoutes(router, ctx);

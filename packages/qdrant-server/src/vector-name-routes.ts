@@ -9,6 +9,18 @@ import { assertValidBody, assertValidName, outOfRange, updateTimeout } from "./v
 
 type Json = Record<string, unknown>;
 
+/** The first Qdrant with the routes below; an older `version` has no such path (an empty 404, as 1.15.5 answers). */
+export const VECTOR_NAME_ROUTES_SINCE: readonly [number, number] = [1, 18];
+
+/** Whether a server reporting `version` has the in-place named-vector routes; an unparsable one counts as recent. */
+export function hasVectorNameRoutes(version: string): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!match) return true;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  const [since, sinceMinor] = VECTOR_NAME_ROUTES_SINCE;
+  return major > since || (major === since && minor >= sinceMinor);
+}
+
 /**
  * Adding and removing named vectors in place, Qdrant v1.18+
  * (`PUT`/`DELETE /collections/{c}/vectors/{v}`, collection/vector_name_schema.rs).
