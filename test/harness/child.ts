@@ -69,14 +69,28 @@ export function runTs(
 
 /**
  * Runs the qdrant-migrate CLI in a fresh Node process: `src/cli/main.ts` as
- * bundled once for the test run (`test/setup/cli-bundle.ts`).
+ * bundled once for the test run (`test/setup/bundles.ts`).
  */
 export function runCli(args: readonly string[], opts: ChildOptions = {}): Promise<ChildResult> {
-  const bundle = process.env.QDRANT_MIGRATE_TEST_CLI;
-  if (!bundle) {
-    throw new Error("runCli: no bundled CLI; test/setup/cli-bundle.ts is the run's global setup");
-  }
-  return runNode([bundle, ...args], opts);
+  return runNode([bundled("main.js"), ...args], opts);
+}
+
+/**
+ * Runs `test/fixtures/crash-runner.ts` (`up`, SIGKILLed at a chosen event) in
+ * a fresh Node process, as bundled once for the test run. A migration that
+ * imports a TypeScript file of this repo needs tsx's loader: `runTs` it instead.
+ */
+export function runCrashRunner(
+  args: readonly string[],
+  opts: ChildOptions = {},
+): Promise<ChildResult> {
+  return runNode([bundled("crash-runner.js"), ...args], opts);
+}
+
+function bundled(file: string): string {
+  const dir = process.env.QDRANT_MIGRATE_TEST_BUNDLES;
+  if (!dir) throw new Error("no test bundles: test/setup/bundles.ts is the run's global setup");
+  return join(dir, file);
 }
 
 function runNode(args: readonly string[], opts: ChildOptions): Promise<ChildResult> {
