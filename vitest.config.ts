@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: "qdrant-migrate",
           include: ["test/**/*.test.ts"],
-          globalSetup: ["test/setup/global.ts"],
+          globalSetup: ["test/setup/global.ts", "test/setup/bundles.ts"],
           // A temporary directory per test file, checked empty after it.
           setupFiles: ["test/setup/temp-dir.ts"],
           testTimeout: 30_000,

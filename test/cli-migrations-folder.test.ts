@@ -1,10 +1,9 @@
-import { rename, writeFile } from "node:fs/promises";
+import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
-import { makeProject } from "./harness/project.js";
-import { uniqueName, useQdrant } from "./harness/qdrant.js";
+import { cli, cliProject } from "./harness/in-process-cli.js";
+import { useQdrant } from "./harness/qdrant.js";
 
 // A mistyped migrations path must never look like "up to date": a container
 // entrypoint would start the app on an unmigrated schema with CI green.
@@ -14,23 +13,7 @@ const qdrant = useQdrant();
 const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
 
 /** A project whose config file names `migrations` as given. */
-async function projectWithPattern(pattern: string) {
-  const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
-  const config = {
-    migrations: pattern,
-    postgres: { url: db.url, tablePrefix: `${uniqueName("qm").toLowerCase()}_` },
-    qdrant: {
-      url: qdrant.url,
-      timeoutMs: 5000,
-      ...(qdrant.apiKey ? { apiKey: qdrant.apiKey } : {}),
-    },
-  };
-  await writeFile(
-    join(project.dir, "umzug.config.mjs"),
-    `export default ${JSON.stringify(config)};`,
-  );
-  return project;
-}
+const projectWithPattern = (migrations: string) => cliProject(db, qdrant, { migrations });
 
 interface ErrorBody {
   ok: boolean;
@@ -41,7 +24,7 @@ describe("a migrations pattern whose folder does not exist", () => {
   it("up fails with exit 2 and MIGRATIONS_DIR_MISSING naming the resolved folder", async () => {
     const project = await projectWithPattern("migrashuns/*.mjs");
     await project.writeMigration("001_first", noop);
-    const up = await runCli(["up", "--json"], { cwd: project.dir });
+    const up = await cli(project, ["up", "--json"]);
     expect(up.code).toBe(2);
     const body = JSON.parse(up.stdout) as ErrorBody;
     expect(body.error.code).toBe("MIGRATIONS_DIR_MISSING");
@@ -51,7 +34,7 @@ describe("a migrations pattern whose folder does not exist", () => {
 
   it("check fails with exit 2 instead of reporting ok", async () => {
     const project = await projectWithPattern("migrashuns/*.mjs");
-    const check = await runCli(["check"], { cwd: project.dir });
+    const check = await cli(project, ["check"]);
     expect(check.code).toBe(2);
     expect(check.stdout).not.toContain("ok");
     expect(check.stderr).toContain(join(project.dir, "migrashuns"));
@@ -59,7 +42,7 @@ describe("a migrations pattern whose folder does not exist", () => {
 
   it("status fails with exit 2 as well", async () => {
     const project = await projectWithPattern("migrashuns/*.mjs");
-    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    const status = await cli(project, ["status", "--json"]);
     expect(status.code).toBe(2);
     expect((JSON.parse(status.stdout) as ErrorBody).error.code).toBe("MIGRATIONS_DIR_MISSING");
   });
@@ -70,7 +53,7 @@ describe("migration files the pattern does not match", () => {
     const project = await projectWithPattern("migrations/*.js");
     await project.writeMigration("001_first", noop);
     await project.writeMigration("002_second", noop);
-    const up = await runCli(["up", "--json"], { cwd: project.dir });
+    const up = await cli(project, ["up", "--json"]);
     expect(up.code, up.stderr).toBe(2);
     const body = JSON.parse(up.stdout) as ErrorBody;
     expect(body.error.code).toBe("MIGRATIONS_PATTERN_MISMATCH");
@@ -81,7 +64,7 @@ describe("migration files the pattern does not match", () => {
   it("check fails with exit 2 instead of reporting ok", async () => {
     const project = await projectWithPattern("migrations/*.js");
     await project.writeMigration("001_first", noop);
-    const check = await runCli(["check"], { cwd: project.dir });
+    const check = await cli(project, ["check"]);
     expect(check.code).toBe(2);
     expect(check.stdout).not.toContain("ok");
     expect(check.stderr).toContain("001_first.mjs");
@@ -90,7 +73,7 @@ describe("migration files the pattern does not match", () => {
   it("status fails with exit 2 as well", async () => {
     const project = await projectWithPattern("migrations/*.js");
     await project.writeMigration("001_first", noop);
-    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    const status = await cli(project, ["status", "--json"]);
     expect(status.code).toBe(2);
     expect((JSON.parse(status.stdout) as ErrorBody).error.code).toBe("MIGRATIONS_PATTERN_MISMATCH");
   });
@@ -98,20 +81,20 @@ describe("migration files the pattern does not match", () => {
   it("an applied migration renamed out of the pattern is reported, not taken as up to date", async () => {
     const project = await projectWithPattern("migrations/*.mjs");
     await project.writeMigration("001_first", noop);
-    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    expect((await cli(project, ["up"])).code).toBe(0);
     // Deployed with the wrong extension: the folder is there, no file matches.
     await rename(
       join(project.migrationsDir, "001_first.mjs"),
       join(project.migrationsDir, "001_first.cjs"),
     );
-    const check = await runCli(["check", "--json"], { cwd: project.dir });
+    const check = await cli(project, ["check", "--json"]);
     expect(check.code).toBe(2);
     expect((JSON.parse(check.stdout) as ErrorBody).error.message).toContain("001_first.cjs");
   });
 
   it("up over an empty folder is still a no-op with exit 0 (no migrations yet)", async () => {
     const project = await projectWithPattern("migrations/*.mjs");
-    const up = await runCli(["up"], { cwd: project.dir });
+    const up = await cli(project, ["up"]);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain("nothing to do: up to date");
   });
@@ -120,11 +103,11 @@ describe("migration files the pattern does not match", () => {
 describe("create under the configured pattern", () => {
   it("writes a file the pattern matches, which status then lists as pending", async () => {
     const project = await projectWithPattern("migrations/*.mjs");
-    const created = await runCli(["create", "first", "--json"], { cwd: project.dir });
+    const created = await cli(project, ["create", "first", "--json"]);
     expect(created.code, created.stderr).toBe(0);
     const { path } = JSON.parse(created.stdout) as { path: string };
     expect(path).toMatch(/_first\.mjs$/);
-    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    const status = await cli(project, ["status", "--json"]);
     expect(status.code, status.stderr).toBe(3);
     const { migrations } = JSON.parse(status.stdout) as {
       migrations: { name: string; state: string }[];
@@ -136,7 +119,7 @@ describe("create under the configured pattern", () => {
 
   it("fails with exit 2 naming the pattern when no file it can write would match", async () => {
     const project = await projectWithPattern("migrations/V*.mjs");
-    const created = await runCli(["create", "first", "--json"], { cwd: project.dir });
+    const created = await cli(project, ["create", "first", "--json"]);
     expect(created.code).toBe(2);
     const body = JSON.parse(created.stdout) as ErrorBody;
     expect(body.error.code).toBe("MIGRATIONS_PATTERN_MISMATCH");

@@ -3,42 +3,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
-import { runCli } from "./harness/child.js";
+import { REPO_ROOT, runCli } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
-import { makeProject, type TestProject } from "./harness/project.js";
+import { cli, cliProject } from "./harness/in-process-cli.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
 
-/** A project with a config file, as users have it. */
-async function cliProject(
-  opts: { postgresUrl?: string; qdrantUrl?: string; apiKey?: string; waitLockMs?: number } = {},
-): Promise<TestProject & { prefix: string }> {
-  const project = await makeProject({ postgres: db.url, qdrant: qdrant.url });
-  const prefix = `${uniqueName("qm").toLowerCase()}_`;
-  const config = {
-    migrations: "migrations/*.mjs",
-    postgres: { url: opts.postgresUrl ?? db.url, tablePrefix: prefix },
-    qdrant: {
-      url: opts.qdrantUrl ?? qdrant.url,
-      timeoutMs: 5000,
-      ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
-    },
-    lock: { timeoutMs: opts.waitLockMs ?? 60_000 },
-  };
-  await writeFile(
-    join(project.dir, "umzug.config.mjs"),
-    `export default ${JSON.stringify(config)};`,
-  );
-  return { ...project, prefix };
-}
+/** A project with a config file, as users have it; the stores are this file's unless named. */
+const newProject = (stores: { postgresUrl?: string; qdrantUrl?: string; apiKey?: string } = {}) =>
+  cliProject(db, qdrant, stores);
 
 const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
 
+// Most tests run the CLI in this process (`cli`): parsing, the commands, their
+// output and exit codes are the same code. A test spawns it (`runCli`, the
+// CLI bundled once per run) only where a process proves more: separate
+// processes racing for the lock, a process that must end on its own, what
+// reaches a real process's stdout and stderr, a migration file Node itself loads.
 describe("CLI", () => {
   it("8 concurrent `up` processes apply each migration exactly once, and all exit 0", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     const table = uniqueName("runs");
     const collection = uniqueName("docs");
     await queryRows(db.url, `CREATE TABLE "${table}" (migration text)`);
@@ -75,19 +61,19 @@ describe("CLI", () => {
   }, 180_000);
 
   it("check fails with exit 4 and names an applied migration whose file changed", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     const path = await project.writeMigration("001_first", noop);
-    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    expect((await cli(project, ["up"])).code).toBe(0);
     await writeFile(path, `${noop}\n// edited after it ran\n`);
-    const check = await runCli(["check"], { cwd: project.dir });
+    const check = await cli(project, ["check"]);
     expect(check.code).toBe(4);
     expect(check.stdout).toContain("changed since applied: 001_first");
   });
 
   it("status --json reports pending migrations with exit 3", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     await project.writeMigration("001_first", noop);
-    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    const status = await cli(project, ["status", "--json"]);
     expect(status.code).toBe(3);
     const body = JSON.parse(status.stdout) as { migrations: { name: string; state: string }[] };
     expect(body.migrations).toEqual([
@@ -96,16 +82,16 @@ describe("CLI", () => {
   });
 
   it("check exits 0 when everything is applied and unchanged", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     await project.writeMigration("001_first", noop);
-    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
-    const check = await runCli(["check", "--json"], { cwd: project.dir });
+    expect((await cli(project, ["up"])).code).toBe(0);
+    const check = await cli(project, ["check", "--json"]);
     expect(check.code).toBe(0);
     expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, pending: [], drift: [] });
   });
 
   it("check --json exits 4 naming a payload index dropped by hand and a vector config changed by hand (issue 10)", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     const collection = uniqueName("drift");
     await project.writeMigration(
       "001_memory",
@@ -119,12 +105,12 @@ describe("CLI", () => {
         down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
       } };`,
     );
-    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
-    expect((await runCli(["check", "--json"], { cwd: project.dir })).code).toBe(0);
+    expect((await cli(project, ["up"])).code).toBe(0);
+    expect((await cli(project, ["check", "--json"])).code).toBe(0);
 
     await qdrant.client.deletePayloadIndex(collection, "user_id", { wait: true });
     await qdrant.client.updateCollection(collection, { vectors: { content: { on_disk: true } } });
-    const check = await runCli(["check", "--json"], { cwd: project.dir });
+    const check = await cli(project, ["check", "--json"]);
     expect(check.code, check.stderr).toBe(4);
     const body = JSON.parse(check.stdout) as {
       ok: boolean;
@@ -144,12 +130,11 @@ describe("CLI", () => {
 
   it("--wait waits for a Qdrant that starts late, then proceeds", async () => {
     const port = await freePort();
-    const project = await cliProject({ qdrantUrl: `http://127.0.0.1:${port}` });
+    const project = await newProject({ qdrantUrl: `http://127.0.0.1:${port}` });
     await project.writeMigration("001_first", noop);
     let late: Awaited<ReturnType<typeof startQdrant>> | undefined;
     let starting: Promise<void> | undefined;
-    const result = await runCli(["up", "--wait", "60"], {
-      cwd: project.dir,
+    const result = await cli(project, ["up", "--wait", "60"], {
       // Qdrant starts only once the CLI has said it is waiting for it.
       onStderr: (stderr) => {
         if (!starting && stderr.includes("waiting for Qdrant")) {
@@ -170,7 +155,7 @@ describe("CLI", () => {
 
   it("--wait gives a clear error naming Qdrant when it never answers", async () => {
     const port = await freePort();
-    const project = await cliProject({ qdrantUrl: `http://127.0.0.1:${port}` });
+    const project = await newProject({ qdrantUrl: `http://127.0.0.1:${port}` });
     await project.writeMigration("001_first", noop);
     const result = await runCli(["up", "--wait", "2"], { cwd: project.dir, timeoutMs: 30_000 });
     expect(result.code).toBe(1);
@@ -179,18 +164,18 @@ describe("CLI", () => {
   });
 
   it("rejects a bad config with exit 2, naming the field", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     await writeFile(
       join(project.dir, "umzug.config.mjs"),
       "export default { qdrant: { timeoutMs: -5 } };",
     );
-    const result = await runCli(["status"], { cwd: project.dir, env: { DATABASE_URL: db.url } });
+    const result = await cli(project, ["status"], { env: { DATABASE_URL: db.url } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("qdrant.timeoutMs");
   });
 
   it("rejects a migration with a syntax error with exit 2, naming the file, applying nothing", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     await project.writeMigration("001_fine", noop);
     const path = await project.writeMigration(
       "002_broken",
@@ -199,35 +184,31 @@ describe("CLI", () => {
     const result = await runCli(["up"], { cwd: project.dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(path);
-    const status = JSON.parse(
-      (await runCli(["status", "--json"], { cwd: project.dir })).stdout,
-    ) as {
+    const status = JSON.parse((await cli(project, ["status", "--json"])).stdout) as {
       migrations: { state: string }[];
     };
     expect(status.migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
   });
 
   it("up --dry-run --json prints the plan and applies nothing", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     await project.writeMigration("001_first", noop);
-    const dry = await runCli(["up", "--dry-run", "--json"], { cwd: project.dir });
+    const dry = await cli(project, ["up", "--dry-run", "--json"]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({
       dryRun: true,
       plan: [{ name: "001_first", direction: "up" }],
     });
-    const status = await runCli(["status", "--json"], { cwd: project.dir });
+    const status = await cli(project, ["status", "--json"]);
     expect(status.code).toBe(3);
   });
 
   it("refuses --dry-run with exit 2 for a command that has no plan, changing nothing", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     await qdrant.client.createShardSnapshot(collection, 0, { wait: true });
-    const result = await runCli(["snapshots", "prune", "--keep", "0", "--dry-run"], {
-      cwd: project.dir,
-    });
+    const result = await cli(project, ["snapshots", "prune", "--keep", "0", "--dry-run"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       "--dry-run is supported by up, down and collections prune only",
@@ -236,7 +217,7 @@ describe("CLI", () => {
   });
 
   it("snapshots list and prune --keep 0 --force show and delete only this project's snapshots, counting another's as left alone", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     const foreign = await qdrant.client.createShardSnapshot(collection, 0, { wait: true });
@@ -249,22 +230,20 @@ describe("CLI", () => {
         down: async () => {},
       } };`,
     );
-    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
+    expect((await cli(project, ["up"])).code).toBe(0);
     const ours = (await qdrant.client.listShardSnapshots(collection, 0))
       .map((s) => s.name)
       .filter((name) => name !== foreign?.name);
     expect(ours).toHaveLength(1);
 
-    const list = await runCli(["snapshots", "list"], { cwd: project.dir });
+    const list = await cli(project, ["snapshots", "list"]);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(`${collection}  ${ours[0]}`);
     expect(list.stdout).toContain("(001_upsert)");
     expect(list.stdout).not.toContain(String(foreign?.name));
     expect(list.stdout).toContain("left alone 1 other snapshot(s)");
 
-    const prune = await runCli(["snapshots", "prune", "--keep", "0", "--force", "--json"], {
-      cwd: project.dir,
-    });
+    const prune = await cli(project, ["snapshots", "prune", "--keep", "0", "--force", "--json"]);
     expect(prune.code).toBe(0);
     expect(JSON.parse(prune.stdout).pruned).toEqual([
       { collection, deleted: ours, kept: [], leftAlone: 1 },
@@ -272,17 +251,16 @@ describe("CLI", () => {
     expect((await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name)).toEqual([
       foreign?.name,
     ]);
-    // Three CLI processes: each takes seconds on a loaded machine.
-  }, 120_000);
+  });
 
   it("answers an unknown flag with usage exit 2", async () => {
-    const result = await runCli(["up", "--no-such-flag"]);
+    const result = await cli(REPO_ROOT, ["up", "--no-such-flag"]);
     expect(result.code).toBe(2);
   });
 
   it("create writes a timestamped migration with both halves, in the pattern's extension", async () => {
-    const project = await cliProject();
-    const result = await runCli(["create", "add_title_vector"], { cwd: project.dir });
+    const project = await newProject();
+    const result = await cli(project, ["create", "add_title_vector"]);
     expect(result.code, result.stderr).toBe(0);
     const files = await readdir(project.migrationsDir);
     const created = files.find((f) => /^\d{14}_add_title_vector\.mjs$/.test(f));
@@ -293,17 +271,17 @@ describe("CLI", () => {
   });
 
   it("history shows every run, a failed attempt before the one that succeeded, oldest first (issue 14)", async () => {
-    const project = await cliProject();
+    const project = await newProject();
     const path = await project.writeMigration(
       "001_first",
       `export default { postgres: { up: async () => { throw new Error("not yet"); }, down: async () => {} } };`,
     );
-    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(1);
+    expect((await cli(project, ["up"])).code).toBe(1);
     await writeFile(path, noop);
-    expect((await runCli(["up"], { cwd: project.dir })).code).toBe(0);
-    expect((await runCli(["down"], { cwd: project.dir })).code).toBe(0);
+    expect((await cli(project, ["up"])).code).toBe(0);
+    expect((await cli(project, ["down"])).code).toBe(0);
 
-    const history = await runCli(["history", "--json"], { cwd: project.dir });
+    const history = await cli(project, ["history", "--json"]);
     expect(history.code, history.stderr).toBe(0);
     const { runs } = JSON.parse(history.stdout) as { runs: Record<string, unknown>[] };
     expect(runs).toEqual([
@@ -313,15 +291,14 @@ describe("CLI", () => {
     ]);
     expect(runs[0]?.error).toContain("not yet");
     expect(runs[0]).toHaveProperty("runner", expect.stringMatching(/:\d+$/));
-    const text = await runCli(["history"], { cwd: project.dir });
+    const text = await cli(project, ["history"]);
     expect(text.stdout.trim().split("\n")).toHaveLength(3);
   });
 
   it("create writes a migration with no database or Qdrant configured (issue 14)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-create-"));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const result = await runCli(["create", "first_step"], {
-      cwd: dir,
+    const result = await cli(dir, ["create", "first_step"], {
       env: { DATABASE_URL: "", QDRANT_URL: "", QDRANT_API_KEY: "" },
     });
     expect(result.code, result.stderr).toBe(0);
@@ -347,7 +324,7 @@ describe("CLI", () => {
       url.username = role;
       url.password = password;
       keyed = await startQdrant({ apiKey });
-      const project = await cliProject({
+      const project = await newProject({
         postgresUrl: url.toString(),
         qdrantUrl: keyed.url,
         apiKey,
@@ -359,27 +336,32 @@ describe("CLI", () => {
           throw new Error("failing on purpose with ${url.toString()} and ${apiKey}");
         }, down: async () => {} } };`,
       );
-      const outputs = [
-        await runCli(["up"], { cwd: project.dir }),
-        await runCli(["status", "--json"], { cwd: project.dir }),
-        await runCli(["history"], { cwd: project.dir }),
-      ];
-      expect(outputs[0]?.code).toBe(1);
-      // The run really reached the migration, whose error quotes both secrets.
-      expect(outputs[0]?.stderr).toContain("failing on purpose with postgres://");
-      expect(outputs[0]?.stderr).toContain("***");
-      for (const out of outputs) {
-        expect(out.stdout + out.stderr).not.toContain(password);
-        expect(out.stdout + out.stderr).not.toContain(apiKey);
-      }
       const badUrl = new URL(url);
       badUrl.port = String(await freePort());
-      const unreachable = await cliProject({
+      const unreachable = await newProject({
         postgresUrl: badUrl.toString(),
         qdrantUrl: keyed.url,
         apiKey,
       });
-      const failed = await runCli(["status"], { cwd: unreachable.dir });
+      // The two runs that fail are real processes: whatever reaches their
+      // stdout and stderr, not only the CLI's own lines, must be redacted.
+      const [up, failed] = await Promise.all([
+        runCli(["up"], { cwd: project.dir }),
+        runCli(["status"], { cwd: unreachable.dir }),
+      ]);
+      const outputs = [
+        up,
+        await cli(project, ["status", "--json"]),
+        await cli(project, ["history"]),
+      ];
+      expect(up.code).toBe(1);
+      // The run really reached the migration, whose error quotes both secrets.
+      expect(up.stderr).toContain("failing on purpose with postgres://");
+      expect(up.stderr).toContain("***");
+      for (const out of outputs) {
+        expect(out.stdout + out.stderr).not.toContain(password);
+        expect(out.stdout + out.stderr).not.toContain(apiKey);
+      }
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/ECONNREFUSED|connect/);
       expect(failed.stdout + failed.stderr).not.toContain(password);

@@ -1,34 +1,19 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { access } from "node:fs/promises";
 import { DEFAULT_QDRANT_VERSION } from "@qdrant-migrate/qdrant-server";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./harness/child.js";
+import { type ChildResult, REPO_ROOT, spawnCaptured } from "./harness/child.js";
 
 // Issue 11: `npm run demo` on a fresh clone, with nothing else running. The
 // demo always starts its own sandbox (embedded Postgres, in-process Qdrant);
 // under `npm run test:real` it inherits QDRANT_BIN and starts a Qdrant of its
 // own from that binary instead, so the examples run on every version CI has.
 const binary = process.env.QDRANT_BIN;
-function npmRunDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "demo"], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 230_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+function npmRunDemo(): Promise<ChildResult> {
+  return spawnCaptured("npm", ["run", "--silent", "demo"], {
+    cwd: REPO_ROOT,
+    env: process.env,
+    timeoutMs: 230_000,
   });
 }
 

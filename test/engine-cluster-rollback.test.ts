@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exitCodeFor } from "../src/cli/exit-codes.js";
 import { createMigrator } from "../src/engine/migrator.js";
 import { connectQdrant } from "../src/qdrant/connect.js";
-import { runTs } from "./harness/child.js";
+import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";
 import { IN_PLACE_VECTORS, needsQdrant, uniqueName } from "./harness/qdrant.js";
@@ -167,13 +167,9 @@ describe.skipIf(!binary)(
         const before = await everyReplica(collection);
         const project = await projectWith(collection, false);
         const config = project.config({ tablePrefix: `${collection}_`, peers: peerUrls });
-        const child = await runTs(
-          "test/fixtures/crash-runner.ts",
-          [JSON.stringify(config), "none"],
-          {
-            env: { QM_KILL_MID: "1" },
-          },
-        );
+        const child = await runCrashRunner([JSON.stringify(config), "none"], {
+          env: { QM_KILL_MID: "1" },
+        });
         expect(child.signal).toBe("SIGKILL");
         expect((await clientOf(cluster.url).count(collection, { exact: true })).count).toBe(
           POINTS / 2,

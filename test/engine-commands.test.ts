@@ -1,6 +1,6 @@
 import { unlink, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { runTs } from "./harness/child.js";
+import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -26,10 +26,7 @@ describe("engine commands", () => {
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     await engine.project.writeMigration("001_upsert", upsertOne(collection, 7));
     const config = engine.project.config({ tablePrefix: engine.prefix });
-    const child = await runTs("test/fixtures/crash-runner.ts", [
-      JSON.stringify(config),
-      "before-commit",
-    ]);
+    const child = await runCrashRunner([JSON.stringify(config), "before-commit"]);
     expect(child.signal).toBe("SIGKILL");
     expect((await qdrant.client.count(collection, { exact: true })).count).toBe(1);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMigrator } from "../src/engine/migrator.js";
-import { runTs } from "./harness/child.js";
+import { runCrashRunner } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { makeProject } from "./harness/project.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -67,7 +67,7 @@ describe("crash recovery: a runner SIGKILLed at any step", () => {
       );
       const config = project.config({ tablePrefix: `${prefix}_` });
 
-      const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), at], {
+      const child = await runCrashRunner([JSON.stringify(config), at], {
         env: { QM_KILL_MID: at === "mid-qdrant-step" ? "1" : "0" },
       });
       expect(child.signal).toBe("SIGKILL");

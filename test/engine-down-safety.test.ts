@@ -1,6 +1,6 @@
 import { unlink } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { runTs } from "./harness/child.js";
+import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -111,11 +111,9 @@ describe("down --from-snapshot and other applications' aliases", () => {
   it("recovering an interrupted down --from-snapshot re-points only this migration's aliases", async () => {
     const n = await swapBesideAnotherApp();
     const config = engine.project.config({ tablePrefix: engine.prefix });
-    const child = await runTs(
-      "test/fixtures/crash-runner.ts",
-      [JSON.stringify(config), "qdrant-step-done"],
-      { env: { QM_VERB: "down-from-snapshot" } },
-    );
+    const child = await runCrashRunner([JSON.stringify(config), "qdrant-step-done"], {
+      env: { QM_VERB: "down-from-snapshot" },
+    });
     expect(child.signal).toBe("SIGKILL");
     expect(await aliasTarget(n.alias)).toBe(n.v1);
     // The other application moves its own alias while the down lies interrupted.

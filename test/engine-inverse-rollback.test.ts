@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/index.js";
-import { runTs } from "./harness/child.js";
+import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -224,7 +224,7 @@ describe("rollback by inverse operations", () => {
       } };`,
     );
     const config = engine.project.config({ tablePrefix: engine.prefix });
-    const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), "none"], {
+    const child = await runCrashRunner([JSON.stringify(config), "none"], {
       env: { QM_KILL_MID: "1" },
     });
     expect(child.signal).toBe("SIGKILL");

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { RollbackFailedError } from "../src/engine/errors.js";
 import { createMigrator } from "../src/engine/migrator.js";
 import { ShardRestoreError } from "../src/qdrant/cluster-errors.js";
-import { runTs } from "./harness/child.js";
+import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { makeProject } from "./harness/project.js";
@@ -37,10 +37,7 @@ describe("messages", () => {
       } };`,
     );
     const config = engine.project.config({ tablePrefix: engine.prefix });
-    const child = await runTs("test/fixtures/crash-runner.ts", [
-      JSON.stringify(config),
-      "before-commit",
-    ]);
+    const child = await runCrashRunner([JSON.stringify(config), "before-commit"]);
     expect(child.signal).toBe("SIGKILL");
     const result = await engine.migrator().down();
     expect(result.error?.code).toBe("MIGRATION_INTERRUPTED");

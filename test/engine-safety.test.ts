@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MigratorOptions } from "../src/index.js";
-import { runTs } from "./harness/child.js";
+import { runCrashRunner } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { keepWriting, uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -42,7 +42,7 @@ describe("engine safety", () => {
     });
     await engine.project.writeMigration("001_swap", blueGreen(alias, v2));
     const config = engine.project.config({ tablePrefix: engine.prefix });
-    const child = await runTs("test/fixtures/crash-runner.ts", [JSON.stringify(config), "none"], {
+    const child = await runCrashRunner([JSON.stringify(config), "none"], {
       env: { QM_KILL_AFTER_SWAP: "1" },
     });
     expect(child.signal).toBe("SIGKILL");
@@ -166,10 +166,7 @@ describe("engine safety", () => {
       } };`,
     );
     const config = engine.project.config({ tablePrefix: engine.prefix });
-    const child = await runTs("test/fixtures/crash-runner.ts", [
-      JSON.stringify(config),
-      "before-commit",
-    ]);
+    const child = await runCrashRunner([JSON.stringify(config), "before-commit"]);
     expect(child.signal).toBe("SIGKILL");
     const m = migrator();
     const [taken] = await qdrant.client.listShardSnapshots(collection, 0);
@@ -194,11 +191,9 @@ describe("engine safety", () => {
     expect((await m.up()).error).toBeUndefined();
     const applied = (await m.history())[0]?.appliedChanges?.snapshots[0]?.replicas[0]?.snapshot;
     const config = engine.project.config({ tablePrefix: engine.prefix });
-    const child = await runTs(
-      "test/fixtures/crash-runner.ts",
-      [JSON.stringify(config), "before-commit"],
-      { env: { QM_VERB: "down-from-snapshot" } },
-    );
+    const child = await runCrashRunner([JSON.stringify(config), "before-commit"], {
+      env: { QM_VERB: "down-from-snapshot" },
+    });
     expect(child.signal).toBe("SIGKILL");
     expect((await m.history())[0]?.status).toBe("in_progress");
 

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMigrator, type Migrator } from "../src/index.js";
-import { runTs } from "./harness/child.js";
+import { runCrashRunner } from "./harness/child.js";
 import { captureCollectionState } from "./harness/collection-state.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { makeProject, type TestProject } from "./harness/project.js";
@@ -229,10 +229,7 @@ describe("projects sharing one Qdrant server", { timeout: 90_000 }, () => {
     await writeDeleteHalf(b, { fixed: true });
     const before = await captureCollectionState(qdrant.client, b.collection);
     const config = b.files.config({ tablePrefix: b.prefix });
-    const child = await runTs("test/fixtures/crash-runner.ts", [
-      JSON.stringify(config),
-      "before-commit",
-    ]);
+    const child = await runCrashRunner([JSON.stringify(config), "before-commit"]);
     expect(child.signal).toBe("SIGKILL");
     const left = await shardSnapshots(b.collection);
     expect(left).toHaveLength(1);

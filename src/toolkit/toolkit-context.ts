@@ -1,5 +1,5 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import type { MigrationLogger, StepEngine, StepProgress } from "../migration/define-migration.js";
+import type { MigrationLogger, StepEngine, StepProgress } from "../migration/step-types.js";
 import type { ServerVersion } from "./schema/server-version.js";
 
 /**

@@ -21,22 +21,22 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** Runs a TypeScript file of this repo in a fresh Node process through tsx. */
-export function runTs(
-  file: string,
+/**
+ * Spawns `command` and resolves when it ends, with everything it wrote:
+ * the one way this suite runs a process and captures its output. `env` is
+ * the child's whole environment; after `timeoutMs` the child is SIGKILLed.
+ */
+export function spawnCaptured(
+  command: string,
   args: readonly string[],
-  opts: ChildOptions = {},
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (s: string) => void },
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", TSX_LOADER, join(REPO_ROOT, file), ...args],
-      {
-        cwd: opts.cwd ?? REPO_ROOT,
-        env: { ...process.env, ...opts.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -46,7 +46,10 @@ export function runTs(
       stderr += d.toString();
       opts.onStderr?.(stderr);
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -55,9 +58,48 @@ export function runTs(
   });
 }
 
-/** Runs the qdrant-migrate CLI from source. */
+/** Runs a TypeScript file of this repo in a fresh Node process through tsx. */
+export function runTs(
+  file: string,
+  args: readonly string[],
+  opts: ChildOptions = {},
+): Promise<ChildResult> {
+  return runNode(["--import", TSX_LOADER, join(REPO_ROOT, file), ...args], opts);
+}
+
+/**
+ * Runs the qdrant-migrate CLI in a fresh Node process: `src/cli/main.ts` as
+ * bundled once for the test run (`test/setup/bundles.ts`).
+ */
 export function runCli(args: readonly string[], opts: ChildOptions = {}): Promise<ChildResult> {
-  return runTs("src/cli/main.ts", args, opts);
+  return runNode([bundled("main.js"), ...args], opts);
+}
+
+/**
+ * Runs `test/fixtures/crash-runner.ts` (`up`, SIGKILLed at a chosen event) in
+ * a fresh Node process, as bundled once for the test run. A migration that
+ * imports a TypeScript file of this repo needs tsx's loader: `runTs` it instead.
+ */
+export function runCrashRunner(
+  args: readonly string[],
+  opts: ChildOptions = {},
+): Promise<ChildResult> {
+  return runNode([bundled("crash-runner.js"), ...args], opts);
+}
+
+function bundled(file: string): string {
+  const dir = process.env.QDRANT_MIGRATE_TEST_BUNDLES;
+  if (!dir) throw new Error("no test bundles: test/setup/bundles.ts is the run's global setup");
+  return join(dir, file);
+}
+
+function runNode(args: readonly string[], opts: ChildOptions): Promise<ChildResult> {
+  return spawnCaptured(process.execPath, args, {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...opts.env },
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    ...(opts.onStderr ? { onStderr: opts.onStderr } : {}),
+  });
 }
 
 /**
@@ -65,27 +107,16 @@ export function runCli(args: readonly string[], opts: ChildOptions = {}): Promis
  * working directory); resolves its exit code and everything it printed. The
  * child starts its own servers: this run's database and worker ids are not passed on.
  */
-export function runVitest(config: string): Promise<{ code: number | null; output: string }> {
+export async function runVitest(config: string): Promise<{ code: number | null; output: string }> {
   const env = { ...process.env };
   delete env.TEST_DATABASE_URL;
   delete env.VITEST;
   delete env.VITEST_WORKER_ID;
   delete env.VITEST_POOL_ID;
-  return new Promise((resolve, reject) => {
-    const vitest = join(REPO_ROOT, "node_modules", "vitest", "vitest.mjs");
-    const child = spawn(process.execPath, [vitest, "run", "--config", config], {
-      cwd: dirname(config),
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
+  const vitest = join(REPO_ROOT, "node_modules", "vitest", "vitest.mjs");
+  const result = await spawnCaptured(process.execPath, [vitest, "run", "--config", config], {
+    cwd: dirname(config),
+    env,
   });
+  return { code: result.code, output: result.stdout + result.stderr };
 }

@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type ChildResult, REPO_ROOT } from "./child.js";
+import { type ChildResult, REPO_ROOT, spawnCaptured } from "./child.js";
 
 /**
  * The package as a user gets it: this repository built and packed once
@@ -106,25 +105,9 @@ function run(
   args: readonly string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    // The suite's own settings must not reach the user's process.
-    const env = { ...process.env, ...opts.env };
-    for (const key of Object.keys(env)) if (key.startsWith("VITEST")) delete env[key];
-    delete env.NODE_OPTIONS;
-    const child = spawn(command, args, { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  // The suite's own settings must not reach the user's process.
+  const env = { ...process.env, ...opts.env };
+  for (const key of Object.keys(env)) if (key.startsWith("VITEST")) delete env[key];
+  delete env.NODE_OPTIONS;
+  return spawnCaptured(command, args, { cwd: opts.cwd, env, timeoutMs: opts.timeoutMs });
 }

@@ -1,22 +1,19 @@
 import { resolveCollection, vectorSpecs } from "./collections-store.js";
 import { badInput, badRequest, formatError, notFound } from "./errors.js";
-import { compileFilter } from "./filter.js";
 import { ok, type Router } from "./http.js";
 import type { Collection, PointId } from "./model.js";
 import { isObject } from "./payload-paths.js";
 import { canonicalUuid } from "./point-ids.js";
-import { objectBody, readLimit, readOptions } from "./point-routes.js";
+import { objectBody } from "./point-routes.js";
 import {
   checkThreshold,
   type Nearest,
   rank,
-  readOffset,
+  readScoredRequest,
   search,
   storedAsQuery,
 } from "./query-routes.js";
 import type { ServerContext } from "./server-context.js";
-import { checkStrictLimit } from "./strict-mode.js";
-import { filterContext } from "./update-ops.js";
 import { readTimeout } from "./validation.js";
 
 /**
@@ -92,14 +89,10 @@ function recommend(collection: Collection, body: Record<string, unknown>, at: st
   }
   const positive = examples(body.positive, "positive");
   const negative = examples(body.negative, "negative");
-  const limit = readLimit(body.limit, `${at}recommend_request.limit`, 10);
-  checkStrictLimit(collection, "max_query_limit", limit);
-  const offset = readOffset(body.offset);
-  const options = readOptions(body, false, false);
-  const predicate = compileFilter(
-    body.filter,
-    filterContext(collection),
-    `${at}recommend_request.filter`,
+  const { limit, offset, options, predicate } = readScoredRequest(
+    collection,
+    body,
+    `${at}recommend_request`,
   );
   if (body.using !== undefined && body.using !== null && typeof body.using !== "string") {
     throw formatError("invalid type: expected a string");

@@ -96,14 +96,10 @@ function query(collection: Collection, body: Record<string, unknown>): unknown[]
 export function search(collection: Collection, body: Record<string, unknown>, at = ""): unknown[] {
   if (body.limit === undefined) throw formatError("missing field `limit`");
   checkThreshold(body.score_threshold);
-  const limit = readLimit(body.limit, `${at}search_request.limit`, 10);
-  checkStrictLimit(collection, "max_query_limit", limit);
-  const offset = readOffset(body.offset);
-  const options = readOptions(body, false, false);
-  const predicate = compileFilter(
-    body.filter,
-    filterContext(collection),
-    `${at}search_request.filter`,
+  const { limit, offset, options, predicate } = readScoredRequest(
+    collection,
+    body,
+    `${at}search_request`,
   );
   const named = isObject(body.vector) ? body.vector : undefined;
   const using = named && typeof named.name === "string" ? named.name : "";
@@ -118,6 +114,33 @@ export function search(collection: Collection, body: Record<string, unknown>, at
   return rank(collection, nearest, predicate, body.score_threshold, offset, limit, options);
 }
 
+/** What a scored read (search, recommend) asks for besides its vector. */
+export interface ScoredRequest {
+  limit: number;
+  offset: number;
+  options: RecordOptions;
+  predicate: PointPredicate;
+}
+
+/**
+ * The limit (within strict mode's `max_query_limit`), offset, payload and
+ * vector selectors and filter of a search or recommend request, in the order
+ * Qdrant checks them; `at` prefixes the 422 field paths, e.g.
+ * `searches[0].search_request`.
+ */
+export function readScoredRequest(
+  collection: Collection,
+  body: Record<string, unknown>,
+  at: string,
+): ScoredRequest {
+  const limit = readLimit(body.limit, `${at}.limit`, 10);
+  checkStrictLimit(collection, "max_query_limit", limit);
+  const offset = readOffset(body.offset);
+  const options = readOptions(body, false, false);
+  const predicate = compileFilter(body.filter, filterContext(collection), `${at}.filter`);
+  return { limit, offset, options, predicate };
+}
+
 /** `score_threshold`'s type, checked with the body's other format errors. */
 export function checkThreshold(value: unknown): void {
   if (value !== undefined && value !== null && typeof value !== "number") {
@@ -125,7 +148,7 @@ export function checkThreshold(value: unknown): void {
   }
 }
 
-export function readOffset(value: unknown): number {
+function readOffset(value: unknown): number {
   if (value === undefined || value === null) return 0;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
     throw formatError("invalid value for `offset`: expected usize");

@@ -1,4 +1,5 @@
-import type { StepContext, StepProgress } from "../../migration/define-migration.js";
+import type { StepProgress } from "../../migration/step-types.js";
+import type { ToolkitContext } from "../toolkit-context.js";
 
 /**
  * A long operation's reports: its milestones (start, resume, done) as log
@@ -7,7 +8,7 @@ import type { StepContext, StepProgress } from "../../migration/define-migration
  */
 export class ProgressLog {
   constructor(
-    private readonly ctx: Pick<StepContext, "log" | "progress">,
+    private readonly ctx: Pick<ToolkitContext, "log" | "progress">,
     private readonly operation: string,
     private readonly collection: string,
     /** How the log lines name the operation, e.g. "copy of docs into docs_v2". */
