@@ -14,5 +14,5 @@ export {
   type StepEngine,
   type StepProgress,
 } from "./migration/define-migration.js";
-export type { CollectionSpec } from "./toolkit/schema/collection-diff.js";
+export type { CollectionSpec } from "./collection-schema/create-body.js";
 export type { SchemaToolkit } from "./toolkit/schema-toolkit.js";

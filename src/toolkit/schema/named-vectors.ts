@@ -3,7 +3,7 @@ import { isRecord } from "../../util/objects.js";
 import type { CopyPoint } from "../data/copy-collection.js";
 import type { ToolkitContext } from "../toolkit-context.js";
 import { type BlueGreenOptions, type BlueGreenResult, blueGreen } from "./blue-green.js";
-import type { CollectionSpec } from "./collection-diff.js";
+import type { CollectionSpec } from "../../collection-schema/create-body.js";
 import { fixedVectorDifferences } from "./collection-diff.js";
 import { BLUE_GREEN_REMEDY } from "./differences.js";
 import { CollectionNotAliasedError, SchemaIncompatibleError } from "./errors.js";
@@ -13,10 +13,10 @@ import {
   liveVector,
   namedVectorsOf,
   type VectorParams,
-} from "./live-schema.js";
+} from "../../collection-schema/live-vectors.js";
 import type { SchemaChangeResult } from "./payload-indexes.js";
-import { NAMED_VECTOR_CALLS_SINCE, namedVectorCalls } from "./server-version.js";
-import { sameValue } from "./values.js";
+import { NAMED_VECTOR_CALLS_SINCE, namedVectorCalls } from "../../collection-schema/server-version.js";
+import { sameValue } from "../../collection-schema/values.js";
 
 /** What `addVector`/`removeVector` did. */
 export interface VectorChangeResult extends SchemaChangeResult {

@@ -1,8 +1,24 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { createBody } from "../../qdrant/cluster-snapshots.js";
-import { isRecord } from "../../util/objects.js";
-import type { CollectionSpec } from "./collection-diff.js";
-import { liveIndexSchema, type PayloadIndexSchema } from "./payload-indexes.js";
+import { isRecord } from "../util/objects.js";
+import { liveIndexSchema, type PayloadIndexSchema } from "./payload-index.js";
+
+/** Qdrant's create-collection body plus the payload indexes the collection must have. */
+export type CollectionSpec = Schemas["CreateCollection"] & {
+  payloadIndexes?: Record<string, PayloadIndexSchema>;
+};
+
+/** The create body of a collection with `params` (from its info or a snapshot record): what is fixed at creation and its vectors. */
+export function createBody(params: Schemas["CollectionParams"]): Schemas["CreateCollection"] {
+  return {
+    vectors: params.vectors,
+    sparse_vectors: params.sparse_vectors ?? null,
+    shard_number: params.shard_number ?? null,
+    sharding_method: params.sharding_method ?? null,
+    replication_factor: params.replication_factor ?? null,
+    write_consistency_factor: params.write_consistency_factor ?? null,
+    on_disk_payload: params.on_disk_payload ?? null,
+  };
+}
 
 /**
  * A live collection as the spec that creates its twin: every setting of its
