@@ -1,8 +1,8 @@
 import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { diffSchemas } from "../src/collection-schema/diff-schemas.js";
-import { readCollectionSchema } from "../src/collection-schema/read-schema.js";
+import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
+import { readCollectionSchema } from "../src/qdrant/read-schema.js";
 import { stampSchemaVersion } from "../src/qdrant/schema-stamp.js";
 import { COLLECTION_METADATA, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
 

@@ -153,7 +153,11 @@ function normaliseDense(value: unknown, collectionHnsw: Record<string, unknown>)
   for (const [key, setting] of Object.entries(own)) {
     if (sameValue(setting, collectionHnsw[key])) delete own[key];
   }
-  const out: Record<string, unknown> = { ...v, datatype: v.datatype ?? "float32", on_disk: v.on_disk ?? false };
+  const out: Record<string, unknown> = {
+    ...v,
+    datatype: v.datatype ?? "float32",
+    on_disk: v.on_disk ?? false,
+  };
   if (Object.keys(own).length > 0) out.hnsw_config = own;
   else delete out.hnsw_config;
   return out as unknown as VectorParams;

@@ -1,6 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import { isRecord } from "../util/objects.js";
-import { liveIndexSchema, type PayloadIndexSchema } from "./payload-index.js";
+import { type CollectionSchema, schemaOf } from "./collection-schema.js";
+import type { PayloadIndexSchema } from "./payload-index.js";
 
 /** Qdrant's create-collection body plus the payload indexes the collection must have. */
 export type CollectionSpec = Schemas["CreateCollection"] & {
@@ -21,41 +22,31 @@ export function createBody(params: Schemas["CollectionParams"]): Schemas["Create
 }
 
 /**
- * A live collection as the spec that creates its twin: every setting of its
- * config (params, HNSW, optimizers, WAL, quantization, strict mode, metadata)
- * and its payload indexes, so a copy is configured and indexed like its
- * source before the first point arrives (Qdrant advises indexes first).
+ * The spec that creates a collection with `schema`: every setting (params,
+ * vectors, HNSW, optimizers, WAL, quantization, strict mode, metadata) and
+ * its payload indexes. Only an enabled strict mode is carried: its
+ * read-back form has fields the create body may not take when it is off.
  */
-export function specOf(info: Schemas["CollectionInfo"]): CollectionSpec {
-  const { config } = info;
-  const { params } = config;
+export function createBodyOf(schema: CollectionSchema): CollectionSpec {
+  const { aliases: _aliases, payloadIndexes, strict_mode_config, metadata, ...body } = schema;
   const spec: CollectionSpec = {
-    ...createBody(params),
-    hnsw_config: withoutNulls(config.hnsw_config),
-    optimizers_config: withoutNulls(config.optimizer_config),
-    wal_config: withoutNulls(config.wal_config),
-    quantization_config: (config.quantization_config ?? null) as Schemas["QuantizationConfig"],
-    metadata: config.metadata ?? null,
-    payloadIndexes: payloadIndexesOf(info),
+    ...body,
+    optimizers_config: body.optimizers_config as Schemas["OptimizersConfigDiff"],
+    payloadIndexes: payloadIndexes as Record<string, PayloadIndexSchema>,
   };
-  // Only an enabled strict mode is worth carrying over; its read-back form has
-  // fields the create body may not take when it is off.
-  const strict = config.strict_mode_config;
-  if (isRecord(strict) && strict.enabled === true) {
-    spec.strict_mode_config = withoutNulls(strict) as Schemas["StrictModeConfig"];
-  }
+  if (Object.keys(metadata).length > 0) spec.metadata = metadata as Schemas["Payload"];
+  if (strict_mode_config?.enabled === true)
+    spec.strict_mode_config = strict_mode_config as Schemas["StrictModeConfig"];
   return spec;
 }
 
-/** The live payload indexes, as `payloadIndexes` of a spec. */
-export function payloadIndexesOf(
-  info: Schemas["CollectionInfo"],
-): Record<string, PayloadIndexSchema> {
-  const out: Record<string, PayloadIndexSchema> = {};
-  for (const [field, index] of Object.entries(info.payload_schema ?? {})) {
-    if (index) out[field] = liveIndexSchema(index) as PayloadIndexSchema;
-  }
-  return out;
+/**
+ * A live collection as the spec that creates its twin, so a copy is
+ * configured and indexed like its source before the first point arrives
+ * (Qdrant advises indexes first).
+ */
+export function specOf(info: Schemas["CollectionInfo"]): CollectionSpec {
+  return createBodyOf(schemaOf(info));
 }
 
 /**
@@ -72,9 +63,4 @@ export function applySpec(base: CollectionSpec, change: CollectionSpec): Collect
     out[key] = !whole && isRecord(current) && isRecord(value) ? { ...current, ...value } : value;
   }
   return out as CollectionSpec;
-}
-
-function withoutNulls<T>(section: T): T | null {
-  if (!isRecord(section)) return null;
-  return Object.fromEntries(Object.entries(section).filter(([, v]) => v != null)) as T;
 }

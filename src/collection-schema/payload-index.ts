@@ -58,7 +58,9 @@ export function canonicalIndex(schema: unknown): Record<string, unknown> {
 }
 
 /** The live payload indexes as the journal's snapshot records keep them. */
-export function payloadSchemaOf(info: Schemas["CollectionInfo"]): Record<string, RecordedPayloadIndex> {
+export function payloadSchemaOf(
+  info: Schemas["CollectionInfo"],
+): Record<string, RecordedPayloadIndex> {
   const out: Record<string, RecordedPayloadIndex> = {};
   for (const [field, index] of Object.entries(info.payload_schema ?? {})) {
     if (!index) continue;

@@ -1,6 +1,12 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import { isRecord } from "../util/objects.js";
-import { isSingleVector, liveSection, liveSparseVector, liveVector, namedVectorsOf } from "./live-vectors.js";
+import {
+  isSingleVector,
+  liveSection,
+  liveSparseVector,
+  liveVector,
+  namedVectorsOf,
+} from "./live-vectors.js";
 import { getAt, pathText, sameValue, setAt } from "./values.js";
 
 export type CollectionPatch = Schemas["UpdateCollection"];

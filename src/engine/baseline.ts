@@ -1,6 +1,6 @@
-import type { MigrationFile } from "../migration/discover.js";
 import { recordOf } from "../collection-schema/collection-schema.js";
-import { readCollectionSchema } from "../collection-schema/read-schema.js";
+import type { MigrationFile } from "../migration/discover.js";
+import { readCollectionSchema } from "../qdrant/read-schema.js";
 import { UnknownMigrationError } from "./errors.js";
 import type { MigrationStatusEntry } from "./history-status.js";
 import type { BaselineResult } from "./migrator-types.js";

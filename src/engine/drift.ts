@@ -1,6 +1,6 @@
 import { type CollectionSchema, schemaFromRecord } from "../collection-schema/collection-schema.js";
 import { describeChange, diffSchemas } from "../collection-schema/diff-schemas.js";
-import { readCollectionSchema } from "../collection-schema/read-schema.js";
+import { readCollectionSchema } from "../qdrant/read-schema.js";
 import type { DriftEntry } from "./migrator-types.js";
 import type { Runtime } from "./runtime.js";
 

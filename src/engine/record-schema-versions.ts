@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
+import { recordOf } from "../collection-schema/collection-schema.js";
 import { messageOf } from "../errors.js";
 import type { JournalDatabase, SchemaVersionBefore } from "../journal/table-types.js";
 import { readAliases } from "../qdrant/aliases.js";
-import { recordOf } from "../collection-schema/collection-schema.js";
-import { readCollectionSchema } from "../collection-schema/read-schema.js";
+import { readCollectionSchema } from "../qdrant/read-schema.js";
 import { stampSchemaVersion } from "../qdrant/schema-stamp.js";
 import type { Runtime } from "./runtime.js";
 

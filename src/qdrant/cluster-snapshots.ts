@@ -1,4 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { createBody } from "../collection-schema/create-body.js";
+import { payloadSchemaOf, type RecordedPayloadIndex } from "../collection-schema/payload-index.js";
 import {
   ShardRestoreError,
   ShardSnapshotFailedError,
@@ -6,8 +8,6 @@ import {
 } from "./cluster-errors.js";
 import type { QdrantConnection } from "./connect.js";
 import { QdrantRequestError } from "./errors.js";
-import { createBody } from "../collection-schema/create-body.js";
-import { payloadSchemaOf, type RecordedPayloadIndex } from "../collection-schema/payload-index.js";
 import { putBackRecordedSchema } from "./schema-state.js";
 import {
   assertClusterReady,

@@ -1,4 +1,5 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
+import { serverVersionOf } from "../collection-schema/server-version.js";
 import { messageOf, type QdrantRequestCode } from "../errors.js";
 import { isRecord } from "../util/objects.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
@@ -6,7 +7,6 @@ import { withRetry } from "../util/retry.js";
 import { UNREACHABLE_SOCKET_CODES, UNTRUSTED_CERTIFICATE } from "../util/socket-errors.js";
 import { IDEMPOTENT_METHODS } from "./client-methods.js";
 import { QdrantRequestError } from "./errors.js";
-import { serverVersionOf } from "../collection-schema/server-version.js";
 
 /** `RequestInit` plus a per-call timeout, for long transfers such as snapshot downloads. */
 export type RawRequestInit = RequestInit & { timeoutMs?: number };

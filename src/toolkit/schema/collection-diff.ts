@@ -1,8 +1,10 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isRecord } from "../../util/objects.js";
-import { BLUE_GREEN_REMEDY, type SchemaDifference } from "./differences.js";
-import { isSingleVector, namedVectorsOf, type VectorParams } from "../../collection-schema/live-vectors.js";
 import type { CollectionSpec } from "../../collection-schema/create-body.js";
+import {
+  isSingleVector,
+  namedVectorsOf,
+  type VectorParams,
+} from "../../collection-schema/live-vectors.js";
 import {
   liveIndexSchema,
   type PayloadIndexSchema,
@@ -10,6 +12,8 @@ import {
 } from "../../collection-schema/payload-index.js";
 import { type CollectionPatch, settingDifferences } from "../../collection-schema/update-body.js";
 import { sameValue, setAt } from "../../collection-schema/values.js";
+import { isRecord } from "../../util/objects.js";
+import { BLUE_GREEN_REMEDY, type SchemaDifference } from "./differences.js";
 
 /** What bringing a live collection to a spec takes, and every difference found on the way. */
 export interface CollectionPlan {

@@ -1,4 +1,4 @@
-import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
+import type { QdrantClient } from "@qdrant/js-client-rest";
 import {
   liveIndexSchema,
   type PayloadIndexSchema,

@@ -1,6 +1,6 @@
-import type { QdrantConnection } from "../qdrant/connect.js";
-import { QdrantRequestError } from "../qdrant/errors.js";
-import { type CollectionSchema, schemaOf } from "./collection-schema.js";
+import { type CollectionSchema, schemaOf } from "../collection-schema/collection-schema.js";
+import type { QdrantConnection } from "./connect.js";
+import { QdrantRequestError } from "./errors.js";
 
 /** The live schema of `collection` with its aliases, or undefined when it does not exist. */
 export async function readCollectionSchema(
@@ -15,5 +15,8 @@ export async function readCollectionSchema(
     throw error;
   }
   const { aliases } = await conn.client.getCollectionAliases(collection);
-  return schemaOf(info, aliases.map((a) => a.alias_name));
+  return schemaOf(
+    info,
+    aliases.map((a) => a.alias_name),
+  );
 }
