@@ -1,5 +1,6 @@
 import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createBodyOf } from "../src/collection-schema/create-body.js";
 import { diffSchemas } from "../src/collection-schema/diff-schemas.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { readCollectionSchema } from "../src/qdrant/read-schema.js";
@@ -110,5 +111,35 @@ describe("a live collection's schema", () => {
     } finally {
       await old.stop();
     }
+  });
+
+  it("creates from a schema's own create body a collection with that schema", async () => {
+    const source = uniqueName("live");
+    await conn.client.createCollection(source, {
+      vectors: { text: { size: 4, distance: "Dot", on_disk: true, hnsw_config: { m: 8 } } },
+      sparse_vectors: { words: { modifier: "idf" } },
+      hnsw_config: { ef_construct: 64 },
+      quantization_config: { scalar: { type: "int8" } },
+    });
+    await conn.client.createPayloadIndex(source, {
+      field_name: "lang",
+      field_schema: { type: "keyword", is_tenant: true },
+      wait: true,
+    });
+    const schema = await readCollectionSchema(conn, source);
+    if (!schema) throw new Error("collection vanished");
+    const twin = uniqueName("twin");
+    const { payloadIndexes, ...body } = createBodyOf(schema);
+    await conn.client.createCollection(twin, body);
+    for (const [field, fieldSchema] of Object.entries(payloadIndexes ?? {})) {
+      await conn.client.createPayloadIndex(twin, {
+        field_name: field,
+        field_schema: fieldSchema,
+        wait: true,
+      });
+    }
+    const copy = await readCollectionSchema(conn, twin);
+    if (!copy) throw new Error("twin vanished");
+    expect(diffSchemas(schema, copy)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import { isRecord } from "../util/objects.js";
-import { type CollectionSchema, schemaOf } from "./collection-schema.js";
-import type { PayloadIndexSchema } from "./payload-index.js";
+import type { CollectionSchema } from "./collection-schema.js";
+import { liveIndexSchema, type PayloadIndexSchema } from "./payload-index.js";
 
 /** Qdrant's create-collection body plus the payload indexes the collection must have. */
 export type CollectionSpec = Schemas["CreateCollection"] & {
@@ -41,12 +41,42 @@ export function createBodyOf(schema: CollectionSchema): CollectionSpec {
 }
 
 /**
- * A live collection as the spec that creates its twin, so a copy is
+ * A live collection as the spec that creates its twin, setting for setting
+ * as the server reports it (so the twin reads back like its source, not
+ * with defaults spelled out), and its payload indexes, so a copy is
  * configured and indexed like its source before the first point arrives
  * (Qdrant advises indexes first).
  */
 export function specOf(info: Schemas["CollectionInfo"]): CollectionSpec {
-  return createBodyOf(schemaOf(info));
+  const { config } = info;
+  const spec: CollectionSpec = {
+    ...createBody(config.params),
+    hnsw_config: withoutNulls(config.hnsw_config),
+    optimizers_config: withoutNulls(config.optimizer_config),
+    wal_config: withoutNulls(config.wal_config),
+    quantization_config: (config.quantization_config ?? null) as Schemas["QuantizationConfig"],
+    metadata: config.metadata ?? null,
+    payloadIndexes: payloadIndexesOf(info),
+  };
+  const strict = config.strict_mode_config;
+  if (isRecord(strict) && strict.enabled === true) {
+    spec.strict_mode_config = withoutNulls(strict) as Schemas["StrictModeConfig"];
+  }
+  return spec;
+}
+
+/** The live payload indexes, as `payloadIndexes` of a spec. */
+function payloadIndexesOf(info: Schemas["CollectionInfo"]): Record<string, PayloadIndexSchema> {
+  const out: Record<string, PayloadIndexSchema> = {};
+  for (const [field, index] of Object.entries(info.payload_schema ?? {})) {
+    if (index) out[field] = liveIndexSchema(index) as PayloadIndexSchema;
+  }
+  return out;
+}
+
+function withoutNulls<T>(section: T): T | null {
+  if (!isRecord(section)) return null;
+  return Object.fromEntries(Object.entries(section).filter(([, v]) => v != null)) as T;
 }
 
 /**

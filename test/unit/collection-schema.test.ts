@@ -6,6 +6,7 @@ import {
   schemaOf,
 } from "../../src/collection-schema/collection-schema.js";
 import { describeChange, diffSchemas } from "../../src/collection-schema/diff-schemas.js";
+import { serverVersionOf, versionAtLeast } from "../../src/collection-schema/server-version.js";
 
 /** A collection's info as `GET /collections/{c}` answers, with `config` overridden. */
 function info(
@@ -156,5 +157,29 @@ describe("diffSchemas", () => {
       "x",
     ]);
     expect(diffSchemas(s, structuredClone(s))).toEqual([]);
+  });
+});
+
+describe("serverVersionOf", () => {
+  it("asks each client once, and again after a failure", async () => {
+    let calls = 0;
+    const client = {
+      async versionInfo() {
+        calls++;
+        if (calls === 1) throw new Error("not up yet");
+        return { version: "1.18.1" };
+      },
+    };
+    await expect(serverVersionOf(client)).rejects.toThrow("not up yet");
+    expect(await serverVersionOf(client)).toBe("1.18.1");
+    expect(await serverVersionOf(client)).toBe("1.18.1");
+    expect(calls).toBe(2);
+  });
+
+  it("gates on major and minor, a dev build's version counting as recent", () => {
+    expect(versionAtLeast("1.17.9", [1, 18])).toBe(false);
+    expect(versionAtLeast("v1.18.0", [1, 18])).toBe(true);
+    expect(versionAtLeast("2.0.0", [1, 18])).toBe(true);
+    expect(versionAtLeast("dev", [1, 18])).toBe(true);
   });
 });
