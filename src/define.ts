@@ -3,6 +3,8 @@
  * else. It loads no database driver, so a container that starts with nothing
  * to migrate does not pay for one while reading its config.
  */
+
+export type { CollectionSpec } from "./collection-schema/create-body.js";
 export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.js";
 export {
   defineMigration,
@@ -14,5 +16,4 @@ export {
   type StepEngine,
   type StepProgress,
 } from "./migration/define-migration.js";
-export type { CollectionSpec } from "./toolkit/schema/collection-diff.js";
 export type { SchemaToolkit } from "./toolkit/schema-toolkit.js";

@@ -2,6 +2,10 @@
  * qdrant-migrate's public API: what migration files, config files and
  * applications import. Everything else is internal.
  */
+
+export type { CollectionSpec } from "./collection-schema/create-body.js";
+export type { PayloadIndexSchema } from "./collection-schema/payload-index.js";
+export type { CollectionPatch } from "./collection-schema/update-body.js";
 export {
   CONCURRENT_WRITES_POLICIES,
   type ConcurrentWritesPolicy,
@@ -127,7 +131,6 @@ export { type ChromaReadOptions, readChromaExport } from "./toolkit/data/readers
 export { readJsonl } from "./toolkit/data/readers/jsonl.js";
 export type { EnsureAliasedResult } from "./toolkit/schema/aliased-collection.js";
 export type { BlueGreenOptions, BlueGreenResult } from "./toolkit/schema/blue-green.js";
-export type { CollectionSpec } from "./toolkit/schema/collection-diff.js";
 export type { DifferenceResolution, SchemaDifference } from "./toolkit/schema/differences.js";
 export type { EnsureCollectionResult } from "./toolkit/schema/ensure-collection.js";
 export {
@@ -140,9 +143,8 @@ export {
   SchemaIncompatibleError,
 } from "./toolkit/schema/errors.js";
 export type { VectorChangeResult } from "./toolkit/schema/named-vectors.js";
-export type { PayloadIndexSchema, SchemaChangeResult } from "./toolkit/schema/payload-indexes.js";
+export type { SchemaChangeResult } from "./toolkit/schema/payload-indexes.js";
 export type { RevertAliasResult } from "./toolkit/schema/revert-alias.js";
-export type { CollectionPatch } from "./toolkit/schema/settings-diff.js";
 export type { UpdateCollectionResult } from "./toolkit/schema/update-collection.js";
 export type { SchemaToolkit } from "./toolkit/schema-toolkit.js";
 export { AbortedError } from "./util/abort.js";

@@ -121,7 +121,7 @@ describe("CLI", () => {
       {
         collection,
         differences: expect.arrayContaining([
-          expect.stringMatching(/^payload_schema\.user_id\b.*→ \(absent\)$/),
+          expect.stringMatching(/^payloadIndexes\.user_id\b.*→ \(absent\)$/),
           expect.stringMatching(/^vectors\.content\.on_disk: .* → true$/),
         ]),
       },

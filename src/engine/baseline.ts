@@ -1,5 +1,6 @@
+import { recordOf } from "../collection-schema/collection-schema.js";
 import type { MigrationFile } from "../migration/discover.js";
-import { readLiveConfig } from "../qdrant/live-config.js";
+import { readCollectionSchema } from "../qdrant/read-schema.js";
 import { UnknownMigrationError } from "./errors.js";
 import type { MigrationStatusEntry } from "./history-status.js";
 import type { BaselineResult } from "./migrator-types.js";
@@ -28,16 +29,9 @@ export async function baseline(
   const { collections } = await rt.qdrant.client.getCollections();
   const names = collections.map((c) => c.name).sort();
   for (const collection of names) {
-    const live = await readLiveConfig(rt.qdrant, collection);
+    const live = await readCollectionSchema(rt.qdrant, collection);
     if (!live) continue;
-    await rt.versions.record({
-      collectionName: collection,
-      vectorsConfig: live.vectorsConfig,
-      payloadSchema: live.payloadSchema,
-      aliases: live.aliases,
-      config: live.config,
-      lastMigration: to,
-    });
+    await rt.versions.record({ collectionName: collection, ...recordOf(live), lastMigration: to });
   }
   return { stamped, collections: names };
 }

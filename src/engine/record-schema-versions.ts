@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
+import { recordOf } from "../collection-schema/collection-schema.js";
 import { messageOf } from "../errors.js";
 import type { JournalDatabase, SchemaVersionBefore } from "../journal/table-types.js";
 import { readAliases } from "../qdrant/aliases.js";
-import { readLiveConfig, stampSchemaVersion } from "../qdrant/live-config.js";
+import { readCollectionSchema } from "../qdrant/read-schema.js";
+import { stampSchemaVersion } from "../qdrant/schema-stamp.js";
 import type { Runtime } from "./runtime.js";
 
 export interface RecordedVersion {
@@ -124,20 +126,13 @@ async function recordLiveVersions(
 ): Promise<RecordedVersion[]> {
   const recorded: RecordedVersion[] = [];
   for (const collection of collections) {
-    const live = await readLiveConfig(rt.qdrant, collection);
+    const live = await readCollectionSchema(rt.qdrant, collection);
     if (!live) {
       await rt.versions.remove(collection, { db: trx });
       continue;
     }
     const schemaVersion = await rt.versions.record(
-      {
-        collectionName: collection,
-        vectorsConfig: live.vectorsConfig,
-        payloadSchema: live.payloadSchema,
-        aliases: live.aliases,
-        config: live.config,
-        lastMigration: migration,
-      },
+      { collectionName: collection, ...recordOf(live), lastMigration: migration },
       { db: trx },
     );
     recorded.push({ collection, schemaVersion, migration });

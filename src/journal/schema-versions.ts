@@ -4,11 +4,11 @@ import { ScopedJournalTable } from "./journal-scope.js";
 import type {
   JournalSchemaVersionsTable,
   JournalWriteOptions,
-  RecordedSchema,
+  RecordedSchemaVersion,
 } from "./table-types.js";
 
 /** The recorded schema of one Qdrant collection and how many migrations changed it. */
-export interface SchemaVersionRecord extends RecordedSchema {
+export interface SchemaVersionRecord extends RecordedSchemaVersion {
   collectionName: string;
   createdAt: Date;
   updatedAt: Date;
@@ -60,7 +60,7 @@ export class SchemaVersions extends ScopedJournalTable {
    */
   async restore(
     collectionName: string,
-    recorded: RecordedSchema,
+    recorded: RecordedSchemaVersion,
     opts?: JournalWriteOptions,
   ): Promise<void> {
     const state = {

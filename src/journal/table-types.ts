@@ -81,8 +81,11 @@ export interface QdrantChanges {
   touchedPoints: TouchedPoints[];
 }
 
-/** A collection's schema as `qdrant_schema_versions` records it, and which version that is. */
-export interface RecordedSchema {
+/**
+ * A collection's schema as `qdrant_schema_versions` records it (the JSON form of
+ * `src/collection-schema/`: `schemaFromRecord` reads it), and which version that is.
+ */
+export interface RecordedSchemaVersion {
   schemaVersion: number;
   vectorsConfig: unknown;
   payloadSchema: unknown;
@@ -99,7 +102,7 @@ export interface RecordedSchema {
  */
 export interface SchemaVersionBefore {
   collection: string;
-  recorded: RecordedSchema | null;
+  recorded: RecordedSchemaVersion | null;
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { createBody } from "../collection-schema/create-body.js";
+import { payloadSchemaOf, type RecordedPayloadIndex } from "../collection-schema/payload-index.js";
 import {
   ShardRestoreError,
   ShardSnapshotFailedError,
@@ -6,7 +8,7 @@ import {
 } from "./cluster-errors.js";
 import type { QdrantConnection } from "./connect.js";
 import { QdrantRequestError } from "./errors.js";
-import { payloadSchemaOf, putBackRecordedSchema } from "./schema-state.js";
+import { putBackRecordedSchema } from "./schema-state.js";
 import {
   assertClusterReady,
   type Peer,
@@ -36,7 +38,7 @@ export interface ClusterSnapshotRecord {
   /** Exact point count of the collection: the sum of one replica per shard. */
   pointsCount: number;
   params: Schemas["CollectionParams"];
-  payloadSchema: Record<string, { data_type: string; params?: unknown }>;
+  payloadSchema: Record<string, RecordedPayloadIndex>;
   replicas: ReplicaSnapshot[];
 }
 
@@ -308,19 +310,6 @@ async function proveRestore(peers: readonly Peer[], record: ClusterSnapshotRecor
       `the collection holds ${total} points after recovery, not the ${record.pointsCount} recorded`,
     );
   }
-}
-
-/** The creation body that gives back the recorded parameters. */
-export function createBody(params: Schemas["CollectionParams"]): Schemas["CreateCollection"] {
-  return {
-    vectors: params.vectors,
-    sparse_vectors: params.sparse_vectors ?? null,
-    shard_number: params.shard_number ?? null,
-    sharding_method: params.sharding_method ?? null,
-    replication_factor: params.replication_factor ?? null,
-    write_consistency_factor: params.write_consistency_factor ?? null,
-    on_disk_payload: params.on_disk_payload ?? null,
-  };
 }
 
 function restoreError(

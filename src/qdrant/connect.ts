@@ -1,4 +1,5 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
+import { serverVersionOf } from "../collection-schema/server-version.js";
 import { messageOf, type QdrantRequestCode } from "../errors.js";
 import { isRecord } from "../util/objects.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
@@ -23,7 +24,7 @@ export interface QdrantConnection {
    * Answers with any status are returned; only transport failures throw.
    */
   fetchRaw(path: string, init?: RawRequestInit): Promise<Response>;
-  /** The server's version from `GET /` (cached). */
+  /** The server's version from `GET /` (one request per connection). */
   serverVersion(): Promise<string>;
 }
 
@@ -109,7 +110,6 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
     checkCompatibility: false,
   });
   const client = withRetries(raw, policy, url, cfg.timeoutMs);
-  let version: Promise<string> | undefined;
 
   async function fetchRaw(path: string, init: RawRequestInit = {}): Promise<Response> {
     const { timeoutMs = cfg.timeoutMs, ...rest } = init;
@@ -150,18 +150,7 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
     apiKey: cfg.apiKey,
     timeoutMs: cfg.timeoutMs,
     fetchRaw,
-    serverVersion() {
-      version ??= (async () => {
-        const res = await fetchRaw("/");
-        if (!res.ok) throw await responseError(res, "serverVersion", undefined, policy.secrets);
-        const body = (await res.json()) as { version?: unknown };
-        return String(body.version ?? "");
-      })();
-      version.catch(() => {
-        version = undefined;
-      });
-      return version;
-    },
+    serverVersion: () => serverVersionOf(client),
   };
 }
 

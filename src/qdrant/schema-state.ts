@@ -1,15 +1,11 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { isSingleVector, namedVectorsOf } from "../collection-schema/live-vectors.js";
+import { payloadSchemaOf, type RecordedPayloadIndex } from "../collection-schema/payload-index.js";
+import { updateBodyOf } from "../collection-schema/update-body.js";
 import { isRecord } from "../util/objects.js";
 import type { QdrantConnection } from "./connect.js";
 
-type PayloadIndexSpec = { data_type: string; params?: unknown };
-
-/** A collection's vectors and payload indexes as a snapshot record keeps them. */
-export interface RecordedSchema {
-  collection: string;
-  params: Schemas["CollectionParams"];
-  payloadSchema: Record<string, PayloadIndexSpec>;
-}
+type PayloadIndexSpec = RecordedPayloadIndex;
 
 /**
  * A collection's schema before a migration first changed it: what the inverse
@@ -36,7 +32,7 @@ export async function readSchemaState(
     collection,
     vectorNames: vectorNamesOf(info),
     payloadSchema: payloadSchemaOf(info),
-    settings: settingsOf(info),
+    settings: updateBodyOf(info),
   };
 }
 
@@ -107,7 +103,7 @@ async function putBackSettings(
       );
     }
   }
-  const changed = changedSettings(wanted, settingsOf(live));
+  const changed = changedSettings(wanted, updateBodyOf(live));
   if (Object.keys(changed).length > 0) {
     log(`putting back the settings of ${collection} (${Object.keys(changed).join(", ")})`);
     await conn.client.updateCollection(collection, changed);
@@ -191,70 +187,12 @@ function metadataInverse(before: unknown, now: unknown): Record<string, unknown>
   return out;
 }
 
-function settingsOf(info: Schemas["CollectionInfo"]): Schemas["UpdateCollection"] {
-  const { config } = info;
-  const { params } = config;
-  const settings: Schemas["UpdateCollection"] = {
-    params: {
-      replication_factor: params.replication_factor ?? null,
-      write_consistency_factor: params.write_consistency_factor ?? null,
-      read_fan_out_factor: params.read_fan_out_factor ?? null,
-      on_disk_payload: params.on_disk_payload ?? null,
-    },
-    hnsw_config: config.hnsw_config,
-    optimizers_config: config.optimizer_config as Schemas["OptimizersConfigDiff"],
-    // "Disabled" is how an update removes quantization that was not there before.
-    quantization_config: config.quantization_config ?? "Disabled",
-    // Absent until first set; an update turns it off with enabled: false.
-    strict_mode_config: config.strict_mode_config ?? { enabled: false },
-  };
-  // The unnamed vector's own settings are updated under the name "".
-  const dense =
-    namedDense(params.vectors) ??
-    (params.vectors ? { "": params.vectors as Schemas["VectorParams"] } : {});
-  const vectors: Schemas["VectorsConfigDiff"] = {};
-  for (const [name, v] of Object.entries(dense)) {
-    vectors[name] = {
-      ...(v.hnsw_config ? { hnsw_config: v.hnsw_config } : {}),
-      quantization_config: v.quantization_config ?? "Disabled",
-      on_disk: v.on_disk ?? false,
-    };
-  }
-  if (Object.keys(vectors).length > 0) settings.vectors = vectors;
-  const sparse: Schemas["SparseVectorsConfig"] = {};
-  for (const [name, v] of Object.entries(params.sparse_vectors ?? {})) {
-    if (!v) continue;
-    sparse[name] = { modifier: v.modifier ?? "none", ...(v.index ? { index: v.index } : {}) };
-  }
-  if (Object.keys(sparse).length > 0) settings.sparse_vectors = sparse;
-  settings.metadata = config.metadata ?? {};
-  return settings;
-}
-
 function vectorNamesOf(info: Schemas["CollectionInfo"]): string[] {
   const { params } = info.config;
   return [
-    ...Object.keys(namedDense(params.vectors) ?? {}),
+    ...Object.keys(namedVectorsOf(params.vectors)),
     ...Object.keys(params.sparse_vectors ?? {}),
   ].sort();
-}
-
-function namedDense(
-  vectors: Schemas["CollectionParams"]["vectors"],
-): Record<string, Schemas["VectorParams"]> | undefined {
-  if (!vectors || typeof (vectors as Schemas["VectorParams"]).size === "number") return undefined;
-  return vectors as Record<string, Schemas["VectorParams"]>;
-}
-
-export function payloadSchemaOf(info: Schemas["CollectionInfo"]): Record<string, PayloadIndexSpec> {
-  const out: Record<string, PayloadIndexSpec> = {};
-  for (const [field, index] of Object.entries(info.payload_schema ?? {})) {
-    if (!index) continue;
-    out[field] = index.params
-      ? { data_type: index.data_type, params: index.params }
-      : { data_type: index.data_type };
-  }
-  return out;
 }
 
 /** Removes the payload indexes `wanted` lacks and puts back those it has that differ. */
@@ -289,15 +227,19 @@ async function putBackPayloadIndexes(
  */
 export async function putBackRecordedSchema(
   conn: QdrantConnection,
-  record: RecordedSchema,
+  record: {
+    collection: string;
+    params: Schemas["CollectionParams"];
+    payloadSchema: Record<string, PayloadIndexSpec>;
+  },
   log: (m: string) => void,
   refuse: (reason: string) => Error,
 ): Promise<void> {
   const { collection } = record;
   const live = await conn.client.getCollection(collection);
-  const want = namedVectors(record.params.vectors);
-  const have = namedVectors(live.config.params.vectors);
-  if (!want || !have) {
+  const want = namedVectorsOf(record.params.vectors);
+  const have = namedVectorsOf(live.config.params.vectors);
+  if (isSingleVector(record.params.vectors) || isSingleVector(live.config.params.vectors)) {
     if (JSON.stringify(record.params.vectors) !== JSON.stringify(live.config.params.vectors)) {
       throw refuse("its unnamed vector's config changed and cannot be put back in place");
     }
@@ -346,14 +288,6 @@ export async function putBackRecordedSchema(
 }
 
 type VectorParams = Schemas["VectorParams"];
-
-/** The named vectors of a `vectors` config; undefined for a single unnamed vector. */
-function namedVectors(
-  vectors: Schemas["CollectionParams"]["vectors"],
-): Record<string, VectorParams> | undefined {
-  if (!vectors || typeof (vectors as VectorParams).size === "number") return undefined;
-  return vectors as Record<string, VectorParams>;
-}
 
 function sameDense(a: VectorParams, b: VectorParams): boolean {
   const key = (v: VectorParams) =>

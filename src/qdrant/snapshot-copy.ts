@@ -1,6 +1,7 @@
+import { createBody } from "../collection-schema/create-body.js";
 import { ShardRestoreError, ShardSnapshotMissingError } from "./cluster-errors.js";
 import type { ClusterSnapshotRecord, ReplicaSnapshot } from "./cluster-snapshots.js";
-import { createBody, exactCount, recoverShard } from "./cluster-snapshots.js";
+import { exactCount, recoverShard } from "./cluster-snapshots.js";
 import { peersOf, readPlacement, type Topology } from "./topology.js";
 
 /**

@@ -1,4 +1,9 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import type { CollectionSpec } from "../collection-schema/create-body.js";
+import type { VectorParams } from "../collection-schema/live-vectors.js";
+import type { PayloadIndexSchema } from "../collection-schema/payload-index.js";
+import { serverVersionOf } from "../collection-schema/server-version.js";
+import type { CollectionPatch } from "../collection-schema/update-body.js";
 import { type CopyOptions, type CopyResult, copyCollection } from "./data/copy-collection.js";
 import { type EnsureAliasedResult, ensureAliasedCollection } from "./schema/aliased-collection.js";
 import {
@@ -7,18 +12,14 @@ import {
   blueGreen,
   changeVector,
 } from "./schema/blue-green.js";
-import type { CollectionSpec } from "./schema/collection-diff.js";
 import { type EnsureCollectionResult, ensureCollection } from "./schema/ensure-collection.js";
-import type { VectorParams } from "./schema/live-schema.js";
 import { addVector, removeVector, type VectorChangeResult } from "./schema/named-vectors.js";
 import {
   createPayloadIndex,
   dropPayloadIndex,
-  type PayloadIndexSchema,
   type SchemaChangeResult,
 } from "./schema/payload-indexes.js";
 import { type RevertAliasResult, revertAlias } from "./schema/revert-alias.js";
-import type { CollectionPatch } from "./schema/settings-diff.js";
 import { type UpdateCollectionResult, updateCollection } from "./schema/update-collection.js";
 import type { ToolkitContext } from "./toolkit-context.js";
 
@@ -103,14 +104,7 @@ export interface SchemaToolkit {
 /** The toolkit over the step's tracking client `qdrant`; the server version is asked once. */
 export function createSchemaToolkit(step: Omit<ToolkitContext, "version">): SchemaToolkit {
   const { qdrant } = step;
-  let version: Promise<string> | undefined;
-  const serverVersion = () => {
-    version ??= qdrant.versionInfo().then((info) => info.version);
-    version.catch(() => {
-      version = undefined;
-    });
-    return version;
-  };
+  const serverVersion = () => serverVersionOf(qdrant);
   const ctx: ToolkitContext = { ...step, version: serverVersion };
   return {
     ensureCollection: ((collection: string, spec: CollectionSpec, options?: { alias?: boolean }) =>

@@ -1,6 +1,6 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
+import type { ServerVersion } from "../collection-schema/server-version.js";
 import type { MigrationLogger, StepEngine, StepProgress } from "../migration/step-types.js";
-import type { ServerVersion } from "./schema/server-version.js";
 
 /**
  * What the `up` of the migration a `down` step reverts recorded about

@@ -1,5 +1,5 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import { STAMP_KEY } from "../../src/qdrant/live-config.js";
+import { STAMP_KEY } from "../../src/collection-schema/collection-schema.js";
 
 /** JSON with every object's keys sorted, so equal states print and compare alike. */
 export type Canonical =

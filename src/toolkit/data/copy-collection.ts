@@ -1,10 +1,10 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
+import { specOf } from "../../collection-schema/create-body.js";
 import { connectQdrant } from "../../qdrant/connect.js";
 import { strictLimit } from "../../qdrant/strict-limits.js";
 import type { PointId } from "../../qdrant/touched-points.js";
 import { isPlainObject } from "../../util/objects.js";
 import { redactUrl } from "../../util/redact.js";
-import { specOf } from "../schema/collection-body.js";
 import { ensureCollection } from "../schema/ensure-collection.js";
 import type { ToolkitContext } from "../toolkit-context.js";
 import { CopyVerificationError } from "./errors.js";

@@ -1,10 +1,10 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
+import type { CollectionSpec } from "../../collection-schema/create-body.js";
+import type { ServerVersion } from "../../collection-schema/server-version.js";
 import type { DryRunRecorder } from "../../qdrant/dry-client.js";
-import type { CollectionSpec } from "./collection-diff.js";
 import { versionName } from "./collection-versions.js";
 import { type EnsureCollectionResult, ensureCollection } from "./ensure-collection.js";
 import { AliasSwitchError, CollectionNotAliasedError } from "./errors.js";
-import type { ServerVersion } from "./server-version.js";
 
 /** `ensureCollection`'s result with `{ alias: true }`: also where the alias points. */
 export interface EnsureAliasedResult extends EnsureCollectionResult {

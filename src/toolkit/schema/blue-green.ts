@@ -1,13 +1,18 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import type { CollectionSpec } from "../../collection-schema/create-body.js";
+import { applySpec, specOf } from "../../collection-schema/create-body.js";
+import {
+  isSingleVector,
+  namedVectorsOf,
+  type VectorParams,
+} from "../../collection-schema/live-vectors.js";
 import { type CopyOptions, type CopyResult, copyCollection } from "../data/copy-collection.js";
 import { CopyVerificationError } from "../data/errors.js";
 import type { ToolkitContext } from "../toolkit-context.js";
-import { applySpec, specOf } from "./collection-body.js";
-import { type CollectionSpec, diffCollection } from "./collection-diff.js";
+import { diffCollection } from "./collection-diff.js";
 import { nextVersion, versionName } from "./collection-versions.js";
 import { ensureCollection } from "./ensure-collection.js";
 import { AliasSwitchError, BlueGreenInvalidError, CollectionNotAliasedError } from "./errors.js";
-import { isSingleVector, namedVectorsOf, type VectorParams } from "./live-schema.js";
 
 export interface BlueGreenOptions extends Pick<CopyOptions, "batchSize" | "concurrency"> {
   /**

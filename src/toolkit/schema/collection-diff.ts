@@ -1,15 +1,19 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import type { CollectionSpec } from "../../collection-schema/create-body.js";
+import {
+  isSingleVector,
+  namedVectorsOf,
+  type VectorParams,
+} from "../../collection-schema/live-vectors.js";
+import {
+  liveIndexSchema,
+  type PayloadIndexSchema,
+  sameIndex,
+} from "../../collection-schema/payload-index.js";
+import { type CollectionPatch, settingDifferences } from "../../collection-schema/update-body.js";
+import { sameValue, setAt } from "../../collection-schema/values.js";
 import { isRecord } from "../../util/objects.js";
 import { BLUE_GREEN_REMEDY, type SchemaDifference } from "./differences.js";
-import { isSingleVector, namedVectorsOf, type VectorParams } from "./live-schema.js";
-import { liveIndexSchema, type PayloadIndexSchema, sameIndex } from "./payload-indexes.js";
-import { type CollectionPatch, settingDifferences } from "./settings-diff.js";
-import { sameValue, setAt } from "./values.js";
-
-/** Qdrant's create-collection body plus the payload indexes the collection must have. */
-export type CollectionSpec = Schemas["CreateCollection"] & {
-  payloadIndexes?: Record<string, PayloadIndexSchema>;
-};
 
 /** What bringing a live collection to a spec takes, and every difference found on the way. */
 export interface CollectionPlan {
@@ -161,7 +165,10 @@ export function diffCollection(
   };
   Object.assign(existingPatch, collectionSettings);
   const settings = settingDifferences(info, existingPatch as CollectionPatch);
-  differences.push(...settings.differences);
+  // Named as in the create body, where the params sit at the top level, as `diffSchemas` names them.
+  differences.push(
+    ...settings.differences.map((d) => ({ ...d, field: d.field.replace(/^params\./, "") })),
+  );
   plan.settings = merge(settings.minimal, newVectorPatch) as CollectionPatch;
 
   const liveIndexes = info.payload_schema;

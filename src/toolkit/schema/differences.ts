@@ -1,4 +1,4 @@
-import { show } from "./values.js";
+import { show } from "../../collection-schema/values.js";
 
 /**
  * What the schema toolkit does with one difference between a live collection

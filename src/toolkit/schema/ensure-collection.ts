@@ -1,11 +1,12 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
+import type { CollectionSpec } from "../../collection-schema/create-body.js";
+import { namedVectorCalls, type ServerVersion } from "../../collection-schema/server-version.js";
 import type { DryRunRecorder } from "../../qdrant/dry-client.js";
 import { QdrantRequestError } from "../../qdrant/errors.js";
-import { type CollectionSpec, diffCollection } from "./collection-diff.js";
+import { diffCollection } from "./collection-diff.js";
 import type { SchemaDifference } from "./differences.js";
 import { SchemaChangeInvalidError, SchemaIncompatibleError } from "./errors.js";
 import { createPayloadIndex } from "./payload-indexes.js";
-import { namedVectorCalls, type ServerVersion } from "./server-version.js";
 import { limitProblems } from "./update-limits.js";
 
 /**

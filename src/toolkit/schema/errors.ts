@@ -1,6 +1,6 @@
+import { show } from "../../collection-schema/values.js";
 import { QdrantMigrateError } from "../../errors.js";
 import { describeDifference, type SchemaDifference } from "./differences.js";
-import { show } from "./values.js";
 
 /**
  * A collection differs from what the migration wants in ways Qdrant cannot

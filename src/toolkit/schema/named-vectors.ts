@@ -1,22 +1,25 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isRecord } from "../../util/objects.js";
-import type { CopyPoint } from "../data/copy-collection.js";
-import type { ToolkitContext } from "../toolkit-context.js";
-import { type BlueGreenOptions, type BlueGreenResult, blueGreen } from "./blue-green.js";
-import type { CollectionSpec } from "./collection-diff.js";
-import { fixedVectorDifferences } from "./collection-diff.js";
-import { BLUE_GREEN_REMEDY } from "./differences.js";
-import { CollectionNotAliasedError, SchemaIncompatibleError } from "./errors.js";
+import type { CollectionSpec } from "../../collection-schema/create-body.js";
 import {
   isSingleVector,
   liveSparseVector,
   liveVector,
   namedVectorsOf,
   type VectorParams,
-} from "./live-schema.js";
+} from "../../collection-schema/live-vectors.js";
+import {
+  NAMED_VECTOR_CALLS_SINCE,
+  namedVectorCalls,
+} from "../../collection-schema/server-version.js";
+import { sameValue } from "../../collection-schema/values.js";
+import { isRecord } from "../../util/objects.js";
+import type { CopyPoint } from "../data/copy-collection.js";
+import type { ToolkitContext } from "../toolkit-context.js";
+import { type BlueGreenOptions, type BlueGreenResult, blueGreen } from "./blue-green.js";
+import { fixedVectorDifferences } from "./collection-diff.js";
+import { BLUE_GREEN_REMEDY } from "./differences.js";
+import { CollectionNotAliasedError, SchemaIncompatibleError } from "./errors.js";
 import type { SchemaChangeResult } from "./payload-indexes.js";
-import { NAMED_VECTOR_CALLS_SINCE, namedVectorCalls } from "./server-version.js";
-import { sameValue } from "./values.js";
 
 /** What `addVector`/`removeVector` did. */
 export interface VectorChangeResult extends SchemaChangeResult {

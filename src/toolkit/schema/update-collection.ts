@@ -1,7 +1,7 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
+import { type CollectionPatch, settingDifferences } from "../../collection-schema/update-body.js";
 import type { SchemaDifference } from "./differences.js";
 import { SchemaChangeInvalidError } from "./errors.js";
-import { type CollectionPatch, settingDifferences } from "./settings-diff.js";
 import { patchProblems } from "./update-limits.js";
 
 /** What `updateCollection` changed: `differences` are the settings that differed, all sent. */

@@ -1,9 +1,9 @@
 import type { Schemas } from "@qdrant/js-client-rest";
+import { liveSparseVector, liveVector } from "../../collection-schema/live-vectors.js";
+import type { CollectionPatch } from "../../collection-schema/update-body.js";
+import { pathText } from "../../collection-schema/values.js";
 import { isRecord } from "../../util/objects.js";
 import { BLUE_GREEN_REMEDY } from "./differences.js";
-import { liveSparseVector, liveVector } from "./live-schema.js";
-import type { CollectionPatch } from "./settings-diff.js";
-import { pathText } from "./values.js";
 
 interface Limit {
   min?: number;

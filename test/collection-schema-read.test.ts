@@ -1,12 +1,10 @@
 import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createBodyOf } from "../src/collection-schema/create-body.js";
+import { diffSchemas } from "../src/collection-schema/diff-schemas.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
-import {
-  compareConfig,
-  type LiveCollectionConfig,
-  readLiveConfig,
-  stampSchemaVersion,
-} from "../src/qdrant/live-config.js";
+import { readCollectionSchema } from "../src/qdrant/read-schema.js";
+import { stampSchemaVersion } from "../src/qdrant/schema-stamp.js";
 import { COLLECTION_METADATA, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const metadata = await needsQdrant(COLLECTION_METADATA);
@@ -24,23 +22,12 @@ async function makeCollection(name: string): Promise<void> {
   });
 }
 
-function config(overrides: Partial<LiveCollectionConfig>): LiveCollectionConfig {
-  return {
-    vectorsConfig: { text: { size: 4, distance: "Cosine" } },
-    payloadSchema: {},
-    config: { hnsw_config: { m: 16 } },
-    aliases: [],
-    pointsCount: 0,
-    ...overrides,
-  };
-}
-
-describe("live config", () => {
+describe("a live collection's schema", () => {
   it("is undefined for a collection that does not exist", async () => {
-    expect(await readLiveConfig(conn, uniqueName("missing"))).toBeUndefined();
+    expect(await readCollectionSchema(conn, uniqueName("missing"))).toBeUndefined();
   });
 
-  it("reports vectors, aliases, points and payload indexes without their volatile counts", async () => {
+  it("reports vectors, aliases and payload indexes without their volatile counts", async () => {
     const name = uniqueName("live");
     const alias = uniqueName("alias");
     await makeCollection(name);
@@ -56,11 +43,12 @@ describe("live config", () => {
     await conn.client.updateCollectionAliases({
       actions: [{ create_alias: { alias_name: alias, collection_name: name } }],
     });
-    const live = await readLiveConfig(conn, name);
-    expect(live?.vectorsConfig).toMatchObject({ text: { size: 4, distance: "Cosine" } });
-    expect(live?.payloadSchema).toEqual({ lang: { data_type: "keyword" } });
+    const live = await readCollectionSchema(conn, name);
+    expect(live?.vectors).toEqual({
+      text: { size: 4, distance: "Cosine", datatype: "float32", on_disk: false },
+    });
+    expect(live?.payloadIndexes).toEqual({ lang: { type: "keyword" } });
     expect(live?.aliases).toEqual([alias]);
-    expect(live?.pointsCount).toBe(1);
   });
 
   it("shows no drift between two reads of an unchanged collection, even after points change", async () => {
@@ -71,14 +59,14 @@ describe("live config", () => {
       field_schema: "integer",
       wait: true,
     });
-    const first = await readLiveConfig(conn, name);
+    const first = await readCollectionSchema(conn, name);
     await conn.client.upsert(name, {
       wait: true,
       points: [{ id: 1, vector: { text: [1, 0, 0, 0] }, payload: { n: 1 } }],
     });
-    const second = await readLiveConfig(conn, name);
+    const second = await readCollectionSchema(conn, name);
     if (!first || !second) throw new Error("collection vanished");
-    expect(compareConfig(first, second)).toEqual([]);
+    expect(diffSchemas(first, second)).toEqual([]);
   });
 
   it.skipIf(metadata.skip)(
@@ -102,11 +90,11 @@ describe("live config", () => {
   it("does not count its own stamp as drift", async () => {
     const name = uniqueName("live");
     await makeCollection(name);
-    const before = await readLiveConfig(conn, name);
+    const before = await readCollectionSchema(conn, name);
     await stampSchemaVersion(conn, name, { schemaVersion: 1, migration: "001_init" });
-    const after = await readLiveConfig(conn, name);
+    const after = await readCollectionSchema(conn, name);
     if (!before || !after) throw new Error("collection vanished");
-    expect(compareConfig(before, after)).toEqual([]);
+    expect(diffSchemas(before, after)).toEqual([]);
   });
 
   it("skips the stamp on a server older than 1.16, which has no collection metadata", async () => {
@@ -125,26 +113,33 @@ describe("live config", () => {
     }
   });
 
-  it("describes drift one readable line per difference", () => {
-    const recorded = config({
-      payloadSchema: { lang: { data_type: "keyword" } },
-      aliases: ["docs"],
+  it("creates from a schema's own create body a collection with that schema", async () => {
+    const source = uniqueName("live");
+    await conn.client.createCollection(source, {
+      vectors: { text: { size: 4, distance: "Dot", on_disk: true, hnsw_config: { m: 8 } } },
+      sparse_vectors: { words: { modifier: "idf" } },
+      hnsw_config: { ef_construct: 64 },
+      quantization_config: { scalar: { type: "int8" } },
     });
-    const live = config({
-      vectorsConfig: { text: { size: 8, distance: "Cosine" } },
-      payloadSchema: {},
-      aliases: ["docs", "docs_v2"],
+    await conn.client.createPayloadIndex(source, {
+      field_name: "lang",
+      field_schema: { type: "keyword", is_tenant: true },
+      wait: true,
     });
-    expect(compareConfig(recorded, live)).toEqual([
-      "vectors.text.size: 4 → 8",
-      'payload_schema.lang: {"data_type":"keyword"} → (absent)',
-      'aliases: ["docs"] → ["docs","docs_v2"]',
-    ]);
-  });
-
-  it("treats an option reported as null and one left out as the same", () => {
-    const a = config({ config: { quantization_config: null } });
-    const b = config({ config: {} });
-    expect(compareConfig(a, b)).toEqual([]);
+    const schema = await readCollectionSchema(conn, source);
+    if (!schema) throw new Error("collection vanished");
+    const twin = uniqueName("twin");
+    const { payloadIndexes, ...body } = createBodyOf(schema);
+    await conn.client.createCollection(twin, body);
+    for (const [field, fieldSchema] of Object.entries(payloadIndexes ?? {})) {
+      await conn.client.createPayloadIndex(twin, {
+        field_name: field,
+        field_schema: fieldSchema,
+        wait: true,
+      });
+    }
+    const copy = await readCollectionSchema(conn, twin);
+    if (!copy) throw new Error("twin vanished");
+    expect(diffSchemas(schema, copy)).toEqual([]);
   });
 });

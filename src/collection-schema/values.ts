@@ -1,4 +1,4 @@
-import { isRecord } from "../../util/objects.js";
+import { isRecord } from "../util/objects.js";
 
 /**
  * Equal as Qdrant means them: an unset option is `null` or left out depending

@@ -1,5 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { isRecord } from "../../util/objects.js";
+import { isRecord } from "../util/objects.js";
 
 export type VectorParams = Schemas["VectorParams"];
 export type SparseVectorParams = Schemas["SparseVectorParams"];
