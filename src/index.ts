@@ -11,11 +11,9 @@ export {
 export { ConfigError } from "./config/errors.js";
 export { loadConfig, loadProjectConfig } from "./config/load-config.js";
 export type { ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
-export { configSecrets } from "./config/secrets.js";
 export {
   ConcurrentWritesError,
   type ConcurrentWritesReport,
-  describeWrites,
 } from "./engine/concurrent-writes.js";
 export {
   CollectionBusyError,
@@ -39,11 +37,8 @@ export type { LockBlocker, LockWait } from "./engine/lock-waits.js";
 export { createMigrator, type Migrator } from "./engine/migrator.js";
 export type * from "./engine/migrator-types.js";
 export type { LostSnapshot } from "./engine/undo-qdrant-changes.js";
-export { consistencyOf, type Verdict, verdictOf } from "./engine/verdict.js";
-export { type WaitForServicesOptions, waitForServices } from "./engine/wait-for-services.js";
 export {
   type ErrorCode,
-  messageOf,
   type PostgresConnectionCode,
   QdrantMigrateError,
   type QdrantRequestCode,
@@ -61,7 +56,6 @@ export {
   LockTimeoutError,
   PoolerUnsupportedError,
 } from "./lock/errors.js";
-export { createMigrationFile } from "./migration/create-migration.js";
 export {
   defineMigration,
   type MigrationDatabase,
@@ -146,5 +140,4 @@ export type { CollectionPatch } from "./toolkit/schema/settings-diff.js";
 export type { UpdateCollectionResult } from "./toolkit/schema/update-collection.js";
 export type { SchemaToolkit } from "./toolkit/schema-toolkit.js";
 export { AbortedError } from "./util/abort.js";
-export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";

@@ -1,20 +1,22 @@
 import {
   type CheckResult,
-  consistencyOf,
-  createMigrationFile,
   createMigrator,
-  describeWrites,
   type Migrator,
   type MigratorEvent,
-  messageOf,
   type PlanEntry,
   type ProjectConfig,
   type ResolvedConfig,
   type RunResult,
-  verdictOf,
-  waitForServices,
 } from "../index.js";
 import type { Activity } from "./activity.js";
+import {
+  consistencyOf,
+  createMigrationFile,
+  describeWrites,
+  messageOf,
+  verdictOf,
+  waitForServices,
+} from "./engine-api.js";
 import { logEvents } from "./event-log.js";
 import { ExitCode, exitCodeFor, exitCodeForVerdict } from "./exit-codes.js";
 import type {

@@ -1,4 +1,5 @@
-import type { ErrorCode, Verdict } from "../index.js";
+import type { ErrorCode } from "../index.js";
+import type { Verdict } from "./engine-api.js";
 
 /**
  * The CLI's exit codes. They are part of the public interface (documented in
