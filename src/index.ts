@@ -32,6 +32,7 @@ export {
   UnknownMigrationError,
 } from "./engine/errors.js";
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
+export type { HistoryEntry } from "./engine/history-entry.js";
 export type { MigrationState, MigrationStatusEntry } from "./engine/history-status.js";
 export type { LockBlocker, LockWait } from "./engine/lock-waits.js";
 export { createMigrator, type Migrator } from "./engine/migrator.js";
@@ -45,11 +46,10 @@ export {
 } from "./errors.js";
 export type { Checkpoint, CheckpointKey, CheckpointStore } from "./journal/checkpoints.js";
 export { JournalTransitionRefusedError } from "./journal/journal-states.js";
-export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { MigrationRun } from "./journal/run-log.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
-export type { JournalRowStatus, QdrantChanges, RunStatus } from "./journal/table-types.js";
+export type { JournalRowStatus, RunStatus } from "./journal/table-types.js";
 export {
   LockConnectionError,
   LockLostError,

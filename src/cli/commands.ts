@@ -161,10 +161,10 @@ export const current: MigratorCommand = async (migrator, out) => {
   return ExitCode.OK;
 };
 
-/** Every run, oldest first; `--json` also keeps each migration's journal row under `migrations`. */
+/** Every run, oldest first; `--json` also gives each migration's latest run (`HistoryEntry`) under `migrations`. */
 export const history: MigratorCommand = async (migrator, out) => {
-  const [runs, records] = await Promise.all([migrator.runs(), migrator.history()]);
-  out.result({ ok: true, runs, migrations: records });
+  const [runs, entries] = await Promise.all([migrator.runs(), migrator.history()]);
+  out.result({ ok: true, runs, migrations: entries });
   for (const r of runs) {
     const finished = r.finishedAt ? `  finished ${r.finishedAt.toISOString()}` : "";
     const duration = r.durationMs !== null ? `  ${r.durationMs} ms` : "";

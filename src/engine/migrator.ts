@@ -9,6 +9,7 @@ import { pruneCollectionVersions } from "./collection-retention.js";
 import { findDrift } from "./drift.js";
 import { createEngineContext, type EngineContext } from "./engine-context.js";
 import { FailedWhileWaitingError, InterruptedMigrationError } from "./errors.js";
+import { type HistoryEntry, historyEntryOf } from "./history-entry.js";
 import { historyStatus, type MigrationStatusEntry } from "./history-status.js";
 import { managedAliases } from "./managed-aliases.js";
 import type {
@@ -95,12 +96,14 @@ export interface Migrator {
    */
   check(): Promise<CheckResult>;
   /**
-   * The journal's rows, ordered by migration name. Throws.
+   * Each journaled migration's latest run (`HistoryEntry`: status, times,
+   * runner, error, what it changed in counts), ordered by migration name.
+   * Every attempt is in `runs()`. Throws.
    *
    * @example
-   * for (const r of await migrator.history()) console.log(r.name, r.status, r.finishedAt);
+   * for (const h of await migrator.history()) console.log(h.name, h.status, h.finishedAt);
    */
-  history(): Promise<MigrationRecord[]>;
+  history(): Promise<HistoryEntry[]>;
   /**
    * Every run of every migration, oldest first: each attempt of `up` and
    * `down` (failed ones too, which `history()` loses when the next attempt
@@ -221,7 +224,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     },
     async history() {
       await ctx.ensureTables();
-      return rt.journal.list();
+      return (await rt.journal.list()).map(historyEntryOf);
     },
     async runs() {
       await ctx.ensureTables();

@@ -5,6 +5,8 @@ import {
   type Migrator,
   type MigratorOptions,
 } from "../../src/index.js";
+import type { MigrationRecord } from "../../src/journal/migration-journal.js";
+import { journalRecords } from "./journal-records.js";
 import { makeProject, type TestProject } from "./project.js";
 import { type TestQdrant, uniqueName } from "./qdrant.js";
 
@@ -29,6 +31,8 @@ export interface EngineHarness {
       managedAliases?: string[];
     },
   ): Migrator;
+  /** The raw journal rows of this test's tables (see `journalRecords`). */
+  records(): Promise<MigrationRecord[]>;
 }
 
 /**
@@ -64,5 +68,6 @@ export function useEngineProject(db: { readonly url: string }, qdrant: TestQdran
       open.push(m);
       return m;
     },
+    records: () => journalRecords(current().config({ tablePrefix: prefix })),
   };
 }
