@@ -3,7 +3,12 @@
  * else. It loads no database driver, so a container that starts with nothing
  * to migrate does not pay for one while reading its config.
  */
-export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.js";
+export {
+  defineConfig,
+  type MigrationEntry,
+  type MigrationsProvider,
+  type QdrantMigrateConfig,
+} from "./config/define-config.js";
 export {
   defineMigration,
   type MigrationDatabase,

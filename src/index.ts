@@ -6,11 +6,13 @@ export {
   CONCURRENT_WRITES_POLICIES,
   type ConcurrentWritesPolicy,
   defineConfig,
+  type MigrationEntry,
+  type MigrationsProvider,
   type QdrantMigrateConfig,
 } from "./config/define-config.js";
 export { ConfigError } from "./config/errors.js";
 export { loadConfig, loadProjectConfig } from "./config/load-config.js";
-export type { ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
+export type { MigrationsSource, ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
 export {
   ConcurrentWritesError,
   type ConcurrentWritesReport,
@@ -70,7 +72,9 @@ export {
 export {
   MigrationCreateError,
   MigrationFileError,
+  MigrationProviderError,
   MigrationsFolderMissingError,
+  MigrationsInCodeError,
   MigrationsPatternError,
 } from "./migration/errors.js";
 export { PostgresConnectionError } from "./postgres/connection-error.js";

@@ -97,9 +97,11 @@ describe("resolveConfig: defaults", () => {
   });
 
   it("resolves the migrations folder against rootDir, or takes an absolute one as is", () => {
-    expect(resolveWith({ migrations: "../shared/*.ts" }).migrations.dir).toBe("/srv/shared");
-    expect(resolveWith({ migrations: "/opt/m/*.mjs" }).migrations.dir).toBe("/opt/m");
-    expect(resolveWith({ migrations: "*.ts" }).migrations.dir).toBe(ROOT);
+    expect(resolveWith({ migrations: "../shared/*.ts" }).migrations).toMatchObject({
+      dir: "/srv/shared",
+    });
+    expect(resolveWith({ migrations: "/opt/m/*.mjs" }).migrations).toMatchObject({ dir: "/opt/m" });
+    expect(resolveWith({ migrations: "*.ts" }).migrations).toMatchObject({ dir: ROOT });
   });
 
   it("passes Postgres URL query parameters such as sslmode through untouched", () => {
@@ -314,7 +316,7 @@ describe("resolveConfig: secrets never appear in errors", () => {
 describe("resolveProjectConfig: for create, which writes a file only (issue 14)", () => {
   it("needs no Postgres URL", () => {
     const config = resolveProjectConfig({}, { rootDir: ROOT, env: {} });
-    expect(config.migrations.dir).toBe("/srv/app/migrations");
+    expect(config.migrations).toMatchObject({ dir: "/srv/app/migrations" });
   });
 
   it("still rejects a bad field, naming it", () => {

@@ -172,7 +172,9 @@ describe("engine commands", () => {
       await engine.project.writeMigration(`00${i}_upsert`, upsertOne(collection, i));
     const m = migrator({ keep: 1 });
     expect((await m.up()).error).toBeUndefined();
-    const needed = (await engine.records()).map((r) => r.snapshots[0]?.replicas[0]?.snapshot).sort();
+    const needed = (await engine.records())
+      .map((r) => r.snapshots[0]?.replicas[0]?.snapshot)
+      .sort();
     const kept = (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name).sort();
     expect(needed).toHaveLength(3);
     expect(kept).toEqual(needed);

@@ -48,7 +48,7 @@ describe("the repository's example migrations, through the engine", () => {
         },
         { rootDir: REPO_ROOT, env: {} },
       );
-      expect(config.migrations.dir).toBe(join(REPO_ROOT, "migrations"));
+      expect(config.migrations).toMatchObject({ dir: join(REPO_ROOT, "migrations") });
       const migrator = createMigrator(config);
       try {
         const first = await migrator.up();

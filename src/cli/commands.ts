@@ -1,6 +1,7 @@
 import {
   type CheckResult,
   createMigrator,
+  MigrationsInCodeError,
   type Migrator,
   type MigratorEvent,
   type PlanEntry,
@@ -72,6 +73,7 @@ export async function withMigrator(
 }
 
 export async function create(config: ProjectConfig, out: Output, name: string): Promise<ExitCode> {
+  if (config.migrations.kind === "provider") throw new MigrationsInCodeError(config.configFile);
   const path = await createMigrationFile({
     dir: config.migrations.dir,
     pattern: config.migrations.pattern,

@@ -1,8 +1,9 @@
-import type { ResolvedConfig } from "../config/resolve-config.js";
+import type { QdrantMigrateConfig } from "../config/define-config.js";
+import { type ResolvedConfig, resolveConfig } from "../config/resolve-config.js";
 import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationRun } from "../journal/run-log.js";
-import { discoverMigrations } from "../migration/discover.js";
+import { listMigrations } from "../migration/list-migrations.js";
 import { readAliases } from "../qdrant/aliases.js";
 import { baseline } from "./baseline.js";
 import { pruneCollectionVersions } from "./collection-retention.js";
@@ -167,8 +168,46 @@ export interface Migrator {
   close(): Promise<void>;
 }
 
-/** Creates a migrator over the given config; call `close()` when done. */
-export function createMigrator(config: ResolvedConfig, options: MigratorOptions = {}): Migrator {
+/**
+ * Creates a migrator; call `close()` when done. `config` is what
+ * `defineConfig` returns (resolved here against `process.env`, relative
+ * paths against the working directory; a bad field throws `ConfigError`),
+ * or what `loadConfig()` returns (a config file, with its `.env`).
+ *
+ * @example
+ * import { createMigrator, defineConfig } from "qdrant-migrate";
+ * import addDocuments from "./migrations/20240101000000_add_documents.js";
+ *
+ * const migrator = createMigrator(
+ *   defineConfig({
+ *     migrations: [{ name: "20240101000000_add_documents", migration: addDocuments }],
+ *     postgres: { url: process.env.DATABASE_URL },
+ *     qdrant: { url: process.env.QDRANT_URL },
+ *   }),
+ * );
+ * try {
+ *   const { error } = await migrator.up();
+ *   if (error) throw error;
+ * } finally {
+ *   await migrator.close();
+ * }
+ */
+export function createMigrator(
+  config: QdrantMigrateConfig | ResolvedConfig,
+  options: MigratorOptions = {},
+): Migrator {
+  return migratorOver(
+    isResolved(config) ? config : resolveConfig(config, { rootDir: process.cwd() }),
+    options,
+  );
+}
+
+/** `rootDir` is no setting of `defineConfig` (its keys are checked), so only a resolved config has one. */
+function isResolved(config: QdrantMigrateConfig | ResolvedConfig): config is ResolvedConfig {
+  return "rootDir" in config;
+}
+
+function migratorOver(config: ResolvedConfig, options: MigratorOptions): Migrator {
   const ctx = createEngineContext(config, options);
   const { rt } = ctx;
   return {
@@ -347,7 +386,7 @@ async function readState(
 ): Promise<HistoryState & { entries: MigrationStatusEntry[] }> {
   await ctx.ensureTables();
   const [files, records] = await Promise.all([
-    discoverMigrations(ctx.config.migrations),
+    listMigrations(ctx.config.migrations),
     ctx.rt.journal.list(),
   ]);
   return { files, records, entries: historyStatus(files, records) };

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import {
   CONCURRENT_WRITES_POLICIES,
   type ConcurrentWritesPolicy,
-} from "../config/define-config.js";
+} from "../config/concurrent-writes-policy.js";
 import { QdrantMigrateError } from "../errors.js";
 import type { CheckpointStore } from "../journal/checkpoints.js";
 import type { DryRunRecorder } from "../qdrant/dry-client.js";
