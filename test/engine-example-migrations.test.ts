@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../src/config/resolve-config.js";
-import { createMigrator } from "../src/engine/migrator.js";
+import { createMigrator, defineConfig } from "../src/index.js";
 import { REPO_ROOT } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { IN_PLACE_VECTORS, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -40,16 +39,13 @@ describe("the repository's example migrations, through the engine", () => {
     async () => {
       // They create fixed collections: this file's Qdrant must not have them yet.
       expect(await existing()).toEqual([]);
-      const config = resolveConfig(
-        {
-          migrations: "migrations/*.ts",
+      const migrator = createMigrator(
+        defineConfig({
+          migrations: join(REPO_ROOT, "migrations/*.ts"),
           postgres: { url: db.url, tablePrefix: `${uniqueName("qm").toLowerCase()}_` },
           qdrant: { url: qdrant.url, apiKey: qdrant.apiKey },
-        },
-        { rootDir: REPO_ROOT, env: {} },
+        }),
       );
-      expect(config.migrations).toMatchObject({ dir: join(REPO_ROOT, "migrations") });
-      const migrator = createMigrator(config);
       try {
         const first = await migrator.up();
         expect(first.error).toBeUndefined();
