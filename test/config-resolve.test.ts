@@ -34,7 +34,11 @@ describe("resolveConfig: defaults", () => {
     expect(resolveWith({})).toEqual({
       rootDir: ROOT,
       configFile: FILE,
-      migrations: { pattern: "migrations/*.{ts,js,mjs}", dir: "/srv/app/migrations" },
+      migrations: {
+        kind: "files",
+        pattern: "migrations/*.{ts,js,mjs}",
+        dir: "/srv/app/migrations",
+      },
       postgres: {
         url: PG,
         directUrl: undefined,
@@ -76,6 +80,7 @@ describe("resolveConfig: defaults", () => {
       lock: { timeoutMs: 0 },
     });
     expect(resolved.migrations).toEqual({
+      kind: "files",
       pattern: "db/changes/**/*.ts",
       dir: "/srv/app/db/changes",
     });
