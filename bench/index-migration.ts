@@ -2,8 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startQdrant, startQdrantBinary } from "@qdrant-migrate/qdrant-server";
-import { resolveConfig } from "../src/config/resolve-config.js";
-import { createMigrator } from "../src/engine/migrator.js";
+import { createMigrator, defineConfig } from "../src/index.js";
 import { connectQdrant, type QdrantConnection } from "../src/qdrant/connect.js";
 import { startPostgres } from "../src/testing/postgres.js";
 import { median, timed } from "./measure.js";
@@ -31,10 +30,11 @@ export async function benchIndexMigration(): Promise<BenchRow[]> {
   const where = binary ? "real Qdrant" : "in-process server";
   const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-bench-index-"));
   await mkdir(join(dir, "migrations"));
-  const config = resolveConfig(
-    { postgres: { url: postgres.url }, qdrant: { url: qdrant.url, timeoutMs: 600_000 } },
-    { rootDir: dir, env: {} },
-  );
+  const config = defineConfig({
+    migrations: join(dir, "migrations/*.{ts,js,mjs}"),
+    postgres: { url: postgres.url },
+    qdrant: { url: qdrant.url, timeoutMs: 600_000 },
+  });
   try {
     const conn = connectQdrant({ url: qdrant.url, timeoutMs: 600_000 });
     const name = "bench_index";

@@ -5,7 +5,12 @@
  */
 
 export type { CollectionSpec } from "./collection-schema/create-body.js";
-export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.js";
+export {
+  defineConfig,
+  type MigrationEntry,
+  type MigrationsProvider,
+  type QdrantMigrateConfig,
+} from "./config/define-config.js";
 export {
   defineMigration,
   type MigrationDatabase,

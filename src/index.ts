@@ -10,16 +10,16 @@ export {
   CONCURRENT_WRITES_POLICIES,
   type ConcurrentWritesPolicy,
   defineConfig,
+  type MigrationEntry,
+  type MigrationsProvider,
   type QdrantMigrateConfig,
 } from "./config/define-config.js";
 export { ConfigError } from "./config/errors.js";
 export { loadConfig, loadProjectConfig } from "./config/load-config.js";
-export type { ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
-export { configSecrets } from "./config/secrets.js";
+export type { MigrationsSource, ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
 export {
   ConcurrentWritesError,
   type ConcurrentWritesReport,
-  describeWrites,
 } from "./engine/concurrent-writes.js";
 export {
   CollectionBusyError,
@@ -38,34 +38,30 @@ export {
   UnknownMigrationError,
 } from "./engine/errors.js";
 export type { MigratorEvent, MigratorListener } from "./engine/events.js";
+export type { HistoryEntry } from "./engine/history-entry.js";
 export type { MigrationState, MigrationStatusEntry } from "./engine/history-status.js";
 export type { LockBlocker, LockWait } from "./engine/lock-waits.js";
 export { createMigrator, type Migrator } from "./engine/migrator.js";
 export type * from "./engine/migrator-types.js";
 export type { LostSnapshot } from "./engine/undo-qdrant-changes.js";
-export { consistencyOf, type Verdict, verdictOf } from "./engine/verdict.js";
-export { type WaitForServicesOptions, waitForServices } from "./engine/wait-for-services.js";
 export {
   type ErrorCode,
-  messageOf,
   type PostgresConnectionCode,
   QdrantMigrateError,
   type QdrantRequestCode,
 } from "./errors.js";
 export type { Checkpoint, CheckpointKey, CheckpointStore } from "./journal/checkpoints.js";
 export { JournalTransitionRefusedError } from "./journal/journal-states.js";
-export type { MigrationRecord } from "./journal/migration-journal.js";
 export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { MigrationRun } from "./journal/run-log.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
-export type { JournalRowStatus, QdrantChanges, RunStatus } from "./journal/table-types.js";
+export type { JournalRowStatus, RunStatus } from "./journal/table-types.js";
 export {
   LockConnectionError,
   LockLostError,
   LockTimeoutError,
   PoolerUnsupportedError,
 } from "./lock/errors.js";
-export { createMigrationFile } from "./migration/create-migration.js";
 export {
   defineMigration,
   type MigrationDatabase,
@@ -80,7 +76,9 @@ export {
 export {
   MigrationCreateError,
   MigrationFileError,
+  MigrationProviderError,
   MigrationsFolderMissingError,
+  MigrationsInCodeError,
   MigrationsPatternError,
 } from "./migration/errors.js";
 export { PostgresConnectionError } from "./postgres/connection-error.js";
@@ -148,5 +146,4 @@ export type { RevertAliasResult } from "./toolkit/schema/revert-alias.js";
 export type { UpdateCollectionResult } from "./toolkit/schema/update-collection.js";
 export type { SchemaToolkit } from "./toolkit/schema-toolkit.js";
 export { AbortedError } from "./util/abort.js";
-export { redactSecrets } from "./util/redact.js";
 export { WaitTimeoutError } from "./util/wait-for.js";

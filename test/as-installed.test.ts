@@ -328,6 +328,75 @@ export default defineMigration({
     expect(await states("resume")).toEqual({ "001_import": "applied" });
   }, 300_000);
 
+  it("an app applies migrations given in code with createMigrator(defineConfig(...)), and tests a step with createStepContext", async () => {
+    const collection = uniqueName("installed_code");
+    await app.write(
+      "in-code.mjs",
+      `import { QdrantClient } from "@qdrant/js-client-rest";
+import { createMigrator, defineConfig, MigrationProviderError } from "qdrant-migrate";
+import { defineMigration } from "qdrant-migrate/define";
+import { createStepContext } from "qdrant-migrate/testing";
+
+const addIndex = defineMigration({
+  qdrant: {
+    async up({ schema, log }) {
+      await schema.createPayloadIndex("${collection}", "lang", "keyword");
+      log.info("indexed");
+    },
+  },
+});
+const create = defineMigration({
+  qdrant: {
+    async up({ qdrant }) {
+      await qdrant.createCollection("${collection}", { vectors: { size: 2, distance: "Dot" } });
+    },
+  },
+});
+const qdrant = { url: process.env.QDRANT_URL, apiKey: process.env.QDRANT_API_KEY };
+const migrator = createMigrator(defineConfig({
+  migrations: async () => [
+    { name: "001_create", migration: create },
+    { name: "002_broken", migration: { qdrant: {} } },
+  ],
+  postgres: { url: process.env.DATABASE_URL, tablePrefix: "incode_" },
+  qdrant,
+}));
+const refused = await migrator.up();
+const applied = await createMigrator(defineConfig({
+  migrations: [{ name: "001_create", migration: create }],
+  postgres: { url: process.env.DATABASE_URL, tablePrefix: "incode_" },
+  qdrant,
+})).up();
+const log = [];
+const ctx = createStepContext({ qdrant: new QdrantClient(qdrant), db: {}, log });
+await addIndex.qdrant.up(ctx);
+console.log(JSON.stringify({
+  refused: refused.error?.code,
+  sameClass: refused.error instanceof MigrationProviderError,
+  applied: applied.results.map((r) => r.name),
+  log,
+}));
+process.exit(0);
+`,
+    );
+    const result = await app.exec(process.execPath, ["in-code.mjs"], {
+      env: {
+        DATABASE_URL: db.url,
+        QDRANT_URL: qdrant.url,
+        ...(qdrant.apiKey ? { QDRANT_API_KEY: qdrant.apiKey } : {}),
+      },
+    });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({
+      refused: "MIGRATION_PROVIDER_INVALID",
+      sameClass: true,
+      applied: ["001_create"],
+      log: ["indexed"],
+    });
+    const info = await qdrant.client.getCollection(collection);
+    expect(Object.keys(info.payload_schema)).toEqual(["lang"]);
+  }, 300_000);
+
   it("a failing blue-green change is rolled back exactly, and the package's errors are one class", async () => {
     const alias = uniqueName("installed_bg");
     const physical = `${alias}_v1`;

@@ -40,7 +40,7 @@ describe("loadConfig: finding the config file", () => {
     expect(config.configFile).toBeUndefined();
     expect(config.rootDir).toBe(cwd);
     expect(config.postgres.url).toBe(PG);
-    expect(config.migrations.dir).toBe(join(cwd, "migrations"));
+    expect(config.migrations).toMatchObject({ dir: join(cwd, "migrations") });
   });
 
   it("loads umzug.config.ts through jiti, types and imports included", async () => {
@@ -52,7 +52,7 @@ describe("loadConfig: finding the config file", () => {
     const config = await loadConfig({ cwd, env: { DATABASE_URL: PG } });
     expect(config.configFile).toBe(join(cwd, "umzug.config.ts"));
     expect(config.snapshots.keep).toBe(7);
-    expect(config.migrations.dir).toBe(join(cwd, "db"));
+    expect(config.migrations).toMatchObject({ dir: join(cwd, "db") });
   });
 
   it("prefers umzug.config.ts over .mts, .js and .mjs", async () => {
@@ -83,7 +83,7 @@ describe("loadConfig: finding the config file", () => {
     });
     expect(config.configFile).toBe(join(cwd, "deploy/qm.config.ts"));
     expect(config.rootDir).toBe(join(cwd, "deploy"));
-    expect(config.migrations.dir).toBe(join(cwd, "deploy/changes"));
+    expect(config.migrations).toMatchObject({ dir: join(cwd, "deploy/changes") });
   });
 
   it("reads a config file's new contents when loaded again", async () => {

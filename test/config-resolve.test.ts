@@ -34,7 +34,11 @@ describe("resolveConfig: defaults", () => {
     expect(resolveWith({})).toEqual({
       rootDir: ROOT,
       configFile: FILE,
-      migrations: { pattern: "migrations/*.{ts,js,mjs}", dir: "/srv/app/migrations" },
+      migrations: {
+        kind: "files",
+        pattern: "migrations/*.{ts,js,mjs}",
+        dir: "/srv/app/migrations",
+      },
       postgres: {
         url: PG,
         directUrl: undefined,
@@ -76,6 +80,7 @@ describe("resolveConfig: defaults", () => {
       lock: { timeoutMs: 0 },
     });
     expect(resolved.migrations).toEqual({
+      kind: "files",
       pattern: "db/changes/**/*.ts",
       dir: "/srv/app/db/changes",
     });
@@ -97,9 +102,11 @@ describe("resolveConfig: defaults", () => {
   });
 
   it("resolves the migrations folder against rootDir, or takes an absolute one as is", () => {
-    expect(resolveWith({ migrations: "../shared/*.ts" }).migrations.dir).toBe("/srv/shared");
-    expect(resolveWith({ migrations: "/opt/m/*.mjs" }).migrations.dir).toBe("/opt/m");
-    expect(resolveWith({ migrations: "*.ts" }).migrations.dir).toBe(ROOT);
+    expect(resolveWith({ migrations: "../shared/*.ts" }).migrations).toMatchObject({
+      dir: "/srv/shared",
+    });
+    expect(resolveWith({ migrations: "/opt/m/*.mjs" }).migrations).toMatchObject({ dir: "/opt/m" });
+    expect(resolveWith({ migrations: "*.ts" }).migrations).toMatchObject({ dir: ROOT });
   });
 
   it("passes Postgres URL query parameters such as sslmode through untouched", () => {
@@ -314,7 +321,7 @@ describe("resolveConfig: secrets never appear in errors", () => {
 describe("resolveProjectConfig: for create, which writes a file only (issue 14)", () => {
   it("needs no Postgres URL", () => {
     const config = resolveProjectConfig({}, { rootDir: ROOT, env: {} });
-    expect(config.migrations.dir).toBe("/srv/app/migrations");
+    expect(config.migrations).toMatchObject({ dir: "/srv/app/migrations" });
   });
 
   it("still rejects a bad field, naming it", () => {

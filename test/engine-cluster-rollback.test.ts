@@ -6,6 +6,7 @@ import { createMigrator } from "../src/engine/migrator.js";
 import { connectQdrant } from "../src/qdrant/connect.js";
 import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
+import { journalRecords } from "./harness/journal-records.js";
 import { makeProject, type TestProject } from "./harness/project.js";
 import { IN_PLACE_VECTORS, needsQdrant, uniqueName } from "./harness/qdrant.js";
 
@@ -198,12 +199,11 @@ describe.skipIf(!binary)(
       const collection = uniqueName("cl_list");
       await seed(collection);
       const project = await projectWith(collection, true);
-      const migrator = createMigrator(
-        project.config({ tablePrefix: `${collection}_`, peers: peerUrls }),
-      );
+      const config = project.config({ tablePrefix: `${collection}_`, peers: peerUrls });
+      const migrator = createMigrator(config);
       try {
         expect((await migrator.up()).error?.code).toBe("MIGRATION_FAILED");
-        const [row] = await migrator.history();
+        const [row] = await journalRecords(config);
         const taken = (row?.snapshots[0]?.replicas ?? []).map((r) => [
           r.peerId,
           r.shardId,

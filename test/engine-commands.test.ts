@@ -169,7 +169,9 @@ describe("engine commands", () => {
       await engine.project.writeMigration(`00${i}_upsert`, upsertOne(collection, i));
     const m = migrator({ keep: 1 });
     expect((await m.up()).error).toBeUndefined();
-    const needed = (await m.history()).map((r) => r.snapshots[0]?.replicas[0]?.snapshot).sort();
+    const needed = (await engine.records())
+      .map((r) => r.snapshots[0]?.replicas[0]?.snapshot)
+      .sort();
     const kept = (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name).sort();
     expect(needed).toHaveLength(3);
     expect(kept).toEqual(needed);
@@ -181,7 +183,7 @@ describe("engine commands", () => {
     await engine.project.writeMigration("001_upsert", upsertOne(collection, 1));
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
-    const snapshot = (await m.history())[0]?.snapshots[0]?.replicas[0]?.snapshot;
+    const snapshot = (await engine.records())[0]?.snapshots[0]?.replicas[0]?.snapshot;
 
     const pruned = await m.pruneSnapshots({ keep: 0 });
     expect(pruned.find((p) => p.collection === collection)).toEqual({

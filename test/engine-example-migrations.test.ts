@@ -3,8 +3,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pseudoEmbedding } from "../migrations/_pseudo-embedding.js";
-import { resolveConfig } from "../src/config/resolve-config.js";
-import { createMigrator, type Migrator } from "../src/engine/migrator.js";
+import { createMigrator, defineConfig, type Migrator } from "../src/index.js";
 import { REPO_ROOT } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import {
@@ -42,16 +41,13 @@ let firstImportIds: Map<string, string> | undefined;
 beforeAll(async () => {
   // They create fixed collections and aliases: this file's Qdrant must not have them yet.
   expect(await leftBehind()).toEqual([]);
-  const config = resolveConfig(
-    {
-      migrations: "migrations/*.ts",
+  migrator = createMigrator(
+    defineConfig({
+      migrations: join(REPO_ROOT, "migrations/*.ts"),
       postgres: { url: db.url, tablePrefix: `${uniqueName("qm").toLowerCase()}_` },
       qdrant: { url: qdrant.url, apiKey: qdrant.apiKey },
-    },
-    { rootDir: REPO_ROOT, env: {} },
+    }),
   );
-  expect(config.migrations.dir).toBe(join(REPO_ROOT, "migrations"));
-  migrator = createMigrator(config);
 });
 afterAll(async () => {
   await migrator?.close();

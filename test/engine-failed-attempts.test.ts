@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../src/index.js";
+import { defineMigration, type MigrationDefinition, type RunResult } from "../src/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -8,25 +8,25 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 // runner, and its rolled-back attempts do not pile up snapshots.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
 
-/** Upserts into `collection`, reports to qmProbe, then fails. */
-const failingUpsert = (collection: string) =>
-  `export default { qdrant: {
-    up: async ({ qdrant }) => {
-      await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
-      await globalThis.qmProbe?.("ran");
-      throw new Error("the step is broken");
+/** Upserts into `collection`, awaits `ran`, then fails. */
+const failingUpsert = (collection: string, ran: () => Promise<void>): MigrationDefinition =>
+  defineMigration({
+    qdrant: {
+      up: async ({ qdrant }) => {
+        await qdrant.upsert(collection, { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
+        await ran();
+        throw new Error("the step is broken");
+      },
+      down: async () => {},
     },
-    down: async () => {},
-  } };`;
+  });
 
 describe("failed attempts", () => {
   it("runners that waited for the lock do not retry a migration that failed in the run they waited for", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration("001_broken", failingUpsert(collection));
-
     let runs = 0;
     let release: () => void = () => {};
     const released = new Promise<void>((resolve) => {
@@ -36,11 +36,14 @@ describe("failed attempts", () => {
     const running = new Promise<void>((resolve) => {
       firstRunning = resolve;
     });
-    globalThis.qmProbe = async () => {
-      runs++;
-      firstRunning();
-      await released;
-    };
+    engine.addMigration(
+      "001_broken",
+      failingUpsert(collection, async () => {
+        runs++;
+        firstRunning();
+        await released;
+      }),
+    );
     const first = engine.migrator().up();
     await running;
     const waiting: Promise<RunResult>[] = [];
@@ -75,11 +78,13 @@ describe("failed attempts", () => {
   it("a later run, which did not wait for the failed one, retries it", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration("001_broken", failingUpsert(collection));
     let runs = 0;
-    globalThis.qmProbe = async () => {
-      runs++;
-    };
+    engine.addMigration(
+      "001_broken",
+      failingUpsert(collection, async () => {
+        runs++;
+      }),
+    );
     expect((await engine.migrator().up()).error?.code).toBe("MIGRATION_FAILED");
     expect((await engine.migrator().up()).error?.code).toBe("MIGRATION_FAILED");
     expect(runs).toBe(2);
@@ -88,7 +93,10 @@ describe("failed attempts", () => {
   it("retention prunes the snapshots of rolled-back attempts", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration("001_broken", failingUpsert(collection));
+    engine.addMigration(
+      "001_broken",
+      failingUpsert(collection, async () => {}),
+    );
     const m = engine.migrator({}, { keep: 1 });
     for (let attempt = 0; attempt < 3; attempt++) {
       expect((await m.up()).error?.code).toBe("MIGRATION_FAILED");

@@ -77,7 +77,7 @@ describe("rollback by inverse operations", () => {
     expect(await stateOf(collection)).toEqual(before);
     expect(events.filter((e) => e.type === "snapshot-taking")).toEqual([]);
     expect(await shardSnapshots(collection)).toBe(0);
-    const [row] = await m.history();
+    const [row] = await engine.records();
     expect(row?.schemasBefore.map((s) => s.collection)).toEqual([collection]);
     expect(row?.snapshots).toEqual([]);
   });
@@ -185,7 +185,7 @@ describe("rollback by inverse operations", () => {
     const result = await m.up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
     expect(await stateOf(collection)).toEqual(before);
-    const [row] = await m.history();
+    const [row] = await engine.records();
     // Taken at the delete: it holds the index the step had added, which the inverse removes.
     expect(row?.snapshots.map((s) => Object.keys(s.payloadSchema).sort())).toEqual([["lang", "n"]]);
   });
@@ -202,7 +202,7 @@ describe("rollback by inverse operations", () => {
     );
     const m = engine.migrator();
     expect((await m.up()).error?.code).toBe("MIGRATION_FAILED");
-    expect((await m.history())[0]?.snapshots.map((s) => s.collection)).toEqual([collection]);
+    expect((await engine.records())[0]?.snapshots.map((s) => s.collection)).toEqual([collection]);
     expect(
       Object.keys((await qdrant.client.getCollection(collection)).payload_schema ?? {}),
     ).toEqual(["lang"]);

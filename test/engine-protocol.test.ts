@@ -58,7 +58,7 @@ describe("engine protocol", () => {
     expect(record).toMatchObject({
       name: "001_create",
       status: "applied",
-      createdCollections: [collection],
+      counts: { createdCollections: 1 },
     });
     const { collections } = await m.status();
     expect(collections.find((c) => c.collectionName === collection)).toMatchObject({
@@ -163,7 +163,7 @@ describe("engine protocol", () => {
     expect(snapshotsBeforeWrite).toBe(0);
     const taken = events.filter((e) => e.type === "snapshot-taken");
     expect(taken).toHaveLength(1);
-    const [record] = await m.history();
+    const [record] = await engine.records();
     expect(record?.snapshots).toEqual([expect.objectContaining({ collection, pointsCount: 1 })]);
     const names = (await qdrant.client.listShardSnapshots(collection, 0)).map((s) => s.name);
     expect(names).toContain(record?.snapshots[0]?.replicas[0]?.snapshot);
@@ -350,7 +350,7 @@ describe("engine protocol", () => {
     }
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
-    const records = await m.history();
+    const records = await engine.records();
     const names = records.map((r) => r.snapshots[0]?.replicas[0]?.snapshot);
     expect(new Set(names).size).toBe(2);
     expect(records.map((r) => r.snapshots[0]?.pointsCount)).toEqual([0, 1]);

@@ -189,7 +189,8 @@ describe("engine safety", () => {
     );
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
-    const applied = (await m.history())[0]?.appliedChanges?.snapshots[0]?.replicas[0]?.snapshot;
+    const applied = (await engine.records())[0]?.appliedChanges?.snapshots[0]?.replicas[0]
+      ?.snapshot;
     const config = engine.project.config({ tablePrefix: engine.prefix });
     const child = await runCrashRunner([JSON.stringify(config), "before-commit"], {
       env: { QM_VERB: "down-from-snapshot" },

@@ -96,7 +96,7 @@ describe("ctx.schema in a failing migration", () => {
       expect(await stateOf(collection)).toEqual(before);
       expect(events.filter((e) => e.type === "snapshot-taking")).toEqual([]);
       expect(await qdrant.client.listShardSnapshots(collection, 0)).toEqual([]);
-      const [row] = await m.history();
+      const [row] = await engine.records();
       expect(row?.schemasBefore.map((s) => s.collection)).toEqual([collection]);
     },
   );

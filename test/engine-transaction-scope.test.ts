@@ -1,12 +1,13 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import type { MigrationStep } from "../src/index.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
 
 /** What an app's query sees while the probe runs: its row count, or the Postgres error code. */
 async function appCount(table: string): Promise<string> {
@@ -23,31 +24,37 @@ async function appCount(table: string): Promise<string> {
   }
 }
 
-const alterTable = (table: string) => `{
-  up: async ({ db }) => { await db.schema.alterTable("${table}").addColumn("note", "text").execute(); },
-  down: async ({ db }) => { await db.schema.alterTable("${table}").dropColumn("note").execute(); },
-}`;
-
-const createCollection = (collection: string) => `{
-  up: async ({ qdrant }) => {
-    await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
-    await globalThis.qmProbe?.("qdrant-step");
+const alterTable = (table: string): MigrationStep => ({
+  up: async ({ db }) => {
+    await db.schema.alterTable(table).addColumn("note", "text").execute();
   },
-  down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
-}`;
+  down: async ({ db }) => {
+    await db.schema.alterTable(table).dropColumn("note").execute();
+  },
+});
+
+/** Creates `collection`, then awaits `probe` while the step still runs. */
+const createCollection = (collection: string, probe: () => Promise<void>): MigrationStep => ({
+  up: async ({ qdrant }) => {
+    await qdrant.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+    await probe();
+  },
+  down: async ({ qdrant }) => {
+    await qdrant.deleteCollection(collection);
+  },
+});
 
 describe("the migration's Postgres transaction and the Qdrant step (README: long Qdrant steps)", () => {
   it("holds the Postgres step's locks until the Qdrant step and verify are done", async () => {
     const table = uniqueName("t");
     await queryRows(db.url, `CREATE TABLE "${table}" (id int)`);
-    await engine.project.writeMigration(
-      "001_both",
-      `export default { postgres: ${alterTable(table)}, qdrant: ${createCollection(uniqueName("c"))} };`,
-    );
     let seen = "";
-    globalThis.qmProbe = async () => {
-      seen = await appCount(table);
-    };
+    engine.addMigration("001_both", {
+      postgres: alterTable(table),
+      qdrant: createCollection(uniqueName("c"), async () => {
+        seen = await appCount(table);
+      }),
+    });
     expect((await engine.migrator().up()).error).toBeUndefined();
     // 55P03: lock_not_available. The app waited on the ALTER TABLE's lock.
     expect(seen).toBe("error 55P03");
@@ -56,18 +63,13 @@ describe("the migration's Postgres transaction and the Qdrant step (README: long
   it("holds no lock on the app's tables during a Qdrant-only migration that follows the Postgres one", async () => {
     const table = uniqueName("t");
     await queryRows(db.url, `CREATE TABLE "${table}" (id int)`);
-    await engine.project.writeMigration(
-      "001_pg",
-      `export default { postgres: ${alterTable(table)} };`,
-    );
-    await engine.project.writeMigration(
-      "002_qdrant",
-      `export default { qdrant: ${createCollection(uniqueName("c"))} };`,
-    );
     let seen = "";
-    globalThis.qmProbe = async () => {
-      seen = await appCount(table);
-    };
+    engine.addMigration("001_pg", { postgres: alterTable(table) });
+    engine.addMigration("002_qdrant", {
+      qdrant: createCollection(uniqueName("c"), async () => {
+        seen = await appCount(table);
+      }),
+    });
     expect((await engine.migrator().up()).error).toBeUndefined();
     expect(seen).toBe("count 0");
   });

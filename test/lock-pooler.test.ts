@@ -1,7 +1,12 @@
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ResolvedConfig, resolveConfig } from "../src/config/resolve-config.js";
-import { createMigrator, type RunResult } from "../src/index.js";
+import {
+  createMigrator,
+  defineConfig,
+  type QdrantMigrateConfig,
+  type RunResult,
+} from "../src/index.js";
 import { LockTimeoutError } from "../src/lock/errors.js";
 import { acquireMigrationLock } from "../src/lock/migration-lock.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
@@ -29,22 +34,19 @@ const ROUNDS: Record<PoolMode, number> = { transaction: 5, session: 3, statement
 function pooledConfig(
   project: TestProject,
   prefix: string,
-  postgres: Record<string, unknown>,
+  postgres: NonNullable<QdrantMigrateConfig["postgres"]>,
   lockTimeoutMs = 60_000,
-): ResolvedConfig {
-  return resolveConfig(
-    {
-      migrations: "migrations/*.mjs",
-      postgres: { ...postgres, tablePrefix: prefix },
-      qdrant: { url: qdrant.url, apiKey: qdrant.apiKey, timeoutMs: 10_000 },
-      lock: { timeoutMs: lockTimeoutMs },
-    },
-    { rootDir: project.dir, env: {} },
-  );
+): QdrantMigrateConfig {
+  return defineConfig({
+    migrations: join(project.dir, "migrations/*.mjs"),
+    postgres: { ...postgres, tablePrefix: prefix },
+    qdrant: { url: qdrant.url, apiKey: qdrant.apiKey, timeoutMs: 10_000 },
+    lock: { timeoutMs: lockTimeoutMs },
+  });
 }
 
 /** Runs `up` on eight migrators at once, each with its own connections, as eight runners would. */
-async function eightUps(config: ResolvedConfig): Promise<RunResult[]> {
+async function eightUps(config: QdrantMigrateConfig): Promise<RunResult[]> {
   const migrators = Array.from({ length: RUNNERS }, () => createMigrator(config));
   try {
     return await Promise.all(migrators.map((m) => m.up()));

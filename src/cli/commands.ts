@@ -1,20 +1,23 @@
 import {
   type CheckResult,
-  consistencyOf,
-  createMigrationFile,
   createMigrator,
-  describeWrites,
+  MigrationsInCodeError,
   type Migrator,
   type MigratorEvent,
-  messageOf,
   type PlanEntry,
   type ProjectConfig,
   type ResolvedConfig,
   type RunResult,
-  verdictOf,
-  waitForServices,
 } from "../index.js";
 import type { Activity } from "./activity.js";
+import {
+  consistencyOf,
+  createMigrationFile,
+  describeWrites,
+  messageOf,
+  verdictOf,
+  waitForServices,
+} from "./engine-api.js";
 import { logEvents } from "./event-log.js";
 import { ExitCode, exitCodeFor, exitCodeForVerdict } from "./exit-codes.js";
 import type {
@@ -70,6 +73,7 @@ export async function withMigrator(
 }
 
 export async function create(config: ProjectConfig, out: Output, name: string): Promise<ExitCode> {
+  if (config.migrations.kind === "provider") throw new MigrationsInCodeError(config.configFile);
   const path = await createMigrationFile({
     dir: config.migrations.dir,
     pattern: config.migrations.pattern,
@@ -159,10 +163,10 @@ export const current: MigratorCommand = async (migrator, out) => {
   return ExitCode.OK;
 };
 
-/** Every run, oldest first; `--json` also keeps each migration's journal row under `migrations`. */
+/** Every run, oldest first; `--json` also gives each migration's latest run (`HistoryEntry`) under `migrations`. */
 export const history: MigratorCommand = async (migrator, out) => {
-  const [runs, records] = await Promise.all([migrator.runs(), migrator.history()]);
-  out.result({ ok: true, runs, migrations: records });
+  const [runs, entries] = await Promise.all([migrator.runs(), migrator.history()]);
+  out.result({ ok: true, runs, migrations: entries });
   for (const r of runs) {
     const finished = r.finishedAt ? `  finished ${r.finishedAt.toISOString()}` : "";
     const duration = r.durationMs !== null ? `  ${r.durationMs} ms` : "";

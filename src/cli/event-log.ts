@@ -1,4 +1,5 @@
-import { type ConcurrentWritesReport, describeWrites, type MigratorEvent } from "../index.js";
+import type { ConcurrentWritesReport, MigratorEvent } from "../index.js";
+import { describeWrites } from "./engine-api.js";
 import type { Output } from "./output.js";
 import { ProgressView } from "./progress-view.js";
 

@@ -1,4 +1,5 @@
-import type { ErrorCode, Verdict } from "../index.js";
+import type { ErrorCode } from "../index.js";
+import type { Verdict } from "./engine-api.js";
 
 /**
  * The CLI's exit codes. They are part of the public interface (documented in
@@ -48,6 +49,8 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   MIGRATIONS_PATTERN_MISMATCH: ExitCode.USAGE,
   MIGRATION_FILE_INVALID: ExitCode.USAGE,
   MIGRATION_DEFINITION_INVALID: ExitCode.USAGE,
+  MIGRATION_PROVIDER_INVALID: ExitCode.USAGE,
+  MIGRATIONS_IN_CODE: ExitCode.USAGE,
   MIGRATION_UNKNOWN: ExitCode.USAGE,
   MIGRATION_NAME_INVALID: ExitCode.USAGE,
   MIGRATION_FILE_EXISTS: ExitCode.USAGE,

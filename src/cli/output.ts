@@ -1,4 +1,4 @@
-import { redactSecrets } from "../index.js";
+import { redactSecrets } from "./engine-api.js";
 
 /**
  * Where the CLI writes: results on stdout (one JSON document with `--json`),

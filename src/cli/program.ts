@@ -2,16 +2,15 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
   CONCURRENT_WRITES_POLICIES,
-  configSecrets,
   type ErrorCode,
   loadConfig,
   loadProjectConfig,
-  messageOf,
   QdrantMigrateError,
   type ResolvedConfig,
 } from "../index.js";
 import type { Activity } from "./activity.js";
 import * as commands from "./commands.js";
+import { configSecrets, messageOf } from "./engine-api.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import type {
   DownFlags,

@@ -1,19 +1,37 @@
-/**
- * What undoing a migration does with writes others made to a collection after
- * the migration snapshotted it (see `rollback.concurrentWrites`).
- */
-export type ConcurrentWritesPolicy = "refuse" | "discard" | "keep";
+import type { MigrationDefinition } from "../migration/define-migration.js";
+import type { ConcurrentWritesPolicy } from "./concurrent-writes-policy.js";
 
-export const CONCURRENT_WRITES_POLICIES: readonly ConcurrentWritesPolicy[] = [
-  "refuse",
-  "discard",
-  "keep",
-];
+export {
+  CONCURRENT_WRITES_POLICIES,
+  type ConcurrentWritesPolicy,
+} from "./concurrent-writes-policy.js";
+
+/** One migration given in code: its journal `name` and its definition. */
+export interface MigrationEntry {
+  /** The migration's identity in the journal; sorted in byte order, as file names are. */
+  name: string;
+  migration: MigrationDefinition;
+}
+
+/**
+ * Migrations given in code instead of files, as Kysely's `MigrationProvider`
+ * and Umzug's `migrations` array: for an application that bundles its code,
+ * and for tests. A function is called each time a command lists the
+ * migrations, and may be async.
+ */
+export type MigrationsProvider =
+  | readonly MigrationEntry[]
+  | (() => readonly MigrationEntry[] | Promise<readonly MigrationEntry[]>);
 
 /** What a `umzug.config.ts` may set. Every field is optional; see `resolveConfig` for defaults. */
 export interface QdrantMigrateConfig {
-  /** Glob of migration files, relative to the config file's folder. Default `migrations/*.{ts,js,mjs}`. */
-  migrations?: string;
+  /**
+   * Glob of migration files, relative to the config file's folder (default
+   * `migrations/*.{ts,js,mjs}`); or the migrations themselves, in code: an
+   * array of `{ name, migration }` or a (sync or async) function returning
+   * one. See docs/authoring.md, "Migrations in code".
+   */
+  migrations?: string | MigrationsProvider;
   postgres?: {
     /**
      * Connection URL (`postgres://` or `postgresql://`). Default: env
@@ -93,7 +111,19 @@ export interface QdrantMigrateConfig {
   };
 }
 
-/** Returns `config` unchanged; it exists so config files get type checking and completion. */
+/**
+ * Returns `config` unchanged; it exists so config files get type checking and
+ * completion, and is what `createMigrator` takes in code.
+ *
+ * @example
+ * // umzug.config.ts
+ * import { defineConfig } from "qdrant-migrate/define";
+ * export default defineConfig({
+ *   migrations: "migrations/*.ts",
+ *   postgres: { url: process.env.DATABASE_URL },
+ *   qdrant: { url: process.env.QDRANT_URL, apiKey: process.env.QDRANT_API_KEY },
+ * });
+ */
 export function defineConfig(config: QdrantMigrateConfig): QdrantMigrateConfig {
   return config;
 }

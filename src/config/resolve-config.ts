@@ -2,8 +2,21 @@ import { resolve } from "node:path";
 import { isFetchBlockedPort } from "../util/fetch-blocked-ports.js";
 import { parseMigrationsGlob } from "../util/migrations-glob.js";
 import { isPlainObject } from "../util/objects.js";
-import { CONCURRENT_WRITES_POLICIES, type ConcurrentWritesPolicy } from "./define-config.js";
+import {
+  CONCURRENT_WRITES_POLICIES,
+  type ConcurrentWritesPolicy,
+} from "./concurrent-writes-policy.js";
+import type { MigrationsProvider } from "./define-config.js";
 import { ConfigError } from "./errors.js";
+
+/**
+ * Where the migrations come from: files (`pattern` is the glob as
+ * configured; `dir` is its literal folder part, absolute), or the config's
+ * provider (an array or function of `{ name, migration }`).
+ */
+export type MigrationsSource =
+  | { kind: "files"; pattern: string; dir: string }
+  | { kind: "provider"; provider: MigrationsProvider };
 
 /** What commands that only write files need (`create`): no store is contacted. */
 export interface ProjectConfig {
@@ -11,8 +24,7 @@ export interface ProjectConfig {
   rootDir: string;
   /** Absolute path of the config file, when one was loaded. */
   configFile: string | undefined;
-  /** `pattern` is the glob as configured; `dir` is its literal folder part, absolute. */
-  migrations: { pattern: string; dir: string };
+  migrations: MigrationsSource;
 }
 
 /** The configuration with every default filled in and every field checked. */
@@ -171,9 +183,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
   const postgres = section("postgres");
   const qdrant = section("qdrant");
 
-  const pattern = optionalString(root.migrations, "migrations", fail) ?? DEFAULT_MIGRATIONS;
-  const glob = parseMigrationsGlob(pattern);
-  if (typeof glob === "string") return fail("migrations", glob);
+  const migrations = migrationsSource(root.migrations, rootDir, fail);
 
   const pgUrl = postgresUrl(postgres.url, env.DATABASE_URL, "postgres.url", "DATABASE_URL", fail);
   const directUrl = postgresUrl(
@@ -202,7 +212,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
   return {
     rootDir,
     configFile: opts.configFile,
-    migrations: { pattern, dir: resolve(rootDir, glob.base) },
+    migrations,
     postgres: {
       url: pgUrl,
       directUrl,
@@ -244,6 +254,26 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
       ),
     },
   };
+}
+
+/**
+ * `migrations`: a glob of files (default `DEFAULT_MIGRATIONS`), or a provider:
+ * an array or a function, whose entries are checked when it is called.
+ */
+function migrationsSource(value: unknown, rootDir: string, fail: Fail): MigrationsSource {
+  if (Array.isArray(value) || typeof value === "function") {
+    return { kind: "provider", provider: value as MigrationsProvider };
+  }
+  if (value !== undefined && typeof value !== "string") {
+    return fail(
+      "migrations",
+      `must be a glob of files, an array of { name, migration } or a function returning one, not ${typeName(value)}`,
+    );
+  }
+  const pattern = optionalString(value, "migrations", fail) ?? DEFAULT_MIGRATIONS;
+  const glob = parseMigrationsGlob(pattern);
+  if (typeof glob === "string") return fail("migrations", glob);
+  return { kind: "files", pattern, dir: resolve(rootDir, glob.base) };
 }
 
 function policy(value: unknown, field: string, fail: Fail): ConcurrentWritesPolicy {

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { ConcurrentWritesPolicy } from "../config/define-config.js";
+import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
 import { messageOf } from "../errors.js";
 import { clearCheckpoints, PostgresCheckpoints } from "../journal/checkpoints.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";

@@ -1,14 +1,16 @@
-import type { ResolvedConfig } from "../config/resolve-config.js";
+import type { QdrantMigrateConfig } from "../config/define-config.js";
+import { type ResolvedConfig, resolveConfig } from "../config/resolve-config.js";
 import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationRun } from "../journal/run-log.js";
-import { discoverMigrations } from "../migration/discover.js";
+import { listMigrations } from "../migration/list-migrations.js";
 import { readAliases } from "../qdrant/aliases.js";
 import { baseline } from "./baseline.js";
 import { pruneCollectionVersions } from "./collection-retention.js";
 import { findDrift } from "./drift.js";
 import { createEngineContext, type EngineContext } from "./engine-context.js";
 import { FailedWhileWaitingError, InterruptedMigrationError } from "./errors.js";
+import { type HistoryEntry, historyEntryOf } from "./history-entry.js";
 import { historyStatus, type MigrationStatusEntry } from "./history-status.js";
 import { managedAliases } from "./managed-aliases.js";
 import type {
@@ -95,12 +97,14 @@ export interface Migrator {
    */
   check(): Promise<CheckResult>;
   /**
-   * The journal's rows, ordered by migration name. Throws.
+   * Each journaled migration's latest run (`HistoryEntry`: status, times,
+   * runner, error, what it changed in counts), ordered by migration name.
+   * Every attempt is in `runs()`. Throws.
    *
    * @example
-   * for (const r of await migrator.history()) console.log(r.name, r.status, r.finishedAt);
+   * for (const h of await migrator.history()) console.log(h.name, h.status, h.finishedAt);
    */
-  history(): Promise<MigrationRecord[]>;
+  history(): Promise<HistoryEntry[]>;
   /**
    * Every run of every migration, oldest first: each attempt of `up` and
    * `down` (failed ones too, which `history()` loses when the next attempt
@@ -164,8 +168,46 @@ export interface Migrator {
   close(): Promise<void>;
 }
 
-/** Creates a migrator over the given config; call `close()` when done. */
-export function createMigrator(config: ResolvedConfig, options: MigratorOptions = {}): Migrator {
+/**
+ * Creates a migrator; call `close()` when done. `config` is what
+ * `defineConfig` returns (resolved here against `process.env`, relative
+ * paths against the working directory; a bad field throws `ConfigError`),
+ * or what `loadConfig()` returns (a config file, with its `.env`).
+ *
+ * @example
+ * import { createMigrator, defineConfig } from "qdrant-migrate";
+ * import addDocuments from "./migrations/20240101000000_add_documents.js";
+ *
+ * const migrator = createMigrator(
+ *   defineConfig({
+ *     migrations: [{ name: "20240101000000_add_documents", migration: addDocuments }],
+ *     postgres: { url: process.env.DATABASE_URL },
+ *     qdrant: { url: process.env.QDRANT_URL },
+ *   }),
+ * );
+ * try {
+ *   const { error } = await migrator.up();
+ *   if (error) throw error;
+ * } finally {
+ *   await migrator.close();
+ * }
+ */
+export function createMigrator(
+  config: QdrantMigrateConfig | ResolvedConfig,
+  options: MigratorOptions = {},
+): Migrator {
+  return migratorOver(
+    isResolved(config) ? config : resolveConfig(config, { rootDir: process.cwd() }),
+    options,
+  );
+}
+
+/** `rootDir` is no setting of `defineConfig` (its keys are checked), so only a resolved config has one. */
+function isResolved(config: QdrantMigrateConfig | ResolvedConfig): config is ResolvedConfig {
+  return "rootDir" in config;
+}
+
+function migratorOver(config: ResolvedConfig, options: MigratorOptions): Migrator {
   const ctx = createEngineContext(config, options);
   const { rt } = ctx;
   return {
@@ -221,7 +263,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     },
     async history() {
       await ctx.ensureTables();
-      return rt.journal.list();
+      return (await rt.journal.list()).map(historyEntryOf);
     },
     async runs() {
       await ctx.ensureTables();
@@ -344,7 +386,7 @@ async function readState(
 ): Promise<HistoryState & { entries: MigrationStatusEntry[] }> {
   await ctx.ensureTables();
   const [files, records] = await Promise.all([
-    discoverMigrations(ctx.config.migrations),
+    listMigrations(ctx.config.migrations),
     ctx.rt.journal.list(),
   ]);
   return { files, records, entries: historyStatus(files, records) };

@@ -1,4 +1,4 @@
-import type { ConcurrentWritesPolicy } from "../config/define-config.js";
+import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
 import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { QdrantChanges } from "../journal/table-types.js";

@@ -1,6 +1,6 @@
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { QdrantChanges } from "../journal/table-types.js";
-import { discoverMigrations } from "../migration/discover.js";
+import { listMigrations } from "../migration/list-migrations.js";
 import type { EngineContext } from "./engine-context.js";
 import { loadMigrations } from "./load-migrations.js";
 import { changesOf } from "./recovery.js";
@@ -21,7 +21,7 @@ export async function resumableRuns(
   const candidates = interrupted.filter((r) => r.direction === "up" && r.status === "in_progress");
   const resumable = new Map<string, QdrantChanges>();
   if (candidates.length === 0) return resumable;
-  const files = await discoverMigrations(ctx.config.migrations);
+  const files = await listMigrations(ctx.config.migrations);
   for (const record of candidates) {
     const file = files.find((f) => f.name === record.name);
     if (!file || file.checksum !== record.checksum) continue;

@@ -1,5 +1,5 @@
 import { Umzug, type UmzugStorage } from "umzug";
-import type { ConcurrentWritesPolicy } from "../config/define-config.js";
+import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
 import type { QdrantChanges } from "../journal/table-types.js";
 import { applyMigration, type LoadedMigration } from "./apply-migration.js";
 import type { EngineContext } from "./engine-context.js";

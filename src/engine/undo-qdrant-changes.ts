@@ -1,4 +1,4 @@
-import type { ConcurrentWritesPolicy } from "../config/define-config.js";
+import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
 import type { QdrantChanges, SnapshotRecord } from "../journal/table-types.js";
 import { repointAliasesOff, restoreAliases } from "../qdrant/aliases.js";
 import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";

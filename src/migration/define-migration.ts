@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import {
   CONCURRENT_WRITES_POLICIES,
   type ConcurrentWritesPolicy,
-} from "../config/define-config.js";
+} from "../config/concurrent-writes-policy.js";
 import { QdrantMigrateError } from "../errors.js";
 import type { SchemaToolkit } from "../toolkit/schema-toolkit.js";
 import { isRecord } from "../util/objects.js";
@@ -103,6 +103,31 @@ export class MigrationDefinitionError extends QdrantMigrateError {
 /**
  * Returns `def` unchanged after checking its shape at run time, so a mistake
  * fails when the file is loaded rather than halfway through a run.
+ *
+ * @example
+ * // migrations/20240101000000_add_documents.ts
+ * import { defineMigration } from "qdrant-migrate/define";
+ *
+ * export default defineMigration({
+ *   description: "documents table and their vectors",
+ *   collections: ["documents"],
+ *   postgres: {
+ *     async up({ db }) {
+ *       await db.schema.createTable("documents").addColumn("id", "uuid", (c) => c.primaryKey()).execute();
+ *     },
+ *     async down({ db }) {
+ *       await db.schema.dropTable("documents").execute();
+ *     },
+ *   },
+ *   qdrant: {
+ *     async up({ schema }) {
+ *       await schema.ensureCollection("documents", { vectors: { size: 384, distance: "Cosine" } });
+ *     },
+ *     async down({ qdrant }) {
+ *       await qdrant.deleteCollection("documents");
+ *     },
+ *   },
+ * });
  */
 export function defineMigration(def: MigrationDefinition): MigrationDefinition {
   const problem = migrationShapeProblem(def);

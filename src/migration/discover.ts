@@ -10,18 +10,24 @@ import {
 } from "./errors.js";
 
 /** Where migration files are: a glob pattern and its literal folder (absolute). */
-export interface MigrationsSource {
+export interface MigrationsFolder {
   pattern: string;
   dir: string;
 }
 
 export interface MigrationFile {
-  /** The file name without its extension; the migration's identity in the journal. */
+  /** The file name without its extension (or the provider's `name`); the migration's identity in the journal. */
   name: string;
-  /** Absolute path. */
+  /** Absolute path; "" for a migration given in code. */
   path: string;
-  /** sha256 (hex) of the file's bytes, recorded when it is applied to detect later edits. */
+  /**
+   * sha256 (hex) of the file's bytes (of a migration given in code: of its
+   * name and definition, `provided-migrations.ts`), recorded when it is
+   * applied to detect later edits.
+   */
   checksum: string;
+  /** A migration given in code (the config's `migrations` provider): its definition, unchecked. */
+  provided?: { definition: unknown };
 }
 
 /** Extensions of files that could be migrations (`create` writes one of them). */
@@ -37,7 +43,7 @@ const CODE_FILE = /\.(?:[cm]?ts|[cm]?js)$/;
  * matched file has its name (sources beside their compiled output): skipped
  * silently, a migration would never run and the journal look up to date.
  */
-export async function discoverMigrations(migrations: MigrationsSource): Promise<MigrationFile[]> {
+export async function discoverMigrations(migrations: MigrationsFolder): Promise<MigrationFile[]> {
   const glob = parseMigrationsGlob(migrations.pattern);
   if (typeof glob === "string") {
     throw new MigrationFileError(

@@ -51,3 +51,32 @@ export class MigrationsPatternError extends QdrantMigrateError {
     super("MIGRATIONS_PATTERN_MISMATCH", message);
   }
 }
+
+/**
+ * The config's `migrations` provider (an array or function of
+ * `{ name, migration }`) gave something unusable; `migration` names the
+ * entry: its name, or `migrations[<index>]` when it has none.
+ */
+export class MigrationProviderError extends QdrantMigrateError {
+  constructor(
+    readonly migration: string,
+    message: string,
+  ) {
+    super("MIGRATION_PROVIDER_INVALID", message);
+  }
+}
+
+/** `create` writes a file, but the config's `migrations` are given in code, not a folder. */
+export class MigrationsInCodeError extends QdrantMigrateError {
+  /** The config field that gives the migrations in code. */
+  readonly field = "migrations";
+
+  constructor(configFile: string | undefined) {
+    super(
+      "MIGRATIONS_IN_CODE",
+      `create writes a migration file, but the \`migrations\` setting of ${configFile ?? "the configuration"} ` +
+        "gives the migrations in code (an array or a function), not a folder: add the new migration " +
+        "to what that setting returns, with a name that sorts after the others.",
+    );
+  }
+}

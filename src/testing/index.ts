@@ -16,3 +16,4 @@ export {
 } from "./postgres.js";
 export { PostgresAccessError } from "./postgres-access.js";
 export { startQdrant, startQdrantBinary } from "./qdrant-server.js";
+export { createStepContext, type StepContextOptions } from "./step-context.js";

@@ -2,9 +2,13 @@ import { afterEach, beforeEach } from "vitest";
 import {
   type ConcurrentWritesPolicy,
   createMigrator,
+  type MigrationDefinition,
+  type MigrationEntry,
   type Migrator,
   type MigratorOptions,
 } from "../../src/index.js";
+import type { MigrationRecord } from "../../src/journal/migration-journal.js";
+import { journalRecords } from "./journal-records.js";
 import { makeProject, type TestProject } from "./project.js";
 import { type TestQdrant, uniqueName } from "./qdrant.js";
 
@@ -29,6 +33,14 @@ export interface EngineHarness {
       managedAliases?: string[];
     },
   ): Migrator;
+  /** The raw journal rows of this test's tables (see `journalRecords`). */
+  records(): Promise<MigrationRecord[]>;
+  /**
+   * Adds a typed migration to this test's in-code list (`migrations: "in code"`
+   * files only): every migrator of the test reads the list as it is when a
+   * command runs, as it reads the folder.
+   */
+  addMigration(name: string, migration: MigrationDefinition): void;
 }
 
 /**
@@ -36,13 +48,23 @@ export interface EngineHarness {
  * journal tables, so engine tests never share history; closes every migrator
  * and clears `qmProbe` after each test.
  */
-export function useEngineProject(db: { readonly url: string }, qdrant: TestQdrant): EngineHarness {
+export function useEngineProject(
+  db: { readonly url: string },
+  qdrant: TestQdrant,
+  opts: {
+    /** Where migrations come from: the project's folder (default), or `addMigration`. */
+    migrations?: "files" | "in code";
+  } = {},
+): EngineHarness {
   let project: TestProject | undefined;
   let prefix = "";
+  let inCode: MigrationEntry[] = [];
+  const provider = opts.migrations === "in code" ? () => inCode : undefined;
   const open: Migrator[] = [];
   beforeEach(async () => {
     project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: qdrant.apiKey });
     prefix = `${uniqueName("qm").toLowerCase()}_`;
+    inCode = [];
   });
   afterEach(async () => {
     globalThis.qmProbe = undefined;
@@ -60,9 +82,18 @@ export function useEngineProject(db: { readonly url: string }, qdrant: TestQdran
       return prefix;
     },
     migrator(options = {}, overrides = {}) {
-      const m = createMigrator(current().config({ tablePrefix: prefix, ...overrides }), options);
+      const m = createMigrator(
+        current().config({ tablePrefix: prefix, migrations: provider, ...overrides }),
+        options,
+      );
       open.push(m);
       return m;
+    },
+    records: () => journalRecords(current().config({ tablePrefix: prefix })),
+    addMigration(name, migration) {
+      if (!provider)
+        throw new Error('addMigration(): use useEngineProject(…, { migrations: "in code" })');
+      inCode.push({ name, migration });
     },
   };
 }

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
-import type { ConcurrentWritesPolicy } from "../../src/config/define-config.js";
+import type { ConcurrentWritesPolicy, MigrationsProvider } from "../../src/config/define-config.js";
 import { type ResolvedConfig, resolveConfig } from "../../src/config/resolve-config.js";
 
 export interface TestProject {
@@ -24,6 +24,8 @@ export interface TestProject {
     concurrentWrites?: ConcurrentWritesPolicy;
     /** `qdrant.managedAliases`: the aliases `check` compares. */
     managedAliases?: string[];
+    /** Migrations given in code instead of the `migrations/` folder. */
+    migrations?: MigrationsProvider;
   }): ResolvedConfig;
 }
 
@@ -58,7 +60,7 @@ export async function makeProject(urls: {
     config(overrides = {}) {
       return resolveConfig(
         {
-          migrations: "migrations/*.{ts,js,mjs}",
+          migrations: overrides.migrations ?? "migrations/*.{ts,js,mjs}",
           postgres: {
             url: urls.postgres,
             tablePrefix: overrides.tablePrefix ?? "qdrant_",

@@ -4,12 +4,8 @@ import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { PostgresCheckpoints } from "../../src/journal/checkpoints.js";
 import type { JournalDatabase, JournalTables } from "../../src/journal/table-types.js";
-import type {
-  MigrationDatabase,
-  StepContext,
-  StepProgress,
-} from "../../src/migration/define-migration.js";
-import { createSchemaToolkit } from "../../src/toolkit/schema-toolkit.js";
+import type { StepContext, StepProgress } from "../../src/migration/define-migration.js";
+import { createStepContext } from "../../src/testing/step-context.js";
 
 /**
  * A Kysely on the test file's database for the journal's tables, opened
@@ -41,10 +37,8 @@ export function kyselyFor<D>(url: string): Kysely<D> {
 }
 
 /**
- * A step context as the engine makes it for migration `name`, minus the
- * tracking (writes go straight to `qdrant`, so they survive a failed run) and
- * the transaction; with checkpoints in `tables` when given, so runs of
- * `backfill` and `importPoints` through it can be resumed.
+ * `createStepContext` for migration `name`, with checkpoints in `tables` when
+ * given, so runs of `backfill` and `importPoints` through it can be resumed.
  */
 export function stepContext(opts: {
   qdrant: QdrantClient;
@@ -55,34 +49,14 @@ export function stepContext(opts: {
   /** Collects what the step reports through `ctx.progress`. */
   progress?: StepProgress[];
 }): StepContext {
-  const { qdrant } = opts;
-  const log = {
-    info: (m: string) => void opts.log?.push(m),
-    warn: (m: string) => void opts.log?.push(m),
-  };
-  const signal = new AbortController().signal;
-  const progress = (update: StepProgress) => void opts.progress?.push(update);
-  const engine = opts.tables && {
-    checkpoints: new PostgresCheckpoints(opts.db, opts.tables, opts.name),
-  };
-  return {
-    db: opts.db as unknown as Kysely<MigrationDatabase>,
-    qdrant,
-    schema: createSchemaToolkit({
-      qdrant,
-      log,
-      progress,
-      signal,
-      migration: { name: opts.name, direction: "up" },
-      engine,
-    }),
-    log,
-    progress,
-    signal,
-    migration: { name: opts.name, direction: "up" },
-    dryRun: false,
-    engine,
-  };
+  return createStepContext({
+    qdrant: opts.qdrant,
+    db: opts.db,
+    migration: { name: opts.name },
+    checkpoints: opts.tables && new PostgresCheckpoints(opts.db, opts.tables, opts.name),
+    log: opts.log,
+    progress: opts.progress,
+  });
 }
 
 /** `client` with `around` called before each call of method `method` (a fault or a counter). */

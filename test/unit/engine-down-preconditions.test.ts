@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { checkRevertable, planRevert } from "../../src/engine/down-preconditions.js";
 import type { MigrationToRevert } from "../../src/engine/load-migrations.js";
-import type { MigrationDefinition, MigrationRecord, QdrantChanges } from "../../src/index.js";
+import type { MigrationDefinition } from "../../src/index.js";
+import type { MigrationRecord } from "../../src/journal/migration-journal.js";
+import type { QdrantChanges } from "../../src/journal/table-types.js";
 import { entry } from "./entries.js";
 
 const changes: QdrantChanges = {

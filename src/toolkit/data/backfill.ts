@@ -57,6 +57,26 @@ interface BatchCounts {
  * before the first one and restores it if the migration fails. After each batch (in
  * scroll order) a checkpoint records the next offset and the counts; a run
  * with the same migration, `operation` and collection goes on from there.
+ *
+ * @example
+ * // migrations/20240301000000_lang_from_locale.ts
+ * import { backfill, defineMigration } from "qdrant-migrate";
+ *
+ * export default defineMigration({
+ *   resumable: true, // a killed run goes on from its last checkpoint
+ *   qdrant: {
+ *     async up(ctx) {
+ *       const { updated } = await backfill(ctx, "docs", {
+ *         filter: { must: [{ is_empty: { key: "lang" } }] },
+ *         transform: (point) => {
+ *           const locale = point.payload?.locale;
+ *           return typeof locale === "string" ? { payload: { lang: locale.slice(0, 2) } } : null;
+ *         },
+ *       });
+ *       ctx.log.info(`set lang on ${updated} points`);
+ *     },
+ *   },
+ * });
  */
 export async function backfill(
   ctx: StepContext,

@@ -48,6 +48,25 @@ const RETRIEVE_CHUNK = 256;
  * import (`IMPORT_VERIFICATION_FAILED`) with the report.
  *
  * The imported ids are kept in memory for that check (about 100 bytes each).
+ *
+ * @example
+ * // migrations/20240401000000_import_faq.ts
+ * import { defineMigration, importPoints, readJsonl } from "qdrant-migrate";
+ *
+ * export default defineMigration({
+ *   resumable: true, // a killed run reads past what it imported, without writing
+ *   qdrant: {
+ *     async up(ctx) {
+ *       await ctx.schema.ensureCollection("faq", { vectors: { size: 384, distance: "Cosine" } });
+ *       // Each line: {"id": "faq-1", "vector": [...], "payload": {...}}
+ *       const report = await importPoints(ctx, "faq", readJsonl("data/faq.jsonl"));
+ *       ctx.log.info(`imported ${report.records} records`);
+ *     },
+ *     async down({ qdrant }) {
+ *       await qdrant.deleteCollection("faq");
+ *     },
+ *   },
+ * });
  */
 export async function importPoints(
   ctx: StepContext,
