@@ -55,6 +55,7 @@ export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { MigrationRun } from "./journal/run-log.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
 export type { JournalRowStatus, QdrantChanges, RunStatus } from "./journal/table-types.js";
+export { JournalTooNewError } from "./journal/tables.js";
 export {
   LockConnectionError,
   LockLostError,
