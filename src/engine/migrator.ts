@@ -36,7 +36,7 @@ import { recoverInterrupted } from "./recovery.js";
 import { resumableRuns } from "./resume.js";
 import { withMigrationLock } from "./run-lock.js";
 import { listOwnedSnapshots, pruneOwnedSnapshots } from "./snapshot-retention.js";
-import { runInOrder } from "./umzug-runner.js";
+import type { RunInOrderInput } from "./umzug-runner.js";
 import { consistencyOf } from "./verdict.js";
 
 /**
@@ -288,7 +288,7 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
       );
       for (const migration of resume.keys()) await ctx.emit({ type: "resuming", migration });
       refuseFailedWhileWaiting(state.records, [...loaded.keys()], recovered, waitedSince);
-      await runInOrder(
+      await runPending(
         ctx,
         {
           direction: "up",
@@ -319,7 +319,7 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
       for (const { migration, message } of warnings) {
         await ctx.emit({ type: "log", level: "warn", migration, message });
       }
-      await runInOrder(
+      await runPending(
         ctx,
         {
           direction: "down",
@@ -337,6 +337,21 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
   } catch (error) {
     return { results, recovered: [], error: ctx.toError(error) };
   }
+}
+
+/**
+ * Runs what was selected; with nothing selected, loads nothing. The runner
+ * (Umzug, the step protocol, the toolkit, the Qdrant client behind them) is
+ * imported here, so a start with nothing to do never loads it.
+ */
+async function runPending(
+  ctx: EngineContext,
+  input: RunInOrderInput,
+  results: MigrationRunResult[],
+): Promise<void> {
+  if (input.loaded.size === 0) return;
+  const { runInOrder } = await import("./umzug-runner.js");
+  await runInOrder(ctx, input, results);
 }
 
 async function readState(
