@@ -30,9 +30,8 @@ import type {
   UnrestoredCollection,
   UpOptions,
 } from "./migrator-types.js";
-import { planMigrations, planRestores, simulatePlan } from "./plan.js";
 import { type HistoryState, preflightDown, preflightUp } from "./preflight.js";
-import { recoverInterrupted } from "./recovery.js";
+import type { RecoveryOptions } from "./recovery.js";
 import { resumableRuns } from "./resume.js";
 import { withMigrationLock } from "./run-lock.js";
 import { listOwnedSnapshots, pruneOwnedSnapshots } from "./snapshot-retention.js";
@@ -173,6 +172,8 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     down: (opts = {}) => down(ctx, opts),
     async plan(opts = {}) {
       const state = await readState(ctx);
+      // The plan's machinery (undo inspection, the dry-run toolkit) is loaded only for a plan.
+      const { planMigrations, planRestores, simulatePlan } = await import("./plan.js");
       const exists = async (c: string) => (await rt.qdrant.client.collectionExists(c)).exists;
       if (opts.direction === "down") {
         const { loaded, restoreFrom } = await preflightDown(state, {
@@ -230,7 +231,7 @@ export function createMigrator(config: ResolvedConfig, options: MigratorOptions 
     repair: (opts = {}) =>
       withMigrationLock(ctx, async () => {
         const unrestored: UnrestoredCollection[] = [];
-        const recovered = await recoverInterrupted(ctx, await rt.journal.unfinished(), {
+        const recovered = await recover(ctx, await rt.journal.unfinished(), {
           policy: opts.concurrentWrites,
           unrestored,
         });
@@ -281,7 +282,7 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
       const { loaded, applied } = await preflightUp(state, opts);
       const interrupted = state.records.filter((r) => isUnfinished(r.status));
       const resume = await resumableRuns(ctx, interrupted);
-      recovered = await recoverInterrupted(
+      recovered = await recover(
         ctx,
         interrupted.filter((r) => !resume.has(r.name)),
         { policy: opts.concurrentWrites },
@@ -352,6 +353,20 @@ async function runPending(
   if (input.loaded.size === 0) return;
   const { runInOrder } = await import("./umzug-runner.js");
   await runInOrder(ctx, input, results);
+}
+
+/**
+ * Recovers interrupted runs; with none, loads nothing (the undo machinery
+ * behind recovery is imported only when a run needs it).
+ */
+async function recover(
+  ctx: EngineContext,
+  records: readonly MigrationRecord[],
+  opts: RecoveryOptions,
+): Promise<string[]> {
+  if (records.length === 0) return [];
+  const { recoverInterrupted } = await import("./recovery.js");
+  return recoverInterrupted(ctx, records, opts);
 }
 
 async function readState(

@@ -523,3 +523,15 @@ function toRecord(row: Selectable<JournalMigrationsTable>): MigrationRecord {
     runner: row.runner,
   };
 }
+
+/** The changes the interrupted run journaled in the row's live columns. */
+export function changesOf(record: MigrationRecord): QdrantChanges {
+  return {
+    snapshots: record.snapshots,
+    schemasBefore: record.schemasBefore,
+    createdCollections: record.createdCollections,
+    aliasesBefore: record.aliasesBefore,
+    changedAliases: record.changedAliases,
+    touchedPoints: record.touchedPoints,
+  };
+}
