@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -56,6 +57,70 @@ async function medianMs(
 }
 
 /**
+ * The `alembic` executable of a venv holding Alembic and psycopg2: `$BENCH_ALEMBIC`
+ * (a venv folder), else `node_modules/.cache/bench-alembic`, created with pip
+ * from PyPI on first use. A reason instead when Python, pip or PyPI is missing.
+ */
+function findAlembic(): { alembic: string } | { skipped: string } {
+  const venv = process.env.BENCH_ALEMBIC ?? join(ROOT, "node_modules", ".cache", "bench-alembic");
+  const alembic = join(venv, "bin", "alembic");
+  if (existsSync(alembic)) return { alembic };
+  if (process.env.BENCH_ALEMBIC) return { skipped: `no ${alembic} (BENCH_ALEMBIC)` };
+  try {
+    execFileSync("python3", ["-m", "venv", venv], { stdio: "ignore" });
+    execFileSync(join(venv, "bin", "pip"), ["install", "-q", "alembic", "psycopg2-binary"], {
+      stdio: "ignore",
+    });
+  } catch (error) {
+    return { skipped: `could not install Alembic into ${venv}: ${(error as Error).message}` };
+  }
+  return existsSync(alembic) ? { alembic } : { skipped: `pip left no ${alembic}` };
+}
+
+/**
+ * An Alembic project of 20 trivial revisions (a table each, like the 20
+ * migrations below) against the same Postgres, all applied, so that
+ * `alembic upgrade head` has nothing to do.
+ */
+async function alembicProject(alembic: string, postgresUrl: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "qdrant-migrate-bench-alembic-"));
+  await mkdir(join(dir, "versions"));
+  const url = postgresUrl.replace(/^postgres(ql)?:\/\//, "postgresql+psycopg2://");
+  await writeFile(
+    join(dir, "alembic.ini"),
+    `[alembic]\nscript_location = .\nsqlalchemy.url = ${url}\n`,
+  );
+  await writeFile(
+    join(dir, "env.py"),
+    `from alembic import context
+from sqlalchemy import engine_from_config, pool
+config = context.config
+engine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+`,
+  );
+  for (let i = 1; i <= 20; i++) {
+    const id = (n: number) => `r${String(n).padStart(3, "0")}`;
+    await writeFile(
+      join(dir, "versions", `${id(i)}.py`),
+      `from alembic import op
+revision = "${id(i)}"
+down_revision = ${i === 1 ? "None" : `"${id(i - 1)}"`}
+def upgrade():
+    op.execute("CREATE TABLE alembic_t_${i} (id integer)")
+def downgrade():
+    op.execute("DROP TABLE alembic_t_${i}")
+`,
+    );
+  }
+  await run(alembic, ["upgrade", "head"], dir);
+  return dir;
+}
+
+/**
  * The no-op `up` that every container pays at start-up: the built CLI, with
  * every migration applied, as a whole process, against a bare Node process
  * that connects to both stores and exits (measured in the same run).
@@ -104,6 +169,24 @@ export async function benchNoopUp(): Promise<BenchRow[]> {
       dir,
     );
     const noop = await medianMs(process.execPath, [cli, "up"], dir);
+    const found = findAlembic();
+    const alembicRows: BenchRow[] = [];
+    if ("skipped" in found) {
+      console.warn(`noop-up bench: alembic row skipped: ${found.skipped}`);
+    } else {
+      const alembicDir = await alembicProject(found.alembic, postgres.url);
+      const alembicNoop = await medianMs(found.alembic, ["upgrade", "head"], alembicDir);
+      alembicRows.push(
+        { name: "`alembic upgrade head`, 20 revisions applied", value: alembicNoop, unit: "ms" },
+        {
+          name: "no-op `up` against no-op `alembic upgrade head` (target <= 0.5)",
+          value: noop,
+          unit: "ms",
+          baseline: "alembic upgrade head",
+          ratio: noop / alembicNoop,
+        },
+      );
+    }
     const noopTs = await medianMs(process.execPath, [cli, "up"], tsDir);
     // A new container has no transpile cache yet: jiti transpiles the config on every start.
     const noopTsCold = await medianMs(process.execPath, [cli, "up"], tsDir, {
@@ -132,6 +215,7 @@ export async function benchNoopUp(): Promise<BenchRow[]> {
         baseline: "bare node connect",
         ratio: noopTsCold / baseline,
       },
+      ...alembicRows,
     ];
   } finally {
     await qdrant.stop();

@@ -73,6 +73,8 @@ export type ErrorCode =
   | "QDRANT_UNSUPPORTED_CALL"
   | "JOURNAL_ROW_MISSING"
   | "JOURNAL_TRANSITION_REFUSED"
+  // The journal's tables were upgraded by a later release.
+  | "JOURNAL_TOO_NEW"
   // The connection died during COMMIT and the journal could not say whether it took effect.
   | "COMMIT_UNCONFIRMED"
   // Backfills and imports (src/schema/): a bad source record or patch, a failed verification.

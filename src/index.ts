@@ -56,6 +56,7 @@ export { JournalRowMissingError } from "./journal/migration-journal.js";
 export type { MigrationRun } from "./journal/run-log.js";
 export type { SchemaVersionRecord } from "./journal/schema-versions.js";
 export type { JournalRowStatus, RunStatus } from "./journal/table-types.js";
+export { JournalTooNewError } from "./journal/tables.js";
 export {
   LockConnectionError,
   LockLostError,

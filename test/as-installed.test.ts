@@ -160,6 +160,43 @@ describe("the installed package", () => {
     expect(await states("created")).toEqual({ [(file as string).replace(/\.ts$/, "")]: "applied" });
   }, 300_000);
 
+  it("a no-op up loads neither Umzug, the Qdrant client nor jiti (issue 25)", async () => {
+    const collection = uniqueName("installed_noop");
+    await app.write(
+      "noop/umzug.config.mjs",
+      `export default { migrations: "migrations/*.mjs", postgres: { tablePrefix: "noop_" } };\n`,
+    );
+    await app.write(
+      "noop/migrations/001_docs.mjs",
+      `import { defineMigration } from "qdrant-migrate/define";
+export default defineMigration({
+  postgres: { async up({ db }) { await db.schema.createTable("noop_docs").addColumn("id", "integer").execute(); } },
+  qdrant: { async up({ qdrant }) { await qdrant.createCollection("${collection}", { vectors: { size: 2, distance: "Dot" } }); } },
+});
+`,
+    );
+    // Node's loader names every file it loads; the bundle names the packages in each.
+    const loadedSources = async (result: ChildResult) => {
+      expect(result.code, result.stderr).toBe(0);
+      const urls = new Set(result.stderr.match(/file:\/\/[^\s'"?]+\.[cm]?js/g) ?? []);
+      const files = [...urls].map((url) => new URL(url).pathname);
+      const sources = await Promise.all(files.map((file) => readFile(file, "utf8")));
+      return { files, text: sources.join("\n") };
+    };
+    const env = { NODE_DEBUG: "esm" };
+
+    const applying = await loadedSources(await cli("noop", ["up"], env));
+    expect(applying.text).toContain("node_modules/umzug/");
+    expect(applying.text).toContain("node_modules/@qdrant/js-client-rest/");
+
+    const noop = await cli("noop", ["up"], env);
+    expect(noop.stdout).toContain("nothing to do");
+    const idle = await loadedSources(noop);
+    expect(idle.text).not.toContain("node_modules/umzug/");
+    expect(idle.text).not.toContain("node_modules/@qdrant/js-client-rest/");
+    expect(idle.files.filter((f) => f.includes("/jiti/"))).toEqual([]);
+  }, 300_000);
+
   it("check, up, up --dry-run, status, status --json, history and down work on .ts and .mjs migrations", async () => {
     const collection = uniqueName("installed_docs");
     const calls = "lifecycle/transform-calls.txt";

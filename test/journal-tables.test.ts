@@ -1,8 +1,9 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JOURNAL_UPGRADES } from "../src/journal/journal-upgrades.js";
 import { type JournalDatabase, journalTables } from "../src/journal/table-types.js";
-import { ensureJournalTables } from "../src/journal/tables.js";
+import { ensureJournalTables, journalVersion } from "../src/journal/tables.js";
 import { useTestDatabase } from "./harness/database.js";
 
 const database = useTestDatabase();
@@ -25,6 +26,21 @@ async function tablesIn(schema: string): Promise<string[]> {
   return rows.map((r) => r.table_name);
 }
 
+/**
+ * A journal as the current release leaves it, made by a release from before
+ * the version table (0.1.0): the same tables, no version. The tests below
+ * then take it back to an older shape still.
+ */
+async function earlierRelease(
+  schema: string,
+): Promise<{ db: Kysely<JournalDatabase>; t: ReturnType<typeof journalTables> }> {
+  const db = connect();
+  const t = journalTables(schema, "qdrant_");
+  await ensureJournalTables(db, t);
+  await admin.query(`DROP TABLE ${schema}.qdrant_journal_version`);
+  return { db, t };
+}
+
 beforeAll(async () => {
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
@@ -44,6 +60,7 @@ describe("journalTables", () => {
       checkpoints: "qdrant_checkpoints",
       runs: "qdrant_migration_runs",
       createdObjects: "qdrant_created_objects",
+      journalVersion: "qdrant_journal_version",
     });
   });
 });
@@ -53,6 +70,7 @@ describe("ensureJournalTables", () => {
     await ensureJournalTables(connect(), journalTables("journal_a", "qdrant_"));
     expect(await tablesIn("journal_a")).toEqual([
       "qdrant_created_objects",
+      "qdrant_journal_version",
       "qdrant_migration_runs",
       "qdrant_migrations",
       "qdrant_schema_versions",
@@ -63,6 +81,7 @@ describe("ensureJournalTables", () => {
     await ensureJournalTables(connect(), journalTables("Ops Schema", "App_"));
     expect(await tablesIn("Ops Schema")).toEqual([
       "App_created_objects",
+      "App_journal_version",
       "App_migration_runs",
       "App_migrations",
       "App_schema_versions",
@@ -82,9 +101,7 @@ describe("ensureJournalTables", () => {
   });
 
   it("adds the columns of later versions to a journal created by an earlier one, keeping its rows", async () => {
-    const db = connect();
-    const t = journalTables("journal_old", "qdrant_");
-    await ensureJournalTables(db, t);
+    const { db, t } = await earlierRelease("journal_old");
     await admin.query(
       "ALTER TABLE journal_old.qdrant_migrations DROP COLUMN changed_aliases, DROP COLUMN applied_changes",
     );
@@ -99,9 +116,7 @@ describe("ensureJournalTables", () => {
   });
 
   it("adds the run log to a journal created before it, seeded with each migration's last run (issue 14)", async () => {
-    const db = connect();
-    const t = journalTables("journal_pre_runs", "qdrant_");
-    await ensureJournalTables(db, t);
+    const { db, t } = await earlierRelease("journal_pre_runs");
     await admin.query("DROP TABLE journal_pre_runs.qdrant_migration_runs");
     await admin.query(
       `INSERT INTO journal_pre_runs.qdrant_migrations (name, checksum, direction, status, error, runner)
@@ -117,9 +132,7 @@ describe("ensureJournalTables", () => {
   });
 
   it("adds the created-objects ledger to a journal created before it, seeded with what its rows record (issue 27)", async () => {
-    const db = connect();
-    const t = journalTables("journal_pre_ledger", "qdrant_");
-    await ensureJournalTables(db, t);
+    const { db, t } = await earlierRelease("journal_pre_ledger");
     await admin.query("DROP TABLE journal_pre_ledger.qdrant_created_objects");
     const replica = (snapshot: string) => ({
       peerId: 7957339908172755,
@@ -181,9 +194,7 @@ describe("ensureJournalTables", () => {
   });
 
   it("lets a run log created before the interrupted status record it, keeping its rows", async () => {
-    const db = connect();
-    const t = journalTables("journal_pre_interrupted", "qdrant_");
-    await ensureJournalTables(db, t);
+    const { db, t } = await earlierRelease("journal_pre_interrupted");
     const runs = "journal_pre_interrupted.qdrant_migration_runs";
     const { rows: checks } = await admin.query(
       `SELECT conname FROM pg_constraint WHERE conrelid = '${runs}'::regclass AND contype = 'c'
@@ -213,9 +224,7 @@ describe("ensureJournalTables", () => {
   });
 
   it("gives a migrations table from before the undoing status that status, and its undo-in-progress rows", async () => {
-    const db = connect();
-    const t = journalTables("journal_pre_undoing", "qdrant_");
-    await ensureJournalTables(db, t);
+    const { db, t } = await earlierRelease("journal_pre_undoing");
     const migrations = "journal_pre_undoing.qdrant_migrations";
     const { rows: checks } = await admin.query(
       `SELECT conname FROM pg_constraint WHERE conrelid = '${migrations}'::regclass AND contype = 'c'
@@ -253,6 +262,7 @@ describe("ensureJournalTables", () => {
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     expect(await tablesIn("journal_race")).toEqual([
       "qdrant_created_objects",
+      "qdrant_journal_version",
       "qdrant_migration_runs",
       "qdrant_migrations",
       "qdrant_schema_versions",
@@ -266,6 +276,7 @@ describe("ensureJournalTables", () => {
     await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw'`);
     try {
       await admin.query(`GRANT USAGE ON SCHEMA journal_ready TO ${role}`);
+      await admin.query(`GRANT SELECT ON journal_ready.qdrant_journal_version TO ${role}`);
       const url = new URL(database.url);
       url.username = role;
       url.password = "pw";
@@ -275,6 +286,54 @@ describe("ensureJournalTables", () => {
       await admin.query(`DROP OWNED BY ${role}`);
       await admin.query(`DROP ROLE ${role}`);
     }
+  });
+
+  it("records a new journal at the version of the last upgrade", async () => {
+    const db = connect();
+    const t = journalTables("journal_versioned", "qdrant_");
+    await ensureJournalTables(db, t);
+    expect(await journalVersion(db, t)).toBe(JOURNAL_UPGRADES.length);
+    const { rows } = await admin.query(
+      "SELECT version FROM journal_versioned.qdrant_journal_version",
+    );
+    expect(rows).toEqual([{ version: JOURNAL_UPGRADES.length }]);
+  });
+
+  it("applies to a versioned journal only the upgrades it lacks", async () => {
+    const db = connect();
+    const t = journalTables("journal_behind", "qdrant_");
+    await ensureJournalTables(db, t);
+    // At the version before the ledger: the ledger is missing, the undoing upgrade applied.
+    await admin.query("DROP TABLE journal_behind.qdrant_created_objects");
+    await admin.query(
+      `UPDATE journal_behind.qdrant_journal_version SET version = ${JOURNAL_UPGRADES.length - 1}`,
+    );
+    // A row the undoing upgrade would rewrite, were it applied again.
+    await admin.query(
+      `INSERT INTO journal_behind.qdrant_migrations (name, checksum, direction, status, error)
+       VALUES ('m1', 'c', 'up', 'in_progress', 'step failed')`,
+    );
+
+    await ensureJournalTables(db, t);
+
+    expect(await tablesIn("journal_behind")).toContain("qdrant_created_objects");
+    const { rows } = await admin.query("SELECT name, status FROM journal_behind.qdrant_migrations");
+    expect(rows).toEqual([{ name: "m1", status: "in_progress" }]);
+    expect(await journalVersion(db, t)).toBe(JOURNAL_UPGRADES.length);
+  });
+
+  it("refuses a journal a later release upgraded, changing nothing", async () => {
+    const db = connect();
+    const t = journalTables("journal_newer", "qdrant_");
+    await ensureJournalTables(db, t);
+    const later = JOURNAL_UPGRADES.length + 1;
+    await admin.query(`UPDATE journal_newer.qdrant_journal_version SET version = ${later}`);
+
+    await expect(ensureJournalTables(db, t)).rejects.toMatchObject({
+      code: "JOURNAL_TOO_NEW",
+      message: expect.stringContaining("journal_newer.qdrant_journal_version"),
+    });
+    expect(await journalVersion(db, t)).toBe(later);
   });
 
   it("rejects a status outside the four known ones", async () => {

@@ -96,6 +96,7 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   QDRANT_UNSUPPORTED_CALL: ExitCode.ERROR,
   JOURNAL_ROW_MISSING: ExitCode.ERROR,
   JOURNAL_TRANSITION_REFUSED: ExitCode.ERROR,
+  JOURNAL_TOO_NEW: ExitCode.ERROR,
   // Maybe committed: its own exit code, so a script tells it from a failure.
   COMMIT_UNCONFIRMED: ExitCode.COMMIT_UNCONFIRMED,
   // Raised inside a step, so a migration already ran (and is rolled back).

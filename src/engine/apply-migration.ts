@@ -86,6 +86,8 @@ export async function applyMigration(
   const { direction, emit, signal } = options;
   const started = Date.now();
   signal.throwIfAborted();
+  // The step's tracking client wraps the official one method by method.
+  await rt.qdrant.ready();
   // Read before the row is restarted: what `ctx.schema.revertAlias` switches back to.
   const recordedUp = direction === "down" ? recordedUpOf(await rt.journal.get(name)) : undefined;
   await rt.journal.start({

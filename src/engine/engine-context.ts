@@ -18,7 +18,7 @@ export interface EngineContext {
   /** `host:pid`, recorded in the journal row of each migration this process runs. */
   runner: string;
   emit: (event: MigratorEvent) => Promise<void>;
-  /** Creates the journal tables when missing; checked once per migrator. */
+  /** Brings the journal's tables up to date (`journal/tables.ts`); checked once per migrator. */
   ensureTables: () => Promise<void>;
   /** Any failure as a typed, redacted `QdrantMigrateError`, for a never-throwing result. */
   toError: (error: unknown) => QdrantMigrateError;
@@ -29,8 +29,8 @@ export function createEngineContext(
   options: MigratorOptions,
 ): EngineContext {
   const rt = openRuntime(config);
-  // Checked once per migrator: `up` would otherwise query for the tables twice
-  // (before the lock and again reading state) on every container start.
+  // Checked once per migrator: `up` would otherwise read the version row twice
+  // (taking the lock and again reading state) on every container start.
   let tablesReady: Promise<void> | undefined;
   return {
     rt,

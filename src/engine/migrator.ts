@@ -32,13 +32,12 @@ import type {
   UnrestoredCollection,
   UpOptions,
 } from "./migrator-types.js";
-import { planMigrations, planRestores, simulatePlan } from "./plan.js";
 import { type HistoryState, preflightDown, preflightUp } from "./preflight.js";
-import { recoverInterrupted } from "./recovery.js";
+import type { RecoveryOptions } from "./recovery.js";
 import { resumableRuns } from "./resume.js";
 import { withMigrationLock } from "./run-lock.js";
 import { listOwnedSnapshots, pruneOwnedSnapshots } from "./snapshot-retention.js";
-import { runInOrder } from "./umzug-runner.js";
+import type { RunInOrderInput } from "./umzug-runner.js";
 import { consistencyOf } from "./verdict.js";
 
 /**
@@ -215,6 +214,8 @@ function migratorOver(config: ResolvedConfig, options: MigratorOptions): Migrato
     down: (opts = {}) => down(ctx, opts),
     async plan(opts = {}) {
       const state = await readState(ctx);
+      // The plan's machinery (undo inspection, the dry-run toolkit) is loaded only for a plan.
+      const { planMigrations, planRestores, simulatePlan } = await import("./plan.js");
       const exists = async (c: string) => (await rt.qdrant.client.collectionExists(c)).exists;
       if (opts.direction === "down") {
         const { loaded, restoreFrom } = await preflightDown(state, {
@@ -272,7 +273,7 @@ function migratorOver(config: ResolvedConfig, options: MigratorOptions): Migrato
     repair: (opts = {}) =>
       withMigrationLock(ctx, async () => {
         const unrestored: UnrestoredCollection[] = [];
-        const recovered = await recoverInterrupted(ctx, await rt.journal.unfinished(), {
+        const recovered = await recover(ctx, await rt.journal.unfinished(), {
           policy: opts.concurrentWrites,
           unrestored,
         });
@@ -323,14 +324,14 @@ async function up(ctx: EngineContext, opts: UpOptions): Promise<RunResult> {
       const { loaded, applied } = await preflightUp(state, opts);
       const interrupted = state.records.filter((r) => isUnfinished(r.status));
       const resume = await resumableRuns(ctx, interrupted);
-      recovered = await recoverInterrupted(
+      recovered = await recover(
         ctx,
         interrupted.filter((r) => !resume.has(r.name)),
         { policy: opts.concurrentWrites },
       );
       for (const migration of resume.keys()) await ctx.emit({ type: "resuming", migration });
       refuseFailedWhileWaiting(state.records, [...loaded.keys()], recovered, waitedSince);
-      await runInOrder(
+      await runPending(
         ctx,
         {
           direction: "up",
@@ -361,7 +362,7 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
       for (const { migration, message } of warnings) {
         await ctx.emit({ type: "log", level: "warn", migration, message });
       }
-      await runInOrder(
+      await runPending(
         ctx,
         {
           direction: "down",
@@ -379,6 +380,35 @@ async function down(ctx: EngineContext, opts: DownOptions): Promise<RunResult> {
   } catch (error) {
     return { results, recovered: [], error: ctx.toError(error) };
   }
+}
+
+/**
+ * Runs what was selected; with nothing selected, loads nothing. The runner
+ * (Umzug, the step protocol, the toolkit, the Qdrant client behind them) is
+ * imported here, so a start with nothing to do never loads it.
+ */
+async function runPending(
+  ctx: EngineContext,
+  input: RunInOrderInput,
+  results: MigrationRunResult[],
+): Promise<void> {
+  if (input.loaded.size === 0) return;
+  const { runInOrder } = await import("./umzug-runner.js");
+  await runInOrder(ctx, input, results);
+}
+
+/**
+ * Recovers interrupted runs; with none, loads nothing (the undo machinery
+ * behind recovery is imported only when a run needs it).
+ */
+async function recover(
+  ctx: EngineContext,
+  records: readonly MigrationRecord[],
+  opts: RecoveryOptions,
+): Promise<string[]> {
+  if (records.length === 0) return [];
+  const { recoverInterrupted } = await import("./recovery.js");
+  return recoverInterrupted(ctx, records, opts);
 }
 
 async function readState(

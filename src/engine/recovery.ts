@@ -1,7 +1,6 @@
 import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
 import { isUnfinished } from "../journal/journal-states.js";
-import type { MigrationRecord } from "../journal/migration-journal.js";
-import type { QdrantChanges } from "../journal/table-types.js";
+import { changesOf, type MigrationRecord } from "../journal/migration-journal.js";
 import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
 import { reportWrites } from "./apply-migration.js";
 import { ConcurrentWritesError } from "./concurrent-writes.js";
@@ -74,16 +73,4 @@ export async function recoverInterrupted(
     recovered.push(record.name);
   }
   return recovered;
-}
-
-/** The changes the interrupted run journaled in the row's live columns. */
-export function changesOf(record: MigrationRecord): QdrantChanges {
-  return {
-    snapshots: record.snapshots,
-    schemasBefore: record.schemasBefore,
-    createdCollections: record.createdCollections,
-    aliasesBefore: record.aliasesBefore,
-    changedAliases: record.changedAliases,
-    touchedPoints: record.touchedPoints,
-  };
 }

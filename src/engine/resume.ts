@@ -1,9 +1,8 @@
-import type { MigrationRecord } from "../journal/migration-journal.js";
+import { changesOf, type MigrationRecord } from "../journal/migration-journal.js";
 import type { QdrantChanges } from "../journal/table-types.js";
 import { listMigrations } from "../migration/list-migrations.js";
 import type { EngineContext } from "./engine-context.js";
 import { loadMigrations } from "./load-migrations.js";
-import { changesOf } from "./recovery.js";
 
 /**
  * The interrupted runs `up` goes on with instead of undoing: an `up` of a

@@ -7,13 +7,13 @@ import type { EngineContext } from "./engine-context.js";
  * the caller aborts or the lock is lost (its connection died, or an operator
  * ended it): another runner may then take over, so this one must not commit.
  * `waitedSince` is when this runner started waiting, if another held the lock.
+ * The journal's tables are brought up to date once the lock is held.
  */
 export async function withMigrationLock<T>(
   ctx: EngineContext,
   fn: (signal: AbortSignal, waitedSince: Date | undefined) => Promise<T>,
 ): Promise<T> {
   const { config, emit } = ctx;
-  await ctx.ensureTables();
   const lock = await acquireMigrationLock({
     url: postgresConnectionUrl(config.postgres),
     key: `${config.postgres.schema}.${config.postgres.tablePrefix}migrations`,
@@ -32,19 +32,11 @@ export async function withMigrationLock<T>(
   const lost = new AbortController();
   void lock.lost.then((error) => lost.abort(error));
   try {
+    // Under the lock: a journal upgrade never runs beside another runner's migration.
+    await ctx.ensureTables();
     ctx.rt.forgetTopology();
-    await seedSnapshotSpacing(ctx);
     return await fn(AbortSignal.any([ctx.signal, lost.signal]), lock.waitedSince);
   } finally {
     await lock.release();
-  }
-}
-
-/** Snapshots recorded by earlier runs count for spacing too (another process may have just taken one). */
-async function seedSnapshotSpacing({ rt }: EngineContext): Promise<void> {
-  for (const record of await rt.journal.list()) {
-    for (const s of [...record.snapshots, ...(record.appliedChanges?.snapshots ?? [])]) {
-      rt.snapshotSpacing.note(s.collection, Date.parse(s.takenAt));
-    }
   }
 }

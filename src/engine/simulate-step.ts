@@ -43,6 +43,8 @@ export async function simulateQdrantStep(
     if (!stopAll.aborted) operations.push(operation);
   };
   const dryRun = new DryRunRecorder(note);
+  // The dry client wraps the official one method by method.
+  await rt.qdrant.ready();
   const qdrant = createDryClient(rt.qdrant.client, dryRun);
   const trx = await rt.db.startTransaction().setAccessMode("read only").execute();
   // Bounded, so a step stuck on a lock cannot hold the plan (nor its rollback) for long.

@@ -58,6 +58,15 @@ function needsQdrant(input: RunInOrderInput): boolean {
   );
 }
 
+/** Snapshots recorded by earlier runs count for spacing too (another process may have just taken one). */
+async function seedSnapshotSpacing({ rt }: EngineContext): Promise<void> {
+  for (const record of await rt.journal.list()) {
+    for (const s of [...record.snapshots, ...(record.appliedChanges?.snapshots ?? [])]) {
+      rt.snapshotSpacing.note(s.collection, Date.parse(s.takenAt));
+    }
+  }
+}
+
 /**
  * Runs the loaded migrations through Umzug and records each one's outcome in
  * `results` as it goes (so a caller that catches the error still has them);
@@ -70,6 +79,7 @@ export async function runInOrder(
 ): Promise<void> {
   const { direction, loaded, signal } = input;
   const names = [...loaded.keys()];
+  await seedSnapshotSpacing(ctx);
   if (needsQdrant(input)) {
     // Before the first journal row: a Qdrant that cannot be reached, refuses
     // TLS or the API key is reported as itself (QDRANT_UNREACHABLE, …), not as

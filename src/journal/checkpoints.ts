@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
+import { tableExists } from "./catalog.js";
 import { journalScope } from "./journal-scope.js";
 import type { JournalDatabase, JournalTables } from "./table-types.js";
-import { ensureCheckpointsTable, tableExists } from "./tables.js";
+import { ensureCheckpointsTable } from "./tables.js";
 
 /**
  * Checkpoints of resumable operations (`backfill`, `importPoints`): after each

@@ -2,6 +2,7 @@ import { type InsertObject, type Kysely, type Selectable, sql, type UpdateObject
 import { QdrantMigrateError } from "../errors.js";
 import type { SchemaStateRecord } from "../qdrant/schema-state.js";
 import type { TouchedPoints } from "../qdrant/touched-points.js";
+import { tableExists } from "./catalog.js";
 import { clock, elapsedMs } from "./clock.js";
 import {
   forgetRefusedCollection,
@@ -32,7 +33,6 @@ import type {
   SchemaVersionBefore,
   SnapshotRecord,
 } from "./table-types.js";
-import { tableExists } from "./tables.js";
 
 export interface MigrationRecord {
   name: string;
@@ -521,5 +521,17 @@ function toRecord(row: Selectable<JournalMigrationsTable>): MigrationRecord {
     versionsBefore: row.versions_before,
     error: row.error,
     runner: row.runner,
+  };
+}
+
+/** The changes the interrupted run journaled in the row's live columns. */
+export function changesOf(record: MigrationRecord): QdrantChanges {
+  return {
+    snapshots: record.snapshots,
+    schemasBefore: record.schemasBefore,
+    createdCollections: record.createdCollections,
+    aliasesBefore: record.aliasesBefore,
+    changedAliases: record.changedAliases,
+    touchedPoints: record.touchedPoints,
   };
 }

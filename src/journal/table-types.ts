@@ -20,6 +20,8 @@ export interface JournalTables {
   runs: string;
   /** What this project made in Qdrant (`created-objects.ts`): the ledger its retention acts on. */
   createdObjects: string;
+  /** How many of `journal-upgrades.ts`'s changes the tables have had (one row). */
+  journalVersion: string;
 }
 
 export function journalTables(schema: string, prefix: string): JournalTables {
@@ -30,6 +32,7 @@ export function journalTables(schema: string, prefix: string): JournalTables {
     checkpoints: `${prefix}checkpoints`,
     runs: `${prefix}migration_runs`,
     createdObjects: `${prefix}created_objects`,
+    journalVersion: `${prefix}journal_version`,
   };
 }
 

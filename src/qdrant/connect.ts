@@ -1,4 +1,4 @@
-import { QdrantClient } from "@qdrant/js-client-rest";
+import type { QdrantClient, QdrantClientParams } from "@qdrant/js-client-rest";
 import { serverVersionOf } from "../collection-schema/server-version.js";
 import { messageOf, type QdrantRequestCode } from "../errors.js";
 import { isRecord } from "../util/objects.js";
@@ -12,8 +12,17 @@ import { QdrantRequestError } from "./errors.js";
 export type RawRequestInit = RequestInit & { timeoutMs?: number };
 
 export interface QdrantConnection {
-  /** The official client, with the timeout, retry policy and error wrapping below. */
+  /**
+   * The official client, with the timeout, retry policy and error wrapping
+   * below. Its module is imported on the first call (a start with nothing to
+   * do never loads it); until then every name reads as a method.
+   */
   client: QdrantClient;
+  /**
+   * Loads the client's module: from then on `client` has the exact shape of
+   * the official one, which the step's wrapping clients check method by method.
+   */
+  ready(): Promise<void>;
   /** The base URL, without a trailing slash: cluster code tells this peer from the others by it. */
   url: string;
   apiKey: string | undefined;
@@ -92,7 +101,7 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
   };
   warnIfKeyUnencrypted(url, cfg.apiKey);
   const parsed = new URL(url);
-  const raw = new QdrantClient({
+  const params: QdrantClientParams = {
     // The client ignores a path in `url`: a reverse proxy's prefix
     // (http://host/qdrant) goes in `prefix`. fetchRaw appends to `url`, prefix included.
     url: parsed.origin,
@@ -108,8 +117,13 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
     },
     timeout: cfg.timeoutMs,
     checkCompatibility: false,
-  });
-  const client = withRetries(raw, policy, url, cfg.timeoutMs);
+  };
+  const { client, ready } = withRetries(
+    async () => new (await import("@qdrant/js-client-rest")).QdrantClient(params),
+    policy,
+    url,
+    cfg.timeoutMs,
+  );
 
   async function fetchRaw(path: string, init: RawRequestInit = {}): Promise<Response> {
     const { timeoutMs = cfg.timeoutMs, ...rest } = init;
@@ -146,6 +160,7 @@ export function connectQdrant(cfg: ConnectOptions): QdrantConnection {
 
   return {
     client,
+    ready,
     url,
     apiKey: cfg.apiKey,
     timeoutMs: cfg.timeoutMs,
@@ -184,14 +199,31 @@ class RetryableStatus extends Error {
 }
 
 function withRetries(
-  client: QdrantClient,
+  load: () => Promise<QdrantClient>,
   policy: RetryPolicy,
   url: string,
   timeoutMs: number,
-): QdrantClient {
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
+): { client: QdrantClient; ready: () => Promise<void> } {
+  let loaded: QdrantClient | undefined;
+  let loading: Promise<QdrantClient> | undefined;
+  const ready = async () => {
+    loading ??= load();
+    loaded = await loading;
+  };
+  const client = new Proxy({} as QdrantClient, {
+    get(_target, prop) {
+      if (loaded === undefined) {
+        // `then` too: awaiting the connection's client must not load it.
+        if (typeof prop !== "string" || prop === "then") return undefined;
+        return async (...args: unknown[]) => {
+          await ready();
+          // Through the proxy again, now loaded: an unknown name throws as it would have.
+          const loadedClient = client as unknown as Record<string, (...a: unknown[]) => unknown>;
+          return loadedClient[prop]!(...args);
+        };
+      }
+      const target = loaded;
+      const value: unknown = Reflect.get(target, prop, target);
       if (typeof prop !== "string" || typeof value !== "function" || prop === "api") return value;
       const method = value as (...args: unknown[]) => Promise<unknown>;
       const idempotent = IDEMPOTENT_METHODS.has(prop);
@@ -209,6 +241,7 @@ function withRetries(
       };
     },
   });
+  return { client, ready };
 }
 
 async function attempt<T>(

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import { createJiti } from "jiti";
 
 /**
  * Imports a user's TypeScript or JavaScript module (migration or config file)
@@ -39,6 +38,8 @@ export async function importDefaultFresh(path: string): Promise<{ value: unknown
 }
 
 async function evalWithJiti(path: string, source: string): Promise<unknown> {
+  // Imported here, not above: an `.mjs` config and migrations never load the transpiler.
+  const { createJiti } = await import("jiti");
   return await createJiti(path, { nativeModules: ["qdrant-migrate"] }).evalModule(source, {
     filename: path,
     async: true,
