@@ -7,6 +7,8 @@ export {
   type ConcurrentWritesPolicy,
   defineConfig,
   type QdrantMigrateConfig,
+  ROLLBACK_RESTORE_MODES,
+  type RollbackRestore,
 } from "./config/define-config.js";
 export { ConfigError } from "./config/errors.js";
 export { loadConfig, loadProjectConfig } from "./config/load-config.js";

@@ -10,6 +10,17 @@ export const CONCURRENT_WRITES_POLICIES: readonly ConcurrentWritesPolicy[] = [
   "keep",
 ];
 
+/**
+ * How a rollback puts back a collection the migration wrote points of (see
+ * `rollback.restore`): `side-copy` reads the snapshot into a side collection
+ * and writes back only the points the migration touched, while the collection
+ * keeps answering; `in-place` recovers the shard snapshots over it, which is
+ * faster but fails or shortens reads of it while it runs.
+ */
+export type RollbackRestore = "side-copy" | "in-place";
+
+export const ROLLBACK_RESTORE_MODES: readonly RollbackRestore[] = ["side-copy", "in-place"];
+
 /** What a `umzug.config.ts` may set. Every field is optional; see `resolveConfig` for defaults. */
 export interface QdrantMigrateConfig {
   /** Glob of migration files, relative to the config file's folder. Default `migrations/*.{ts,js,mjs}`. */
@@ -83,6 +94,16 @@ export interface QdrantMigrateConfig {
      * migration's own `concurrentWrites`, and the CLI's `--concurrent-writes`, win.
      */
     concurrentWrites?: ConcurrentWritesPolicy;
+    /**
+     * How a collection the migration wrote points of is put back: `side-copy`
+     * (default) reads its snapshot into a side collection and writes back only
+     * the points the migration touched, while it keeps answering; `in-place`
+     * recovers its shard snapshots over it (Qdrant's own recover: faster, but
+     * its searches fail while each shard recovers, and every write since the
+     * snapshot, others' too, is lost unchecked; under `concurrentWrites:
+     * "keep"` the side copy is used anyway). See docs/operations.md.
+     */
+    restore?: RollbackRestore;
   };
   steps?: {
     /**

@@ -50,6 +50,7 @@ export async function recoverInterrupted(
           migration: record.name,
           log,
           policy,
+          restore: config.rollback.restore,
           ...(opts.unrestored ? { onLostSnapshot: (l: LostSnapshot) => lost.push(l) } : {}),
         }),
       );

@@ -102,6 +102,7 @@ export async function runInOrder(
           input.concurrentWrites ??
           migration.definition.concurrentWrites ??
           ctx.config.rollback.concurrentWrites,
+        restore: ctx.config.rollback.restore,
         signal,
         emit: ctx.emit,
       }));

@@ -4,6 +4,7 @@ import {
   createMigrator,
   type Migrator,
   type MigratorOptions,
+  type RollbackRestore,
 } from "../../src/index.js";
 import { makeProject, type TestProject } from "./project.js";
 import { type TestQdrant, uniqueName } from "./qdrant.js";
@@ -26,6 +27,7 @@ export interface EngineHarness {
       stepTimeoutMs?: number;
       postgresLockTimeoutMs?: number;
       concurrentWrites?: ConcurrentWritesPolicy;
+      restore?: RollbackRestore;
       managedAliases?: string[];
     },
   ): Migrator;
