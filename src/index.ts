@@ -13,6 +13,8 @@ export {
   type MigrationEntry,
   type MigrationsProvider,
   type QdrantMigrateConfig,
+  ROLLBACK_RESTORE_MODES,
+  type RollbackRestore,
 } from "./config/define-config.js";
 export { ConfigError } from "./config/errors.js";
 export { loadConfig, loadProjectConfig } from "./config/load-config.js";

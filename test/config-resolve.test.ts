@@ -50,7 +50,7 @@ describe("resolveConfig: defaults", () => {
       snapshots: { keep: 3 },
       lock: { timeoutMs: 60_000 },
       steps: { timeoutMs: undefined },
-      rollback: { concurrentWrites: "refuse" },
+      rollback: { concurrentWrites: "refuse", restore: "side-copy" },
     });
   });
 
@@ -223,6 +223,11 @@ describe("resolveConfig: validation errors name the field and the file", () => {
       "a concurrent-writes policy that is not one",
       { rollback: { concurrentWrites: "overwrite" } },
       "rollback.concurrentWrites",
+    ],
+    [
+      "a rollback restore mode that is not one",
+      { rollback: { restore: "fast" } },
+      "rollback.restore",
     ],
   ];
 

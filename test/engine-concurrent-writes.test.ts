@@ -4,9 +4,11 @@ import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
-// Rollback under live traffic: writes others (an app) make to a collection
-// after the migration snapshotted it are found before anything is restored,
-// and refused over, discarded or kept, as the policy says.
+// Rollback under live traffic: writes others (an app) make to the points a
+// migration touched, after it snapshotted their collection, are found before
+// anything is restored, and refused over, discarded or kept, as the policy
+// says; writes to points it did not touch are left as they are (`discard`
+// compares the whole collection and gives back the snapshot).
 const db = useTestDatabase();
 const qdrant = useQdrant();
 const engine = useEngineProject(db, qdrant);
@@ -31,8 +33,8 @@ async function pointsOf(collection: string): Promise<Record<string, unknown>> {
   return Object.fromEntries(points.map((p) => [String(p.id), p.payload]));
 }
 
-/** The app's writes: two new points, one changed, one deleted (ids the migration does not touch). */
-async function appWrites(collection: string): Promise<void> {
+/** The app's writes elsewhere: two new points, one changed, one deleted (none the migration touches). */
+async function appWritesElsewhere(collection: string): Promise<void> {
   await qdrant.client.upsert(collection, {
     wait: true,
     points: [
@@ -45,14 +47,28 @@ async function appWrites(collection: string): Promise<void> {
 }
 
 /**
- * Deletes points 1–5 and rewrites 6's payload (a snapshot first), lets the
- * app write (qmProbe), upserts 500, then fails in verify.
+ * Those, and a new point 2000 within the migration's filter (`n` ≤ 5, which
+ * it deleted): restoring what the filter matched would delete it.
+ */
+async function appWrites(collection: string): Promise<void> {
+  await appWritesElsewhere(collection);
+  await qdrant.client.upsert(collection, {
+    wait: true,
+    points: [{ id: 2000, vector: [2, 2], payload: { n: 3, by: "app" } }],
+  });
+}
+
+const LOW_N = `{ must: [{ key: "n", range: { lte: 5 } }] }`;
+
+/**
+ * Deletes points 1–5 (by filter) and rewrites 6's payload (a snapshot first),
+ * lets the app write (qmProbe), upserts 500, then fails in verify.
  */
 const failingMigration = (collection: string, extra = "") =>
   `export default { ${extra}
     qdrant: {
       up: async ({ qdrant }) => {
-        await qdrant.delete("${collection}", { points: [1, 2, 3, 4, 5] });
+        await qdrant.delete("${collection}", { filter: ${LOW_N} });
         await qdrant.setPayload("${collection}", { points: [6], payload: { by: "migration" } });
         await globalThis.qmProbe?.("app writes");
         await qdrant.upsert("${collection}", { points: [{ id: 500, vector: [5, 5], payload: { by: "migration" } }] });
@@ -69,6 +85,7 @@ function reportsOf(events: MigratorEvent[]): ConcurrentWritesReport[] {
 /** What the app's writes look like on top of `before`. */
 function withAppWrites(before: Record<string, unknown>): Record<string, unknown> {
   const after: Record<string, unknown> = { ...before, 1001: { by: "app" }, 1002: { by: "app" } };
+  after[2000] = { n: 3, by: "app" };
   after[20] = { n: 20, by: "app" };
   delete after[30];
   return after;
@@ -85,17 +102,17 @@ describe("rollback with writes by others since the snapshot", () => {
     const result = await m.up();
     expect(result.error?.code).toBe("CONCURRENT_WRITES");
     expect(result.error?.message).toContain("Migration 001_breaks failed (verify says no)");
-    expect(result.error?.message).toContain("2 point(s) added, 1 changed and 1 removed");
+    expect(result.error?.message).toContain("1 point(s) added, 0 changed and 0 removed");
     expect(result.error?.message).toContain("--concurrent-writes keep");
     const [report] = reportsOf(events);
     expect(report).toMatchObject({
       collection,
-      added: 2,
-      changed: 1,
-      removed: 1,
+      added: 1,
+      changed: 0,
+      removed: 0,
       outcome: "refused",
     });
-    expect(report?.sample.map(String).sort()).toEqual(["1001", "1002", "20", "30"]);
+    expect(report?.sample.map(String)).toEqual(["2000"]);
     // Nothing restored: the migration's writes and the app's are both still there.
     const now = await pointsOf(collection);
     expect(now[500]).toEqual({ by: "migration" });
@@ -130,10 +147,11 @@ describe("rollback with writes by others since the snapshot", () => {
       .up({ concurrentWrites: "discard" });
     expect(result.error?.code).toBe("MIGRATION_FAILED");
     expect(await pointsOf(collection)).toEqual(before);
+    // Compared whole: the writes elsewhere are found and discarded too.
     expect(reportsOf(events)).toEqual([
       expect.objectContaining({
         collection,
-        added: 2,
+        added: 3,
         changed: 1,
         removed: 1,
         outcome: "discarded",
@@ -154,7 +172,7 @@ describe("rollback with writes by others since the snapshot", () => {
     const result = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
     expect(await pointsOf(collection)).toEqual(withAppWrites(before));
-    expect(reportsOf(events)).toEqual([expect.objectContaining({ outcome: "kept", added: 2 })]);
+    expect(reportsOf(events)).toEqual([expect.objectContaining({ outcome: "kept", added: 1 })]);
   });
 
   it("keeps them under the config's rollback.concurrentWrites", async () => {
@@ -187,7 +205,7 @@ describe("rollback with writes by others since the snapshot", () => {
     const events: MigratorEvent[] = [];
     await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
     expect(reportsOf(events)).toEqual([
-      expect.objectContaining({ added: 2, changed: 1, removed: 1, outcome: "refused" }),
+      expect.objectContaining({ added: 1, changed: 0, removed: 0, outcome: "refused" }),
     ]);
   });
 
@@ -238,6 +256,21 @@ describe("rollback with writes by others since the snapshot", () => {
     expect(events.some((e) => e.type === "resuming")).toBe(false);
   });
 
+  it("leaves others' writes to points the migration did not touch as they are, refusing nothing", async () => {
+    const collection = uniqueName("cw_elsewhere");
+    await seed(collection);
+    const before = await pointsOf(collection);
+    await engine.project.writeMigration("001_breaks", failingMigration(collection));
+    globalThis.qmProbe = () => appWritesElsewhere(collection);
+    const events: MigratorEvent[] = [];
+    const result = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    const expected = withAppWrites(before);
+    delete expected[2000];
+    expect(await pointsOf(collection)).toEqual(expected);
+    expect(reportsOf(events)).toEqual([]);
+  });
+
   it("restores as before, reporting nothing, when nobody else wrote", async () => {
     const collection = uniqueName("cw_none");
     await seed(collection);
@@ -265,7 +298,7 @@ describe("rollback with writes by others since the snapshot", () => {
 });
 
 describe("down --from-snapshot with writes by others since the up", () => {
-  /** Applies a migration that deletes points 1–5 (snapshot first), then lets the app write. */
+  /** Applies a migration that deletes points 1–5 by filter (snapshot first), then lets the app write. */
   async function appliedThenAppWrote(collection: string): Promise<Record<string, unknown>> {
     await seed(collection);
     const before = await pointsOf(collection);
@@ -273,7 +306,7 @@ describe("down --from-snapshot with writes by others since the up", () => {
       "001_prune",
       `export default {
         qdrant: {
-          up: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [1, 2, 3, 4, 5] }); },
+          up: async ({ qdrant }) => { await qdrant.delete("${collection}", { filter: ${LOW_N} }); },
         },
       };`,
     );
@@ -292,7 +325,7 @@ describe("down --from-snapshot with writes by others since the up", () => {
       expect.objectContaining({
         name: "001_prune",
         restores: [collection],
-        discards: [expect.objectContaining({ collection, added: 2, changed: 1, removed: 1 })],
+        discards: [expect.objectContaining({ collection, added: 3, changed: 1, removed: 1 })],
       }),
     ]);
     expect(await pointsOf(collection)).toEqual(now);

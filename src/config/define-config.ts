@@ -1,10 +1,12 @@
 import type { MigrationDefinition } from "../migration/define-migration.js";
-import type { ConcurrentWritesPolicy } from "./concurrent-writes-policy.js";
+import type { ConcurrentWritesPolicy, RollbackRestore } from "./rollback-options.js";
 
 export {
   CONCURRENT_WRITES_POLICIES,
   type ConcurrentWritesPolicy,
-} from "./concurrent-writes-policy.js";
+  ROLLBACK_RESTORE_MODES,
+  type RollbackRestore,
+} from "./rollback-options.js";
 
 /** One migration given in code: its journal `name` and its definition. */
 export interface MigrationEntry {
@@ -101,6 +103,16 @@ export interface QdrantMigrateConfig {
      * migration's own `concurrentWrites`, and the CLI's `--concurrent-writes`, win.
      */
     concurrentWrites?: ConcurrentWritesPolicy;
+    /**
+     * How a collection the migration wrote points of is put back: `side-copy`
+     * (default) reads its snapshot into a side collection and writes back only
+     * the points the migration touched, while it keeps answering; `in-place`
+     * recovers its shard snapshots over it (Qdrant's own recover: faster, but
+     * its searches fail while each shard recovers, and every write since the
+     * snapshot, others' too, is lost unchecked; under `concurrentWrites:
+     * "keep"` the side copy is used anyway). See docs/operations.md.
+     */
+    restore?: RollbackRestore;
   };
   steps?: {
     /**

@@ -3,11 +3,12 @@ import { isFetchBlockedPort } from "../util/fetch-blocked-ports.js";
 import { parseMigrationsGlob } from "../util/migrations-glob.js";
 import { isPlainObject } from "../util/objects.js";
 import {
-  CONCURRENT_WRITES_POLICIES,
-  type ConcurrentWritesPolicy,
-} from "./concurrent-writes-policy.js";
-import type { MigrationsProvider } from "./define-config.js";
+  type MigrationsProvider,
+  ROLLBACK_RESTORE_MODES,
+  type RollbackRestore,
+} from "./define-config.js";
 import { ConfigError } from "./errors.js";
+import { CONCURRENT_WRITES_POLICIES, type ConcurrentWritesPolicy } from "./rollback-options.js";
 
 /**
  * Where the migrations come from: files (`pattern` is the glob as
@@ -62,7 +63,7 @@ export interface ResolvedConfig extends ProjectConfig {
   lock: { timeoutMs: number };
   /** Time limit of each migration step (a migration's own `timeoutMs` wins); none when undefined. */
   steps: { timeoutMs: number | undefined };
-  rollback: { concurrentWrites: ConcurrentWritesPolicy };
+  rollback: { concurrentWrites: ConcurrentWritesPolicy; restore: RollbackRestore };
 }
 
 const DEFAULT_MIGRATIONS = "migrations/*.{ts,js,mjs}";
@@ -85,7 +86,7 @@ const SECTIONS: Record<string, readonly string[] | undefined> = {
   snapshots: ["keep"],
   lock: ["timeoutMs"],
   steps: ["timeoutMs"],
-  rollback: ["concurrentWrites"],
+  rollback: ["concurrentWrites", "restore"],
 };
 
 // Postgres truncates identifiers at 63 bytes; the longest table name is `<prefix>schema_versions`.
@@ -252,6 +253,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
         "rollback.concurrentWrites",
         fail,
       ),
+      restore: restoreMode(section("rollback").restore, fail),
     },
   };
 }
@@ -283,6 +285,16 @@ function policy(value: unknown, field: string, fail: Fail): ConcurrentWritesPoli
   return fail(
     field,
     `must be one of ${CONCURRENT_WRITES_POLICIES.map((p) => `"${p}"`).join(", ")}, not ${typeof value === "string" ? JSON.stringify(value) : typeName(value)}`,
+  );
+}
+
+function restoreMode(value: unknown, fail: Fail): RollbackRestore {
+  if (value === undefined) return "side-copy";
+  const found = ROLLBACK_RESTORE_MODES.find((m) => m === value);
+  if (found) return found;
+  return fail(
+    "rollback.restore",
+    `must be one of ${ROLLBACK_RESTORE_MODES.map((m) => `"${m}"`).join(", ")}, not ${typeof value === "string" ? JSON.stringify(value) : typeName(value)}`,
   );
 }
 

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
+import type { ConcurrentWritesPolicy, RollbackRestore } from "../config/rollback-options.js";
 import { messageOf } from "../errors.js";
 import { clearCheckpoints, PostgresCheckpoints } from "../journal/checkpoints.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
@@ -65,6 +65,8 @@ export interface ApplyOptions {
   lockTimeoutMs: number | undefined;
   /** What undoing does with others' writes since the snapshots (already resolved from CLI, migration and config). */
   concurrentWrites: ConcurrentWritesPolicy;
+  /** The config's `rollback.restore`: how snapshotted collections are put back. */
+  restore: RollbackRestore;
   signal: AbortSignal;
   emit: (event: MigratorEvent) => Promise<void>;
 }
@@ -197,6 +199,7 @@ export async function applyMigration(
             emit,
             name,
             policy: options.concurrentWrites,
+            restore: options.restore,
           }),
         );
       } else {
@@ -279,6 +282,7 @@ export async function applyMigration(
         migration: name,
         log: logTo(emit, name),
         policy: options.concurrentWrites,
+        restore: options.restore,
       });
       await reportWrites(emit, name, reports);
     } catch (undoError) {
@@ -351,6 +355,7 @@ async function restoreAppliedState(
     emit: (event: MigratorEvent) => Promise<void>;
     name: string;
     policy: ConcurrentWritesPolicy;
+    restore: RollbackRestore;
   },
 ): Promise<void> {
   const { emit, name } = run;
@@ -360,6 +365,7 @@ async function restoreAppliedState(
     migration: name,
     log: logTo(emit, name),
     policy: run.policy,
+    restore: run.restore,
   });
   try {
     for (const snapshot of applied.snapshots) {

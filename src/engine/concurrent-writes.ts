@@ -1,4 +1,4 @@
-import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
+import type { ConcurrentWritesPolicy } from "../config/rollback-options.js";
 import { messageOf, QdrantMigrateError } from "../errors.js";
 import type { PointId } from "../qdrant/touched-points.js";
 import { type WritesSinceSnapshot, writesCount } from "../qdrant/writes-since-snapshot.js";

@@ -1,4 +1,4 @@
-import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
+import type { ConcurrentWritesPolicy } from "../config/rollback-options.js";
 import type { ErrorCode, QdrantMigrateError } from "../errors.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
 import type { AliasRecord } from "../journal/table-types.js";

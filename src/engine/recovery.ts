@@ -1,4 +1,4 @@
-import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
+import type { ConcurrentWritesPolicy } from "../config/rollback-options.js";
 import { isUnfinished } from "../journal/journal-states.js";
 import { changesOf, type MigrationRecord } from "../journal/migration-journal.js";
 import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
@@ -49,6 +49,7 @@ export async function recoverInterrupted(
           migration: record.name,
           log,
           policy,
+          restore: config.rollback.restore,
           ...(opts.unrestored ? { onLostSnapshot: (l: LostSnapshot) => lost.push(l) } : {}),
         }),
       );

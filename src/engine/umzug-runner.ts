@@ -1,5 +1,5 @@
 import { Umzug, type UmzugStorage } from "umzug";
-import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
+import type { ConcurrentWritesPolicy } from "../config/rollback-options.js";
 import type { QdrantChanges } from "../journal/table-types.js";
 import { applyMigration, type LoadedMigration } from "./apply-migration.js";
 import type { EngineContext } from "./engine-context.js";
@@ -112,6 +112,7 @@ export async function runInOrder(
           input.concurrentWrites ??
           migration.definition.concurrentWrites ??
           ctx.config.rollback.concurrentWrites,
+        restore: ctx.config.rollback.restore,
         signal,
         emit: ctx.emit,
       }));

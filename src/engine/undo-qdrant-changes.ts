@@ -1,4 +1,4 @@
-import type { ConcurrentWritesPolicy } from "../config/concurrent-writes-policy.js";
+import type { ConcurrentWritesPolicy, RollbackRestore } from "../config/rollback-options.js";
 import type { QdrantChanges, SnapshotRecord } from "../journal/table-types.js";
 import { repointAliasesOff, restoreAliases } from "../qdrant/aliases.js";
 import { ShardSnapshotMissingError } from "../qdrant/cluster-errors.js";
@@ -15,6 +15,7 @@ import {
   recoverCopy,
 } from "../qdrant/snapshot-copy.js";
 import type { TouchedPoints } from "../qdrant/touched-points.js";
+import { findTouchedSinceSnapshot } from "../qdrant/touched-since-snapshot.js";
 import {
   findWritesSinceSnapshot,
   type WritesSinceSnapshot,
@@ -32,6 +33,8 @@ export interface UndoOptions {
   log: (message: string) => void;
   /** What to do with writes others made after the snapshots (default `refuse`). */
   policy?: ConcurrentWritesPolicy;
+  /** How snapshotted collections are put back (`rollback.restore`, default `side-copy`). */
+  restore?: RollbackRestore;
   /**
    * Drop side copies a dead run left (default true). False for a dry run,
    * which holds no lock: a running rollback's copy must not be dropped.
@@ -66,6 +69,8 @@ interface Inspected {
   /** The snapshot read back; undefined when the collection is gone (the migration dropped it). */
   side: string | undefined;
   writes: WritesSinceSnapshot | undefined;
+  /** The whole collection was compared (`discard`): the restore must give back the snapshot's count. */
+  comparedWhole: boolean;
   report: ConcurrentWritesReport;
 }
 
@@ -83,24 +88,9 @@ export interface UndoInspection {
 
 /**
  * Puts Qdrant back as it was before a migration run, from what the run (or its
- * journal row, after a crash) recorded.
- *
- * First, before anything changes, each snapshotted collection's snapshot is
- * read back into a side collection and compared with the collection
- * (writes-since-snapshot.ts): the points the migration wrote, and the writes
- * others made meanwhile. With others' writes and policy `refuse`, it stops
- * there (ConcurrentWritesError).
- *
- * Then a collection the migration dropped or rewrote whole (or wrote more
- * points of than are tracked) is recovered shard by shard from its snapshots
- * (restoreClusterSnapshot), during which Qdrant answers reads of it with
- * errors; aliases a blue-green switch moved are pointed back; collections
- * the run created are dropped; each other snapshotted collection is put back
- * point by point from its side copy: the migration's points and, unless the
- * policy is `keep`, others' writes too (proven by the snapshot's exact
- * count), while it keeps answering. Last, schema-only changes are undone by
- * their inverse and the aliases put back. Safe to run again after it was
- * interrupted itself.
+ * journal row, after a crash) recorded: first checked (inspectUndo, which
+ * refuses before anything changes), then applied in the order applyUndo
+ * states. Safe to run again after it was interrupted itself.
  */
 export async function undoQdrantChanges(
   rt: Runtime,
@@ -111,7 +101,14 @@ export async function undoQdrantChanges(
   return inspection.apply();
 }
 
-/** The checking half of undoQdrantChanges: refuses before anything changes. */
+/**
+ * The checking half of undoQdrantChanges: refuses before anything changes.
+ * Each snapshotted collection the migration wrote points of is read back
+ * into a side copy and its touched points compared with it
+ * (touched-since-snapshot.ts); with `discard`, the whole collection
+ * (writes-since-snapshot.ts), since the snapshot is then given back whole.
+ * Others' writes found, and policy `refuse`: ConcurrentWritesError.
+ */
 export async function inspectUndo(
   rt: Runtime,
   changes: QdrantChanges,
@@ -163,28 +160,40 @@ export async function inspectUndo(
           `${collection} is restored whole from its snapshots, without checking for writes by others: ` +
             "the migration rewrote all of it, or more points than are tracked by id",
         );
-        inspected.push({
-          snapshot,
-          side: undefined,
-          writes: undefined,
-          report: unchecked(collection),
-        });
+        inspected.push(recoveredWhole(snapshot, unchecked(collection)));
         continue;
       }
       if (!(await collectionExists(topology.conn, collection))) {
         // Dropped by the migration: nobody else can have written to it, and it
         // is recreated from its snapshots (a copy could not even be read back:
         // Qdrant serves a shard snapshot only while its collection exists).
-        inspected.push({ snapshot, side: undefined, writes: undefined, report: none(collection) });
+        inspected.push(recoveredWhole(snapshot, none(collection)));
+        continue;
+      }
+      if (opts.restore === "in-place" && policy !== "keep") {
+        // Chosen for speed: no side copy, no check; `keep` cannot be honoured in place.
+        opts.log(
+          `${collection} is recovered in place from its snapshots (rollback.restore "in-place"): ` +
+            "every write since the snapshot is discarded, and its reads fail while it recovers",
+        );
+        inspected.push(recoveredWhole(snapshot, unchecked(collection)));
         continue;
       }
       const side = copyName(collection);
+      const comparedWhole = policy === "discard";
       // Listed before it exists, so that close() drops it whatever fails from here on.
-      const entry: Inspected = { snapshot, side, writes: undefined, report: none(collection) };
+      const entry: Inspected = {
+        snapshot,
+        side,
+        writes: undefined,
+        comparedWhole,
+        report: none(collection),
+      };
       inspected.push(entry);
       await bookkeeping(rt.ledger.addCopy(opts.migration, side));
       await recoverCopy(topology, snapshot, side);
-      const writes = await findWritesSinceSnapshot(topology.conn, collection, side, mine);
+      const compare = comparedWhole ? findWritesSinceSnapshot : findTouchedSinceSnapshot;
+      const writes = await compare(topology.conn, collection, side, mine);
       entry.writes = writes;
       entry.report = reportOf(writes, policy);
     }
@@ -211,6 +220,27 @@ export async function inspectUndo(
   };
 }
 
+/** A collection put back whole from its shard snapshots (no side copy). */
+function recoveredWhole(snapshot: SnapshotRecord, report: ConcurrentWritesReport): Inspected {
+  return { snapshot, side: undefined, writes: undefined, comparedWhole: false, report };
+}
+
+/**
+ * Applies an inspected undo, in this order (the one account of it; the docs
+ * point here):
+ *
+ * 1. collections recovered whole from their shard snapshots (dropped or
+ *    rewritten whole by the migration, too many points to list, or
+ *    `rollback.restore: "in-place"`), after deleting this run's aliases that
+ *    stand where a dropped one had its name; reads of each fail meanwhile;
+ * 2. aliases a blue-green switch moved onto a created collection pointed back;
+ * 3. collections the run created dropped;
+ * 4. each other snapshotted collection put back point by point from its side
+ *    copy (its schema first, its strict mode last): the touched points and,
+ *    unless the policy is `keep`, others' writes found; it keeps answering;
+ * 5. the remaining schema-only changes undone by their inverse;
+ * 6. the aliases put back and verified.
+ */
 async function applyUndo(
   rt: Runtime,
   changes: QdrantChanges,
@@ -221,10 +251,8 @@ async function applyUndo(
   const restored = new Set(changes.snapshots.map((s) => s.collection));
   /** Collections whose schema was put back before their points. */
   const schemaDone = new Set<string>();
-  // Recovered whole first (gone, rewritten whole, or too many points to
-  // list; shard by shard, during which Qdrant answers reads of each with
-  // errors): an alias a blue-green switch moved off a dropped collection can
-  // then point back at it before the collection it points at now is dropped.
+  // Recovered whole first: an alias a blue-green switch moved off a dropped
+  // collection can then point back at it before its new target is dropped.
   const whole = inspected.filter((i) => !i.side || !i.writes);
   // A dropped collection whose name the migration gave to an alias (adopting
   // it behind an alias) can only be recreated once that alias is gone.
@@ -261,7 +289,7 @@ async function applyUndo(
     }
     await bookkeeping(rt.ledger.forgetCollection("collection", collection));
   }
-  for (const { snapshot, side, writes, report } of inspected) {
+  for (const { snapshot, side, writes, comparedWhole, report } of inspected) {
     if (!side || !writes) continue;
     const { collection } = snapshot;
     const topology = await rt.topology();
@@ -274,7 +302,8 @@ async function applyUndo(
     const ids = [...writes.touched, ...others];
     log(`putting back ${ids.length} point(s) of ${collection} from its snapshot`);
     await revertPoints(topology.conn, collection, side, ids);
-    if (report.outcome !== "kept") await proveCount(topology.conn, snapshot);
+    // Only a collection given back whole has a known count; touched points are proven one by one.
+    if (comparedWhole) await proveCount(topology.conn, snapshot);
     if (schema) await restoreStrictMode(rt.qdrant, schema, log);
   }
   for (const schema of changes.schemasBefore) {

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import {
   CONCURRENT_WRITES_POLICIES,
   type ConcurrentWritesPolicy,
-} from "../config/concurrent-writes-policy.js";
+} from "../config/rollback-options.js";
 import { QdrantMigrateError } from "../errors.js";
 import type { SchemaToolkit } from "../toolkit/schema-toolkit.js";
 import { isRecord } from "../util/objects.js";

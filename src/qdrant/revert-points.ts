@@ -6,6 +6,7 @@ import { type PointId, pointKey } from "./touched-points.js";
 import { digestOf } from "./writes-since-snapshot.js";
 
 const BATCH = 256;
+const IN_FLIGHT = 2;
 const AGAIN =
   "Points written back so far stay so; running the rollback again writes every one back again.";
 
@@ -36,9 +37,24 @@ export async function revertPoints(
     strictLimit(live, "max_query_limit"),
     strictLimit(copy, "max_query_limit"),
   );
-  for (let i = 0; i < unique.length; i += batch) {
-    await revertBatch(conn, collection, side, unique.slice(i, i + batch));
-  }
+  // Two batches in flight: one is read from the side copy while the other is written.
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < unique.length) {
+      const ids = unique.slice(next, next + batch);
+      next += batch;
+      try {
+        await revertBatch(conn, collection, side, ids);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const outcomes = await Promise.allSettled(Array.from({ length: IN_FLIGHT }, worker));
+  const rejected = outcomes.find((o) => o.status === "rejected");
+  if (rejected) throw rejected.reason;
 }
 
 async function revertBatch(

@@ -6,6 +6,7 @@ import {
   type MigrationEntry,
   type Migrator,
   type MigratorOptions,
+  type RollbackRestore,
 } from "../../src/index.js";
 import type { MigrationRecord } from "../../src/journal/migration-journal.js";
 import { journalRecords } from "./journal-records.js";
@@ -30,6 +31,7 @@ export interface EngineHarness {
       stepTimeoutMs?: number;
       postgresLockTimeoutMs?: number;
       concurrentWrites?: ConcurrentWritesPolicy;
+      restore?: RollbackRestore;
       managedAliases?: string[];
     },
   ): Migrator;

@@ -2,7 +2,11 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
-import type { ConcurrentWritesPolicy, MigrationsProvider } from "../../src/config/define-config.js";
+import type {
+  ConcurrentWritesPolicy,
+  MigrationsProvider,
+  RollbackRestore,
+} from "../../src/config/define-config.js";
 import { type ResolvedConfig, resolveConfig } from "../../src/config/resolve-config.js";
 
 export interface TestProject {
@@ -22,6 +26,8 @@ export interface TestProject {
     peers?: Record<string, string>;
     /** `rollback.concurrentWrites`. */
     concurrentWrites?: ConcurrentWritesPolicy;
+    /** `rollback.restore`. */
+    restore?: RollbackRestore;
     /** `qdrant.managedAliases`: the aliases `check` compares. */
     managedAliases?: string[];
     /** Migrations given in code instead of the `migrations/` folder. */
@@ -78,9 +84,10 @@ export async function makeProject(urls: {
           lock: { timeoutMs: overrides.lockTimeoutMs ?? 20_000 },
           snapshots: { keep: overrides.keep ?? 3 },
           ...(overrides.stepTimeoutMs ? { steps: { timeoutMs: overrides.stepTimeoutMs } } : {}),
-          ...(overrides.concurrentWrites
-            ? { rollback: { concurrentWrites: overrides.concurrentWrites } }
-            : {}),
+          rollback: {
+            ...(overrides.concurrentWrites ? { concurrentWrites: overrides.concurrentWrites } : {}),
+            ...(overrides.restore ? { restore: overrides.restore } : {}),
+          },
         },
         { rootDir: dir, env: {} },
       );
