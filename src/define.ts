@@ -1,9 +1,15 @@
 /**
- * `qdrant-migrate/define`: what config and migration files need, and nothing
+ * `qdrant-migrate/define`: what config, schema and migration files need, and nothing
  * else. It loads no database driver, so a container that starts with nothing
  * to migrate does not pay for one while reading its config.
  */
 export { defineConfig, type QdrantMigrateConfig } from "./config/define-config.js";
+export {
+  type DeclaredCollection,
+  type DeclaredSchema,
+  type DeclaredTemplate,
+  defineSchema,
+} from "./declared-schema/define-schema.js";
 export {
   defineMigration,
   type MigrationDatabase,

@@ -12,6 +12,21 @@ export { ConfigError } from "./config/errors.js";
 export { loadConfig, loadProjectConfig } from "./config/load-config.js";
 export type { ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
 export { configSecrets } from "./config/secrets.js";
+export type {
+  DeclaredCollection,
+  DeclaredSchema,
+  DeclaredTemplate,
+} from "./declared-schema/define-schema.js";
+export { SchemaFileError } from "./declared-schema/errors.js";
+export {
+  type DeclaredSchemaDifference,
+  type GenerateResult,
+  generateMigration,
+  type SchemaSource,
+} from "./declared-schema/generate-migration.js";
+export type { ManagedCollection } from "./declared-schema/managed-collection.js";
+export type { CollectionChanges, SchemaChange } from "./declared-schema/schema-changes.js";
+export { writeSchemaFile } from "./declared-schema/write-schema-file.js";
 export {
   ConcurrentWritesError,
   type ConcurrentWritesReport,

@@ -14,6 +14,11 @@ export const CONCURRENT_WRITES_POLICIES: readonly ConcurrentWritesPolicy[] = [
 export interface QdrantMigrateConfig {
   /** Glob of migration files, relative to the config file's folder. Default `migrations/*.{ts,js,mjs}`. */
   migrations?: string;
+  /**
+   * The declared Qdrant schema file (`defineSchema`), relative to the config
+   * file's folder. Default: `qdrant.schema.ts` (or `.mts`, `.js`, `.mjs`) there, if any.
+   */
+  schema?: string;
   postgres?: {
     /**
      * Connection URL (`postgres://` or `postgresql://`). Default: env

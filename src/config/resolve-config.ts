@@ -13,6 +13,11 @@ export interface ProjectConfig {
   configFile: string | undefined;
   /** `pattern` is the glob as configured; `dir` is its literal folder part, absolute. */
   migrations: { pattern: string; dir: string };
+  /**
+   * Absolute path of the declared schema file the config names (`schema`);
+   * undefined: `qdrant.schema.ts` (or `.mts`, `.js`, `.mjs`) in `rootDir`, if any.
+   */
+  schemaFile: string | undefined;
 }
 
 /** The configuration with every default filled in and every field checked. */
@@ -68,6 +73,7 @@ const SSL_MODES = [
 
 const SECTIONS: Record<string, readonly string[] | undefined> = {
   migrations: undefined,
+  schema: undefined,
   postgres: ["url", "directUrl", "schema", "tablePrefix", "lockTimeoutMs"],
   qdrant: ["url", "apiKey", "timeoutMs", "peers", "managedAliases"],
   snapshots: ["keep"],
@@ -123,8 +129,8 @@ export function postgresConnectionUrl(postgres: ResolvedConfig["postgres"]): str
  * Postgres URL is required: writing a file needs no database.
  */
 export function resolveProjectConfig(input: unknown, opts: ResolveOptions): ProjectConfig {
-  const { rootDir, configFile, migrations } = resolveSettings(input, opts);
-  return { rootDir, configFile, migrations };
+  const { rootDir, configFile, migrations, schemaFile } = resolveSettings(input, opts);
+  return { rootDir, configFile, migrations, schemaFile };
 }
 
 /** The `Fail` of one resolution: a ConfigError naming the field, and the file if any. */
@@ -174,6 +180,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
   const pattern = optionalString(root.migrations, "migrations", fail) ?? DEFAULT_MIGRATIONS;
   const glob = parseMigrationsGlob(pattern);
   if (typeof glob === "string") return fail("migrations", glob);
+  const schema = optionalString(root.schema, "schema", fail);
 
   const pgUrl = postgresUrl(postgres.url, env.DATABASE_URL, "postgres.url", "DATABASE_URL", fail);
   const directUrl = postgresUrl(
@@ -203,6 +210,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
     rootDir,
     configFile: opts.configFile,
     migrations: { pattern, dir: resolve(rootDir, glob.base) },
+    schemaFile: schema === undefined ? undefined : resolve(rootDir, schema),
     postgres: {
       url: pgUrl,
       directUrl,
