@@ -1,5 +1,5 @@
 /**
- * `qdrant-migrate/define`: what config and migration files need, and nothing
+ * `qdrant-migrate/define`: what config, schema and migration files need, and nothing
  * else. It loads no database driver, so a container that starts with nothing
  * to migrate does not pay for one while reading its config.
  */
@@ -11,6 +11,12 @@ export {
   type MigrationsProvider,
   type QdrantMigrateConfig,
 } from "./config/define-config.js";
+export {
+  type DeclaredCollection,
+  type DeclaredSchema,
+  type DeclaredTemplate,
+  defineSchema,
+} from "./declared-schema/define-schema.js";
 export {
   defineMigration,
   type MigrationDatabase,

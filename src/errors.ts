@@ -44,6 +44,10 @@ export type ErrorCode =
   | "MIGRATION_FILE_EXISTS"
   | "MIGRATION_IRREVERSIBLE"
   | "MIGRATION_NOT_APPLIED"
+  // The declared schema file (qdrant.schema.ts) cannot be used.
+  | "SCHEMA_FILE_NOT_FOUND"
+  | "SCHEMA_FILE_INVALID"
+  | "SCHEMA_FILE_EXISTS"
   // The recorded history and the files disagree.
   | "HISTORY_MISMATCH"
   | "MIGRATION_INTERRUPTED"

@@ -19,6 +19,19 @@ export {
 export { ConfigError } from "./config/errors.js";
 export { loadConfig, loadProjectConfig } from "./config/load-config.js";
 export type { MigrationsSource, ProjectConfig, ResolvedConfig } from "./config/resolve-config.js";
+export type {
+  DeclaredCollection,
+  DeclaredSchema,
+  DeclaredTemplate,
+} from "./declared-schema/define-schema.js";
+export { SchemaFileError } from "./declared-schema/errors.js";
+export type {
+  DeclaredSchemaDifference,
+  GenerateResult,
+  SchemaSource,
+} from "./declared-schema/generate-migration.js";
+export type { ManagedCollection } from "./declared-schema/managed-collection.js";
+export type { CollectionChanges, SchemaChange } from "./declared-schema/schema-changes.js";
 export {
   ConcurrentWritesError,
   type ConcurrentWritesReport,

@@ -197,6 +197,32 @@ export default defineMigration({
     expect(idle.files.filter((f) => f.includes("/jiti/"))).toEqual([]);
   }, 300_000);
 
+  it("generate writes from a TypeScript schema file the migration that up applies, check clean after and exit 6 before", async () => {
+    const collection = uniqueName("declared_docs");
+    await project("declared", {});
+    await app.write(
+      join("declared", "qdrant.schema.ts"),
+      `import { defineSchema } from "qdrant-migrate/define";
+export default defineSchema({
+  collections: {
+    ${JSON.stringify(collection)}: { vectors: { size: 4, distance: "Cosine" }, payloadIndexes: { lang: "keyword" } },
+  },
+});
+`,
+    );
+    expect((await cli("declared", ["check"])).code).toBe(6);
+    const generated = await cli("declared", ["generate", "declare_docs"]);
+    expect(generated.code, generated.stderr).toBe(0);
+    const [file] = await readdir(join(app.dir, "declared", "migrations"));
+    expect(file).toMatch(/^\d+_declare_docs\.ts$/);
+    const source = await readFile(join(app.dir, "declared", "migrations", file as string), "utf8");
+    expect(source).toContain(`await ctx.schema.ensureCollection(${JSON.stringify(collection)}`);
+    expect((await cli("declared", ["up"])).code).toBe(0);
+    expect((await cli("declared", ["check"])).code).toBe(0);
+    expect((await cli("declared", ["down"])).code).toBe(0);
+    expect((await qdrant.client.collectionExists(collection)).exists).toBe(false);
+  }, 300_000);
+
   it("check, up, up --dry-run, status, status --json, history and down work on .ts and .mjs migrations", async () => {
     const collection = uniqueName("installed_docs");
     const calls = "lifecycle/transform-calls.txt";

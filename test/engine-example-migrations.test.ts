@@ -44,6 +44,7 @@ beforeAll(async () => {
   migrator = createMigrator(
     defineConfig({
       migrations: join(REPO_ROOT, "migrations/*.ts"),
+      schema: join(REPO_ROOT, "qdrant.schema.ts"),
       postgres: { url: db.url, tablePrefix: `${uniqueName("qm").toLowerCase()}_` },
       qdrant: { url: qdrant.url, apiKey: qdrant.apiKey },
     }),
@@ -292,4 +293,15 @@ describe(`the repository's example migrations, through the engine, on Qdrant ${v
     expect(new Map(rows.map((r) => [r.chroma_id, r.id]))).toEqual(firstImportIds);
     expect((await migrator.check()).ok).toBe(true);
   });
+
+  // Below 1.18 each vector change is a new `<bot>_v<N>` behind the alias, and the
+  // superseded versions stay (until `collections prune`) where the template matches them too.
+  it.skipIf(!inPlace)(
+    `their declared schema, qdrant.schema.ts, is what they produce${inPlace ? "" : " (skipped below 1.18: superseded blue-green versions stay until pruned)"}`,
+    async () => {
+      const check = await migrator.check();
+      expect(check.declaredSchema).toEqual([]);
+      expect(check.ok).toBe(true);
+    },
+  );
 });

@@ -14,14 +14,17 @@ import {
   consistencyOf,
   createMigrationFile,
   describeWrites,
+  generateMigration,
   messageOf,
   verdictOf,
   waitForServices,
+  writeSchemaFile,
 } from "./engine-api.js";
 import { logEvents } from "./event-log.js";
 import { ExitCode, exitCodeFor, exitCodeForVerdict } from "./exit-codes.js";
 import type {
   DownFlags,
+  GenerateFlags,
   PruneCollectionsFlags,
   PruneFlags,
   RepairFlags,
@@ -83,6 +86,50 @@ export async function create(config: ProjectConfig, out: Output, name: string): 
   out.line(`created ${path}`);
   return ExitCode.OK;
 }
+
+/**
+ * `generate NAME`: the migration from the managed collections to the declared
+ * schema; `--schema-only`: the schema file from the managed collections.
+ */
+export const generate =
+  (config: ResolvedConfig, flags: GenerateFlags, name: string | undefined): MigratorCommand =>
+  async (migrator, out) => {
+    const managed = await migrator.managedSchemas({ from: flags.from });
+    if (flags.schemaOnly) {
+      const { file, schema } = await writeSchemaFile(config, managed);
+      const counts = {
+        collections: Object.keys(schema.collections ?? {}).length,
+        templates: Object.keys(schema.templates ?? {}).length,
+      };
+      out.result({ ok: true, schemaFile: file, ...counts });
+      out.line(
+        `wrote ${file}: ${counts.collections} collection(s), ${counts.templates} template(s), from ${managed.length} managed collection(s)`,
+      );
+      return ExitCode.OK;
+    }
+    if (name === undefined) {
+      out.error("generate needs a migration NAME (or --schema-only)");
+      return ExitCode.USAGE;
+    }
+    const result = await generateMigration({ config, name, managed, from: flags.from });
+    out.result({ ok: true, ...result });
+    for (const c of result.collections) {
+      for (const d of c.differences) out.line(`${c.name}: ${d}`);
+    }
+    if (result.path === undefined) {
+      out.line(
+        `no differences between ${result.schemaFile} and the ${flags.from === "live" ? "server" : "journal"}: nothing written`,
+      );
+      return ExitCode.OK;
+    }
+    out.line(`generated ${result.path}`);
+    if (result.decisions > 0) {
+      out.line(
+        `${result.decisions} TODO(s) need your decision: the migration throws until you write them`,
+      );
+    }
+    return ExitCode.OK;
+  };
 
 export const up =
   (flags: UpFlags, dryRun: boolean): MigratorCommand =>
@@ -152,6 +199,7 @@ export const status: MigratorCommand = async (migrator, out) => {
   }
   if (result.aliases.length > 0) out.line();
   for (const a of result.aliases) out.line(`alias ${a.alias} -> ${a.collection}`);
+  printDeclaredSchema(result.declaredSchema, out);
   return exitCodeForVerdict(verdict);
 };
 
@@ -347,6 +395,15 @@ function printCheck(result: CheckResult, out: Output): ExitCode {
   for (const d of result.drift) {
     for (const diff of d.differences) out.line(`drift in ${d.collection}: ${diff}`);
   }
+  printDeclaredSchema(result.declaredSchema, out);
   if (result.ok) out.line("ok: everything applied, files unchanged, no drift");
   return exitCodeForVerdict(verdictOf(result));
+}
+
+function printDeclaredSchema(differences: CheckResult["declaredSchema"], out: Output): void {
+  for (const d of differences) {
+    for (const diff of d.differences)
+      out.line(`declared schema differs in ${d.collection}: ${diff}`);
+  }
+  if (differences.length > 0) out.line("run `qdrant-migrate generate NAME` to write the migration");
 }

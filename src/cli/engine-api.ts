@@ -6,6 +6,8 @@
  * package's entry points share, so the classes stay the same classes.
  */
 export { configSecrets } from "../config/secrets.js";
+export { generateMigration } from "../declared-schema/generate-migration.js";
+export { writeSchemaFile } from "../declared-schema/write-schema-file.js";
 export { describeWrites } from "../engine/concurrent-writes.js";
 export { consistencyOf, type Verdict, verdictOf } from "../engine/verdict.js";
 export { waitForServices } from "../engine/wait-for-services.js";

@@ -29,6 +29,12 @@ export const ExitCode = {
    * once Postgres answers: the journal row decides.
    */
   COMMIT_UNCONFIRMED: 5,
+  /**
+   * `check`/`status`: nothing else wrong, but the declared schema
+   * (`qdrant.schema.ts`) differs from what the applied migrations produced
+   * (pending ones or not): `generate` writes the missing migration.
+   */
+  SCHEMA_DIFFERS: 6,
   /** Interrupted by SIGINT/SIGTERM. */
   INTERRUPTED: 130,
 } as const;
@@ -56,6 +62,9 @@ export const ERROR_EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   MIGRATION_FILE_EXISTS: ExitCode.USAGE,
   MIGRATION_IRREVERSIBLE: ExitCode.USAGE,
   MIGRATION_NOT_APPLIED: ExitCode.USAGE,
+  SCHEMA_FILE_NOT_FOUND: ExitCode.USAGE,
+  SCHEMA_FILE_INVALID: ExitCode.USAGE,
+  SCHEMA_FILE_EXISTS: ExitCode.USAGE,
   QDRANT_PEER_NOT_CONFIGURED: ExitCode.USAGE,
   QDRANT_PEER_MISMATCH: ExitCode.USAGE,
   POSTGRES_POOLER_UNSUPPORTED: ExitCode.USAGE,
@@ -140,6 +149,8 @@ export function exitCodeForVerdict(verdict: Verdict): ExitCode {
       return ExitCode.OK;
     case "pending":
       return ExitCode.PENDING;
+    case "schema-differs":
+      return ExitCode.SCHEMA_DIFFERS;
     case "inconsistent":
       return ExitCode.INCONSISTENT;
   }

@@ -48,3 +48,10 @@ export interface PruneCollectionsFlags {
   /** Unaliased versions to keep per alias. */
   keep?: number;
 }
+
+export interface GenerateFlags {
+  /** What the declared schema is compared with: the journal's record (default) or the server. */
+  from: "journal" | "live";
+  /** Write the declared schema file from the managed collections instead of a migration. */
+  schemaOnly?: boolean;
+}

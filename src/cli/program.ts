@@ -14,6 +14,7 @@ import { configSecrets, messageOf } from "./engine-api.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import type {
   DownFlags,
+  GenerateFlags,
   GlobalOptions,
   PruneCollectionsFlags,
   PruneFlags,
@@ -186,6 +187,26 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
         exitCode = reportError(out, error);
       }
     });
+  program
+    .command("generate")
+    .argument("[name]", "short name of the migration, e.g. add_title_vector")
+    .description(
+      "write a migration that brings the managed collections to the declared schema (qdrant.schema.ts)",
+    )
+    .addOption(
+      new Option("--from <source>", "compare with the journal's record or the live server")
+        .choices(["journal", "live"])
+        .default("journal"),
+    )
+    .option(
+      "--schema-only",
+      "write the declared schema file from the managed collections (with --from live: as the server has them)",
+    )
+    .action(
+      action<GenerateFlags>("generate", (ctx, flags, args) =>
+        commands.withMigrator(ctx, commands.generate(ctx.config, flags, args[0])),
+      ),
+    );
   program
     .command("repair")
     .description("restore interrupted migrations from the journal; clear failed ones")

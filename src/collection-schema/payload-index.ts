@@ -35,6 +35,24 @@ export function liveIndexSchema(live: RecordedPayloadIndex): unknown {
   return live.params ?? live.data_type;
 }
 
+/**
+ * A recorded index in either form the journal holds (`{type, ...params}` as
+ * `canonicalIndex` writes it, or Qdrant's own `{data_type, params}` of older
+ * rows) as Qdrant reports it in `payload_schema`.
+ */
+export function reportedIndexOf(recorded: Record<string, unknown>): RecordedPayloadIndex {
+  if (typeof recorded.data_type === "string") {
+    return recorded.params === undefined
+      ? { data_type: recorded.data_type }
+      : { data_type: recorded.data_type, params: recorded.params };
+  }
+  const canonical = canonicalIndex(recorded);
+  const type = String(canonical.type);
+  return Object.keys(canonical).length > 1
+    ? { data_type: type, params: canonical }
+    : { data_type: type };
+}
+
 /** Whether the live index is the one `wanted` describes, defaults spelled out or not. */
 export function sameIndex(live: RecordedPayloadIndex, wanted: unknown): boolean {
   return sameValue(canonicalIndex(liveIndexSchema(live)), canonicalIndex(wanted));

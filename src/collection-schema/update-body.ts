@@ -56,7 +56,7 @@ function sameSetting(live: unknown, wanted: unknown): boolean {
 }
 
 /** The live value an update body's `path` would change, with Qdrant's effective defaults. */
-function liveSetting(info: Schemas["CollectionInfo"], path: readonly string[]): unknown {
+export function liveSetting(info: Schemas["CollectionInfo"], path: readonly string[]): unknown {
   const [section, name, key, ...rest] = path;
   if (section === "vectors" && name !== undefined) {
     const vector = liveVector(info, name);

@@ -34,6 +34,11 @@ export interface QdrantMigrateConfig {
    * one. See docs/authoring.md, "Migrations in code".
    */
   migrations?: string | MigrationsProvider;
+  /**
+   * The declared Qdrant schema file (`defineSchema`), relative to the config
+   * file's folder. Default: `qdrant.schema.ts` (or `.mts`, `.js`, `.mjs`) there, if any.
+   */
+  schema?: string;
   postgres?: {
     /**
      * Connection URL (`postgres://` or `postgresql://`). Default: env

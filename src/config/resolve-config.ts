@@ -26,6 +26,11 @@ export interface ProjectConfig {
   /** Absolute path of the config file, when one was loaded. */
   configFile: string | undefined;
   migrations: MigrationsSource;
+  /**
+   * Absolute path of the declared schema file the config names (`schema`);
+   * undefined: `qdrant.schema.ts` (or `.mts`, `.js`, `.mjs`) in `rootDir`, if any.
+   */
+  schemaFile: string | undefined;
 }
 
 /** The configuration with every default filled in and every field checked. */
@@ -81,6 +86,7 @@ const SSL_MODES = [
 
 const SECTIONS: Record<string, readonly string[] | undefined> = {
   migrations: undefined,
+  schema: undefined,
   postgres: ["url", "directUrl", "schema", "tablePrefix", "lockTimeoutMs"],
   qdrant: ["url", "apiKey", "timeoutMs", "peers", "managedAliases"],
   snapshots: ["keep"],
@@ -136,8 +142,8 @@ export function postgresConnectionUrl(postgres: ResolvedConfig["postgres"]): str
  * Postgres URL is required: writing a file needs no database.
  */
 export function resolveProjectConfig(input: unknown, opts: ResolveOptions): ProjectConfig {
-  const { rootDir, configFile, migrations } = resolveSettings(input, opts);
-  return { rootDir, configFile, migrations };
+  const { rootDir, configFile, migrations, schemaFile } = resolveSettings(input, opts);
+  return { rootDir, configFile, migrations, schemaFile };
 }
 
 /** The `Fail` of one resolution: a ConfigError naming the field, and the file if any. */
@@ -185,6 +191,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
   const qdrant = section("qdrant");
 
   const migrations = migrationsSource(root.migrations, rootDir, fail);
+  const schema = optionalString(root.schema, "schema", fail);
 
   const pgUrl = postgresUrl(postgres.url, env.DATABASE_URL, "postgres.url", "DATABASE_URL", fail);
   const directUrl = postgresUrl(
@@ -214,6 +221,7 @@ function resolveSettings(input: unknown, opts: ResolveOptions): Settings {
     rootDir,
     configFile: opts.configFile,
     migrations,
+    schemaFile: schema === undefined ? undefined : resolve(rootDir, schema),
     postgres: {
       url: pgUrl,
       directUrl,

@@ -1,4 +1,5 @@
 import type { ConcurrentWritesPolicy } from "../config/rollback-options.js";
+import type { DeclaredSchemaDifference } from "../declared-schema/generate-migration.js";
 import type { ErrorCode, QdrantMigrateError } from "../errors.js";
 import type { SchemaVersionRecord } from "../journal/schema-versions.js";
 import type { AliasRecord } from "../journal/table-types.js";
@@ -134,6 +135,12 @@ export interface PlanEntry {
 export interface StatusResult {
   migrations: MigrationStatusEntry[];
   collections: SchemaVersionRecord[];
+  /**
+   * Each collection whose declared schema (`qdrant.schema.ts`) differs from
+   * what the applied migrations produced (the journal's record); empty
+   * without a schema file.
+   */
+  declaredSchema: DeclaredSchemaDifference[];
   /** The project's aliases (those `check` compares) and the collection each points at now. */
   aliases: AliasRecord[];
 }
@@ -155,6 +162,12 @@ export interface CheckResult {
   resumes: string[];
   outOfOrder: string[];
   drift: DriftEntry[];
+  /**
+   * Each collection whose declared schema differs from what the applied
+   * migrations produced (the journal's record), difference by difference;
+   * empty without a schema file. `generate` writes the migration that closes it.
+   */
+  declaredSchema: DeclaredSchemaDifference[];
 }
 
 /** A snapshot `repair` found gone, and the migration whose row it finished without it. */

@@ -1,5 +1,7 @@
 import type { QdrantMigrateConfig } from "../config/define-config.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolve-config.js";
+import { declaredSchemaDifferences } from "../declared-schema/generate-migration.js";
+import type { ManagedCollection } from "../declared-schema/managed-collection.js";
 import { isUnfinished } from "../journal/journal-states.js";
 import type { MigrationRecord } from "../journal/migration-journal.js";
 import type { MigrationRun } from "../journal/run-log.js";
@@ -13,6 +15,7 @@ import { FailedWhileWaitingError, InterruptedMigrationError } from "./errors.js"
 import { type HistoryEntry, historyEntryOf } from "./history-entry.js";
 import { historyStatus, type MigrationStatusEntry } from "./history-status.js";
 import { managedAliases } from "./managed-aliases.js";
+import { managedSchemas } from "./managed-schemas.js";
 import type {
   BaselineResult,
   CheckResult,
@@ -132,6 +135,15 @@ export interface Migrator {
    */
   baseline(options: { to: string }): Promise<BaselineResult>;
   /**
+   * The collections this project manages (its journal's schema versions) as
+   * recorded after the last applied migration, or (`from: "live"`) as the
+   * server has them now: what `generate` compares the declared schema with. Throws.
+   *
+   * @example
+   * const recorded = await migrator.managedSchemas({ from: "journal" });
+   */
+  managedSchemas(options: { from: "journal" | "live" }): Promise<ManagedCollection[]>;
+  /**
    * The shard snapshots this project's migrations took (its journal's
    * record: its database and table prefix), and how many other snapshots of
    * the same collections it left out. Throws.
@@ -245,13 +257,15 @@ function migratorOver(config: ResolvedConfig, options: MigratorOptions): Migrato
     async status() {
       const { entries, records } = await readReport(ctx);
       const isManaged = managedAliases(config.qdrant.managedAliases, records);
-      const [collections, aliases] = await Promise.all([
+      const [collections, aliases, declared] = await Promise.all([
         rt.versions.list(),
         readAliases(rt.qdrant),
+        managedSchemas(rt, "journal").then((managed) => declaredSchemaDifferences(config, managed)),
       ]);
       return {
         migrations: entries,
         collections,
+        declaredSchema: declared?.differences ?? [],
         aliases: aliases
           .filter((a) => isManaged(a.alias))
           .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0)),
@@ -260,7 +274,8 @@ function migratorOver(config: ResolvedConfig, options: MigratorOptions): Migrato
     async check() {
       const { entries, records } = await readReport(ctx);
       const isManaged = managedAliases(config.qdrant.managedAliases, records);
-      return consistencyOf(entries, await findDrift(rt, isManaged));
+      const declared = await declaredSchemaDifferences(config, await managedSchemas(rt, "journal"));
+      return consistencyOf(entries, await findDrift(rt, isManaged), declared?.differences);
     },
     async history() {
       await ctx.ensureTables();
@@ -290,6 +305,10 @@ function migratorOver(config: ResolvedConfig, options: MigratorOptions): Migrato
         const { files, entries } = await readState(ctx);
         return baseline(rt, files, entries, to);
       }),
+    async managedSchemas({ from }) {
+      await ctx.ensureTables();
+      return managedSchemas(rt, from);
+    },
     async listSnapshots() {
       await ctx.ensureTables();
       return listOwnedSnapshots(rt);

@@ -28,6 +28,8 @@ export async function createMigrationFile(opts: {
   pattern?: string;
   now?: Date;
   importFrom?: string;
+  /** The file's source (default: the empty template), as `generate` writes its own. */
+  render?: (opts: { description: string; importFrom: string; extension: string }) => string;
 }): Promise<string> {
   const { dir, name } = opts;
   if (!NAME.test(name) || name.length > MAX_NAME_LENGTH) {
@@ -38,7 +40,8 @@ export async function createMigrationFile(opts: {
     );
   }
   const base = `${timestamp(opts.now ?? new Date())}_${name}`;
-  const path = join(dir, `${base}${extensionFor(base, opts.pattern, dir)}`);
+  const extension = extensionFor(base, opts.pattern, dir);
+  const path = join(dir, `${base}${extension}`);
   await mkdir(dir, { recursive: true });
   const clash = (await readdir(dir)).find((file) => file.slice(0, file.lastIndexOf(".")) === base);
   if (clash !== undefined) {
@@ -47,9 +50,10 @@ export async function createMigrationFile(opts: {
       `Migration ${join(dir, clash)} already exists; choose another name or wait a second.`,
     );
   }
-  const source = migrationTemplate({
+  const source = (opts.render ?? migrationTemplate)({
     description: name.replace(/[_-]+/g, " "),
     importFrom: opts.importFrom ?? "qdrant-migrate/define",
+    extension,
   });
   try {
     // "wx": fail rather than overwrite a file created since the check above.

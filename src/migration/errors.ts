@@ -71,10 +71,10 @@ export class MigrationsInCodeError extends QdrantMigrateError {
   /** The config field that gives the migrations in code. */
   readonly field = "migrations";
 
-  constructor(configFile: string | undefined) {
+  constructor(configFile: string | undefined, command: "create" | "generate" = "create") {
     super(
       "MIGRATIONS_IN_CODE",
-      `create writes a migration file, but the \`migrations\` setting of ${configFile ?? "the configuration"} ` +
+      `${command} writes a migration file, but the \`migrations\` setting of ${configFile ?? "the configuration"} ` +
         "gives the migrations in code (an array or a function), not a folder: add the new migration " +
         "to what that setting returns, with a name that sorts after the others.",
     );
