@@ -6,6 +6,7 @@ import {
 } from "../config/define-config.js";
 import { QdrantMigrateError } from "../errors.js";
 import type { CheckpointStore } from "../journal/checkpoints.js";
+import type { CloneOutcome } from "../qdrant/collection-clone.js";
 import type { DryRunRecorder } from "../qdrant/dry-client.js";
 import type { SchemaToolkit } from "../toolkit/schema-toolkit.js";
 import { isRecord } from "../util/objects.js";
@@ -46,6 +47,13 @@ export interface StepEngine {
   checkpoints?: CheckpointStore;
   /** Under `up --dry-run`: the operations describe themselves here instead of running. */
   dryRun?: DryRunRecorder;
+  /**
+   * Fills `to`, a collection this step created empty with `from`'s vectors
+   * and shard count, with `from`'s points on the server itself (a snapshot
+   * recovered under the new name, its files journaled, then deleted), or says
+   * why it cannot (a cluster). Without it, copies stream.
+   */
+  cloneCollection?(from: string, to: string): Promise<CloneOutcome>;
 }
 
 /** What each step receives. */
