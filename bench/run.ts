@@ -2,10 +2,11 @@
  * `npm run bench`: every benchmark as one table, then the server package's
  * own bench. Figures are ratios against baselines measured in the same run,
  * since the machine is shared. `BENCH=name[,name…]` runs only those named
- * (noop-up, cluster-restore, index-migration, schema-toolkit, rollback, server).
+ * (noop-up, cluster-restore, index-migration, schema-toolkit, rollback, copy, server).
  */
 import { spawnSync } from "node:child_process";
 import { benchClusterRestore } from "./cluster-restore.js";
+import { benchCopy } from "./copy.js";
 import { benchIndexMigration } from "./index-migration.js";
 import { benchNoopUp } from "./noop-up.js";
 import { benchRollback } from "./rollback.js";
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   "index-migration": benchIndexMigration,
   "schema-toolkit": benchSchemaToolkit,
   rollback: benchRollback,
+  copy: benchCopy,
 };
 const known = [...Object.keys(benches), "server"];
 const chosen = process.env.BENCH?.split(",").map((s) => s.trim()) ?? known;

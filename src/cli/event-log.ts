@@ -40,6 +40,8 @@ function describe(e: MigratorEvent): string | undefined {
       return `  snapshot of ${e.snapshot.collection}: ${e.snapshot.replicas.length} shard replica(s), ${e.snapshot.pointsCount} points`;
     case "collection-creating":
       return `  creating ${e.collection}`;
+    case "clone-snapshot-taken":
+      return `  cloning ${e.from} into ${e.to} on the server, from ${e.files.length} shard snapshot(s)`;
     case "rolling-back":
       return `  failed: ${e.reason}; rolling back`;
     case "rolled-back":

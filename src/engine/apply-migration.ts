@@ -40,6 +40,7 @@ import {
   stampSchemaVersions,
 } from "./record-schema-versions.js";
 import type { Runtime } from "./runtime.js";
+import { stepCloner } from "./step-clone.js";
 import { runStep } from "./step-limits.js";
 import { progressReporter } from "./step-progress.js";
 import { aliasScope, inspectUndo, undoQdrantChanges } from "./undo-qdrant-changes.js";
@@ -147,7 +148,10 @@ export async function applyMigration(
     const progress = (update: StepProgress) => {
       if (!stepSignal.aborted) report(update);
     };
-    const engine = { checkpoints };
+    const engine = {
+      checkpoints,
+      cloneCollection: stepCloner(rt, tracker, name, emit, stepSignal),
+    };
     const ctx: StepContext = {
       // The journal's Kysely and the migration's share one pool; a migration sees
       // the database through its own, untyped schema.

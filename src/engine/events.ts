@@ -20,6 +20,8 @@ export type MigratorEvent =
   | { type: "snapshot-taking"; migration: string; collection: string }
   | { type: "snapshot-taken"; migration: string; snapshot: SnapshotRecord }
   | { type: "collection-creating"; migration: string; collection: string }
+  /** A server-side copy snapshotted `from` (the files journaled) and recovers it as `to` next. */
+  | { type: "clone-snapshot-taken"; migration: string; from: string; to: string; files: string[] }
   | { type: "qdrant-step-done"; migration: string }
   | { type: "verified"; migration: string }
   | { type: "before-commit"; migration: string }

@@ -57,6 +57,17 @@ export class CreatedObjects extends ScopedJournalTable {
       .execute();
   }
 
+  /**
+   * Records the files of a snapshot no rollback reads (a server-side clone's
+   * source), so that retention deletes them if the run dies before it does.
+   */
+  async addSnapshotFiles(
+    migration: string,
+    rec: Pick<SnapshotRecord, "collection" | "replicas">,
+  ): Promise<void> {
+    await recordSnapshotFiles(this.db, migration, rec);
+  }
+
   /** Forgets a snapshot file this project deleted (or found gone). */
   async forgetSnapshot(file: Omit<OwnedSnapshotFile, "migration">): Promise<void> {
     await this.db
@@ -93,7 +104,7 @@ export class CreatedObjects extends ScopedJournalTable {
 export async function recordSnapshotFiles(
   scoped: Kysely<JournalDatabase>,
   migration: string,
-  rec: SnapshotRecord,
+  rec: Pick<SnapshotRecord, "collection" | "replicas">,
 ): Promise<void> {
   if (rec.replicas.length === 0) return;
   await scoped

@@ -2,6 +2,7 @@
 // `StepContext`. A leaf: `StepContext` itself names the toolkit (`ctx.schema`),
 // so the toolkit importing it would close an import cycle.
 import type { CheckpointStore } from "../journal/checkpoints.js";
+import type { CloneOutcome } from "../qdrant/collection-clone.js";
 import type { DryRunRecorder } from "../qdrant/dry-client.js";
 
 /**
@@ -40,4 +41,11 @@ export interface StepEngine {
   checkpoints?: CheckpointStore;
   /** Under `up --dry-run`: the operations describe themselves here instead of running. */
   dryRun?: DryRunRecorder;
+  /**
+   * Fills `to`, a collection this step created empty with `from`'s vectors
+   * and shard count, with `from`'s points on the server itself (a snapshot
+   * recovered under the new name, its files journaled, then deleted), or says
+   * why it cannot (a cluster). Without it, copies stream.
+   */
+  cloneCollection?(from: string, to: string): Promise<CloneOutcome>;
 }

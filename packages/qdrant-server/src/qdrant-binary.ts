@@ -28,6 +28,8 @@ export interface StartQdrantBinaryOptions {
 export interface QdrantPeer {
   /** REST base URL of this peer, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
+  /** gRPC base URL of this peer, e.g. `http://127.0.0.1:41235`. */
+  readonly grpcUrl: string;
   /** Where this peer keeps its snapshots (for `file://` recovery). */
   readonly snapshotsDir: string;
   /** Where this peer keeps its collections. */
@@ -43,6 +45,8 @@ export interface QdrantPeer {
 export interface RunningQdrantBinary {
   /** REST base URL of the first peer. */
   readonly url: string;
+  /** gRPC base URL of the first peer (for gRPC clients and tools such as `qdrant/migration`). */
+  readonly grpcUrl: string;
   /** Snapshots directory of the first peer. */
   readonly snapshotsDir: string;
   /** Every peer, the first one first. */
@@ -118,6 +122,7 @@ export async function startQdrantBinary(
   let stopped = false;
   return {
     url: first.url,
+    grpcUrl: first.grpcUrl,
     snapshotsDir: first.snapshotsDir,
     peers,
     async stop() {
@@ -141,6 +146,7 @@ interface PeerSettings {
 
 class BinaryPeer implements QdrantPeer {
   readonly url: string;
+  readonly grpcUrl: string;
   readonly snapshotsDir: string;
   readonly storageDir: string;
   readonly ports: PeerPorts;
@@ -152,6 +158,7 @@ class BinaryPeer implements QdrantPeer {
   constructor(private readonly settings: PeerSettings) {
     this.ports = settings.ports;
     this.url = `http://127.0.0.1:${settings.ports.http}`;
+    this.grpcUrl = `http://127.0.0.1:${settings.ports.grpc}`;
     this.snapshotsDir = join(settings.dir, "snapshots");
     this.storageDir = join(settings.dir, "storage");
   }

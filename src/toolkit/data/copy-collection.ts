@@ -56,6 +56,8 @@ export interface CopyResult {
   count: number;
   /** Points read back and compared. */
   sampled: number;
+  /** True when the server cloned `from` (a snapshot recovered as `to`), no point passing through here. */
+  cloned: boolean;
 }
 
 interface BatchCounts {
@@ -99,12 +101,21 @@ export async function copyCollection(
     const created = !dryRun.created(to) && !(await ctx.qdrant.collectionExists(to)).exists;
     if (created) dryRun.note(`createCollection ${to} (the config and payload indexes of ${from})`);
     dryRun.note(`copy ${count} point(s) of ${from}${where} into ${to}`);
-    return { from, to, created, scanned: count, copied: count, skipped: 0, count, sampled: 0 };
+    const counts = { scanned: count, copied: count, skipped: 0 };
+    return { from, to, created, ...counts, count, sampled: 0, cloned: false };
   }
   const source = await reader.getCollection(from);
   let created = false;
   if (!(await ctx.qdrant.collectionExists(to)).exists) {
     created = (await ensureCollection(ctx.qdrant, ctx.version, to, specOf(source))).created;
+  }
+  const plain = !options.transform && !options.filter && !options.source;
+  if (plain && created && ctx.engine?.cloneCollection) {
+    const clone = await ctx.engine.cloneCollection(from, to);
+    if (clone.cloned) {
+      return verifyClone(ctx, from, to, clone.points, options.sampleSize ?? 16, progress);
+    }
+    ctx.log.info(`copy of ${from} into ${to} streams: no server-side clone, as ${clone.reason}`);
   }
   // A collection in strict mode refuses larger scroll pages and upserts.
   const batchSize = Math.min(
@@ -145,7 +156,48 @@ export async function copyCollection(
   progress.done(
     `${describe(counts)}; ${to} holds ${count}, ${sample.items.length} sampled points match`,
   );
-  return { from, to, created, ...counts, count, sampled: sample.items.length };
+  return { from, to, created, ...counts, count, sampled: sample.items.length, cloned: false };
+}
+
+/**
+ * A server-side clone checked as a streamed copy is: `to`'s exact count equal
+ * to the points in the snapshot, and a sample of `from` read back from `to`.
+ */
+async function verifyClone(
+  ctx: ToolkitContext,
+  from: string,
+  to: string,
+  points: number,
+  sampleSize: number,
+  progress: ProgressLog,
+): Promise<CopyResult> {
+  const { count } = await ctx.qdrant.count(to, { exact: true });
+  const problems: string[] = [];
+  if (count !== points)
+    problems.push(`${to} holds ${count} points, the snapshot of ${from} ${points}`);
+  const sample: SampledPoint[] = [];
+  if (sampleSize > 0) {
+    const page = await ctx.qdrant.scroll(from, {
+      limit: sampleSize,
+      with_payload: true,
+      with_vector: true,
+    });
+    for (const record of page.points) {
+      const point = {
+        id: record.id,
+        vector: (record.vector ?? {}) as Schemas["VectorStruct"],
+        payload: record.payload ?? {},
+      };
+      sample.push({ point, origin: `point ${JSON.stringify(record.id)} of the source` });
+    }
+  }
+  problems.push(...(await compareSample(ctx.qdrant, to, sample)));
+  if (problems.length > 0) throw new CopyVerificationError(from, to, problems);
+  progress.done(
+    `${to} cloned on the server: ${count} points, ${sample.length} sampled points match`,
+  );
+  const counts = { scanned: points, copied: points, skipped: 0 };
+  return { from, to, created: true, ...counts, count, sampled: sample.length, cloned: true };
 }
 
 /** The client that reads `from`: the step's, or a plain one for another server. */

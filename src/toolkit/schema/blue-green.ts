@@ -6,6 +6,7 @@ import {
   namedVectorsOf,
   type VectorParams,
 } from "../../collection-schema/live-vectors.js";
+import { namedVectorCalls } from "../../collection-schema/server-version.js";
 import { type CopyOptions, type CopyResult, copyCollection } from "../data/copy-collection.js";
 import { CopyVerificationError } from "../data/errors.js";
 import type { ToolkitContext } from "../toolkit-context.js";
@@ -13,8 +14,15 @@ import { diffCollection } from "./collection-diff.js";
 import { nextVersion, versionName } from "./collection-versions.js";
 import { ensureCollection } from "./ensure-collection.js";
 import { AliasSwitchError, BlueGreenInvalidError, CollectionNotAliasedError } from "./errors.js";
+import { rewriteVector } from "./vector-rewrite.js";
 
 export interface BlueGreenOptions extends Pick<CopyOptions, "batchSize" | "concurrency"> {
+  /**
+   * For `changeVector` on Qdrant 1.18+, which reads only the changed vector
+   * and this payload for the transform: `true` (all, the default), `false`,
+   * or these fields.
+   */
+  payload?: boolean | string[];
   /**
    * The point to write into the new collection for each point of the old one,
    * or `null` to leave it out; required when a vector's size changes (it
@@ -55,11 +63,32 @@ export interface BlueGreenResult {
  * that it does. The old collection stays: rolling the migration back drops
  * the new one and puts the alias back (both journaled by the tracked client).
  */
-export async function blueGreen(
+export function blueGreen(
   ctx: ToolkitContext,
   name: string,
   spec: CollectionSpec,
   options: BlueGreenOptions = {},
+): Promise<BlueGreenResult> {
+  return blueGreenFilling(ctx, name, spec, options, async (current, target, wanted) => {
+    await ensureCollection(ctx.qdrant, ctx.version, target, wanted, ctx.engine?.dryRun);
+    return copyCollection(ctx, current, target, {
+      transform: options.transform,
+      batchSize: options.batchSize,
+      concurrency: options.concurrency,
+    });
+  });
+}
+
+/** Creates and fills `target` as `wanted` from `current`. */
+type Fill = (current: string, target: string, wanted: CollectionSpec) => Promise<CopyResult>;
+
+/** `blueGreen`, with `fill` making the new collection. */
+async function blueGreenFilling(
+  ctx: ToolkitContext,
+  name: string,
+  spec: CollectionSpec,
+  options: BlueGreenOptions,
+  fill: Fill,
 ): Promise<BlueGreenResult> {
   const current = await resolveAlias(ctx, name, options.adoptPhysical === true);
   const adopting = current === name;
@@ -83,12 +112,7 @@ export async function blueGreen(
   ];
   const target = versionName(name, nextVersion(name, taken));
   ctx.log.info(`blue-green change of ${name}: creating ${target} from ${current}`);
-  await ensureCollection(ctx.qdrant, ctx.version, target, wanted, ctx.engine?.dryRun);
-  const copy = await copyCollection(ctx, current, target, {
-    transform: options.transform,
-    batchSize: options.batchSize,
-    concurrency: options.concurrency,
-  });
+  const copy = await fill(current, target, wanted);
   // Writes to the old collection after its points were read are not in the copy.
   const { count } = await ctx.qdrant.count(current, { exact: true });
   if (count !== copy.scanned) {
@@ -133,7 +157,13 @@ export async function blueGreen(
 /**
  * `blueGreen` for one vector: `params` (size, distance, datatype, …) merged
  * over the live params of dense vector `vectorName` (`""` for an unnamed
- * vector), every other vector kept.
+ * vector), every other vector kept. On Qdrant 1.18+ a named vector changes
+ * without moving the others: the new collection is a server-side clone
+ * (`copyCollection`), the vector is recreated on it in place, and only that
+ * vector is written (`rewriteVector`): the transform then sees each point's
+ * id, that one vector and the payload `options.payload` names, and only that
+ * vector of what it returns is written. Older servers, an unnamed vector and
+ * `--dry-run` take the full copy.
  */
 export async function changeVector(
   ctx: ToolkitContext,
@@ -154,12 +184,23 @@ export async function changeVector(
     const names = Object.keys(named).map((n) => `"${n}"`);
     throw noVector(name, vectorName, `its dense vectors are ${names.join(", ") || "none"}`);
   }
-  return blueGreen(
-    ctx,
-    name,
-    { vectors: { ...named, [vectorName]: { ...live, ...params } } },
-    options,
-  );
+  const wanted = { ...live, ...params };
+  const spec = { vectors: { ...named, [vectorName]: wanted } };
+  if (ctx.engine?.dryRun || !(await namedVectorCalls(ctx.version)).supported) {
+    return blueGreen(ctx, name, spec, options);
+  }
+  // 1.18+: the new collection is a server-side clone, then only this vector is written.
+  return blueGreenFilling(ctx, name, spec, options, async (from, target) => {
+    const clone = await copyCollection(ctx, from, target);
+    const rewrite = await rewriteVector(ctx, from, target, vectorName, wanted, options);
+    return {
+      ...clone,
+      copied: rewrite.written,
+      skipped: rewrite.dropped,
+      count: rewrite.count,
+      sampled: rewrite.sampled,
+    };
+  });
 }
 
 /** The physical collection alias `name` points at; `name` itself for a physical collection adopted. */
