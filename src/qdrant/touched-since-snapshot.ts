@@ -1,6 +1,6 @@
 import type { QdrantConnection } from "./connect.js";
 import { type PointId, pointKey, type TouchedPoints } from "./touched-points.js";
-import { scrollPages, type WritesSinceSnapshot } from "./writes-since-snapshot.js";
+import { scrollPages, touchedKeys, type WritesSinceSnapshot } from "./writes-since-snapshot.js";
 
 const PAGE = 256;
 
@@ -23,12 +23,7 @@ export async function findTouchedSinceSnapshot(
 ): Promise<WritesSinceSnapshot> {
   const mine = touched.filter((t) => t.collection === collection);
   const filters = mine.flatMap((t) => (t.filter ? [t.filter] : []));
-  const keys = new Map(mine.flatMap((t) => (t.ids ?? []).map((id) => [pointKey(id), id] as const)));
-  for (const filter of filters) {
-    for await (const page of scrollPages(conn, side, { filter, withContent: false })) {
-      for (const p of page) keys.set(pointKey(p.id), p.id);
-    }
-  }
+  const keys = await touchedKeys(conn, side, mine);
   const theirs = new Map<string, PointId>();
   for (const filter of filters) {
     for await (const page of scrollPages(conn, collection, { filter, withContent: false })) {

@@ -75,7 +75,11 @@ export async function findWritesSinceSnapshot(
  * The keys of the points the migration may have written: those it named by
  * id, and those its filters match in its snapshot.
  */
-async function touchedKeys(
+/**
+ * The points a migration touched in `side`, its snapshot's copy, by key: the
+ * ids as journaled and what its filters match there.
+ */
+export async function touchedKeys(
   conn: QdrantConnection,
   side: string,
   mine: readonly TouchedPoints[],
