@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ConcurrentWritesReport, MigratorEvent } from "../src/index.js";
+import {
+  type ConcurrentWritesReport,
+  defineMigration,
+  type MigrationDefinition,
+  type MigratorEvent,
+} from "../src/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -11,7 +16,7 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 // compares the whole collection and gives back the snapshot).
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
 
 const SEEDED = 40;
 
@@ -58,25 +63,54 @@ async function appWrites(collection: string): Promise<void> {
   });
 }
 
-const LOW_N = `{ must: [{ key: "n", range: { lte: 5 } }] }`;
+const LOW_N = { must: [{ key: "n", range: { lte: 5 } }] };
 
 /**
  * Deletes points 1–5 (by filter) and rewrites 6's payload (a snapshot first),
- * lets the app write (qmProbe), upserts 500, then fails in verify.
+ * awaits `appWrites` (the app writing meanwhile), upserts 500, then fails in verify.
  */
-const failingMigration = (collection: string, extra = "") =>
-  `export default { ${extra}
+const failingMigration = (
+  collection: string,
+  appWrites: () => Promise<void>,
+  extra: Pick<MigrationDefinition, "concurrentWrites" | "resumable"> = {},
+): MigrationDefinition =>
+  defineMigration({
+    ...extra,
     qdrant: {
       up: async ({ qdrant }) => {
-        await qdrant.delete("${collection}", { filter: ${LOW_N} });
-        await qdrant.setPayload("${collection}", { points: [6], payload: { by: "migration" } });
-        await globalThis.qmProbe?.("app writes");
-        await qdrant.upsert("${collection}", { points: [{ id: 500, vector: [5, 5], payload: { by: "migration" } }] });
+        await qdrant.delete(collection, { filter: LOW_N });
+        await qdrant.setPayload(collection, { points: [6], payload: { by: "migration" } });
+        await appWrites();
+        await qdrant.upsert(collection, {
+          points: [{ id: 500, vector: [5, 5], payload: { by: "migration" } }],
+        });
       },
       down: async () => {},
     },
-    verify: async () => { throw new Error("verify says no"); },
-  };`;
+    verify: async () => {
+      throw new Error("verify says no");
+    },
+  });
+
+/** Deletes points with `n` ≤ 10 by filter, awaits `appWrites`, then fails in verify. */
+const failingFilterDelete = (
+  collection: string,
+  appWrites: () => Promise<void>,
+  extra: Pick<MigrationDefinition, "concurrentWrites"> = {},
+): MigrationDefinition =>
+  defineMigration({
+    ...extra,
+    qdrant: {
+      up: async ({ qdrant }) => {
+        await qdrant.delete(collection, { filter: { must: [{ key: "n", range: { lte: 10 } }] } });
+        await appWrites();
+      },
+      down: async () => {},
+    },
+    verify: async () => {
+      throw new Error("verify says no");
+    },
+  });
 
 function reportsOf(events: MigratorEvent[]): ConcurrentWritesReport[] {
   return events.flatMap((e) => (e.type === "concurrent-writes" ? e.reports : []));
@@ -95,8 +129,10 @@ describe("rollback with writes by others since the snapshot", () => {
   it("refuses by default: restores nothing, names the writes, and leaves the row for repair", async () => {
     const collection = uniqueName("cw_refuse");
     await seed(collection);
-    await engine.project.writeMigration("001_breaks", failingMigration(collection));
-    globalThis.qmProbe = () => appWrites(collection);
+    engine.addMigration(
+      "001_breaks",
+      failingMigration(collection, () => appWrites(collection)),
+    );
     const events: MigratorEvent[] = [];
     const m = engine.migrator({ onEvent: (e) => void events.push(e) });
     const result = await m.up();
@@ -124,10 +160,15 @@ describe("rollback with writes by others since the snapshot", () => {
     const collection = uniqueName("cw_repair");
     await seed(collection);
     const before = await pointsOf(collection);
-    await engine.project.writeMigration("001_breaks", failingMigration(collection));
-    globalThis.qmProbe = () => appWrites(collection);
+    let appWritesNow = true;
+    engine.addMigration(
+      "001_breaks",
+      failingMigration(collection, async () => {
+        if (appWritesNow) await appWrites(collection);
+      }),
+    );
     await engine.migrator().up();
-    globalThis.qmProbe = undefined;
+    appWritesNow = false;
     const again = await engine.migrator().up();
     expect(again.error?.code).toBe("CONCURRENT_WRITES");
     const repaired = await engine.migrator().repair({ concurrentWrites: "keep" });
@@ -139,8 +180,10 @@ describe("rollback with writes by others since the snapshot", () => {
     const collection = uniqueName("cw_discard");
     await seed(collection);
     const before = await pointsOf(collection);
-    await engine.project.writeMigration("001_breaks", failingMigration(collection));
-    globalThis.qmProbe = () => appWrites(collection);
+    engine.addMigration(
+      "001_breaks",
+      failingMigration(collection, () => appWrites(collection)),
+    );
     const events: MigratorEvent[] = [];
     const result = await engine
       .migrator({ onEvent: (e) => void events.push(e) })
@@ -163,11 +206,10 @@ describe("rollback with writes by others since the snapshot", () => {
     const collection = uniqueName("cw_keep");
     await seed(collection);
     const before = await pointsOf(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_breaks",
-      failingMigration(collection, `concurrentWrites: "keep",`),
+      failingMigration(collection, () => appWrites(collection), { concurrentWrites: "keep" }),
     );
-    globalThis.qmProbe = () => appWrites(collection);
     const events: MigratorEvent[] = [];
     const result = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -179,8 +221,10 @@ describe("rollback with writes by others since the snapshot", () => {
     const collection = uniqueName("cw_config");
     await seed(collection);
     const before = await pointsOf(collection);
-    await engine.project.writeMigration("001_breaks", failingMigration(collection));
-    globalThis.qmProbe = () => appWrites(collection);
+    engine.addMigration(
+      "001_breaks",
+      failingMigration(collection, () => appWrites(collection)),
+    );
     await engine.migrator({}, { concurrentWrites: "keep" }).up();
     expect(await pointsOf(collection)).toEqual(withAppWrites(before));
   });
@@ -188,20 +232,10 @@ describe("rollback with writes by others since the snapshot", () => {
   it("tells the migration's filter-based writes from others' writes", async () => {
     const collection = uniqueName("cw_filter");
     await seed(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_breaks",
-      `export default {
-        qdrant: {
-          up: async ({ qdrant }) => {
-            await qdrant.delete("${collection}", { filter: { must: [{ key: "n", range: { lte: 10 } }] } });
-            await globalThis.qmProbe?.("app writes");
-          },
-          down: async () => {},
-        },
-        verify: async () => { throw new Error("verify says no"); },
-      };`,
+      failingFilterDelete(collection, () => appWrites(collection)),
     );
-    globalThis.qmProbe = () => appWrites(collection);
     const events: MigratorEvent[] = [];
     await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
     expect(reportsOf(events)).toEqual([
@@ -212,26 +246,19 @@ describe("rollback with writes by others since the snapshot", () => {
   it("counts a point others added after the migration's filter-based write as theirs, even when it matches the filter", async () => {
     const collection = uniqueName("cw_filter_late");
     await seed(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_breaks",
-      `export default {
-        concurrentWrites: "keep",
-        qdrant: {
-          up: async ({ qdrant }) => {
-            await qdrant.delete("${collection}", { filter: { must: [{ key: "n", range: { lte: 10 } }] } });
-            await globalThis.qmProbe?.("app writes");
-          },
-          down: async () => {},
+      failingFilterDelete(
+        collection,
+        async () => {
+          await qdrant.client.upsert(collection, {
+            wait: true,
+            points: [{ id: 2000, vector: [1, 1], payload: { n: 5, by: "app" } }],
+          });
         },
-        verify: async () => { throw new Error("verify says no"); },
-      };`,
+        { concurrentWrites: "keep" },
+      ),
     );
-    globalThis.qmProbe = async () => {
-      await qdrant.client.upsert(collection, {
-        wait: true,
-        points: [{ id: 2000, vector: [1, 1], payload: { n: 5, by: "app" } }],
-      });
-    };
     const events: MigratorEvent[] = [];
     await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
     expect(reportsOf(events)).toEqual([expect.objectContaining({ added: 1, outcome: "kept" })]);
@@ -243,13 +270,19 @@ describe("rollback with writes by others since the snapshot", () => {
   it("does not resume a resumable migration whose rollback was refused: the next up refuses again", async () => {
     const collection = uniqueName("cw_resumable");
     await seed(collection);
-    await engine.project.writeMigration(
+    let appWritesNow = true;
+    engine.addMigration(
       "001_breaks",
-      failingMigration(collection, "resumable: true,"),
+      failingMigration(
+        collection,
+        async () => {
+          if (appWritesNow) await appWrites(collection);
+        },
+        { resumable: true },
+      ),
     );
-    globalThis.qmProbe = () => appWrites(collection);
     expect((await engine.migrator().up()).error?.code).toBe("CONCURRENT_WRITES");
-    globalThis.qmProbe = undefined;
+    appWritesNow = false;
     const events: MigratorEvent[] = [];
     const again = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
     expect(again.error?.code).toBe("CONCURRENT_WRITES");
@@ -260,8 +293,10 @@ describe("rollback with writes by others since the snapshot", () => {
     const collection = uniqueName("cw_elsewhere");
     await seed(collection);
     const before = await pointsOf(collection);
-    await engine.project.writeMigration("001_breaks", failingMigration(collection));
-    globalThis.qmProbe = () => appWritesElsewhere(collection);
+    engine.addMigration(
+      "001_breaks",
+      failingMigration(collection, () => appWritesElsewhere(collection)),
+    );
     const events: MigratorEvent[] = [];
     const result = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -275,7 +310,10 @@ describe("rollback with writes by others since the snapshot", () => {
     const collection = uniqueName("cw_none");
     await seed(collection);
     const before = await pointsOf(collection);
-    await engine.project.writeMigration("001_breaks", failingMigration(collection));
+    engine.addMigration(
+      "001_breaks",
+      failingMigration(collection, async () => {}),
+    );
     const events: MigratorEvent[] = [];
     const result = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -286,8 +324,10 @@ describe("rollback with writes by others since the snapshot", () => {
   it("leaves no side collection behind", async () => {
     const collection = uniqueName("cw_side");
     await seed(collection);
-    await engine.project.writeMigration("001_breaks", failingMigration(collection));
-    globalThis.qmProbe = () => appWrites(collection);
+    engine.addMigration(
+      "001_breaks",
+      failingMigration(collection, () => appWrites(collection)),
+    );
     await engine.migrator().up();
     await engine.migrator().up({ concurrentWrites: "discard" });
     const { collections } = await qdrant.client.getCollections();
@@ -302,13 +342,15 @@ describe("down --from-snapshot with writes by others since the up", () => {
   async function appliedThenAppWrote(collection: string): Promise<Record<string, unknown>> {
     await seed(collection);
     const before = await pointsOf(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_prune",
-      `export default {
+      defineMigration({
         qdrant: {
-          up: async ({ qdrant }) => { await qdrant.delete("${collection}", { filter: ${LOW_N} }); },
+          up: async ({ qdrant }) => {
+            await qdrant.delete(collection, { filter: LOW_N });
+          },
         },
-      };`,
+      }),
     );
     const up = await engine.migrator().up();
     expect(up.error).toBeUndefined();

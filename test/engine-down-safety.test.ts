@@ -1,5 +1,6 @@
 import { unlink } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { defineMigration } from "../src/index.js";
 import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
@@ -9,7 +10,10 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 // migration did, and only the migration that was asked for.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+// Files where the file is the point: a migration FILE deleted after it ran,
+// and a crash-runner child, which loads migrations from disk.
+const files = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
 
 const createCollection = (collection: string) =>
   `export default { qdrant: {
@@ -26,9 +30,9 @@ const upsertOne = (collection: string, id: number) =>
 describe("down when the last applied migration's file is missing", () => {
   it("refuses, naming the missing migration, and reverts nothing", async () => {
     const collection = uniqueName("docs");
-    await engine.project.writeMigration("01_one", createCollection(collection));
-    const second = await engine.project.writeMigration("02_two", upsertOne(collection, 2));
-    const m = engine.migrator();
+    await files.project.writeMigration("01_one", createCollection(collection));
+    const second = await files.project.writeMigration("02_two", upsertOne(collection, 2));
+    const m = files.migrator();
     expect((await m.up()).error).toBeUndefined();
     await unlink(second);
 
@@ -46,9 +50,9 @@ describe("down when the last applied migration's file is missing", () => {
 
   it("with allowMissing, reverts only the missing migration, from its snapshots", async () => {
     const collection = uniqueName("docs");
-    await engine.project.writeMigration("01_one", createCollection(collection));
-    const second = await engine.project.writeMigration("02_two", upsertOne(collection, 2));
-    const m = engine.migrator();
+    await files.project.writeMigration("01_one", createCollection(collection));
+    const second = await files.project.writeMigration("02_two", upsertOne(collection, 2));
+    const m = files.migrator();
     expect((await m.up()).error).toBeUndefined();
     await unlink(second);
 
@@ -76,9 +80,10 @@ async function pointAlias(alias: string, collection: string): Promise<void> {
 /**
  * This project's blue-green swap (`alias` from v1 to a new v2) beside another
  * application's alias `otherAlias` → `otherA` (`otherB` exists too), which no
- * migration touches. Returns the names, with `001_swap` applied.
+ * migration touches. Returns the names, with `001_swap` applied: from a file
+ * (for a crash-runner child) or given in code.
  */
-async function swapBesideAnotherApp() {
+async function swapBesideAnotherApp(from: "file" | "in code") {
   const names = {
     alias: uniqueName("docs"),
     v1: uniqueName("docs_v1"),
@@ -92,25 +97,41 @@ async function swapBesideAnotherApp() {
   }
   await pointAlias(names.alias, names.v1);
   await pointAlias(names.otherAlias, names.otherA);
-  await engine.project.writeMigration(
-    "001_swap",
-    `export default { qdrant: {
-      up: async ({ qdrant }) => {
-        await qdrant.createCollection("${names.v2}", { vectors: { size: 4, distance: "Dot" } });
-        await qdrant.updateCollectionAliases({ actions: [
-          { create_alias: { collection_name: "${names.v2}", alias_name: "${names.alias}" } },
-        ] });
-      },
-    } };`,
-  );
-  expect((await engine.migrator().up()).error).toBeUndefined();
+  if (from === "file") {
+    await files.project.writeMigration(
+      "001_swap",
+      `export default { qdrant: {
+        up: async ({ qdrant }) => {
+          await qdrant.createCollection("${names.v2}", { vectors: { size: 4, distance: "Dot" } });
+          await qdrant.updateCollectionAliases({ actions: [
+            { create_alias: { collection_name: "${names.v2}", alias_name: "${names.alias}" } },
+          ] });
+        },
+      } };`,
+    );
+  } else {
+    engine.addMigration(
+      "001_swap",
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.createCollection(names.v2, { vectors: { size: 4, distance: "Dot" } });
+            await qdrant.updateCollectionAliases({
+              actions: [{ create_alias: { collection_name: names.v2, alias_name: names.alias } }],
+            });
+          },
+        },
+      }),
+    );
+  }
+  expect((await (from === "file" ? files : engine).migrator().up()).error).toBeUndefined();
   return names;
 }
 
 describe("down --from-snapshot and other applications' aliases", () => {
   it("recovering an interrupted down --from-snapshot re-points only this migration's aliases", async () => {
-    const n = await swapBesideAnotherApp();
-    const config = engine.project.config({ tablePrefix: engine.prefix });
+    const n = await swapBesideAnotherApp("file");
+    const config = files.project.config({ tablePrefix: files.prefix });
     const child = await runCrashRunner([JSON.stringify(config), "qdrant-step-done"], {
       env: { QM_VERB: "down-from-snapshot" },
     });
@@ -119,14 +140,14 @@ describe("down --from-snapshot and other applications' aliases", () => {
     // The other application moves its own alias while the down lies interrupted.
     await pointAlias(n.otherAlias, n.otherB);
 
-    const repaired = await engine.migrator().repair();
+    const repaired = await files.migrator().repair();
     expect(repaired.recovered).toEqual(["001_swap"]);
     expect(await aliasTarget(n.alias)).toBe(n.v2);
     expect(await aliasTarget(n.otherAlias)).toBe(n.otherB);
   });
 
   it("records and stamps only the collections the migration touched", async () => {
-    const n = await swapBesideAnotherApp();
+    const n = await swapBesideAnotherApp("in code");
     const m = engine.migrator();
     expect((await m.down({ fromSnapshot: true })).error).toBeUndefined();
     expect(await aliasTarget(n.alias)).toBe(n.v1);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { MigratorEvent } from "../src/index.js";
+import {
+  defineMigration,
+  type MigrationDefinition,
+  type MigratorEvent,
+  type StepContext,
+} from "../src/index.js";
 import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
@@ -9,7 +14,9 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 // by their exact inverse, journaled before the change, with no snapshot.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
+// The crash-runner child loads its migration from disk: that test writes a file.
+const files = useEngineProject(db, qdrant);
 
 /** Named vector `text`, an index on `lang`, four points. */
 async function seed(collection: string): Promise<void> {
@@ -52,23 +59,32 @@ async function shardSnapshots(collection: string): Promise<number> {
 }
 
 /** A migration whose Qdrant step runs `body`, then fails in verify. */
-const failingAfter = (body: string, extra = "") =>
-  `export default { ${extra}
-    qdrant: { up: async ({ qdrant }) => { ${body} }, down: async () => {} },
-    verify: async () => { throw new Error("verify says no"); },
-  };`;
+const failingAfter = (
+  body: (qdrant: StepContext["qdrant"]) => Promise<void>,
+  extra: Pick<MigrationDefinition, "snapshot"> = {},
+): MigrationDefinition =>
+  defineMigration({
+    ...extra,
+    qdrant: { up: ({ qdrant }) => body(qdrant), down: async () => {} },
+    verify: async () => {
+      throw new Error("verify says no");
+    },
+  });
 
 describe("rollback by inverse operations", () => {
   it("undoes an added payload index, an added named vector and dropped index without a snapshot", async () => {
     const collection = uniqueName("inv_schema");
     await seed(collection);
     const before = await stateOf(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_schema",
-      failingAfter(`
-        await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });
-        await qdrant.createVectorName("${collection}", "image", { dense: { size: 2, distance: "Cosine" } });
-        await qdrant.deletePayloadIndex("${collection}", "lang");`),
+      failingAfter(async (qdrant) => {
+        await qdrant.createPayloadIndex(collection, { field_name: "n", field_schema: "integer" });
+        await qdrant.createVectorName(collection, "image", {
+          dense: { size: 2, distance: "Cosine" },
+        });
+        await qdrant.deletePayloadIndex(collection, "lang");
+      }),
     );
     const events: MigratorEvent[] = [];
     const m = engine.migrator({ onEvent: (e) => void events.push(e) });
@@ -86,11 +102,11 @@ describe("rollback by inverse operations", () => {
     const collection = uniqueName("inv_settings");
     await seed(collection);
     const before = await stateOf(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_settings",
-      failingAfter(
-        `await qdrant.updateCollection("${collection}", { hnsw_config: { m: ${before.hnswM + 8} } });`,
-      ),
+      failingAfter(async (qdrant) => {
+        await qdrant.updateCollection(collection, { hnsw_config: { m: before.hnswM + 8 } });
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -101,11 +117,13 @@ describe("rollback by inverse operations", () => {
   it("turns strict mode back off after a migration turned it on", async () => {
     const collection = uniqueName("inv_strict");
     await seed(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_strict",
-      failingAfter(
-        `await qdrant.updateCollection("${collection}", { strict_mode_config: { enabled: true, max_query_limit: 2 } });`,
-      ),
+      failingAfter(async (qdrant) => {
+        await qdrant.updateCollection(collection, {
+          strict_mode_config: { enabled: true, max_query_limit: 2 },
+        });
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -122,11 +140,13 @@ describe("rollback by inverse operations", () => {
     await qdrant.client.updateCollection(collection, {
       strict_mode_config: { enabled: true, max_query_limit: 3 },
     });
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_strict",
-      failingAfter(
-        `await qdrant.updateCollection("${collection}", { strict_mode_config: { max_query_limit: 2, upsert_max_batchsize: 10 } });`,
-      ),
+      failingAfter(async (qdrant) => {
+        await qdrant.updateCollection(collection, {
+          strict_mode_config: { max_query_limit: 2, upsert_max_batchsize: 10 },
+        });
+      }),
     );
     const events: MigratorEvent[] = [];
     const result = await engine.migrator({ onEvent: (e) => void events.push(e) }).up();
@@ -153,12 +173,17 @@ describe("rollback by inverse operations", () => {
       strict_mode_config: { enabled: true, upsert_max_batchsize: 100 },
     });
     const before = await stateOf(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_bulk",
-      failingAfter(`
-        await qdrant.updateCollection("${collection}", { strict_mode_config: { enabled: false } });
-        const points = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, vector: { text: [0, 1, 0, 0] }, payload: { lang: "xx" } }));
-        await qdrant.upsert("${collection}", { wait: true, points });`),
+      failingAfter(async (qdrant) => {
+        await qdrant.updateCollection(collection, { strict_mode_config: { enabled: false } });
+        const points = Array.from({ length: 300 }, (_, i) => ({
+          id: i + 1,
+          vector: { text: [0, 1, 0, 0] },
+          payload: { lang: "xx" },
+        }));
+        await qdrant.upsert(collection, { wait: true, points });
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -174,12 +199,13 @@ describe("rollback by inverse operations", () => {
     const collection = uniqueName("inv_mixed");
     await seed(collection);
     const before = await stateOf(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_mixed",
-      failingAfter(`
-        await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });
-        await qdrant.delete("${collection}", { points: [1, 2] });
-        await qdrant.setPayload("${collection}", { points: [3], payload: { lang: "fr" } });`),
+      failingAfter(async (qdrant) => {
+        await qdrant.createPayloadIndex(collection, { field_name: "n", field_schema: "integer" });
+        await qdrant.delete(collection, { points: [1, 2] });
+        await qdrant.setPayload(collection, { points: [3], payload: { lang: "fr" } });
+      }),
     );
     const m = engine.migrator();
     const result = await m.up();
@@ -193,11 +219,13 @@ describe("rollback by inverse operations", () => {
   it('snapshots before a schema-only change when the migration asks snapshot: "always"', async () => {
     const collection = uniqueName("inv_always");
     await seed(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_always",
       failingAfter(
-        `await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });`,
-        'snapshot: "always",',
+        async (qdrant) => {
+          await qdrant.createPayloadIndex(collection, { field_name: "n", field_schema: "integer" });
+        },
+        { snapshot: "always" },
       ),
     );
     const m = engine.migrator();
@@ -212,7 +240,7 @@ describe("rollback by inverse operations", () => {
     const collection = uniqueName("inv_crash");
     await seed(collection);
     const before = await stateOf(collection);
-    await engine.project.writeMigration(
+    await files.project.writeMigration(
       "001_crash",
       `export default { qdrant: {
         up: async ({ qdrant }) => {
@@ -223,7 +251,7 @@ describe("rollback by inverse operations", () => {
         down: async () => {},
       } };`,
     );
-    const config = engine.project.config({ tablePrefix: engine.prefix });
+    const config = files.project.config({ tablePrefix: files.prefix });
     const child = await runCrashRunner([JSON.stringify(config), "none"], {
       env: { QM_KILL_MID: "1" },
     });
@@ -231,7 +259,7 @@ describe("rollback by inverse operations", () => {
     expect(
       Object.keys((await qdrant.client.getCollection(collection)).payload_schema ?? {}),
     ).toContain("n");
-    const result = await engine.migrator().up();
+    const result = await files.migrator().up();
     expect(result.recovered).toEqual(["001_crash"]);
     expect(await stateOf(collection)).toEqual(before);
   });
@@ -240,11 +268,18 @@ describe("rollback by inverse operations", () => {
     const collection = uniqueName("inv_down");
     await seed(collection);
     const before = await stateOf(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_index",
-      `export default { qdrant: { up: async ({ qdrant }) => {
-        await qdrant.createPayloadIndex("${collection}", { field_name: "n", field_schema: "integer" });
-      } } };`,
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.createPayloadIndex(collection, {
+              field_name: "n",
+              field_schema: "integer",
+            });
+          },
+        },
+      }),
     );
     const m = engine.migrator();
     expect((await m.up()).error).toBeUndefined();

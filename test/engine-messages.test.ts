@@ -2,6 +2,7 @@ import { startQdrant } from "@qdrant-migrate/qdrant-server";
 import { afterAll, describe, expect, it } from "vitest";
 import { RollbackFailedError } from "../src/engine/errors.js";
 import { createMigrator } from "../src/engine/migrator.js";
+import { defineMigration, type MigrationDefinition } from "../src/index.js";
 import { ShardRestoreError } from "../src/qdrant/cluster-errors.js";
 import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
@@ -12,13 +13,16 @@ import { keepWriting, uniqueName, useQdrant } from "./harness/qdrant.js";
 // Issue 15: messages say what happened and what to run next.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
-const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
+// The crash-runner child loads its migration from disk: that test writes a file.
+const files = useEngineProject(db, qdrant);
+const noop = (): MigrationDefinition =>
+  defineMigration({ postgres: { up: async () => {}, down: async () => {} } });
 
 describe("messages", () => {
   it("down --to a migration that exists but is not applied says so", async () => {
-    await engine.project.writeMigration("001_a", noop);
-    await engine.project.writeMigration("002_b", noop);
+    engine.addMigration("001_a", noop());
+    engine.addMigration("002_b", noop());
     const m = engine.migrator();
     expect((await m.up({ step: 1 })).error).toBeUndefined();
     const result = await m.down({ to: "002_b" });
@@ -29,17 +33,17 @@ describe("messages", () => {
   it("down on an interrupted run advises repair, then down", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration(
+    await files.project.writeMigration(
       "001_upsert",
       `export default { qdrant: {
         up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
         down: async () => {},
       } };`,
     );
-    const config = engine.project.config({ tablePrefix: engine.prefix });
+    const config = files.project.config({ tablePrefix: files.prefix });
     const child = await runCrashRunner([JSON.stringify(config), "before-commit"]);
     expect(child.signal).toBe("SIGKILL");
-    const result = await engine.migrator().down();
+    const result = await files.migrator().down();
     expect(result.error?.code).toBe("MIGRATION_INTERRUPTED");
     expect(result.error?.message).toContain("then run `down` again");
   });
@@ -51,16 +55,29 @@ describe("messages", () => {
   });
 
   describe("a failed migration's advice fits its cause (issue 14)", () => {
-    const upsert = (collection: string) =>
-      `export default { qdrant: {
-        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
-        down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [1] }); },
-      } };`;
+    const upsert = (collection: string): MigrationDefinition =>
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.upsert(collection, { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
+          },
+          down: async ({ qdrant }) => {
+            await qdrant.delete(collection, { points: [1] });
+          },
+        },
+      });
 
     it("a step's error that ends in a full stop is not given a second one", async () => {
-      await engine.project.writeMigration(
+      engine.addMigration(
         "001_throws",
-        `export default { postgres: { up: async () => { throw new Error("the table is missing."); }, down: async () => {} } };`,
+        defineMigration({
+          postgres: {
+            up: async () => {
+              throw new Error("the table is missing.");
+            },
+            down: async () => {},
+          },
+        }),
       );
       const result = await engine.migrator().up();
       expect(result.error?.message).toContain("the table is missing. Postgres was rolled back");
@@ -69,15 +86,19 @@ describe("messages", () => {
     });
 
     it("a run aborted through the caller's signal advises running it again, not fixing the migration", async () => {
-      await engine.project.writeMigration(
-        "001_waits",
-        `export default { postgres: { up: async () => { await globalThis.qmProbe("step"); }, down: async () => {} } };`,
-      );
       const controller = new AbortController();
-      globalThis.qmProbe = async () => {
-        controller.abort();
-        await new Promise(() => {});
-      };
+      engine.addMigration(
+        "001_waits",
+        defineMigration({
+          postgres: {
+            up: async () => {
+              controller.abort();
+              await new Promise(() => {});
+            },
+            down: async () => {},
+          },
+        }),
+      );
       const result = await engine.migrator({ signal: controller.signal }).up();
       expect(result.error?.message).toContain("001_waits (up) was interrupted");
       expect(result.error?.message).toContain("run the command again when ready.");
@@ -88,7 +109,7 @@ describe("messages", () => {
       const collection = uniqueName("busy");
       await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
       const stopWriting = keepWriting(qdrant.client, collection);
-      await engine.project.writeMigration("001_upsert", upsert(collection));
+      engine.addMigration("001_upsert", upsert(collection));
       try {
         const result = await engine.migrator().up();
         expect(result.error?.message).toContain(`stop what writes to collection ${collection}`);
@@ -101,7 +122,7 @@ describe("messages", () => {
     it("down --from-snapshot of a migration whose snapshot was deleted advises its down steps or a backup", async () => {
       const collection = uniqueName("docs");
       await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-      await engine.project.writeMigration("001_upsert", upsert(collection));
+      engine.addMigration("001_upsert", upsert(collection));
       const m = engine.migrator();
       expect((await m.up()).error).toBeUndefined();
       await m.pruneSnapshots({ keep: 0, force: true });
@@ -123,14 +144,20 @@ describe("messages", () => {
     it("is reported as a refused key, not as a migration to fix", async () => {
       server = await startQdrant({ apiKey: "the-right-key-1234" });
       const project = await makeProject({ postgres: db.url, qdrant: server.url, apiKey: "wrong" });
-      await project.writeMigration(
-        "001_upsert",
-        `export default { qdrant: {
-          up: async ({ qdrant }) => { await qdrant.upsert("docs", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+      const migration = defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.upsert("docs", { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
+          },
           down: async () => {},
-        } };`,
+        },
+      });
+      const m = createMigrator(
+        project.config({
+          tablePrefix: engine.prefix,
+          migrations: [{ name: "001_upsert", migration }],
+        }),
       );
-      const m = createMigrator(project.config({ tablePrefix: engine.prefix }));
       try {
         const result = await m.up();
         expect(result.error?.code).toBe("QDRANT_AUTH_FAILED");

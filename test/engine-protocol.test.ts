@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MigratorEvent } from "../src/engine/events.js";
-import type { Migrator } from "../src/index.js";
+import { defineMigration, type Migrator } from "../src/index.js";
 import { captureCollectionState } from "./harness/collection-state.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
@@ -10,10 +10,13 @@ const metadata = await needsQdrant(COLLECTION_METADATA);
 const db = useTestDatabase();
 const qdrant = useQdrant();
 
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
+// A malformed file and a changed file are about the file itself: those two tests
+// write migrations to the project's folder.
+const files = useEngineProject(db, qdrant);
 
-function migrator(events: MigratorEvent[] = []): Migrator {
-  return engine.migrator({
+function migrator(events: MigratorEvent[] = [], harness = engine): Migrator {
+  return harness.migrator({
     onEvent: (e) => {
       events.push(e);
     },
@@ -31,20 +34,28 @@ describe("engine protocol", () => {
   it("applies a paired migration: Postgres step, Qdrant step, journal and schema version", async () => {
     const collection = uniqueName("docs");
     const table = uniqueName("docs");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_create",
-      `export default {
+      defineMigration({
         postgres: {
-          up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
-          down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+          up: async ({ db }) => {
+            await db.schema.createTable(table).addColumn("id", "integer").execute();
+          },
+          down: async ({ db }) => {
+            await db.schema.dropTable(table).execute();
+          },
         },
         qdrant: {
           up: async ({ qdrant }) => {
-            await qdrant.createCollection("${collection}", { vectors: { text: { size: 4, distance: "Cosine" } } });
+            await qdrant.createCollection(collection, {
+              vectors: { text: { size: 4, distance: "Cosine" } },
+            });
           },
-          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+          down: async ({ qdrant }) => {
+            await qdrant.deleteCollection(collection);
+          },
         },
-      };`,
+      }),
     );
     const m = migrator();
     const result = await m.up();
@@ -78,26 +89,25 @@ describe("engine protocol", () => {
 
   it("commits the in_progress journal row before the Qdrant step runs", async () => {
     const collection = uniqueName("docs");
-    await engine.project.writeMigration(
+    const seen: string[] = [];
+    engine.addMigration(
       "002_probe_journal",
-      `export default {
+      defineMigration({
         qdrant: {
           up: async ({ qdrant }) => {
-            await globalThis.qmProbe?.("qdrant-step");
-            await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
+            const rows = await queryRows<{ status: string }>(
+              db.url,
+              `SELECT status FROM "${engine.prefix}migrations" WHERE name = '002_probe_journal'`,
+            );
+            seen.push(rows[0]?.status ?? "absent");
+            await qdrant.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
           },
-          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+          down: async ({ qdrant }) => {
+            await qdrant.deleteCollection(collection);
+          },
         },
-      };`,
+      }),
     );
-    const seen: string[] = [];
-    globalThis.qmProbe = async () => {
-      const rows = await queryRows<{ status: string }>(
-        db.url,
-        `SELECT status FROM "${engine.prefix}migrations" WHERE name = '002_probe_journal'`,
-      );
-      seen.push(rows[0]?.status ?? "absent");
-    };
     const result = await migrator().up();
     expect(result.error).toBeUndefined();
     expect(seen).toEqual(["in_progress"]);
@@ -106,26 +116,29 @@ describe("engine protocol", () => {
   it("keeps the Postgres step uncommitted until the Qdrant step has succeeded", async () => {
     const table = uniqueName("t");
     const collection = uniqueName("docs");
-    await engine.project.writeMigration(
+    const visible: boolean[] = [];
+    engine.addMigration(
       "001_probe_transaction",
-      `export default {
+      defineMigration({
         postgres: {
-          up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
-          down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+          up: async ({ db }) => {
+            await db.schema.createTable(table).addColumn("id", "integer").execute();
+          },
+          down: async ({ db }) => {
+            await db.schema.dropTable(table).execute();
+          },
         },
         qdrant: {
           up: async ({ qdrant }) => {
-            await globalThis.qmProbe?.("qdrant-step");
-            await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
+            visible.push(await tableExists(table));
+            await qdrant.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
           },
-          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+          down: async ({ qdrant }) => {
+            await qdrant.deleteCollection(collection);
+          },
         },
-      };`,
+      }),
     );
-    const visible: boolean[] = [];
-    globalThis.qmProbe = async () => {
-      visible.push(await tableExists(table));
-    };
     const result = await migrator().up();
     expect(result.error).toBeUndefined();
     expect(visible).toEqual([false]);
@@ -139,24 +152,28 @@ describe("engine protocol", () => {
       wait: true,
       points: [{ id: 1, vector: [1, 0, 0, 0], payload: { n: 1 } }],
     });
-    await engine.project.writeMigration(
-      "001_touch",
-      `export default {
-        qdrant: {
-          up: async ({ qdrant }) => {
-            await globalThis.qmProbe?.("before-write");
-            await Promise.all([2, 3, 4].map((id) =>
-              qdrant.upsert("${collection}", { points: [{ id, vector: [0, 1, 0, 0], payload: { n: id } }] })));
-          },
-          down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [2, 3, 4] }); },
-        },
-      };`,
-    );
     const events: MigratorEvent[] = [];
     let snapshotsBeforeWrite = -1;
-    globalThis.qmProbe = async () => {
-      snapshotsBeforeWrite = events.filter((e) => e.type === "snapshot-taken").length;
-    };
+    engine.addMigration(
+      "001_touch",
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            snapshotsBeforeWrite = events.filter((e) => e.type === "snapshot-taken").length;
+            await Promise.all(
+              [2, 3, 4].map((id) =>
+                qdrant.upsert(collection, {
+                  points: [{ id, vector: [0, 1, 0, 0], payload: { n: id } }],
+                }),
+              ),
+            );
+          },
+          down: async ({ qdrant }) => {
+            await qdrant.delete(collection, { points: [2, 3, 4] });
+          },
+        },
+      }),
+    );
     const m = migrator(events);
     const result = await m.up();
     expect(result.error).toBeUndefined();
@@ -199,33 +216,40 @@ describe("engine protocol", () => {
     const before = await captureCollectionState(qdrant.client, collection);
     const rowsBefore = await queryRows(db.url, `SELECT * FROM "${table}" ORDER BY id`);
 
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_breaks",
-      `export default {
+      defineMigration({
         postgres: {
           up: async ({ db }) => {
-            await db.schema.alterTable("${table}").addColumn("extra", "text").execute();
-            await db.insertInto("${table}").values({ id: 3, title: "three" }).execute();
-            await db.deleteFrom("${table}").where("id", "=", 1).execute();
+            await db.schema.alterTable(table).addColumn("extra", "text").execute();
+            await db.insertInto(table).values({ id: 3, title: "three" }).execute();
+            await db.deleteFrom(table).where("id", "=", 1).execute();
           },
           down: async () => {},
         },
         qdrant: {
           up: async ({ qdrant }) => {
-            await qdrant.upsert("${alias}", { points: [{ id: 3, vector: { text: [0, 0, 1, 0] }, payload: { tenant: "c" } }] });
-            await qdrant.delete("${collection}", { points: [1] });
-            await qdrant.setPayload("${collection}", { points: [2], payload: { title: "changed" } });
-            await qdrant.createPayloadIndex("${collection}", { field_name: "title", field_schema: "text" });
-            await qdrant.createCollection("${created}", { vectors: { size: 4, distance: "Dot" } });
-            await qdrant.updateCollectionAliases({ actions: [
-              { delete_alias: { alias_name: "${alias}" } },
-              { create_alias: { collection_name: "${created}", alias_name: "${alias}" } },
-            ] });
+            await qdrant.upsert(alias, {
+              points: [{ id: 3, vector: { text: [0, 0, 1, 0] }, payload: { tenant: "c" } }],
+            });
+            await qdrant.delete(collection, { points: [1] });
+            await qdrant.setPayload(collection, { points: [2], payload: { title: "changed" } });
+            await qdrant.createPayloadIndex(collection, {
+              field_name: "title",
+              field_schema: "text",
+            });
+            await qdrant.createCollection(created, { vectors: { size: 4, distance: "Dot" } });
+            await qdrant.updateCollectionAliases({
+              actions: [
+                { delete_alias: { alias_name: alias } },
+                { create_alias: { collection_name: created, alias_name: alias } },
+              ],
+            });
             throw new Error("boom in the qdrant step");
           },
           down: async () => {},
         },
-      };`,
+      }),
     );
     const m = migrator();
     const result = await m.up();
@@ -242,24 +266,30 @@ describe("engine protocol", () => {
   it("rolls back like a failing step when verify fails", async () => {
     const table = uniqueName("t");
     const collection = uniqueName("docs");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_unverified",
-      `export default {
+      defineMigration({
         postgres: {
-          up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
-          down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+          up: async ({ db }) => {
+            await db.schema.createTable(table).addColumn("id", "integer").execute();
+          },
+          down: async ({ db }) => {
+            await db.schema.dropTable(table).execute();
+          },
         },
         qdrant: {
           up: async ({ qdrant }) => {
-            await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
+            await qdrant.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
           },
-          down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
+          down: async ({ qdrant }) => {
+            await qdrant.deleteCollection(collection);
+          },
         },
         verify: async ({ qdrant }) => {
-          const { count } = await qdrant.count("${collection}", { exact: true });
-          if (count !== 10) throw new Error("expected 10 points, found " + count);
+          const { count } = await qdrant.count(collection, { exact: true });
+          if (count !== 10) throw new Error(`expected 10 points, found ${count}`);
         },
-      };`,
+      }),
     );
     const result = await migrator().up();
     expect(result.error?.message).toContain("expected 10 points, found 0");
@@ -269,18 +299,18 @@ describe("engine protocol", () => {
 
   it("applies nothing when a pending migration file is malformed", async () => {
     const table = uniqueName("t");
-    await engine.project.writeMigration(
+    await files.project.writeMigration(
       "001_fine",
       `export default { postgres: {
         up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
         down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
       } };`,
     );
-    const path = await engine.project.writeMigration(
+    const path = await files.project.writeMigration(
       "002_broken",
       "export default { postgres: { up: 42 } };",
     );
-    const result = await migrator().up();
+    const result = await migrator([], files).up();
     expect(result.error?.code).toBe("MIGRATION_FILE_INVALID");
     expect(result.error?.message).toContain(path);
     expect(result.results).toEqual([]);
@@ -290,11 +320,11 @@ describe("engine protocol", () => {
   it("refuses to run when an applied migration's file has changed", async () => {
     const source = (n: number) =>
       `export default { postgres: { up: async () => {}, down: async () => {} } }; // ${n}`;
-    await engine.project.writeMigration("001_first", source(1));
-    const m = migrator();
+    await files.project.writeMigration("001_first", source(1));
+    const m = migrator([], files);
     expect((await m.up()).error).toBeUndefined();
-    await engine.project.writeMigration("001_first", source(2));
-    await engine.project.writeMigration("002_second", source(3));
+    await files.project.writeMigration("001_first", source(2));
+    await files.project.writeMigration("002_second", source(3));
     const result = await m.up();
     expect(result.error?.code).toBe("HISTORY_MISMATCH");
     expect(result.error?.message).toContain("001_first");
@@ -311,12 +341,19 @@ describe("engine protocol", () => {
       points: [{ id: 1, vector: [1, 2, 3, 4] }],
     });
     const before = await captureCollectionState(qdrant.client, collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_one_way",
-      `export default { qdrant: { up: async ({ qdrant }) => {
-        await qdrant.upsert("${collection}", { points: [{ id: 2, vector: [4, 3, 2, 1] }] });
-        await qdrant.createPayloadIndex("${collection}", { field_name: "k", field_schema: "keyword" });
-      } } };`,
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.upsert(collection, { points: [{ id: 2, vector: [4, 3, 2, 1] }] });
+            await qdrant.createPayloadIndex(collection, {
+              field_name: "k",
+              field_schema: "keyword",
+            });
+          },
+        },
+      }),
     );
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
@@ -340,12 +377,18 @@ describe("engine protocol", () => {
       ["001_a", 1],
       ["002_b", 2],
     ] as const) {
-      await engine.project.writeMigration(
+      engine.addMigration(
         name,
-        `export default { qdrant: {
-          up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: ${id}, vector: [1, 1, 1, 1] }] }); },
-          down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [${id}] }); },
-        } };`,
+        defineMigration({
+          qdrant: {
+            up: async ({ qdrant }) => {
+              await qdrant.upsert(collection, { points: [{ id, vector: [1, 1, 1, 1] }] });
+            },
+            down: async ({ qdrant }) => {
+              await qdrant.delete(collection, { points: [id] });
+            },
+          },
+        }),
       );
     }
     const m = migrator();

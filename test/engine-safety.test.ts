@@ -1,5 +1,6 @@
+import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
-import type { MigratorOptions } from "../src/index.js";
+import { defineMigration, type MigratorOptions } from "../src/index.js";
 import { runCrashRunner } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
@@ -10,7 +11,9 @@ import { keepWriting, uniqueName, useQdrant } from "./harness/qdrant.js";
 const db = useTestDatabase();
 const qdrant = useQdrant();
 
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
+// Crash-runner children load their migrations from disk: those tests write files.
+const files = useEngineProject(db, qdrant);
 const migrator = (options: MigratorOptions = {}) => engine.migrator(options);
 
 async function aliasTarget(alias: string): Promise<string | undefined> {
@@ -40,15 +43,15 @@ describe("engine safety", () => {
     await qdrant.client.updateCollectionAliases({
       actions: [{ create_alias: { collection_name: v1, alias_name: alias } }],
     });
-    await engine.project.writeMigration("001_swap", blueGreen(alias, v2));
-    const config = engine.project.config({ tablePrefix: engine.prefix });
+    await files.project.writeMigration("001_swap", blueGreen(alias, v2));
+    const config = files.project.config({ tablePrefix: files.prefix });
     const child = await runCrashRunner([JSON.stringify(config), "none"], {
       env: { QM_KILL_AFTER_SWAP: "1" },
     });
     expect(child.signal).toBe("SIGKILL");
     expect(await aliasTarget(alias)).toBe(v2);
 
-    const repaired = await migrator().repair();
+    const repaired = await files.migrator().repair();
     expect(repaired.recovered).toEqual(["001_swap"]);
     expect(await aliasTarget(alias)).toBe(v1);
     expect((await qdrant.client.collectionExists(v2)).exists).toBe(false);
@@ -61,15 +64,19 @@ describe("engine safety", () => {
       wait: true,
       points: [{ id: 1, vector: [1, 0, 0, 0] }],
     });
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_add",
-      `export default { qdrant: {
-        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 2, vector: [0, 1, 0, 0] }] }); },
-        down: async ({ qdrant }) => {
-          await qdrant.upsert("${collection}", { points: [{ id: 3, vector: [0, 0, 1, 0] }] });
-          throw new Error("down is broken");
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.upsert(collection, { points: [{ id: 2, vector: [0, 1, 0, 0] }] });
+          },
+          down: async ({ qdrant }) => {
+            await qdrant.upsert(collection, { points: [{ id: 3, vector: [0, 0, 1, 0] }] });
+            throw new Error("down is broken");
+          },
         },
-      } };`,
+      }),
     );
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
@@ -85,11 +92,15 @@ describe("engine safety", () => {
 
   it("refuses down --from-snapshot of a baselined migration, which has no snapshots", async () => {
     const collection = uniqueName("docs");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_create",
-      `export default { qdrant: { up: async ({ qdrant }) => {
-        await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } });
-      } } };`,
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+          },
+        },
+      }),
     );
     const m = migrator();
     await m.baseline({ to: "001_create" });
@@ -101,31 +112,32 @@ describe("engine safety", () => {
 
   it("does not commit when the migration lock is lost mid-run", async () => {
     const table = uniqueName("t");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_long",
-      `export default {
+      defineMigration({
         postgres: {
-          up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
-          down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+          up: async ({ db }) => {
+            await db.schema.createTable(table).addColumn("id", "integer").execute();
+          },
+          down: async ({ db }) => {
+            await db.schema.dropTable(table).execute();
+          },
         },
-        qdrant: { up: async () => { await globalThis.qmProbe?.("qdrant-step"); }, down: async () => {} },
-      };`,
+        qdrant: {
+          up: async () => {
+            // An operator ends the lock's session, as LockTimeoutError suggests for a stuck holder.
+            await queryRows(
+              db.url,
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+               WHERE application_name = $1`,
+              [`qdrant-migrate pid=${process.pid} host=${hostname()}`.slice(0, 63)],
+            );
+            await new Promise((r) => setTimeout(r, 300));
+          },
+          down: async () => {},
+        },
+      }),
     );
-    globalThis.qmProbe = async () => {
-      // An operator ends the lock's session, as LockTimeoutError suggests for a stuck holder.
-      await queryRows(
-        db.url,
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE application_name = $1`,
-        [
-          `qdrant-migrate pid=${process.pid} host=${(await import("node:os")).hostname()}`.slice(
-            0,
-            63,
-          ),
-        ],
-      );
-      await new Promise((r) => setTimeout(r, 300));
-    };
     const result = await migrator().up();
     expect(result.error?.message).toContain("lock");
     const rows = await queryRows<{ t: string | null }>(
@@ -138,12 +150,18 @@ describe("engine safety", () => {
 
   it("keeps a committed migration applied when an event listener throws", async () => {
     const table = uniqueName("t");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_table",
-      `export default { postgres: {
-        up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
-        down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
-      } };`,
+      defineMigration({
+        postgres: {
+          up: async ({ db }) => {
+            await db.schema.createTable(table).addColumn("id", "integer").execute();
+          },
+          down: async ({ db }) => {
+            await db.schema.dropTable(table).execute();
+          },
+        },
+      }),
     );
     const m = migrator({
       onEvent: (event) => {
@@ -158,17 +176,17 @@ describe("engine safety", () => {
   it("never prunes the snapshot an interrupted migration rolls back from, even with --force", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration(
+    await files.project.writeMigration(
       "001_upsert",
       `export default { qdrant: {
         up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
         down: async () => {},
       } };`,
     );
-    const config = engine.project.config({ tablePrefix: engine.prefix });
+    const config = files.project.config({ tablePrefix: files.prefix });
     const child = await runCrashRunner([JSON.stringify(config), "before-commit"]);
     expect(child.signal).toBe("SIGKILL");
-    const m = migrator();
+    const m = files.migrator();
     const [taken] = await qdrant.client.listShardSnapshots(collection, 0);
     const pruned = await m.pruneSnapshots({ keep: 0, force: true });
     expect(pruned.find((p) => p.collection === collection)?.kept).toEqual([
@@ -181,17 +199,16 @@ describe("engine safety", () => {
   it("keeps the snapshot down --from-snapshot needs while that down is interrupted: its migration stays applied", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration(
+    await files.project.writeMigration(
       "001_upsert",
       `export default { qdrant: {
         up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
       } };`,
     );
-    const m = migrator();
+    const m = files.migrator();
     expect((await m.up()).error).toBeUndefined();
-    const applied = (await engine.records())[0]?.appliedChanges?.snapshots[0]?.replicas[0]
-      ?.snapshot;
-    const config = engine.project.config({ tablePrefix: engine.prefix });
+    const applied = (await files.records())[0]?.appliedChanges?.snapshots[0]?.replicas[0]?.snapshot;
+    const config = files.project.config({ tablePrefix: files.prefix });
     const child = await runCrashRunner([JSON.stringify(config), "before-commit"], {
       env: { QM_VERB: "down-from-snapshot" },
     });
@@ -212,15 +229,19 @@ describe("engine safety", () => {
   it("leaves no schema-version stamp on a collection whose migration rolled back", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_unverified",
-      `export default {
+      defineMigration({
         qdrant: {
-          up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
+          up: async ({ qdrant }) => {
+            await qdrant.upsert(collection, { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
+          },
           down: async () => {},
         },
-        verify: async () => { throw new Error("verification failed"); },
-      };`,
+        verify: async () => {
+          throw new Error("verification failed");
+        },
+      }),
     );
     expect((await migrator().up()).error?.message).toContain("verification failed");
     const info = await qdrant.client.getCollection(collection);
@@ -234,15 +255,24 @@ describe("engine safety", () => {
     );
     try {
       const table = uniqueName("t");
-      await engine.project.writeMigration(
+      engine.addMigration(
         "001_slow",
-        `export default {
+        defineMigration({
           postgres: {
-            up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
-            down: async ({ db }) => { await db.schema.dropTable("${table}").execute(); },
+            up: async ({ db }) => {
+              await db.schema.createTable(table).addColumn("id", "integer").execute();
+            },
+            down: async ({ db }) => {
+              await db.schema.dropTable(table).execute();
+            },
           },
-          qdrant: { up: async () => { await new Promise((r) => setTimeout(r, 1000)); }, down: async () => {} },
-        };`,
+          qdrant: {
+            up: async () => {
+              await new Promise((r) => setTimeout(r, 1000));
+            },
+            down: async () => {},
+          },
+        }),
       );
       const result = await migrator().up();
       expect(result.error).toBeUndefined();
@@ -258,12 +288,16 @@ describe("engine safety", () => {
     const collection = uniqueName("busy");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
     const stopWriting = keepWriting(qdrant.client, collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_touch",
-      `export default { qdrant: {
-        up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] }); },
-        down: async () => {},
-      } };`,
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.upsert(collection, { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
+          },
+          down: async () => {},
+        },
+      }),
     );
     try {
       const result = await migrator().up();
@@ -285,16 +319,23 @@ describe("engine safety", () => {
     await qdrant.client.updateCollectionAliases({
       actions: [{ create_alias: { collection_name: v1, alias_name: alias } }],
     });
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_repoint",
-      `export default {
-        postgres: { up: async () => {}, down: async () => { throw new Error("the sql down step fails"); } },
-        qdrant: { up: async ({ qdrant }) => {
-          await qdrant.updateCollectionAliases({ actions: [
-            { create_alias: { collection_name: "${v2}", alias_name: "${alias}" } },
-          ] });
-        } },
-      };`,
+      defineMigration({
+        postgres: {
+          up: async () => {},
+          down: async () => {
+            throw new Error("the sql down step fails");
+          },
+        },
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.updateCollectionAliases({
+              actions: [{ create_alias: { collection_name: v2, alias_name: alias } }],
+            });
+          },
+        },
+      }),
     );
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
@@ -308,19 +349,20 @@ describe("engine safety", () => {
   it("rolls back a migration whose run is aborted mid-step, sending no further change", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration(
-      "001_aborted",
-      `export default { qdrant: {
-        up: async ({ qdrant }) => {
-          await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
-          await globalThis.qmProbe?.("abort");
-          await qdrant.upsert("${collection}", { points: [{ id: 2, vector: [0, 1, 0, 0] }] });
-        },
-        down: async () => {},
-      } };`,
-    );
     const controller = new AbortController();
-    globalThis.qmProbe = async () => controller.abort();
+    engine.addMigration(
+      "001_aborted",
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.upsert(collection, { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
+            controller.abort();
+            await qdrant.upsert(collection, { points: [{ id: 2, vector: [0, 1, 0, 0] }] });
+          },
+          down: async () => {},
+        },
+      }),
+    );
     const m = migrator({ signal: controller.signal });
     const result = await m.up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defineMigration, type MigrationDefinition } from "../src/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { COLLECTION_METADATA, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -8,28 +9,42 @@ const metadata = await needsQdrant(COLLECTION_METADATA);
 // Issue 14: a reverted migration's schema version must not outlive it.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
 
-const createCollection = (collection: string, down: string) =>
-  `export default { qdrant: {
-    up: async ({ qdrant }) => { await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } }); },
-    down: async ({ qdrant }) => { ${down} },
-  } };`;
+/** Creates `collection`; its down deletes it, or (`keep`) does nothing. */
+const createCollection = (collection: string, down: "delete" | "keep"): MigrationDefinition =>
+  defineMigration({
+    qdrant: {
+      up: async ({ qdrant }) => {
+        await qdrant.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+      },
+      down: async ({ qdrant }) => {
+        if (down === "delete") await qdrant.deleteCollection(collection);
+      },
+    },
+  });
 
-const addIndex = (collection: string) =>
-  `export default { qdrant: {
-    up: async ({ qdrant }) => { await qdrant.createPayloadIndex("${collection}", { field_name: "lang", field_schema: "keyword", wait: true }); },
-    down: async ({ qdrant }) => { await qdrant.deletePayloadIndex("${collection}", "lang", { wait: true }); },
-  } };`;
+const addIndex = (collection: string): MigrationDefinition =>
+  defineMigration({
+    qdrant: {
+      up: async ({ qdrant }) => {
+        await qdrant.createPayloadIndex(collection, {
+          field_name: "lang",
+          field_schema: "keyword",
+          wait: true,
+        });
+      },
+      down: async ({ qdrant }) => {
+        await qdrant.deletePayloadIndex(collection, "lang", { wait: true });
+      },
+    },
+  });
 
 describe("schema versions after down", () => {
   it("down puts the collection's schema version back to the one the reverted migration replaced", async () => {
     const collection = uniqueName("docs");
-    await engine.project.writeMigration(
-      "001_create",
-      createCollection(collection, `await qdrant.deleteCollection("${collection}");`),
-    );
-    await engine.project.writeMigration("002_index", addIndex(collection));
+    engine.addMigration("001_create", createCollection(collection, "delete"));
+    engine.addMigration("002_index", addIndex(collection));
     const m = engine.migrator();
     expect((await m.up()).error).toBeUndefined();
     const versionOf = async () =>
@@ -43,7 +58,7 @@ describe("schema versions after down", () => {
 
   it("down of the migration that created a collection forgets its version, though the collection stays", async () => {
     const collection = uniqueName("docs");
-    await engine.project.writeMigration("001_create", createCollection(collection, ""));
+    engine.addMigration("001_create", createCollection(collection, "keep"));
     const m = engine.migrator();
     expect((await m.up()).error).toBeUndefined();
     expect((await m.down()).error).toBeUndefined();
@@ -52,11 +67,8 @@ describe("schema versions after down", () => {
 
   it("after a down, up again records the version after the restored one", async () => {
     const collection = uniqueName("docs");
-    await engine.project.writeMigration(
-      "001_create",
-      createCollection(collection, `await qdrant.deleteCollection("${collection}");`),
-    );
-    await engine.project.writeMigration("002_index", addIndex(collection));
+    engine.addMigration("001_create", createCollection(collection, "delete"));
+    engine.addMigration("002_index", addIndex(collection));
     const m = engine.migrator();
     expect((await m.up()).error).toBeUndefined();
     expect((await m.down()).error).toBeUndefined();
@@ -74,11 +86,15 @@ describe("schema versions after down", () => {
         wait: true,
         points: [1, 2, 3, 4].map((id) => ({ id, vector: [id, 0, 0, 0] })),
       });
-      await engine.project.writeMigration(
+      engine.addMigration(
         "001_delete_half",
-        `export default { qdrant: {
-        up: async ({ qdrant }) => { await qdrant.delete("${collection}", { wait: true, points: [1, 2] }); },
-      } };`,
+        defineMigration({
+          qdrant: {
+            up: async ({ qdrant }) => {
+              await qdrant.delete(collection, { wait: true, points: [1, 2] });
+            },
+          },
+        }),
       );
       const m = engine.migrator();
       const stamp = async () =>
@@ -96,7 +112,7 @@ describe("schema versions after down", () => {
   it("down of a migration that first gave an existing collection a version takes that version away", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration("001_index", addIndex(collection));
+    engine.addMigration("001_index", addIndex(collection));
     const m = engine.migrator();
     expect((await m.up()).error).toBeUndefined();
     expect((await m.down()).error).toBeUndefined();
@@ -107,30 +123,39 @@ describe("schema versions after down", () => {
     const alias = uniqueName("content");
     const v1 = `${alias}_v1`;
     const v2 = `${alias}_v2`;
-    const pointAliasAt = (to: string) =>
-      `await qdrant.updateCollectionAliases({ actions: [
-        { delete_alias: { alias_name: "${alias}" } },
-        { create_alias: { collection_name: "${to}", alias_name: "${alias}" } },
-      ] });`;
-    await engine.project.writeMigration(
+    const pointAliasAt = (to: string) => ({
+      actions: [
+        { delete_alias: { alias_name: alias } },
+        { create_alias: { collection_name: to, alias_name: alias } },
+      ],
+    });
+    engine.addMigration(
       "001_create",
-      `export default { qdrant: { up: async ({ qdrant }) => {
-        await qdrant.createCollection("${v1}", { vectors: { size: 4, distance: "Dot" } });
-        await qdrant.updateCollectionAliases({ actions: [{ create_alias: { collection_name: "${v1}", alias_name: "${alias}" } }] });
-      } } };`,
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.createCollection(v1, { vectors: { size: 4, distance: "Dot" } });
+            await qdrant.updateCollectionAliases({
+              actions: [{ create_alias: { collection_name: v1, alias_name: alias } }],
+            });
+          },
+        },
+      }),
     );
-    await engine.project.writeMigration(
+    engine.addMigration(
       "002_switch",
-      `export default { qdrant: {
-        up: async ({ qdrant }) => {
-          await qdrant.createCollection("${v2}", { vectors: { size: 8, distance: "Dot" } });
-          ${pointAliasAt(v2)}
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.createCollection(v2, { vectors: { size: 8, distance: "Dot" } });
+            await qdrant.updateCollectionAliases(pointAliasAt(v2));
+          },
+          down: async ({ qdrant }) => {
+            await qdrant.updateCollectionAliases(pointAliasAt(v1));
+            await qdrant.deleteCollection(v2);
+          },
         },
-        down: async ({ qdrant }) => {
-          ${pointAliasAt(v1)}
-          await qdrant.deleteCollection("${v2}");
-        },
-      } };`,
+      }),
     );
     const m = engine.migrator();
     const versionOf = async (collection: string) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defineMigration, type MigrationDefinition, type StepContext } from "../src/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import {
@@ -13,14 +14,16 @@ import {
 const inPlace = await needsQdrant(IN_PLACE_VECTORS);
 
 // Issue 10: addVector/removeVector in place on Qdrant 1.18+, and by blue-green
-// behind the alias on an older server; the same migration file on both.
+// behind the alias on an older server; the same migration on both.
 const database = useTestDatabase();
 const current = useQdrant();
 // Below 1.18 the blue-green path runs on the real server itself; on a newer
 // one (or the in-process server) on an in-process server claiming 1.17.1.
 const older = inPlace.skip ? current : useQdrantReporting("1.17.1");
-const onCurrent = useEngineProject(database, current);
-const onOlder = inPlace.skip ? onCurrent : useEngineProject(database, older);
+const onCurrent = useEngineProject(database, current, { migrations: "in code" });
+const onOlder = inPlace.skip
+  ? onCurrent
+  : useEngineProject(database, older, { migrations: "in code" });
 
 const POINTS = 60;
 const DIM = 384;
@@ -98,15 +101,23 @@ async function exists(qdrant: TestQdrant, collection: string): Promise<boolean> 
   return (await qdrant.client.collectionExists(collection)).exists;
 }
 
-/** A migration whose Qdrant step runs `body` with `schema` in scope. */
-const migration = (name: string, body: string) =>
-  `export default {
-    collections: ["${name}"],
-    qdrant: { up: async ({ schema }) => { ${body} }, down: async () => {} },
-  };`;
+/** A migration whose Qdrant step runs `body` with the step's `schema`. */
+const migration = (
+  name: string,
+  body: (schema: StepContext["schema"]) => Promise<unknown>,
+): MigrationDefinition =>
+  defineMigration({
+    collections: [name],
+    qdrant: {
+      up: async ({ schema }) => {
+        await body(schema);
+      },
+      down: async () => {},
+    },
+  });
 
-const ADD_RELATIONSHIP = (name: string) =>
-  `await schema.addVector("${name}", "relationship", { dense: { size: ${DIM}, distance: "Cosine" } });`;
+const ADD_RELATIONSHIP = (name: string) => (schema: StepContext["schema"]) =>
+  schema.addVector(name, "relationship", { dense: { size: DIM, distance: "Cosine" } });
 
 /** `before` with the vectors of each point as `vectors(old)` makes them. */
 function withVectors(
@@ -123,10 +134,7 @@ describe("a per-bot memory collection gains a fourth vector, relationship", () =
       const name = `memory_${uniqueName("bot")}`;
       await seedMemory(current, name);
       const before = await stateOf(current, name);
-      await onCurrent.project.writeMigration(
-        "001_relationship",
-        migration(name, ADD_RELATIONSHIP(name)),
-      );
+      onCurrent.addMigration("001_relationship", migration(name, ADD_RELATIONSHIP(name)));
       const result = await onCurrent.migrator().up();
       expect(result.error).toBeUndefined();
 
@@ -148,10 +156,7 @@ describe("a per-bot memory collection gains a fourth vector, relationship", () =
     const name = `memory_${uniqueName("bot")}`;
     await seedMemory(older, name);
     const before = await stateOf(older, name);
-    await onOlder.project.writeMigration(
-      "001_relationship",
-      migration(name, ADD_RELATIONSHIP(name)),
-    );
+    onOlder.addMigration("001_relationship", migration(name, ADD_RELATIONSHIP(name)));
     const result = await onOlder.migrator().up();
     expect(result.error).toBeUndefined();
 
@@ -165,7 +170,7 @@ describe("a per-bot memory collection gains a fourth vector, relationship", () =
     // The old version, untouched, for a rollback by alias switch.
     expect(await stateOf(older, name, `${name}_v1`)).toEqual({ ...before, alias: `${name}_v2` });
     // Run again (a new migration asking the same), it finds the vector there.
-    await onOlder.project.writeMigration("002_again", migration(name, ADD_RELATIONSHIP(name)));
+    onOlder.addMigration("002_again", migration(name, ADD_RELATIONSHIP(name)));
     expect((await onOlder.migrator().up()).error).toBeUndefined();
     expect(await exists(older, `${name}_v3`)).toBe(false);
   });
@@ -174,13 +179,21 @@ describe("a per-bot memory collection gains a fourth vector, relationship", () =
     const name = `memory_${uniqueName("bot")}`;
     await seedMemory(older, name);
     const before = await stateOf(older, name);
-    await onOlder.project.writeMigration(
+    onOlder.addMigration(
       "001_relationship",
-      migration(
-        name,
-        `await schema.addVector("${name}", "relationship", { dense: { size: ${DIM}, distance: "Cosine" } }, {
-          transform: (p) => ({ ...p, vector: { ...p.vector, relationship: p.vector.semantic } }),
-        });`,
+      migration(name, (schema) =>
+        schema.addVector(
+          name,
+          "relationship",
+          { dense: { size: DIM, distance: "Cosine" } },
+          {
+            transform: (p) => {
+              // The seeded points have named vectors only.
+              const vectors = p.vector as Record<string, number[]>;
+              return { ...p, vector: { ...vectors, relationship: vectors.semantic } };
+            },
+          },
+        ),
       ),
     );
     expect((await onOlder.migrator().up()).error).toBeUndefined();
@@ -197,9 +210,9 @@ describe("removeVector on Qdrant 1.17", () => {
     const name = `memory_${uniqueName("bot")}`;
     await seedMemory(older, name);
     const before = await stateOf(older, name);
-    await onOlder.project.writeMigration(
+    onOlder.addMigration(
       "001_no_emotion",
-      migration(name, `await schema.removeVector("${name}", "emotion");`),
+      migration(name, (schema) => schema.removeVector(name, "emotion")),
     );
     expect((await onOlder.migrator().up()).error).toBeUndefined();
 
@@ -217,12 +230,19 @@ describe("removeVector on Qdrant 1.17", () => {
     const name = `memory_${uniqueName("bot")}`;
     await seedMemory(older, name);
     const before = await stateOf(older, name);
-    await onOlder.project.writeMigration(
+    onOlder.addMigration(
       "001_no_emotion",
-      `export default {
-        qdrant: { up: async ({ schema }) => { await schema.removeVector("${name}", "emotion"); }, down: async () => {} },
-        verify: async () => { throw new Error("verify says no"); },
-      };`,
+      defineMigration({
+        qdrant: {
+          up: async ({ schema }) => {
+            await schema.removeVector(name, "emotion");
+          },
+          down: async () => {},
+        },
+        verify: async () => {
+          throw new Error("verify says no");
+        },
+      }),
     );
     const result = await onOlder.migrator().up();
     expect(result.error?.message).toContain("verify says no");
