@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defineMigration, type MigrationDefinition, type StepContext } from "../src/index.js";
 import { BlueGreenInvalidError, CollectionNotAliasedError } from "../src/toolkit/schema/errors.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
@@ -9,7 +10,7 @@ import { interceptingClient, stepContext, useJournalKysely } from "./harness/ste
 // alias switch; and what the engine does with them when the migration fails.
 const database = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(database, qdrant);
+const engine = useEngineProject(database, qdrant, { migrations: "in code" });
 const journal = useJournalKysely(database);
 
 const POINTS = 40;
@@ -56,15 +57,14 @@ async function vectorsOf(collection: string) {
   return (await qdrant.client.getCollection(collection)).config.params.vectors;
 }
 
-/** A transform (as migration source) that makes `text` 8-dimensional: the old 4 values twice. */
-const WIDEN = `(p) => ({ ...p, vector: { ...p.vector, text: [...p.vector.text, ...p.vector.text] } })`;
-
-/** A migration whose Qdrant step runs `body` with `schema` in scope, then fails in verify unless `succeed`. */
-const migration = (body: string, succeed = false) =>
-  `export default {
-    qdrant: { up: async ({ schema }) => { ${body} }, down: async () => {} },
-    verify: async () => { ${succeed ? "" : 'throw new Error("verify says no");'} },
-  };`;
+/** A migration whose Qdrant step runs `up`, then fails in verify unless `succeed`. */
+const migration = (up: (ctx: StepContext) => Promise<void>, succeed = false): MigrationDefinition =>
+  defineMigration({
+    qdrant: { up, down: async () => {} },
+    verify: async () => {
+      if (!succeed) throw new Error("verify says no");
+    },
+  });
 
 describe("changeVector", () => {
   it("copies into <name>_v2 with the new size, switches the alias in one request, and the old collection stays", async () => {
@@ -133,11 +133,22 @@ describe("changeVector", () => {
   it("rollback of a failing migration after changeVector puts the alias back and drops <name>_v2", async () => {
     const name = uniqueName("bg_rollback");
     await aliased(name);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_widen",
-      migration(
-        `await schema.changeVector("${name}", "text", { size: 8 }, { transform: ${WIDEN} });`,
-      ),
+      migration(async ({ schema }) => {
+        await schema.changeVector(
+          name,
+          "text",
+          { size: 8 },
+          {
+            // `text` 8-dimensional: the old 4 values twice.
+            transform: (p) => {
+              const v = p.vector as Record<string, number[]>;
+              return { ...p, vector: { ...v, text: [...(v.text ?? []), ...(v.text ?? [])] } };
+            },
+          },
+        );
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code, result.error?.message).toBe("MIGRATION_FAILED");
@@ -167,12 +178,11 @@ describe("adopting a physical collection", () => {
   it("with adoptPhysical, copies into <name>_v1, drops the physical collection and creates the alias", async () => {
     const name = uniqueName("bg_adopt");
     await seed(name);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_adopt",
-      migration(
-        `await schema.changeVector("${name}", "tag", { distance: "Cosine" }, { adoptPhysical: true });`,
-        true,
-      ),
+      migration(async ({ schema }) => {
+        await schema.changeVector(name, "tag", { distance: "Cosine" }, { adoptPhysical: true });
+      }, true),
     );
     const result = await engine.migrator().up();
     expect(result.error).toBeUndefined();
@@ -190,11 +200,11 @@ describe("adopting a physical collection", () => {
       with_payload: true,
       with_vector: true,
     });
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_adopt",
-      migration(
-        `await schema.changeVector("${name}", "tag", { distance: "Cosine" }, { adoptPhysical: true });`,
-      ),
+      migration(async ({ schema }) => {
+        await schema.changeVector(name, "tag", { distance: "Cosine" }, { adoptPhysical: true });
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code, result.error?.message).toBe("MIGRATION_FAILED");
@@ -219,30 +229,6 @@ describe("a failure in the middle of a copy", () => {
     await aliased(name);
     const everything = { limit: POINTS + 1, with_payload: true, with_vector: true };
     const before = await qdrant.client.scroll(`${name}_v1`, everything);
-    // The transform fails at the 21st of 40 points, with two batches of 8 written.
-    await engine.project.writeMigration(
-      "001_recolor",
-      migration(
-        `let seen = 0;
-        await schema.blueGreen("${name}", {
-          vectors: { text: { size: 4, distance: "Cosine" }, tag: { size: 2, distance: "Cosine" } },
-        }, {
-          batchSize: 8,
-          concurrency: 1,
-          transform: async (p) => {
-            seen++;
-            if (seen === 1) await globalThis.qmProbe?.("copying");
-            if (seen > ${POINTS / 2}) {
-              await globalThis.qmProbe?.("failing");
-              throw new Error("embedding service down");
-            }
-            return p;
-          },
-        });`,
-        true,
-      ),
-    );
-
     let copying = false;
     let done = false;
     let queriesWhileCopying = 0;
@@ -259,7 +245,7 @@ describe("a failure in the middle of a copy", () => {
         }
       }
     })();
-    globalThis.qmProbe = async (point) => {
+    const probe = async (point: "copying" | "failing") => {
       if (point === "copying") {
         copying = true;
         // Let the alias answer at least once while the copy runs.
@@ -271,6 +257,35 @@ describe("a failure in the middle of a copy", () => {
         halfFilled = (await qdrant.client.count(`${name}_v2`, { exact: true })).count;
       }
     };
+    // The transform fails at the 21st of 40 points, with two batches of 8 written.
+    engine.addMigration(
+      "001_recolor",
+      migration(async ({ schema }) => {
+        let seen = 0;
+        await schema.blueGreen(
+          name,
+          {
+            vectors: {
+              text: { size: 4, distance: "Cosine" },
+              tag: { size: 2, distance: "Cosine" },
+            },
+          },
+          {
+            batchSize: 8,
+            concurrency: 1,
+            transform: async (p) => {
+              seen++;
+              if (seen === 1) await probe("copying");
+              if (seen > POINTS / 2) {
+                await probe("failing");
+                throw new Error("embedding service down");
+              }
+              return p;
+            },
+          },
+        );
+      }, true),
+    );
     const result = await engine.migrator().up();
     done = true;
     await poll;

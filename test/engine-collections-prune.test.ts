@@ -1,23 +1,60 @@
+// Files stay only for the CLI test: the spawned CLI loads migrations from disk.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { defineMigration, type MigrationDefinition } from "../src/index.js";
 import { runCli } from "./harness/child.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
-import { useEngineProject } from "./harness/engine.js";
+import { type EngineHarness, useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 
 // `collections prune` / Migrator.pruneCollections: the old physical versions
 // blue-green changes leave behind.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
+const files = useEngineProject(db, qdrant);
 
 async function collectionNames(): Promise<Set<string>> {
   return new Set((await qdrant.client.getCollections()).collections.map((c) => c.name));
 }
 
-/** Makes the alias `name` → `name_v1` by hand (so v1 is not the project's), then migrations 001..00n each make a new version. */
-async function versions(name: string, migrations: number): Promise<void> {
+/** A migration that widens `name`'s `text` vector to `size` by blue-green. */
+const resize = (name: string, size: number): MigrationDefinition =>
+  defineMigration({
+    qdrant: {
+      up: async ({ schema }) => {
+        await schema.changeVector(
+          name,
+          "text",
+          { size },
+          { transform: (p) => ({ ...p, vector: { text: Array(size).fill(1) } }) },
+        );
+      },
+      down: async () => {},
+    },
+  });
+
+/** `resize` as a migration file's source, for the spawned CLI. */
+const resizeSource = (name: string, size: number) =>
+  `export default { qdrant: {
+    up: async ({ schema }) => {
+      await schema.changeVector("${name}", "text", { size: ${size} }, {
+        transform: (p) => ({ ...p, vector: { text: Array(${size}).fill(1) } }),
+      });
+    },
+    down: async () => {},
+  } };`;
+
+/**
+ * Makes the alias `name` → `name_v1` by hand (so v1 is not the project's), then
+ * migrations 001..00n each make a new version (in `h`'s folder for `files`).
+ */
+async function versions(
+  name: string,
+  migrations: number,
+  h: EngineHarness = engine,
+): Promise<void> {
   await qdrant.client.createCollection(`${name}_v1`, {
     vectors: { text: { size: 2, distance: "Dot" } },
   });
@@ -29,19 +66,10 @@ async function versions(name: string, migrations: number): Promise<void> {
     actions: [{ create_alias: { alias_name: name, collection_name: `${name}_v1` } }],
   });
   for (let i = 1; i <= migrations; i++) {
-    await engine.project.writeMigration(
-      `00${i}_resize`,
-      `export default { qdrant: {
-        up: async ({ schema }) => {
-          await schema.changeVector("${name}", "text", { size: ${2 + i} }, {
-            transform: (p) => ({ ...p, vector: { text: Array(${2 + i}).fill(1) } }),
-          });
-        },
-        down: async () => {},
-      } };`,
-    );
+    if (h === files) await files.project.writeMigration(`00${i}_resize`, resizeSource(name, 2 + i));
+    else h.addMigration(`00${i}_resize`, resize(name, 2 + i));
   }
-  expect((await engine.migrator().up()).error).toBeUndefined();
+  expect((await h.migrator().up()).error).toBeUndefined();
 }
 
 describe("collections prune", () => {
@@ -53,14 +81,17 @@ describe("collections prune", () => {
       actions: [{ create_alias: { alias_name: `${name}_pinned`, collection_name: `${name}_v2` } }],
     });
     const loose = uniqueName("loose");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "005_loose",
-      `export default { qdrant: {
-        up: async ({ qdrant }) => {
-          for (const v of ["${loose}_v1", "${loose}_v2"]) await qdrant.createCollection(v, { vectors: { size: 2, distance: "Dot" } });
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            for (const v of [`${loose}_v1`, `${loose}_v2`])
+              await qdrant.createCollection(v, { vectors: { size: 2, distance: "Dot" } });
+          },
+          down: async () => {},
         },
-        down: async () => {},
-      } };`,
+      }),
     );
     const m = engine.migrator();
     expect((await m.up()).error).toBeUndefined();
@@ -99,21 +130,28 @@ describe("collections prune", () => {
   it("lists the version an up, down, up again left behind (issue 21): the ledger keeps what earlier attempts created", async () => {
     const name = uniqueName("again");
     await versions(name, 0);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_resize",
-      `export default { qdrant: {
-        up: async ({ schema }) => {
-          await schema.changeVector("${name}", "text", { size: 3 }, {
-            transform: (p) => ({ ...p, vector: { text: [1, 1, 1] } }),
-          });
+      defineMigration({
+        qdrant: {
+          up: async ({ schema }) => {
+            await schema.changeVector(
+              name,
+              "text",
+              { size: 3 },
+              { transform: (p) => ({ ...p, vector: { text: [1, 1, 1] } }) },
+            );
+          },
+          down: async ({ qdrant }) => {
+            await qdrant.updateCollectionAliases({
+              actions: [
+                { delete_alias: { alias_name: name } },
+                { create_alias: { alias_name: name, collection_name: `${name}_v1` } },
+              ],
+            });
+          },
         },
-        down: async ({ qdrant }) => {
-          await qdrant.updateCollectionAliases({ actions: [
-            { delete_alias: { alias_name: "${name}" } },
-            { create_alias: { alias_name: "${name}", collection_name: "${name}_v1" } },
-          ] });
-        },
-      } };`,
+      }),
     );
     const m = engine.migrator();
     expect((await m.up()).error).toBeUndefined();
@@ -152,17 +190,17 @@ describe("collections prune", () => {
 
   it("the CLI's collections prune --dry-run --json lists what it would delete and deletes nothing", async () => {
     const name = uniqueName("prune_cli");
-    await versions(name, 3);
+    await versions(name, 3, files);
     await writeFile(
-      join(engine.project.dir, "umzug.config.mjs"),
+      join(files.project.dir, "umzug.config.mjs"),
       `export default ${JSON.stringify({
         migrations: "migrations/*.mjs",
-        postgres: { url: db.url, tablePrefix: engine.prefix },
+        postgres: { url: db.url, tablePrefix: files.prefix },
         qdrant: { url: qdrant.url, ...(qdrant.apiKey ? { apiKey: qdrant.apiKey } : {}) },
       })};`,
     );
     const result = await runCli(["collections", "prune", "--keep", "0", "--dry-run", "--json"], {
-      cwd: engine.project.dir,
+      cwd: files.project.dir,
     });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({

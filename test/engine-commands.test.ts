@@ -1,5 +1,8 @@
+// Files stay only where the file is the point: the crash runner is a child
+// process that loads migrations from disk, and a deleted or edited FILE.
 import { unlink, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { defineMigration, type MigrationDefinition } from "../src/index.js";
 import { runCrashRunner } from "./harness/child.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
@@ -8,29 +11,43 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 const db = useTestDatabase();
 const qdrant = useQdrant();
 
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
+const files = useEngineProject(db, qdrant);
 const migrator = (overrides: { keep?: number } = {}) => engine.migrator({}, overrides);
 
-const noop = "export default { postgres: { up: async () => {}, down: async () => {} } };";
+const noopSource = "export default { postgres: { up: async () => {}, down: async () => {} } };";
+const noop = (): MigrationDefinition =>
+  defineMigration({ postgres: { up: async () => {}, down: async () => {} } });
 
 /** A migration that upserts point `id` into `collection` (which must exist). */
-const upsertOne = (collection: string, id: number) =>
+const upsertOneSource = (collection: string, id: number) =>
   `export default { qdrant: {
     up: async ({ qdrant }) => { await qdrant.upsert("${collection}", { points: [{ id: ${id}, vector: [1, 0, 0, 0] }] }); },
     down: async ({ qdrant }) => { await qdrant.delete("${collection}", { points: [${id}] }); },
   } };`;
+const upsertOne = (collection: string, id: number): MigrationDefinition =>
+  defineMigration({
+    qdrant: {
+      up: async ({ qdrant }) => {
+        await qdrant.upsert(collection, { points: [{ id, vector: [1, 0, 0, 0] }] });
+      },
+      down: async ({ qdrant }) => {
+        await qdrant.delete(collection, { points: [id] });
+      },
+    },
+  });
 
 describe("engine commands", () => {
   it("with autoRecover off, stops at an interrupted migration until repair restores it", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration("001_upsert", upsertOne(collection, 7));
-    const config = engine.project.config({ tablePrefix: engine.prefix });
+    await files.project.writeMigration("001_upsert", upsertOneSource(collection, 7));
+    const config = files.project.config({ tablePrefix: files.prefix });
     const child = await runCrashRunner([JSON.stringify(config), "before-commit"]);
     expect(child.signal).toBe("SIGKILL");
     expect((await qdrant.client.count(collection, { exact: true })).count).toBe(1);
 
-    const m = migrator();
+    const m = files.migrator();
     const stopped = await m.up({ autoRecover: false });
     expect(stopped.error?.code).toBe("MIGRATION_INTERRUPTED");
     expect(stopped.error?.message).toContain("qdrant-migrate repair");
@@ -43,11 +60,11 @@ describe("engine commands", () => {
   });
 
   it("refuses to run when an applied migration's file is gone, unless allowed", async () => {
-    const path = await engine.project.writeMigration("001_first", noop);
-    const m = migrator();
+    const path = await files.project.writeMigration("001_first", noopSource);
+    const m = files.migrator();
     expect((await m.up()).error).toBeUndefined();
     await unlink(path);
-    await engine.project.writeMigration("002_second", noop);
+    await files.project.writeMigration("002_second", noopSource);
     const refused = await m.up();
     expect(refused.error?.code).toBe("HISTORY_MISMATCH");
     expect(refused.error?.message).toContain("001_first has no file");
@@ -56,10 +73,10 @@ describe("engine commands", () => {
   });
 
   it("refuses a pending migration that sorts before an applied one, unless allowed", async () => {
-    await engine.project.writeMigration("002_later", noop);
+    engine.addMigration("002_later", noop());
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
-    await engine.project.writeMigration("001_earlier", noop);
+    engine.addMigration("001_earlier", noop());
     const refused = await m.up();
     expect(refused.error?.code).toBe("HISTORY_MISMATCH");
     expect(refused.error?.message).toContain("001_earlier sorts before");
@@ -68,12 +85,18 @@ describe("engine commands", () => {
   });
 
   it("reports the migrations after a failed one as not executed, and leaves them pending", async () => {
-    await engine.project.writeMigration("001_a", noop);
-    await engine.project.writeMigration(
+    engine.addMigration("001_a", noop());
+    engine.addMigration(
       "002_broken",
-      'export default { postgres: { up: async () => { throw new Error("boom"); } } };',
+      defineMigration({
+        postgres: {
+          up: async () => {
+            throw new Error("boom");
+          },
+        },
+      }),
     );
-    await engine.project.writeMigration("003_c", noop);
+    engine.addMigration("003_c", noop());
     const m = migrator();
     const result = await m.up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -90,7 +113,7 @@ describe("engine commands", () => {
   });
 
   it("up --to and --step apply only the migrations asked for", async () => {
-    for (const name of ["001_a", "002_b", "003_c"]) await engine.project.writeMigration(name, noop);
+    for (const name of ["001_a", "002_b", "003_c"]) engine.addMigration(name, noop());
     const m = migrator();
     expect((await m.up({ step: 1 })).results.map((r) => r.name)).toEqual(["001_a"]);
     expect((await m.up({ to: "002_b" })).results.map((r) => r.name)).toEqual(["002_b"]);
@@ -99,7 +122,7 @@ describe("engine commands", () => {
   });
 
   it("down reverts the last migration by default, and down --to 0 reverts all", async () => {
-    for (const name of ["001_a", "002_b", "003_c"]) await engine.project.writeMigration(name, noop);
+    for (const name of ["001_a", "002_b", "003_c"]) engine.addMigration(name, noop());
     const m = migrator();
     await m.up();
     expect((await m.down()).results.map((r) => r.name)).toEqual(["003_c"]);
@@ -108,10 +131,10 @@ describe("engine commands", () => {
   });
 
   it("refuses to revert a migration whose file changed since it ran, unless allowed", async () => {
-    const path = await engine.project.writeMigration("001_a", noop);
-    const m = migrator();
+    const path = await files.project.writeMigration("001_a", noopSource);
+    const m = files.migrator();
     await m.up();
-    await writeFile(path, `${noop}\n// edited\n`);
+    await writeFile(path, `${noopSource}\n// edited\n`);
     const refused = await m.down();
     expect(refused.error?.code).toBe("HISTORY_MISMATCH");
     expect(refused.error?.message).toContain("001_a");
@@ -123,11 +146,18 @@ describe("engine commands", () => {
   it("baseline marks migrations applied without running them and records live collections", async () => {
     const collection = uniqueName("existing");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_would_fail",
-      "export default { postgres: { up: async () => { throw new Error('must not run'); }, down: async () => {} } };",
+      defineMigration({
+        postgres: {
+          up: async () => {
+            throw new Error("must not run");
+          },
+          down: async () => {},
+        },
+      }),
     );
-    await engine.project.writeMigration("002_next", noop);
+    engine.addMigration("002_next", noop());
     const m = migrator();
     const result = await m.baseline({ to: "001_would_fail" });
     expect(result.stamped).toEqual(["001_would_fail"]);
@@ -140,12 +170,18 @@ describe("engine commands", () => {
 
   it("check reports drift when a collection changed outside migrations", async () => {
     const collection = uniqueName("docs");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_create",
-      `export default { qdrant: {
-        up: async ({ qdrant }) => { await qdrant.createCollection("${collection}", { vectors: { size: 4, distance: "Dot" } }); },
-        down: async ({ qdrant }) => { await qdrant.deleteCollection("${collection}"); },
-      } };`,
+      defineMigration({
+        qdrant: {
+          up: async ({ qdrant }) => {
+            await qdrant.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
+          },
+          down: async ({ qdrant }) => {
+            await qdrant.deleteCollection(collection);
+          },
+        },
+      }),
     );
     const m = migrator();
     await m.up();
@@ -165,8 +201,7 @@ describe("engine commands", () => {
   it("keeps every snapshot an applied migration needs for down --from-snapshot, beyond snapshots.keep", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    for (let i = 1; i <= 3; i++)
-      await engine.project.writeMigration(`00${i}_upsert`, upsertOne(collection, i));
+    for (let i = 1; i <= 3; i++) engine.addMigration(`00${i}_upsert`, upsertOne(collection, i));
     const m = migrator({ keep: 1 });
     expect((await m.up()).error).toBeUndefined();
     const needed = (await engine.records())
@@ -180,7 +215,7 @@ describe("engine commands", () => {
   it("snapshots prune keeps what applied migrations need, naming each; --force deletes it", async () => {
     const collection = uniqueName("docs");
     await qdrant.client.createCollection(collection, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration("001_upsert", upsertOne(collection, 1));
+    engine.addMigration("001_upsert", upsertOne(collection, 1));
     const m = migrator();
     expect((await m.up()).error).toBeUndefined();
     const snapshot = (await engine.records())[0]?.snapshots[0]?.replicas[0]?.snapshot;
@@ -205,15 +240,21 @@ describe("engine commands", () => {
     const existing = uniqueName("existing");
     const fresh = uniqueName("fresh");
     await qdrant.client.createCollection(existing, { vectors: { size: 4, distance: "Dot" } });
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_plan",
-      `export default { description: "touches two", collections: ["${existing}", "${fresh}"],
-        postgres: { up: async () => {}, down: async () => {} } };`,
+      defineMigration({
+        description: "touches two",
+        collections: [existing, fresh],
+        postgres: { up: async () => {}, down: async () => {} },
+      }),
     );
-    await engine.project.writeMigration(
+    engine.addMigration(
       "002_later",
-      `export default { collections: ["${fresh}"], snapshot: "always",
-        postgres: { up: async () => {}, down: async () => {} } };`,
+      defineMigration({
+        collections: [fresh],
+        snapshot: "always",
+        postgres: { up: async () => {}, down: async () => {} },
+      }),
     );
     const plan = await migrator().plan();
     expect(plan).toEqual([

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { CollectionNotAliasedError } from "../src/index.js";
+import {
+  CollectionNotAliasedError,
+  defineMigration,
+  type MigrationDefinition,
+} from "../src/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -9,10 +13,13 @@ import { stepContext, useJournalKysely } from "./harness/step-context.js";
 // alias a later blue-green change switches, journaled like any alias change.
 const database = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(database, qdrant);
+const engine = useEngineProject(database, qdrant, { migrations: "in code" });
 const journal = useJournalKysely(database);
 
-const SPEC = `{ vectors: { text: { size: 4, distance: "Dot" } }, payloadIndexes: { n: "integer" } }`;
+const SPEC = {
+  vectors: { text: { size: 4, distance: "Dot" as const } },
+  payloadIndexes: { n: "integer" as const },
+};
 
 async function aliasTarget(alias: string): Promise<string | undefined> {
   const { aliases } = await qdrant.client.getAliases();
@@ -41,21 +48,27 @@ async function namesOf(name: string): Promise<{ collections: string[]; aliases: 
 }
 
 /** Migration 001: `name` born behind its alias, with points 1..3 written through it; down undoes both. */
-const create = (name: string) => `export default {
-  qdrant: {
-    up: async ({ schema, qdrant }) => {
-      await schema.ensureCollection("${name}", ${SPEC}, { alias: true });
-      await qdrant.upsert("${name}", {
-        wait: true,
-        points: [1, 2, 3].map((id) => ({ id, vector: { text: [id, 1, 0, 0] }, payload: { n: id } })),
-      });
+const create = (name: string): MigrationDefinition =>
+  defineMigration({
+    qdrant: {
+      up: async ({ schema, qdrant }) => {
+        await schema.ensureCollection(name, SPEC, { alias: true });
+        await qdrant.upsert(name, {
+          wait: true,
+          points: [1, 2, 3].map((id) => ({
+            id,
+            vector: { text: [id, 1, 0, 0] },
+            payload: { n: id },
+          })),
+        });
+      },
+      down: async ({ schema, qdrant }) => {
+        const { previous } = await schema.revertAlias(name);
+        if (previous === null) throw new Error(`revertAlias("${name}") left no collection behind`);
+        await qdrant.deleteCollection(previous);
+      },
     },
-    down: async ({ schema, qdrant }) => {
-      const { previous } = await schema.revertAlias("${name}");
-      await qdrant.deleteCollection(previous);
-    },
-  },
-};`;
+  });
 
 describe("ensureCollection with { alias: true }", () => {
   it("creates <name>_v1 behind the alias <name>, and asked again changes nothing", async () => {
@@ -121,19 +134,29 @@ describe("ensureCollection with { alias: true }", () => {
 
   it("a later changeVector switches the alias to <name>_v2 with the points; the downs put it back on _v1, then remove alias and _v1", async () => {
     const name = uniqueName("eca_bg");
-    await engine.project.writeMigration("001_create", create(name));
-    await engine.project.writeMigration(
+    engine.addMigration("001_create", create(name));
+    engine.addMigration(
       "002_widen",
-      `export default {
+      defineMigration({
         qdrant: {
           up: async ({ schema }) => {
-            await schema.changeVector("${name}", "text", { size: 8 }, {
-              transform: (p) => ({ ...p, vector: { text: [...p.vector.text, ...p.vector.text] } }),
-            });
+            await schema.changeVector(
+              name,
+              "text",
+              { size: 8 },
+              {
+                transform: (p) => {
+                  const text = (p.vector as { text: number[] }).text;
+                  return { ...p, vector: { text: [...text, ...text] } };
+                },
+              },
+            );
           },
-          down: async ({ schema }) => { await schema.revertAlias("${name}"); },
+          down: async ({ schema }) => {
+            await schema.revertAlias(name);
+          },
         },
-      };`,
+      }),
     );
     const migrator = engine.migrator();
     expect((await migrator.up()).error).toBeUndefined();
@@ -162,7 +185,7 @@ describe("ensureCollection with { alias: true }", () => {
 
   it("up --dry-run lists <name>_v1 and the alias, and creates neither", async () => {
     const name = uniqueName("eca_dry");
-    await engine.project.writeMigration("001_create", create(name));
+    engine.addMigration("001_create", create(name));
     const plan = await engine.migrator().plan({ simulate: true });
     expect(plan[0]?.operations).toEqual([
       `createCollection ${name}_v1`,
@@ -182,18 +205,23 @@ describe("ensureCollection with { alias: true }", () => {
     await qdrant.client.updateCollectionAliases({
       actions: [{ create_alias: { alias_name: other, collection_name: `${other}_v1` } }],
     });
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_create",
-      `export default {
+      defineMigration({
         qdrant: {
           up: async ({ schema, qdrant }) => {
-            await schema.ensureCollection("${name}", ${SPEC}, { alias: true });
-            await qdrant.upsert("${name}", { wait: true, points: [{ id: 1, vector: { text: [1, 0, 0, 0] } }] });
+            await schema.ensureCollection(name, SPEC, { alias: true });
+            await qdrant.upsert(name, {
+              wait: true,
+              points: [{ id: 1, vector: { text: [1, 0, 0, 0] } }],
+            });
           },
           down: async () => {},
         },
-        verify: async () => { throw new Error("verify says no"); },
-      };`,
+        verify: async () => {
+          throw new Error("verify says no");
+        },
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code, result.error?.message).toBe("MIGRATION_FAILED");

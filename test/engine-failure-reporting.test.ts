@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createMigrator, type MigratorEvent } from "../src/index.js";
+import {
+  createMigrator,
+  defineMigration,
+  type MigrationDefinition,
+  type MigratorEvent,
+} from "../src/index.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { makeProject } from "./harness/project.js";
@@ -8,7 +13,7 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 // Issue 27, item 6: what a failed run reports about itself is whole and true.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
 
 /** A collection of four points. */
 async function fourPoints(): Promise<string> {
@@ -21,14 +26,16 @@ async function fourPoints(): Promise<string> {
   return collection;
 }
 
-/** A migration that deletes point 1 of `collection` (snapshotted first), then throws `thrown`. */
-const deletesThenThrows = (collection: string, thrown: string) =>
-  `export default { qdrant: {
-    up: async ({ qdrant }) => {
-      await qdrant.delete("${collection}", { wait: true, points: [1] });
-      throw ${thrown};
+/** A migration that deletes point 1 of `collection` (snapshotted first), then throws what `thrown` gives. */
+const deletesThenThrows = (collection: string, thrown: () => unknown): MigrationDefinition =>
+  defineMigration({
+    qdrant: {
+      up: async ({ qdrant }) => {
+        await qdrant.delete(collection, { wait: true, points: [1] });
+        throw thrown();
+      },
     },
-  } };`;
+  });
 
 /** Qdrant's REST API on the test server, with its key. */
 function qdrantFetch(path: string, init: RequestInit = {}): Promise<Response> {
@@ -40,9 +47,9 @@ function qdrantFetch(path: string, init: RequestInit = {}): Promise<Response> {
 describe("what a failed run reports", () => {
   it("says in full what happens next when the journal refuses to record the failure", async () => {
     const collection = await fourPoints();
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_fails",
-      deletesThenThrows(collection, 'new Error("boom")'),
+      deletesThenThrows(collection, () => new Error("boom")),
     );
     const warnings: string[] = [];
     const m = engine.migrator({
@@ -69,9 +76,9 @@ describe("what a failed run reports", () => {
 
   it("records the run of a runner whose rollback failed as failed with that error, not as in progress", async () => {
     const collection = await fourPoints();
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_fails",
-      deletesThenThrows(collection, 'new Error("boom")'),
+      deletesThenThrows(collection, () => new Error("boom")),
     );
     const m = engine.migrator({
       onEvent: async (event: MigratorEvent) => {
@@ -99,11 +106,17 @@ describe("what a failed run reports", () => {
     const collection = await fourPoints();
     const secret = qdrant.apiKey ?? "sk-Thrown-4q-secret";
     const project = await makeProject({ postgres: db.url, qdrant: qdrant.url, apiKey: secret });
-    await project.writeMigration(
-      "001_fails",
-      deletesThenThrows(collection, `{ code: "E_QUOTA", detail: "quota hit", key: "${secret}" }`),
+    const migration = deletesThenThrows(collection, () => ({
+      code: "E_QUOTA",
+      detail: "quota hit",
+      key: secret,
+    }));
+    const m = createMigrator(
+      project.config({
+        tablePrefix: `${uniqueName("qm").toLowerCase()}_`,
+        migrations: [{ name: "001_fails", migration }],
+      }),
     );
-    const m = createMigrator(project.config({ tablePrefix: `${uniqueName("qm").toLowerCase()}_` }));
     try {
       const result = await m.up();
       expect(result.error?.code).toBe("MIGRATION_FAILED");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AliasRevertError } from "../src/index.js";
+import { AliasRevertError, defineMigration, type MigrationDefinition } from "../src/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -8,7 +8,7 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 // the `up` of the same migration journaled, whatever version that was.
 const database = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(database, qdrant);
+const engine = useEngineProject(database, qdrant, { migrations: "in code" });
 
 const POINTS = 12;
 
@@ -52,28 +52,40 @@ async function contents(collection: string): Promise<{ ids: number[]; size: unkn
  * A migration that widens `text` to 8 by blue-green; its down reverts the
  * alias, checks it went back to `_v1`, then runs `afterRevert`.
  */
-const widen = (name: string, afterRevert = "") => `export default {
-  qdrant: {
-    up: async ({ schema }) => {
-      await schema.changeVector("${name}", "text", { size: 8 }, {
-        transform: (p) => ({ ...p, vector: { text: [...p.vector.text, ...p.vector.text] } }),
-      });
+const widen = (
+  name: string,
+  afterRevert: () => Promise<void> = async () => {},
+): MigrationDefinition =>
+  defineMigration({
+    qdrant: {
+      up: async ({ schema }) => {
+        await schema.changeVector(
+          name,
+          "text",
+          { size: 8 },
+          {
+            transform: (p) => {
+              const text = (p.vector as { text: number[] }).text;
+              return { ...p, vector: { text: [...text, ...text] } };
+            },
+          },
+        );
+      },
+      down: async ({ schema }) => {
+        const result = await schema.revertAlias(name);
+        if (!result.changed || result.collection !== `${name}_v1`) {
+          throw new Error(`unexpected revertAlias result ${JSON.stringify(result)}`);
+        }
+        await afterRevert();
+      },
     },
-    down: async ({ schema }) => {
-      const result = await schema.revertAlias("${name}");
-      if (!result.changed || result.collection !== "${name}_v1") {
-        throw new Error("unexpected revertAlias result " + JSON.stringify(result));
-      }
-      ${afterRevert}
-    },
-  },
-};`;
+  });
 
 describe("revertAlias", () => {
   it("up → down → up → down: each down points the alias back at the collection its up switched from, with the data written meanwhile", async () => {
     const name = uniqueName("ra_cycle");
     await aliased(name);
-    await engine.project.writeMigration("001_widen", widen(name));
+    engine.addMigration("001_widen", widen(name));
     const migrator = engine.migrator();
 
     expect((await migrator.up()).error).toBeUndefined();
@@ -100,9 +112,11 @@ describe("revertAlias", () => {
   it("a down that fails after revertAlias is rolled back: the alias points where the up left it", async () => {
     const name = uniqueName("ra_fail");
     await aliased(name);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_widen",
-      widen(name, `throw new Error("down says no");`),
+      widen(name, async () => {
+        throw new Error("down says no");
+      }),
     );
     const migrator = engine.migrator();
     expect((await migrator.up()).error).toBeUndefined();
@@ -118,14 +132,18 @@ describe("revertAlias", () => {
   it("refuses with ALIAS_REVERT_REFUSED naming alias and migration when the up recorded no change of that alias, and the down is rolled back", async () => {
     const name = uniqueName("ra_none");
     await aliased(name);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_index_only",
-      `export default {
+      defineMigration({
         qdrant: {
-          up: async ({ schema }) => { await schema.createPayloadIndex("${name}", "n", "integer"); },
-          down: async ({ schema }) => { await schema.revertAlias("${name}"); },
+          up: async ({ schema }) => {
+            await schema.createPayloadIndex(name, "n", "integer");
+          },
+          down: async ({ schema }) => {
+            await schema.revertAlias(name);
+          },
         },
-      };`,
+      }),
     );
     const migrator = engine.migrator();
     expect((await migrator.up()).error).toBeUndefined();
@@ -147,11 +165,16 @@ describe("revertAlias", () => {
   it("refuses in an up step with ALIAS_REVERT_REFUSED, before any alias changes", async () => {
     const name = uniqueName("ra_up");
     await aliased(name);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_wrong_step",
-      `export default {
-        qdrant: { up: async ({ schema }) => { await schema.revertAlias("${name}"); }, down: async () => {} },
-      };`,
+      defineMigration({
+        qdrant: {
+          up: async ({ schema }) => {
+            await schema.revertAlias(name);
+          },
+          down: async () => {},
+        },
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code, result.error?.message).toBe("MIGRATION_FAILED");

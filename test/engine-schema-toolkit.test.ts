@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { MigratorEvent } from "../src/index.js";
+import {
+  defineMigration,
+  type MigrationDefinition,
+  type MigratorEvent,
+  type StepContext,
+} from "../src/index.js";
 import { useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { IN_PLACE_VECTORS, needsQdrant, uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -10,7 +15,7 @@ const inPlace = await needsQdrant(IN_PLACE_VECTORS);
 // client and undone when the migration fails, like a direct client call.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
 
 /** Named vector `text`, an index on `lang`, three points. */
 async function seed(collection: string): Promise<void> {
@@ -47,22 +52,25 @@ async function stateOf(collection: string) {
 }
 
 /** A migration whose Qdrant step runs `body` with `schema` in scope, then fails in verify. */
-const failingAfter = (body: string) =>
-  `export default {
-    qdrant: { up: async ({ schema }) => { ${body} }, down: async () => {} },
-    verify: async () => { throw new Error("verify says no"); },
-  };`;
+const failingAfter = (up: (ctx: StepContext) => Promise<void>): MigrationDefinition =>
+  defineMigration({
+    qdrant: { up, down: async () => {} },
+    verify: async () => {
+      throw new Error("verify says no");
+    },
+  });
 
 describe("ctx.schema in a failing migration", () => {
   it("rollback drops the collection ensureCollection created", async () => {
     const collection = uniqueName("eng_sch_new");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_create",
-      failingAfter(`
-        await schema.ensureCollection("${collection}", {
+      failingAfter(async ({ schema }) => {
+        await schema.ensureCollection(collection, {
           vectors: { text: { size: 4, distance: "Cosine" } },
           payloadIndexes: { lang: "keyword" },
-        });`),
+        });
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -75,18 +83,19 @@ describe("ctx.schema in a failing migration", () => {
       const collection = uniqueName("eng_sch_inv");
       await seed(collection);
       const before = await stateOf(collection);
-      await engine.project.writeMigration(
+      engine.addMigration(
         "001_in_place",
-        failingAfter(`
-        const result = await schema.ensureCollection("${collection}", {
-          vectors: { text: { size: 4, distance: "Dot" }, image: { size: 2, distance: "Cosine" } },
-          sparse_vectors: { keywords: { modifier: "idf" } },
-          hnsw_config: { m: ${before.hnswM + 8} },
-          optimizers_config: { indexing_threshold: 5000 },
-          payloadIndexes: { lang: "keyword", n: "integer" },
-        });
-        if (!result.changed) throw new Error("nothing changed");
-        await schema.addVector("${collection}", "audio", { dense: { size: 3, distance: "Dot" } });`),
+        failingAfter(async ({ schema }) => {
+          const result = await schema.ensureCollection(collection, {
+            vectors: { text: { size: 4, distance: "Dot" }, image: { size: 2, distance: "Cosine" } },
+            sparse_vectors: { keywords: { modifier: "idf" } },
+            hnsw_config: { m: before.hnswM + 8 },
+            optimizers_config: { indexing_threshold: 5000 },
+            payloadIndexes: { lang: "keyword", n: "integer" },
+          });
+          if (!result.changed) throw new Error("nothing changed");
+          await schema.addVector(collection, "audio", { dense: { size: 3, distance: "Dot" } });
+        }),
       );
       const events: MigratorEvent[] = [];
       const m = engine.migrator({ onEvent: (e) => void events.push(e) });
@@ -119,14 +128,15 @@ describe("ctx.schema in a failing migration", () => {
       };
     };
     const before = await settingsOf();
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_settings",
-      failingAfter(`
-        await schema.ensureCollection("${collection}", {
+      failingAfter(async ({ schema }) => {
+        await schema.ensureCollection(collection, {
           vectors: { size: 4, distance: "Dot", on_disk: true },
           sparse_vectors: { keywords: { modifier: "none" } },
         });
-        await schema.updateCollection("${collection}", { metadata: { owner: "ranking", added: true } });`),
+        await schema.updateCollection(collection, { metadata: { owner: "ranking", added: true } });
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -137,13 +147,14 @@ describe("ctx.schema in a failing migration", () => {
     const collection = uniqueName("eng_sch_refused");
     await seed(collection);
     const before = await stateOf(collection);
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_refused",
-      failingAfter(`
-        await schema.ensureCollection("${collection}", {
+      failingAfter(async ({ schema }) => {
+        await schema.ensureCollection(collection, {
           vectors: { text: { size: 8, distance: "Dot" } },
           payloadIndexes: { n: "integer" },
-        });`),
+        });
+      }),
     );
     const result = await engine.migrator().up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -160,20 +171,22 @@ describe("ctx.schema in a migration that succeeds", () => {
       const collection = uniqueName("eng_sch_cycle");
       await seed(collection);
       const before = await stateOf(collection);
-      await engine.project.writeMigration(
+      engine.addMigration(
         "001_cycle",
-        `export default {
-        qdrant: {
-          up: async ({ schema }) => {
-            await schema.addVector("${collection}", "image", { dense: { size: 2, distance: "Cosine" } });
-            await schema.createPayloadIndex("${collection}", "n", "integer");
+        defineMigration({
+          qdrant: {
+            up: async ({ schema }) => {
+              await schema.addVector(collection, "image", {
+                dense: { size: 2, distance: "Cosine" },
+              });
+              await schema.createPayloadIndex(collection, "n", "integer");
+            },
+            down: async ({ schema }) => {
+              await schema.dropPayloadIndex(collection, "n");
+              await schema.removeVector(collection, "image");
+            },
           },
-          down: async ({ schema }) => {
-            await schema.dropPayloadIndex("${collection}", "n");
-            await schema.removeVector("${collection}", "image");
-          },
-        },
-      };`,
+        }),
       );
       const m = engine.migrator();
       expect((await m.up()).error).toBeUndefined();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defineMigration, type MigrationDefinition } from "../src/index.js";
 import { queryRows, useTestDatabase } from "./harness/database.js";
 import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
@@ -7,7 +8,7 @@ import { uniqueName, useQdrant } from "./harness/qdrant.js";
 // connection ends in a rollback and a result, never a hang or a crash.
 const db = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(db, qdrant);
+const engine = useEngineProject(db, qdrant, { migrations: "in code" });
 
 async function tableExists(table: string): Promise<boolean> {
   const rows = await queryRows<{ t: string | null }>(db.url, "SELECT to_regclass($1)::text AS t", [
@@ -17,27 +18,33 @@ async function tableExists(table: string): Promise<boolean> {
 }
 
 /**
- * Creates `table`, upserts a point into `collection`, reports to qmProbe,
- * then does whatever `after` says (a statement of the Qdrant step).
+ * Creates `table`, upserts a point into `collection`, awaits `probe`, then
+ * `after` (the rest of the Qdrant step).
  */
-const tableThenPoint = (table: string, collection: string, after: string, extra = "") =>
-  `export default {
-    ${extra}
+const tableThenPoint = (
+  table: string,
+  collection: string,
+  step: { probe?: () => Promise<void>; after?: () => Promise<void>; timeoutMs?: number } = {},
+): MigrationDefinition =>
+  defineMigration({
+    ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
     postgres: {
-      up: async ({ db }) => { await db.schema.createTable("${table}").addColumn("id", "integer").execute(); },
+      up: async ({ db }) => {
+        await db.schema.createTable(table).addColumn("id", "integer").execute();
+      },
       down: async () => {},
     },
     qdrant: {
       up: async ({ qdrant }) => {
-        await qdrant.upsert("${collection}", { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
-        await globalThis.qmProbe?.("qdrant-step");
-        ${after}
+        await qdrant.upsert(collection, { points: [{ id: 1, vector: [1, 0, 0, 0] }] });
+        await step.probe?.();
+        await step.after?.();
       },
       down: async () => {},
     },
-  };`;
+  });
 
-const hangForever = "await new Promise(() => {});";
+const hangForever = (): Promise<void> => new Promise(() => {});
 
 async function docsCollection(): Promise<string> {
   const collection = uniqueName("docs");
@@ -49,16 +56,20 @@ describe("step limits", () => {
   it("returns a rolled-back result when the transaction's connection is terminated mid-run", async () => {
     const collection = await docsCollection();
     const table = uniqueName("t");
-    await engine.project.writeMigration("001_dropped", tableThenPoint(table, collection, ""));
-    globalThis.qmProbe = async () => {
-      // The migration's transaction, not the lock's session (the lock holder's name differs).
-      await queryRows(
-        db.url,
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE application_name = 'qdrant-migrate' AND state LIKE 'idle in transaction%'`,
-      );
-      await new Promise((r) => setTimeout(r, 300));
-    };
+    engine.addMigration(
+      "001_dropped",
+      tableThenPoint(table, collection, {
+        probe: async () => {
+          // The migration's transaction, not the lock's session (the lock holder's name differs).
+          await queryRows(
+            db.url,
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE application_name = 'qdrant-migrate' AND state LIKE 'idle in transaction%'`,
+          );
+          await new Promise((r) => setTimeout(r, 300));
+        },
+      }),
+    );
     const m = engine.migrator();
     const result = await m.up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");
@@ -72,9 +83,9 @@ describe("step limits", () => {
   it("stops a Qdrant step that outlives the migration's timeoutMs, rolls back, and reports STEP_TIMEOUT", async () => {
     const collection = await docsCollection();
     const table = uniqueName("t");
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_hangs",
-      tableThenPoint(table, collection, hangForever, "timeoutMs: 300,"),
+      tableThenPoint(table, collection, { after: hangForever, timeoutMs: 300 }),
     );
     const m = engine.migrator();
     const result = await m.up();
@@ -87,12 +98,16 @@ describe("step limits", () => {
   });
 
   it("stops a Postgres step stuck in a query after the config's steps.timeoutMs", async () => {
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_sleeps",
-      `export default { postgres: {
-        up: async ({ db }) => { await db.selectNoFrom((eb) => eb.fn("pg_sleep", [eb.val(60)]).as("s")).execute(); },
-        down: async () => {},
-      } };`,
+      defineMigration({
+        postgres: {
+          up: async ({ db }) => {
+            await db.selectNoFrom((eb) => eb.fn("pg_sleep", [eb.val(60)]).as("s")).execute();
+          },
+          down: async () => {},
+        },
+      }),
     );
     const started = Date.now();
     const result = await engine.migrator({}, { stepTimeoutMs: 500 }).up();
@@ -109,14 +124,16 @@ describe("step limits", () => {
   it("rolls back a step that never resolves as soon as the run is aborted", async () => {
     const collection = await docsCollection();
     const table = uniqueName("t");
-    await engine.project.writeMigration(
-      "001_hangs",
-      tableThenPoint(table, collection, hangForever),
-    );
     const controller = new AbortController();
-    globalThis.qmProbe = async () => {
-      setTimeout(() => controller.abort(new Error("interrupted by SIGTERM")), 100);
-    };
+    engine.addMigration(
+      "001_hangs",
+      tableThenPoint(table, collection, {
+        probe: async () => {
+          setTimeout(() => controller.abort(new Error("interrupted by SIGTERM")), 100);
+        },
+        after: hangForever,
+      }),
+    );
     const m = engine.migrator({ signal: controller.signal });
     const result = await m.up();
     expect(result.error?.code).toBe("MIGRATION_FAILED");

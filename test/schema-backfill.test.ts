@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { MigratorEvent } from "../src/index.js";
+import { defineMigration, type MigrationDefinition, type MigratorEvent } from "../src/index.js";
 import { journalScope } from "../src/journal/journal-scope.js";
 import { journalTables } from "../src/journal/table-types.js";
 import type { StepContext } from "../src/migration/define-migration.js";
@@ -9,14 +9,9 @@ import { useEngineProject } from "./harness/engine.js";
 import { uniqueName, useQdrant } from "./harness/qdrant.js";
 import { stepContext, useJournalKysely } from "./harness/step-context.js";
 
-declare global {
-  // The Qdrant step of this file's engine migrations.
-  var qmBackfillStep: ((ctx: StepContext) => Promise<void>) | undefined;
-}
-
 const database = useTestDatabase();
 const qdrant = useQdrant();
-const engine = useEngineProject(database, qdrant);
+const engine = useEngineProject(database, qdrant, { migrations: "in code" });
 const journal = useJournalKysely(database);
 
 const POINTS = 300;
@@ -54,6 +49,10 @@ async function allPoints(collection: string) {
   });
   return points;
 }
+
+/** A migration whose only step is the Qdrant `up`. */
+const qdrantUp = (up: (ctx: StepContext) => Promise<void>): MigrationDefinition =>
+  defineMigration({ qdrant: { up } });
 
 const onlyA = { must: [{ key: "kind", match: { value: "a" } }] };
 
@@ -137,12 +136,11 @@ describe("backfill through the engine", () => {
   it("leaves no checkpoint once the migration is applied", async () => {
     const collection = uniqueName("bf_commit");
     await seed(collection);
-    globalThis.qmBackfillStep = async (ctx) => {
-      await backfill(ctx, collection, { batchSize: 50, transform: stamp });
-    };
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_backfill",
-      "export default { qdrant: { up: (ctx) => globalThis.qmBackfillStep(ctx) } };",
+      qdrantUp(async (ctx) => {
+        await backfill(ctx, collection, { batchSize: 50, transform: stamp });
+      }),
     );
     expect((await engine.migrator().up()).error).toBeUndefined();
     const tables = journalTables("public", engine.prefix);
@@ -155,12 +153,11 @@ describe("backfill through the engine", () => {
   it("reports its progress after each batch, as events with the total to reach", async () => {
     const collection = uniqueName("bf_progress");
     await seed(collection);
-    globalThis.qmBackfillStep = async (ctx) => {
-      await backfill(ctx, collection, { batchSize: 100, concurrency: 1, transform: stamp });
-    };
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_backfill",
-      "export default { qdrant: { up: (ctx) => globalThis.qmBackfillStep(ctx) } };",
+      qdrantUp(async (ctx) => {
+        await backfill(ctx, collection, { batchSize: 100, concurrency: 1, transform: stamp });
+      }),
     );
     const events: MigratorEvent[] = [];
     expect(
@@ -180,23 +177,22 @@ describe("backfill through the engine", () => {
     await seed(collection);
     const seen: (string | number)[] = [];
     let failures = 0;
-    globalThis.qmBackfillStep = async (ctx) => {
-      const run = () =>
-        backfill(ctx, collection, {
-          batchSize: 30,
-          concurrency: 1,
-          transform: (p) => {
-            // The service fails once, at the 100th point.
-            if (seen.length === 99 && failures++ === 0) throw new Error("503 from the model");
-            seen.push(p.id);
-            return stamp(p);
-          },
-        });
-      await run().catch(run);
-    };
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_backfill",
-      "export default { qdrant: { up: (ctx) => globalThis.qmBackfillStep(ctx) } };",
+      qdrantUp(async (ctx) => {
+        const run = () =>
+          backfill(ctx, collection, {
+            batchSize: 30,
+            concurrency: 1,
+            transform: (p) => {
+              // The service fails once, at the 100th point.
+              if (seen.length === 99 && failures++ === 0) throw new Error("503 from the model");
+              seen.push(p.id);
+              return stamp(p);
+            },
+          });
+        await run().catch(run);
+      }),
     );
     expect((await engine.migrator().up()).error).toBeUndefined();
     // Three batches of 30 were done; the fourth (91..120) is re-done, nothing before it.
@@ -210,19 +206,18 @@ describe("backfill through the engine", () => {
     await seed(collection);
     let calls = 0;
     let failAfter = 120;
-    globalThis.qmBackfillStep = async (ctx) => {
-      await backfill(ctx, collection, {
-        batchSize: 40,
-        concurrency: 1,
-        transform: (p) => {
-          if (++calls > failAfter) throw new Error("model timeout");
-          return stamp(p);
-        },
-      });
-    };
-    await engine.project.writeMigration(
+    engine.addMigration(
       "001_backfill",
-      "export default { qdrant: { up: (ctx) => globalThis.qmBackfillStep(ctx) } };",
+      qdrantUp(async (ctx) => {
+        await backfill(ctx, collection, {
+          batchSize: 40,
+          concurrency: 1,
+          transform: (p) => {
+            if (++calls > failAfter) throw new Error("model timeout");
+            return stamp(p);
+          },
+        });
+      }),
     );
     expect((await engine.migrator().up()).error?.code).toBe("MIGRATION_FAILED");
     // Restored from the snapshot: nothing stamped.
