@@ -59,7 +59,12 @@ describe.skipIf(!binary)(
     beforeAll(async () => {
       cluster = await startQdrantBinary({ binary, peers: 3 });
       for (const peer of cluster.peers) {
-        const id = (await clientOf(peer.url).api().clusterStatus({})).data.result?.peer_id;
+        // A plain request: the connection's client loads its module on first use,
+        // so its low-level `api()` is not there before a call.
+        const info = (await (await fetch(`${peer.url}/cluster`)).json()) as {
+          result?: { peer_id?: number };
+        };
+        const id = info.result?.peer_id;
         if (id === undefined) throw new Error(`peer at ${peer.url} has no id`);
         peerUrls[String(id)] = peer.url;
         peerIds.push(id);
